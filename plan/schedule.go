@@ -1,0 +1,40 @@
+package plan
+
+import "time"
+
+// Schedule places each period's events on the calendar: reminders go out at
+// a set time on the n-th working day of the following month, and the deadline
+// is the end of another working day of that month.
+type Schedule struct {
+	Location        *time.Location
+	Calendar        *Calendar
+	RemindWorkday   int // 1-based working day of the month after the period
+	RemindHour      int
+	RemindMinute    int
+	DeadlineWorkday int // 1-based working day of the month after the period
+}
+
+// RemindAt is when the reminders for period p go out.
+func (s Schedule) RemindAt(p Period) time.Time {
+	n := p.Next()
+	d := s.Calendar.NthWorkday(n.Year, n.Month, s.RemindWorkday, s.Location)
+	return d.Add(time.Duration(s.RemindHour)*time.Hour + time.Duration(s.RemindMinute)*time.Minute)
+}
+
+// Deadline is midnight at the start of the deadline day of period p: the
+// date to show. Submissions are on time until the end of that day (DueBy).
+func (s Schedule) Deadline(p Period) time.Time {
+	n := p.Next()
+	return s.Calendar.NthWorkday(n.Year, n.Month, s.DeadlineWorkday, s.Location)
+}
+
+// DueBy is the first instant at which a submission for p is late: midnight
+// after the deadline day.
+func (s Schedule) DueBy(p Period) time.Time {
+	return s.Deadline(p).AddDate(0, 0, 1)
+}
+
+// IsLate reports whether a submission received at t for p is late.
+func (s Schedule) IsLate(p Period, t time.Time) bool {
+	return !t.Before(s.DueBy(p))
+}
