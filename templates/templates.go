@@ -1,0 +1,148 @@
+// Package templates holds the texts of every email duban sends, in Chinese,
+// as Go templates embedded in the binary. An operator may override any file
+// by putting one of the same name in a folder named in config.
+//
+// Each message NAME has two files: NAME.txt.tmpl defines the blocks
+// "subject" and "text" (text/template), NAME.html.tmpl defines "html"
+// (html/template, so unit-supplied text is escaped).
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	texttemplate "text/template"
+)
+
+//go:embed mail/*.tmpl
+var builtin embed.FS
+
+// Names of the messages.
+const (
+	Receipt   = "receipt"   // 回执: a submission was accepted
+	Rejection = "rejection" // 退回: a submission was rejected, with the problems
+)
+
+// Names lists every message the product sends.
+var Names = []string{Receipt, Rejection}
+
+// Set is a parsed collection of message templates.
+type Set struct {
+	text map[string]*texttemplate.Template
+	html map[string]*htmltemplate.Template
+}
+
+// Rendered is one message ready to be composed into mail.
+type Rendered struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Load parses the built-in templates, each replaced by a file of the same
+// name in overrideDir when overrideDir is set and holds one.
+func Load(overrideDir string) (*Set, error) {
+	s := &Set{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+	for _, name := range Names {
+		txt, err := source(overrideDir, name+".txt.tmpl")
+		if err != nil {
+			return nil, err
+		}
+		tt, err := texttemplate.New(name).Option("missingkey=error").Funcs(texttemplate.FuncMap(funcs)).Parse(txt)
+		if err != nil {
+			return nil, fmt.Errorf("parsing template %s.txt.tmpl: %w", name, err)
+		}
+		for _, block := range []string{"subject", "text"} {
+			if tt.Lookup(block) == nil {
+				return nil, fmt.Errorf("template %s.txt.tmpl: missing {{define %q}}", name, block)
+			}
+		}
+		htm, err := source(overrideDir, name+".html.tmpl")
+		if err != nil {
+			return nil, err
+		}
+		ht, err := htmltemplate.New(name).Option("missingkey=error").Funcs(htmltemplate.FuncMap(funcs)).Parse(htm)
+		if err != nil {
+			return nil, fmt.Errorf("parsing template %s.html.tmpl: %w", name, err)
+		}
+		if ht.Lookup("html") == nil {
+			return nil, fmt.Errorf("template %s.html.tmpl: missing {{define \"html\"}}", name)
+		}
+		s.text[name], s.html[name] = tt, ht
+	}
+	return s, nil
+}
+
+// funcs are available to every template.
+var funcs = map[string]any{
+	"inc": func(i int) int { return i + 1 },
+}
+
+func source(overrideDir, file string) (string, error) {
+	if overrideDir != "" {
+		b, err := os.ReadFile(filepath.Join(overrideDir, file))
+		switch {
+		case err == nil:
+			return string(b), nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return "", fmt.Errorf("reading template override: %w", err)
+		}
+	}
+	b, err := builtin.ReadFile("mail/" + file)
+	if err != nil {
+		return "", fmt.Errorf("reading built-in template %s: %w", file, err)
+	}
+	return string(b), nil
+}
+
+// Render executes message name with data.
+func (s *Set) Render(name string, data any) (Rendered, error) {
+	tt, ok := s.text[name]
+	if !ok {
+		return Rendered{}, fmt.Errorf("no template named %q", name)
+	}
+	var r Rendered
+	var b bytes.Buffer
+	if err := tt.ExecuteTemplate(&b, "subject", data); err != nil {
+		return Rendered{}, fmt.Errorf("rendering %s subject: %w", name, err)
+	}
+	// A subject is one line: a template or a value must not inject headers.
+	r.Subject = strings.Join(strings.Fields(b.String()), " ")
+	b.Reset()
+	if err := tt.ExecuteTemplate(&b, "text", data); err != nil {
+		return Rendered{}, fmt.Errorf("rendering %s text: %w", name, err)
+	}
+	r.Text = strings.TrimLeft(b.String(), "\n")
+	b.Reset()
+	if err := s.html[name].ExecuteTemplate(&b, "html", data); err != nil {
+		return Rendered{}, fmt.Errorf("rendering %s html: %w", name, err)
+	}
+	r.HTML = strings.TrimLeft(b.String(), "\n")
+	return r, nil
+}
+
+// ReplyData is what receipts and rejections show.
+type ReplyData struct {
+	Office     string // 都市圈办公室
+	Unit       string // unit name; may be empty when the file could not be attributed
+	Period     string // period label, e.g. 2023年5月
+	FileName   string
+	ReceivedAt string // YYYY-MM-DD HH:MM
+	Deadline   string // YYYY年M月D日
+	Version    int
+	Late       bool
+	Problems   []ProblemLine
+}
+
+// ProblemLine is one problem as the unit reads it.
+type ProblemLine struct {
+	Cell    string
+	Task    string
+	Message string
+}

@@ -1,0 +1,109 @@
+package templates
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func sampleRejection() ReplyData {
+	return ReplyData{
+		Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月",
+		FileName: "市交通运输局-2023年5月推进情况.xlsx", ReceivedAt: "2023-06-05 10:12", Deadline: "2023年6月7日",
+		Problems: []ProblemLine{
+			{Cell: "F6", Task: "T04", Message: "“本月进展”未填写，请填写本月工作进展。"},
+			{Cell: "G7", Task: "T05", Message: "“完成状态”填写为“进行中”，请从下拉列表中选择：已完成、序时推进、滞后、未启动。"},
+			{Message: "<b>联系人</b>未填写"},
+		},
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	set, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, tmpl string
+		data       ReplyData
+	}{
+		{"receipt_on_time", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市科技局", Period: "2023年5月", FileName: "a.xlsx", ReceivedAt: "2023-06-02 09:30", Deadline: "2023年6月7日", Version: 1}},
+		{"receipt_late_v2", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市科技局", Period: "2023年5月", FileName: "a.xlsx", ReceivedAt: "2023-06-09 09:30", Deadline: "2023年6月7日", Version: 2, Late: true}},
+		{"rejection", Rejection, sampleRejection()},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := set.Render(c.tmpl, c.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := "Subject: " + r.Subject + "\n--- text\n" + r.Text + "--- html\n" + r.HTML
+			golden := filepath.Join("testdata", c.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("reading golden file (run with -update): %v", err)
+			}
+			if got != string(want) {
+				t.Errorf("Render(%s) differs from %s:\n%s", c.tmpl, golden, got)
+			}
+		})
+	}
+}
+
+func TestRenderEscapesHTMLAndKeepsSubjectOneLine(t *testing.T) {
+	set, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sampleRejection()
+	d.Unit = "市交通运输局\r\nBcc: x@evil.example"
+	r, err := set.Render(Rejection, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(r.Subject, "\r\n") {
+		t.Errorf("Render subject = %q, want a single line", r.Subject)
+	}
+	if strings.Contains(r.HTML, "<b>联系人</b>") {
+		t.Errorf("Render html kept unit-supplied markup unescaped:\n%s", r.HTML)
+	}
+}
+
+func TestOverrideDir(t *testing.T) {
+	dir := t.TempDir()
+	custom := `{{define "subject"}}自定义回执 {{.Unit}}{{end}}{{define "text"}}收到{{end}}`
+	if err := os.WriteFile(filepath.Join(dir, "receipt.txt.tmpl"), []byte(custom), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := set.Render(Receipt, ReplyData{Unit: "市科技局"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Subject != "自定义回执 市科技局" || r.Text != "收到" {
+		t.Errorf("Render with override = %q / %q", r.Subject, r.Text)
+	}
+	if !strings.Contains(r.HTML, "市科技局") {
+		t.Errorf("the html part should still come from the built-in template, got %q", r.HTML)
+	}
+
+	bad := filepath.Join(dir, "rejection.txt.tmpl")
+	if err := os.WriteFile(bad, []byte(`{{define "subject"}}x{{end}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), `"text"`) {
+		t.Errorf("Load with a template missing its text block: err = %v, want one naming the block", err)
+	}
+}
