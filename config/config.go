@@ -1,0 +1,182 @@
+// Package config loads duban's one YAML file, lets the environment override
+// it, checks it, and turns it into the domain types of package plan.
+//
+// # Environment overrides
+//
+// Every scalar key can be overridden by an environment variable named
+// DUBAN_ followed by the key path in upper case with "." replaced by "_":
+// mail.smtp.password is DUBAN_MAIL_SMTP_PASSWORD, storage.data_dir is
+// DUBAN_STORAGE_DATA_DIR, schedule.remind.at is DUBAN_SCHEDULE_REMIND_AT.
+// This works whether or not the key appears in the file. Lists of plain
+// strings (calendar.extra_holidays, calendar.extra_workdays) take a
+// comma-separated value, which replaces the whole list.
+//
+// Lists of records — plan.categories, plan.tasks, units (with their contacts
+// and cc), office.recipients — cannot be overridden by the environment, neither
+// whole nor element by element: edit the file for those. An environment
+// variable set to the empty string counts as unset.
+package config
+
+// EmbeddedSource is Config.Source when the embedded example was loaded.
+const EmbeddedSource = "embedded:config/examples/metro-2023.yaml"
+
+// Config is the whole configuration file. Keys are snake_case; see the
+// embedded example (Example) for a complete, commented file.
+//
+// The plan and schedule sections live in PlanSpec and ScheduleSpec because
+// the methods Plan and Schedule return their domain forms.
+type Config struct {
+	PlanSpec     PlanConfig     `mapstructure:"plan"`
+	Units        []UnitConfig   `mapstructure:"units"`
+	Office       OfficeConfig   `mapstructure:"office"`
+	ScheduleSpec ScheduleConfig `mapstructure:"schedule"`
+	Calendar     CalendarConfig `mapstructure:"calendar"`
+	Mail         MailConfig     `mapstructure:"mail"`
+	Storage      StorageConfig  `mapstructure:"storage"`
+	Limits       LimitsConfig   `mapstructure:"limits"`
+	Security     SecurityConfig `mapstructure:"security"`
+
+	// Source says where the configuration came from: the file path, or
+	// EmbeddedSource when no file was given and ./duban.yaml does not exist.
+	Source string `mapstructure:"-"`
+	// Embedded is true when the embedded example was loaded.
+	Embedded bool `mapstructure:"-"`
+
+	// unknown holds the paths of keys in the file that match no field;
+	// Validate reports them.
+	unknown []string
+}
+
+// PlanConfig is the yearly work plan: its categories and numbered tasks.
+type PlanConfig struct {
+	Title      string           `mapstructure:"title"`
+	Year       int              `mapstructure:"year"`
+	Categories []CategoryConfig `mapstructure:"categories"`
+	Tasks      []TaskConfig     `mapstructure:"tasks"`
+}
+
+// CategoryConfig is one heading of the plan, e.g. {C1, 推进规划统筹一体化}.
+type CategoryConfig struct {
+	ID   string `mapstructure:"id"`
+	Name string `mapstructure:"name"`
+}
+
+// TaskConfig is one numbered item of the plan. Lead and CoUnits are unit ids.
+type TaskConfig struct {
+	ID          string   `mapstructure:"id"`
+	Category    string   `mapstructure:"category"`
+	Title       string   `mapstructure:"title"`
+	Requirement string   `mapstructure:"requirement"`
+	Lead        string   `mapstructure:"lead"`
+	CoUnits     []string `mapstructure:"co_units"`
+}
+
+// UnitConfig is a bureau. Contacts may send reports and receive reminders;
+// CC addresses are copied on the unit's mail but are not accepted as senders.
+type UnitConfig struct {
+	ID       string          `mapstructure:"id"`
+	Name     string          `mapstructure:"name"`
+	Contacts []ContactConfig `mapstructure:"contacts"`
+	CC       []AddressConfig `mapstructure:"cc"`
+}
+
+// ContactConfig is a person at a unit.
+type ContactConfig struct {
+	Name  string `mapstructure:"name"`
+	Email string `mapstructure:"email"`
+	Phone string `mapstructure:"phone"`
+}
+
+// AddressConfig is a named email address.
+type AddressConfig struct {
+	Name  string `mapstructure:"name"`
+	Email string `mapstructure:"email"`
+}
+
+// OfficeConfig is the office that receives the compiled workbook.
+type OfficeConfig struct {
+	Name       string          `mapstructure:"name"`
+	Recipients []AddressConfig `mapstructure:"recipients"`
+}
+
+// ScheduleConfig places reminders and deadlines on working days of the
+// month after each period.
+type ScheduleConfig struct {
+	Timezone string         `mapstructure:"timezone"`
+	Remind   RemindConfig   `mapstructure:"remind"`
+	Deadline DeadlineConfig `mapstructure:"deadline"`
+}
+
+// RemindConfig is when reminders go out: At ("HH:MM") on the Workday-th
+// working day.
+type RemindConfig struct {
+	Workday int    `mapstructure:"workday"`
+	At      string `mapstructure:"at"`
+}
+
+// DeadlineConfig is the working day by whose end reports are due.
+type DeadlineConfig struct {
+	Workday int `mapstructure:"workday"`
+}
+
+// CalendarConfig overrides the official holiday calendar with YYYY-MM-DD
+// dates.
+type CalendarConfig struct {
+	ExtraHolidays []string `mapstructure:"extra_holidays"`
+	ExtraWorkdays []string `mapstructure:"extra_workdays"`
+}
+
+// MailConfig is how duban sends and receives mail.
+type MailConfig struct {
+	From            AddressConfig `mapstructure:"from"`
+	MessageIDDomain string        `mapstructure:"message_id_domain"`
+	SMTP            SMTPConfig    `mapstructure:"smtp"`
+	IMAP            IMAPConfig    `mapstructure:"imap"`
+	// TemplatesDir, when set, is a folder whose files replace the built-in
+	// email texts of the same name (package templates).
+	TemplatesDir string `mapstructure:"templates_dir"`
+}
+
+// TLS modes of SMTPConfig.TLS and IMAPConfig.TLS.
+const (
+	TLSImplicit = "implicit"
+	TLSStartTLS = "starttls"
+)
+
+// SMTPConfig is the outgoing mail server.
+type SMTPConfig struct {
+	Host     string `mapstructure:"host"`
+	Port     int    `mapstructure:"port"`
+	TLS      string `mapstructure:"tls"`
+	Username string `mapstructure:"username"`
+	Password string `mapstructure:"password"`
+	HELO     string `mapstructure:"helo"`
+}
+
+// IMAPConfig is the mailbox that replies arrive in.
+type IMAPConfig struct {
+	Host     string `mapstructure:"host"`
+	Port     int    `mapstructure:"port"`
+	TLS      string `mapstructure:"tls"`
+	Username string `mapstructure:"username"`
+	Password string `mapstructure:"password"`
+	Folder   string `mapstructure:"folder"`
+}
+
+// StorageConfig is where the ledger and the archive live.
+type StorageConfig struct {
+	DataDir string `mapstructure:"data_dir"`
+}
+
+// LimitsConfig guards against huge attachments, zip bombs and runaway text.
+type LimitsConfig struct {
+	MaxAttachmentBytes int64 `mapstructure:"max_attachment_bytes"`
+	MaxUnzipBytes      int64 `mapstructure:"max_unzip_bytes"`
+	MaxTextChars       int   `mapstructure:"max_text_chars"`
+}
+
+// SecurityConfig holds secrets. An empty TokenSecret lets the ledger
+// generate and keep one.
+type SecurityConfig struct {
+	TokenSecret string `mapstructure:"token_secret"`
+}

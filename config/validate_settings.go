@@ -1,0 +1,150 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/duban/duban/plan"
+)
+
+// Ranges of the schedule's working days.
+const (
+	maxRemindWorkday   = 10
+	maxDeadlineWorkday = 20
+)
+
+func (c *Config) checkSchedule(ck *checker) {
+	s := c.ScheduleSpec
+	switch {
+	case s.Timezone == "":
+		ck.addf("schedule.timezone", "missing; write an IANA time zone such as Asia/Shanghai")
+	default:
+		if _, err := time.LoadLocation(s.Timezone); err != nil {
+			ck.addf("schedule.timezone", "unknown time zone %q; write an IANA name such as Asia/Shanghai", s.Timezone)
+		}
+	}
+	remindOK := s.Remind.Workday >= 1 && s.Remind.Workday <= maxRemindWorkday
+	if !remindOK {
+		ck.addf("schedule.remind.workday", "%d is out of range; write a working day from 1 to %d (1 = the first working day of the month after the period)",
+			s.Remind.Workday, maxRemindWorkday)
+	}
+	if _, _, err := parseClock(s.Remind.At); err != nil {
+		ck.addf("schedule.remind.at", "%v; write a time of day as HH:MM between 00:00 and 23:59, in quotes, e.g. \"09:00\"", err)
+	}
+	switch d := s.Deadline.Workday; {
+	case d < 1 || d > maxDeadlineWorkday:
+		ck.addf("schedule.deadline.workday", "%d is out of range; write a working day from 1 to %d, not before schedule.remind.workday",
+			d, maxDeadlineWorkday)
+	case remindOK && d < s.Remind.Workday:
+		ck.addf("schedule.deadline.workday", "%d comes before the reminders (schedule.remind.workday %d); make it %d or later",
+			d, s.Remind.Workday, s.Remind.Workday)
+	}
+}
+
+// parseClock parses "HH:MM" (the hour may have one digit).
+func parseClock(s string) (hour, minute int, err error) {
+	if s == "" {
+		return 0, 0, errors.New("missing")
+	}
+	bad := fmt.Errorf("%q is not a time of day", s)
+	hs, ms, ok := strings.Cut(s, ":")
+	if !ok || len(hs) < 1 || len(hs) > 2 || len(ms) != 2 || !allDigits(hs) || !allDigits(ms) {
+		return 0, 0, bad
+	}
+	hour, _ = strconv.Atoi(hs)
+	minute, _ = strconv.Atoi(ms)
+	if hour > 23 || minute > 59 {
+		return 0, 0, bad
+	}
+	return hour, minute, nil
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Config) checkCalendar(ck *checker) {
+	holidays := map[string]bool{}
+	for i, d := range c.Calendar.ExtraHolidays {
+		if checkDate(ck, fmt.Sprintf("calendar.extra_holidays[%d]", i), d) {
+			holidays[d] = true
+		}
+	}
+	for i, d := range c.Calendar.ExtraWorkdays {
+		key := fmt.Sprintf("calendar.extra_workdays[%d]", i)
+		if checkDate(ck, key, d) && holidays[d] {
+			ck.addf(key, "%s is also in calendar.extra_holidays; a day is either a holiday or a working day, keep it in one list", d)
+		}
+	}
+}
+
+// checkDate reports a date that is not YYYY-MM-DD and tells whether it is.
+func checkDate(ck *checker, key, d string) bool {
+	if _, err := time.Parse(plan.DateLayout, d); err != nil {
+		ck.addf(key, "%q is not a date; write it as YYYY-MM-DD, e.g. 2023-10-09", d)
+		return false
+	}
+	return true
+}
+
+func (c *Config) checkMail(ck *checker) {
+	m := c.Mail
+	ck.checkEmail("mail.from.email", m.From.Email, false)
+	if d := m.MessageIDDomain; d != "" && (strings.ContainsAny(d, "@<> \t") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".")) {
+		ck.addf("mail.message_id_domain", "%q is not a domain name; write one like metro.example, without @", d)
+	}
+	if dir := m.TemplatesDir; dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			ck.addf("mail.templates_dir", "%s is not a folder; create it, or leave the key empty to use the built-in texts", dir)
+		}
+	}
+	if m.SMTP.Host != "" {
+		checkServer(ck, "mail.smtp", m.SMTP.Port, m.SMTP.TLS, "465", "587")
+	}
+	if m.IMAP.Host != "" {
+		checkServer(ck, "mail.imap", m.IMAP.Port, m.IMAP.TLS, "993", "143")
+		if m.IMAP.Folder == "" {
+			ck.addf("mail.imap.folder", "missing; write the mailbox folder replies arrive in, usually INBOX")
+		}
+	}
+}
+
+// checkServer checks the port and TLS mode of a mail server whose host is set.
+func checkServer(ck *checker, section string, port int, tls, implicitPort, starttlsPort string) {
+	if port < 1 || port > 65535 {
+		ck.addf(section+".port", "%d is not a port; write the server's port, usually %s for implicit TLS or %s for STARTTLS",
+			port, implicitPort, starttlsPort)
+	}
+	if tls != TLSImplicit && tls != TLSStartTLS {
+		ck.addf(section+".tls", "%q is not a TLS mode; write %s (usually port %s) or %s (usually port %s)",
+			tls, TLSImplicit, implicitPort, TLSStartTLS, starttlsPort)
+	}
+}
+
+func (c *Config) checkStorageAndLimits(ck *checker) {
+	if c.Storage.DataDir == "" {
+		ck.addf("storage.data_dir", "missing; write the folder for the ledger and the archive, e.g. %s", defaults().Storage.DataDir)
+	}
+	d := defaults().Limits
+	if c.Limits.MaxAttachmentBytes <= 0 {
+		ck.addf("limits.max_attachment_bytes", "%d is not a size; write a positive number of bytes, e.g. %d (10 MiB)",
+			c.Limits.MaxAttachmentBytes, d.MaxAttachmentBytes)
+	}
+	if c.Limits.MaxUnzipBytes <= 0 {
+		ck.addf("limits.max_unzip_bytes", "%d is not a size; write a positive number of bytes, e.g. %d (100 MiB)",
+			c.Limits.MaxUnzipBytes, d.MaxUnzipBytes)
+	}
+	if c.Limits.MaxTextChars <= 0 {
+		ck.addf("limits.max_text_chars", "%d is not a length; write a positive number of characters, e.g. %d",
+			c.Limits.MaxTextChars, d.MaxTextChars)
+	}
+}
