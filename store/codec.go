@@ -1,0 +1,112 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/duban/duban/plan"
+)
+
+// Times are stored as UTC unix nanoseconds and returned in UTC; callers
+// convert to the schedule's zone.
+func toNanos(t time.Time) int64 { return t.UTC().UnixNano() }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// answerRecord is the stored form of a plan.Answer. The JSON keys are part
+// of the ledger format: they must not change when plan's field names do.
+type answerRecord struct {
+	TaskID    string `json:"task"`
+	Progress  string `json:"progress,omitempty"`
+	Status    string `json:"status,omitempty"`
+	Issues    string `json:"issues,omitempty"`
+	NextSteps string `json:"next,omitempty"`
+}
+
+// problemRecord is the stored form of a Problem.
+type problemRecord struct {
+	Cell    string `json:"cell,omitempty"`
+	TaskID  string `json:"task,omitempty"`
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+func encodeAnswers(as []plan.Answer) (string, error) {
+	recs := make([]answerRecord, len(as))
+	for i, a := range as {
+		recs[i] = answerRecord{
+			TaskID:    a.TaskID,
+			Progress:  a.Progress,
+			Status:    string(a.Status),
+			Issues:    a.Issues,
+			NextSteps: a.NextSteps,
+		}
+	}
+	b, err := json.Marshal(recs)
+	if err != nil {
+		return "", fmt.Errorf("encode answers: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeAnswers(b []byte) ([]plan.Answer, error) {
+	if string(b) == "[]" {
+		return nil, nil
+	}
+	var recs []answerRecord
+	if err := json.Unmarshal(b, &recs); err != nil {
+		return nil, fmt.Errorf("decode answers: %w", err)
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	as := make([]plan.Answer, len(recs))
+	for i, r := range recs {
+		as[i] = plan.Answer{
+			TaskID:    r.TaskID,
+			Progress:  r.Progress,
+			Status:    plan.Status(r.Status),
+			Issues:    r.Issues,
+			NextSteps: r.NextSteps,
+		}
+	}
+	return as, nil
+}
+
+func encodeProblems(ps []Problem) (string, error) {
+	recs := make([]problemRecord, len(ps))
+	for i, p := range ps {
+		recs[i] = problemRecord(p)
+	}
+	b, err := json.Marshal(recs)
+	if err != nil {
+		return "", fmt.Errorf("encode problems: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeProblems(b []byte) ([]Problem, error) {
+	if string(b) == "[]" {
+		return nil, nil
+	}
+	var recs []problemRecord
+	if err := json.Unmarshal(b, &recs); err != nil {
+		return nil, fmt.Errorf("decode problems: %w", err)
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	ps := make([]Problem, len(recs))
+	for i, r := range recs {
+		ps[i] = Problem(r)
+	}
+	return ps, nil
+}

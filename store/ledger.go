@@ -1,0 +1,198 @@
+// Package store is duban's memory: the ledger (an embedded SQLite database)
+// that records every decision, and the content-addressed archive of every
+// file received or sent. Several duban processes (the daemon and a one-off
+// CLI command) may open the same data directory at once.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// File and directory modes. They are set with an explicit chmod, so a
+// permissive umask cannot widen them.
+const (
+	dirMode  os.FileMode = 0o700
+	fileMode os.FileMode = 0o600
+)
+
+// Layout of the data directory.
+const (
+	ledgerFile = "ledger.db"
+	archiveDir = "archive"
+	tmpDir     = "tmp" // under archiveDir, on the same file system as the final names
+)
+
+// readConns is the size of the read pool.
+const readConns = 4
+
+// Pragmas every connection gets. They go in the DSN because db.Exec("PRAGMA
+// …") reaches only one pooled connection.
+const basePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+
+// Ledger is the embedded database of one data directory plus its archive.
+// Writes go through a single connection with BEGIN IMMEDIATE transactions
+// (a deferred transaction that upgrades to a write fails at once with
+// SQLITE_BUSY); reads use a separate query-only pool, which WAL lets run
+// beside the writer.
+type Ledger struct {
+	dir   string  // absolute data directory
+	write *sql.DB // one connection, BEGIN IMMEDIATE
+	read  *sql.DB // several connections, query_only
+}
+
+// Open opens (creating when missing) the data directory, its archive and its
+// ledger, and brings the schema up to date.
+func Open(ctx context.Context, dataDir string) (*Ledger, error) {
+	if strings.TrimSpace(dataDir) == "" {
+		return nil, errors.New("open ledger: data directory is empty; set storage.data_dir")
+	}
+	dir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open ledger: resolve %s: %w", dataDir, err)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, archiveDir), filepath.Join(dir, archiveDir, tmpDir)} {
+		if err := ensureDir(d); err != nil {
+			return nil, fmt.Errorf("open ledger: %w", err)
+		}
+	}
+	dbPath := filepath.Join(dir, ledgerFile)
+	if err := ensureFile(dbPath); err != nil {
+		return nil, fmt.Errorf("open ledger: %w", err)
+	}
+
+	l := &Ledger{dir: dir}
+	l.write, err = sql.Open("sqlite", dsn(dbPath, basePragmas+"&_txlock=immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", dbPath, err)
+	}
+	l.write.SetMaxOpenConns(1)
+	l.write.SetMaxIdleConns(1)
+	l.write.SetConnMaxLifetime(0)
+	l.write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, l.write); err != nil {
+		l.write.Close()
+		return nil, fmt.Errorf("open ledger %s: %w", dbPath, err)
+	}
+
+	// The read pool is opened after the migrations, so the file is already in
+	// WAL mode and journal_mode(WAL) is a no-op that needs no write.
+	l.read, err = sql.Open("sqlite", dsn(dbPath, basePragmas+"&_pragma=query_only(1)"))
+	if err != nil {
+		l.write.Close()
+		return nil, fmt.Errorf("open ledger %s: %w", dbPath, err)
+	}
+	l.read.SetMaxOpenConns(readConns)
+	l.read.SetMaxIdleConns(readConns)
+	if err := l.read.PingContext(ctx); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("open ledger %s: %w", dbPath, err)
+	}
+	removeStaleTemps(filepath.Join(dir, archiveDir, tmpDir))
+	return l, nil
+}
+
+// dsn builds a SQLite URI for path. The path is escaped, so names with
+// spaces, '?', '#' or '%' reach SQLite intact.
+func dsn(path, query string) string {
+	return "file:" + (&url.URL{Path: filepath.ToSlash(path)}).EscapedPath() + "?" + query
+}
+
+// Close closes both connection pools. The last connection to close
+// checkpoints the WAL into the database file.
+func (l *Ledger) Close() error {
+	var errs []error
+	if l.read != nil {
+		if err := l.read.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close ledger reader: %w", err))
+		}
+	}
+	if l.write != nil {
+		if err := l.write.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close ledger writer: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// DataDir returns the absolute path of the data directory.
+func (l *Ledger) DataDir() string { return l.dir }
+
+// inTx runs fn in one BEGIN IMMEDIATE transaction on the write connection
+// and commits when fn returns nil.
+func (l *Ledger) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := l.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ensureDir creates dir (and missing parents) with mode 0700 when it is
+// missing. An existing directory keeps the mode the operator gave it.
+func ensureDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil
+	case err == nil:
+		return fmt.Errorf("%s exists and is not a directory", dir)
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("stat %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, dirMode); err != nil {
+		return fmt.Errorf("chmod %s: %w", dir, err)
+	}
+	return syncDir(filepath.Dir(dir))
+}
+
+// ensureFile makes sure the ledger file exists with mode 0600 before SQLite
+// opens it: SQLite would create it 0644, and gives its -wal and -shm files
+// the mode of the database file.
+func ensureFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := os.Chmod(path, fileMode); err != nil {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
+	return nil
+}
+
+// syncDir fsyncs a directory so that a rename or create in it survives a
+// crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open directory %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}

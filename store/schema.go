@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// migrations returns the ordered list of schema changes: entry i brings the
+// schema from version i to version i+1. Append only: never edit or reorder an
+// entry that has shipped.
+func migrations() []string {
+	return []string{
+		// 1: settings, archived files, submissions, compiled workbooks.
+		`
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE files (
+	sha256     TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+	size       INTEGER NOT NULL,
+	name       TEXT NOT NULL,     -- sanitised original name, for the record only
+	source     TEXT NOT NULL,
+	first_seen INTEGER NOT NULL   -- unix nanoseconds, UTC
+) STRICT;
+
+CREATE TABLE submissions (
+	id          INTEGER PRIMARY KEY,
+	period      TEXT NOT NULL,    -- YYYY-MM, or '' when not attributed
+	unit        TEXT NOT NULL,    -- unit id, or ''
+	file_sha256 TEXT NOT NULL UNIQUE REFERENCES files (sha256),
+	file_name   TEXT NOT NULL,
+	source      TEXT NOT NULL,
+	received_at INTEGER NOT NULL, -- unix nanoseconds, UTC
+	accepted    INTEGER NOT NULL CHECK (accepted IN (0, 1)),
+	late        INTEGER NOT NULL CHECK (late IN (0, 1)),
+	version     INTEGER NOT NULL, -- 1, 2, … among accepted ones of (period, unit); 0 when rejected
+	contact     TEXT NOT NULL,
+	phone       TEXT NOT NULL,
+	answers     TEXT NOT NULL,    -- JSON array
+	problems    TEXT NOT NULL,    -- JSON array
+	CHECK ((accepted = 1 AND version >= 1 AND period <> '' AND unit <> '')
+	    OR (accepted = 0 AND version = 0))
+) STRICT;
+
+CREATE UNIQUE INDEX submissions_accepted_version
+	ON submissions (period, unit, version) WHERE accepted = 1;
+CREATE INDEX submissions_accepted_unit
+	ON submissions (unit, period, version) WHERE accepted = 1;
+CREATE INDEX submissions_period_received
+	ON submissions (period, received_at);
+
+CREATE TABLE compilations (
+	period      TEXT NOT NULL,
+	version     INTEGER NOT NULL CHECK (version >= 1),
+	file_sha256 TEXT NOT NULL REFERENCES files (sha256),
+	created_at  INTEGER NOT NULL, -- unix nanoseconds, UTC
+	note        TEXT NOT NULL,
+	PRIMARY KEY (period, version)
+) STRICT;
+`,
+	}
+}
+
+// migrate brings the schema up to date in one IMMEDIATE transaction, so two
+// processes opening a fresh data directory at once cannot both apply it.
+func migrate(ctx context.Context, db *sql.DB) error {
+	return migrateTo(ctx, db, migrations())
+}
+
+func migrateTo(ctx context.Context, db *sql.DB, steps []string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate schema: begin: %w", err)
+	}
+	defer tx.Rollback()
+
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("migrate schema: create schema_version: %w", err)
+	}
+	var current int
+	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&current)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+			return fmt.Errorf("migrate schema: init schema_version: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("migrate schema: read schema_version: %w", err)
+	}
+	if current > len(steps) {
+		return fmt.Errorf("migrate schema: the ledger is at schema version %d but this duban knows only %d; run a newer duban", current, len(steps))
+	}
+	for v := current; v < len(steps); v++ {
+		if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
+		}
+	}
+	if current < len(steps) {
+		if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(steps)); err != nil {
+			return fmt.Errorf("migrate schema: set version %d: %w", len(steps), err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate schema: commit: %w", err)
+	}
+	return nil
+}
+
+// SchemaVersion returns the schema version of the open ledger.
+func (l *Ledger) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := l.read.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
