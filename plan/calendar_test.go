@@ -171,3 +171,22 @@ func TestParsePeriod(t *testing.T) {
 		t.Errorf("Next/Prev/Label of 2023-12 = %s/%s/%s", p.Next(), p.Prev(), p.Label())
 	}
 }
+
+func TestCurrentPeriod(t *testing.T) {
+	loc := mustLoc(t)
+	cal, _ := NewCalendar(nil, nil)
+	s := Schedule{Location: loc, Calendar: cal, RemindWorkday: 1, RemindHour: 9, DeadlineWorkday: 5}
+	tests := []struct{ now, want string }{
+		{"2023-10-07 08:59", "2023-08"}, // September's reminders go out at 09:00 on 10-07
+		{"2023-10-07 09:00", "2023-09"},
+		{"2023-10-31 18:00", "2023-09"},
+		{"2023-11-01 09:00", "2023-10"},
+		{"2024-01-01 12:00", "2023-11"}, // New Year's Day: December's reminders not yet out
+	}
+	for _, tt := range tests {
+		now, _ := time.ParseInLocation("2006-01-02 15:04", tt.now, loc)
+		if got := s.CurrentPeriod(now).String(); got != tt.want {
+			t.Errorf("CurrentPeriod(%s) = %s, want %s", tt.now, got, tt.want)
+		}
+	}
+}

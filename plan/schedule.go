@@ -38,3 +38,14 @@ func (s Schedule) DueBy(p Period) time.Time {
 func (s Schedule) IsLate(p Period, t time.Time) bool {
 	return !t.Before(s.DueBy(p))
 }
+
+// CurrentPeriod is the period being collected at now: the latest one whose
+// reminders have gone out. Before the 1st working day's reminder time of a
+// month, that is still the month before last.
+func (s Schedule) CurrentPeriod(now time.Time) Period {
+	p := PeriodOf(now.In(s.Location)).Prev()
+	if now.Before(s.RemindAt(p)) {
+		p = p.Prev()
+	}
+	return p
+}

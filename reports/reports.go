@@ -15,7 +15,7 @@ const TemplateVersion = "1"
 
 // Sheet names.
 const (
-	SheetForm = "填报表" // the sheet a unit fills in
+	SheetForm = "填报表"    // the sheet a unit fills in
 	SheetMeta = "_duban" // hidden: version, plan, period, unit, token
 )
 

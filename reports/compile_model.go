@@ -1,0 +1,291 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/duban/duban/plan"
+)
+
+// compileNotReported is shown in 完成状态 for a task whose lead unit has no
+// accepted answer for it, and in the submission log for a unit that sent
+// nothing.
+const compileNotReported = "未报送"
+
+// compileModel is the consolidated workbook's content, derived once from the
+// input: every lookup a row needs is an index here, so writing a row never
+// scans the units or the tasks.
+type compileModel struct {
+	in     CompileInput
+	loc    *time.Location // GeneratedAt's: every time shown is in it
+	groups []compileGroup // categories in plan order, then tasks of unknown category
+	counts compileCounts
+}
+
+// compileGroup is one category with its tasks in plan order.
+type compileGroup struct {
+	numeral string // 一, 二, …
+	name    string // without any numbering the configuration gave it
+	tasks   []compileTask
+}
+
+// label is the category row text of the detail sheet: 一、推进规划统筹一体化.
+func (g compileGroup) label() string { return g.numeral + "、" + g.name }
+
+// compileTask is one task with what its lead unit answered.
+type compileTask struct {
+	number   int // 1-based position in the plan
+	task     *plan.Task
+	unit     string      // lead unit's display name
+	report   *UnitReport // nil when the lead unit is not among the input's units
+	answer   plan.Answer
+	answered bool // the lead unit has an accepted answer for this task
+}
+
+// status is what 完成状态 shows: the answered status, or 未报送.
+func (t compileTask) status() string {
+	if !t.answered {
+		return compileNotReported
+	}
+	return string(t.answer.Status)
+}
+
+// titleWithNumber is how a task is named outside the detail sheet: 3.推进合作专题落实.
+func (t compileTask) titleWithNumber() string {
+	return fmt.Sprintf("%d.%s", t.number, t.task.Title)
+}
+
+// compileCounts is the 报送概况 block of the summary: units, not tasks.
+type compileCounts struct {
+	Expected int // 应报: every lead unit
+	Reported int // 已报: accepted, on time or late
+	Missing  int // 未报: nothing accepted (missing or rejected only)
+	Overdue  int // 逾期: reported late, or still missing after the deadline day
+}
+
+// compileStatusCounts is one row of the summary's per-category table.
+type compileStatusCounts struct {
+	Tasks, Done, OnTrack, Behind, NotStarted, NotReported int
+}
+
+func (c *compileStatusCounts) add(t compileTask) {
+	c.Tasks++
+	if !t.answered {
+		c.NotReported++
+		return
+	}
+	switch t.answer.Status {
+	case plan.StatusDone:
+		c.Done++
+	case plan.StatusOnTrack:
+		c.OnTrack++
+	case plan.StatusBehind:
+		c.Behind++
+	case plan.StatusNotStarted:
+		c.NotStarted++
+	}
+	// A status outside the four (the reader rejects those) counts only in
+	// 任务数: the row then visibly does not add up instead of guessing.
+}
+
+// compileAccepted reports whether the unit has an accepted report for the period.
+func compileAccepted(r *UnitReport) bool {
+	return r.State == StateSubmitted || r.State == StateLate
+}
+
+// newCompileModel indexes the input. It costs O(units + tasks + answers).
+func newCompileModel(in CompileInput) (*compileModel, error) {
+	switch {
+	case in.Plan == nil:
+		return nil, fmt.Errorf("compiling workbook: no plan given")
+	case in.Deadline.IsZero():
+		return nil, fmt.Errorf("compiling workbook: no deadline given")
+	case in.GeneratedAt.IsZero():
+		return nil, fmt.Errorf("compiling workbook: no generation time given")
+	}
+	m := &compileModel{in: in, loc: in.GeneratedAt.Location()}
+	m.counts = compileCountSubmissions(in)
+
+	reports := make(map[string]*UnitReport, len(in.Units))
+	for i := range in.Units {
+		reports[in.Units[i].Unit.ID] = &in.Units[i]
+	}
+	names := make(map[string]string, len(in.Plan.Units))
+	for _, u := range in.Plan.Units {
+		names[u.ID] = u.Name
+	}
+	for _, r := range in.Units {
+		if r.Unit.Name != "" {
+			names[r.Unit.ID] = r.Unit.Name
+		}
+	}
+
+	groupOf := make(map[string]int, len(in.Plan.Categories))
+	for _, c := range in.Plan.Categories {
+		if _, dup := groupOf[c.ID]; dup {
+			continue
+		}
+		groupOf[c.ID] = len(m.groups)
+		m.groups = append(m.groups, compileGroup{name: compileBareCategoryName(c.Name)})
+	}
+	other := -1 // tasks whose category is unknown are listed last, never dropped
+	for i := range in.Plan.Tasks {
+		task := &in.Plan.Tasks[i]
+		t := compileTask{number: i + 1, task: task, unit: task.Lead}
+		if name, ok := names[task.Lead]; ok {
+			t.unit = name
+		}
+		if r, ok := reports[task.Lead]; ok {
+			t.report = r
+			if compileAccepted(r) {
+				t.answer, t.answered = r.Answers[task.ID]
+			}
+		}
+		g, ok := groupOf[task.Category]
+		if !ok {
+			if other < 0 {
+				other = len(m.groups)
+				m.groups = append(m.groups, compileGroup{name: "其他"})
+			}
+			g = other
+		}
+		m.groups[g].tasks = append(m.groups[g].tasks, t)
+	}
+	for i := range m.groups {
+		m.groups[i].numeral = compileChineseNumeral(i + 1)
+	}
+	return m, nil
+}
+
+// compileCountSubmissions computes 应报/已报/未报/逾期. A unit without an accepted
+// report is overdue once the deadline day is over (GeneratedAt at or after
+// midnight following it); a late submitter is overdue whenever it is counted.
+func compileCountSubmissions(in CompileInput) compileCounts {
+	pastDue := !in.GeneratedAt.Before(in.Deadline.AddDate(0, 0, 1))
+	c := compileCounts{Expected: len(in.Units)}
+	for i := range in.Units {
+		switch in.Units[i].State {
+		case StateSubmitted:
+			c.Reported++
+		case StateLate:
+			c.Reported++
+			c.Overdue++
+		default: // missing, rejected only, or no state recorded
+			c.Missing++
+			if pastDue {
+				c.Overdue++
+			}
+		}
+	}
+	return c
+}
+
+// statusCounts returns one row per group and the total.
+func (m *compileModel) statusCounts() (rows []compileStatusCounts, total compileStatusCounts) {
+	rows = make([]compileStatusCounts, len(m.groups))
+	for i, g := range m.groups {
+		for _, t := range g.tasks {
+			rows[i].add(t)
+			total.add(t)
+		}
+	}
+	return rows, total
+}
+
+// formatTime renders an instant as YYYY-MM-DD HH:MM in the workbook's
+// location; the zero time renders empty.
+func (m *compileModel) formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(m.loc).Format("2006-01-02 15:04")
+}
+
+// compileDateCN renders a calendar date as 2023年6月7日.
+func compileDateCN(t time.Time) string {
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+// compileStateLabel is the 报送情况 status of a unit.
+func compileStateLabel(s SubmissionState) string {
+	switch s {
+	case StateSubmitted:
+		return "按时报送"
+	case StateLate:
+		return "逾期报送"
+	case StateRejected:
+		return "退回待改"
+	default:
+		return compileNotReported
+	}
+}
+
+// compileNoIssue reports whether a 存在问题 text says there is none: units
+// often write 无 rather than leave the cell empty, and such rows would only
+// pad the problems list.
+func compileNoIssue(s string) bool {
+	s = strings.TrimSpace(s)
+	s = strings.TrimRight(s, "。.．；;！! ")
+	switch s {
+	case "", "无", "暂无", "没有", "无问题", "暂无问题", "暂无明显问题":
+		return true
+	}
+	return false
+}
+
+// compileDigits holds the numerals 0…9; each is 3 bytes in UTF-8.
+const compileDigits = "零一二三四五六七八九"
+
+func compileDigit(d int) string { return compileDigits[3*d : 3*d+3] }
+
+// compileChineseNumeral writes n (1…999) the way plan documents number their
+// parts: 一, 十, 十一, 二十, 一百零五. Other numbers are written in digits.
+func compileChineseNumeral(n int) string {
+	switch {
+	case n <= 0 || n > 999:
+		return fmt.Sprint(n)
+	case n < 10:
+		return compileDigit(n)
+	case n < 20:
+		return "十" + compileDigitTail(n%10)
+	case n < 100:
+		return compileDigit(n/10) + "十" + compileDigitTail(n%10)
+	}
+	s, rest := compileDigit(n/100)+"百", n%100
+	switch {
+	case rest == 0:
+		return s
+	case rest < 10:
+		return s + "零" + compileDigit(rest)
+	case rest < 20:
+		return s + "一十" + compileDigitTail(rest%10)
+	}
+	return s + compileChineseNumeral(rest)
+}
+
+// compileDigitTail is a trailing units digit: nothing for zero (二十, not 二十零).
+func compileDigitTail(d int) string {
+	if d == 0 {
+		return ""
+	}
+	return compileDigit(d)
+}
+
+// compileBareCategoryName strips a leading "一、" style number from a
+// configured category name: categories are renumbered in plan order.
+func compileBareCategoryName(name string) string {
+	name = strings.TrimSpace(name)
+	i := strings.IndexAny(name, "、.．")
+	if i <= 0 {
+		return name
+	}
+	for _, r := range name[:i] {
+		if !strings.ContainsRune(compileDigits+"十百", r) {
+			return name
+		}
+	}
+	_, size := utf8.DecodeRuneInString(name[i:])
+	return strings.TrimSpace(name[i+size:])
+}

@@ -1,0 +1,127 @@
+package reports
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Sheet names of the consolidated workbook, in order.
+const (
+	compileSheetSummary  = "汇总"
+	compileSheetDetail   = "明细"
+	compileSheetProblems = "问题清单"
+	compileSheetLog      = "报送情况"
+)
+
+const compileTitleHeight = 32 // points: the title rows
+
+// compileRow builds bordered cells in one style.
+func compileRow(style int, texts ...string) []compileCell {
+	cells := make([]compileCell, len(texts))
+	for i, t := range texts {
+		cells[i] = compileCell{text: t, style: style}
+	}
+	return cells
+}
+
+// title appends the sheet's merged title row.
+func (m *compileModel) title(s *compileSheet, st *compileStyles, what string) {
+	text := fmt.Sprintf("%s %s%s（第%d版）", m.in.Plan.Title, m.in.Period.Label(), what, m.in.Version)
+	row := s.addSpan(text, st.title, len(s.widths))
+	s.heights[row] = compileTitleHeight
+}
+
+// detailSheet is 明细, the office's usual layout: a category row, then one
+// row per task in plan order.
+func (m *compileModel) detailSheet(st *compileStyles) *compileSheet {
+	s := newCompileSheet(compileSheetDetail, 6, 22, 14, 42, 10, 28, 28, 17)
+	s.header = 2
+	m.title(s, st, "推进情况明细")
+	s.add(compileRow(st.header, "序号", HeaderTitle, "牵头单位", HeaderProgress, HeaderStatus, HeaderIssues, HeaderNextSteps, "报送时间")...)
+	n := 0
+	for _, g := range m.groups {
+		n += 1 + len(g.tasks)
+	}
+	s.grow(n)
+	for _, g := range m.groups {
+		s.addSpan(g.label(), st.category, len(s.widths))
+		for _, t := range g.tasks {
+			var reported string
+			if t.answered {
+				reported = m.formatTime(t.report.SubmittedAt)
+			}
+			status := t.status()
+			s.add(
+				compileCell{strconv.Itoa(t.number), st.center},
+				compileCell{t.task.Title, st.text},
+				compileCell{t.unit, st.text},
+				compileCell{t.answer.Progress, st.text},
+				compileCell{status, st.statusStyle(status)},
+				compileCell{t.answer.Issues, st.text},
+				compileCell{t.answer.NextSteps, st.text},
+				compileCell{reported, st.center},
+			)
+		}
+	}
+	return s
+}
+
+// problemSheet is 问题清单: every problem a unit reported, in plan order.
+func (m *compileModel) problemSheet(st *compileStyles) *compileSheet {
+	s := newCompileSheet(compileSheetProblems, 6, 30, 16, 60, 10)
+	s.header = 2
+	m.title(s, st, "存在问题清单")
+	s.add(compileRow(st.header, "序号", HeaderTitle, "牵头单位", HeaderIssues, HeaderStatus)...)
+	n := 0
+	for _, g := range m.groups {
+		for _, t := range g.tasks {
+			if !t.answered || compileNoIssue(t.answer.Issues) {
+				continue
+			}
+			n++
+			status := t.status()
+			s.add(
+				compileCell{strconv.Itoa(n), st.center},
+				compileCell{t.titleWithNumber(), st.text},
+				compileCell{t.unit, st.text},
+				compileCell{t.answer.Issues, st.text},
+				compileCell{status, st.statusStyle(status)},
+			)
+		}
+	}
+	if n == 0 {
+		s.addSpan("本期各单位均未报告存在问题", st.center, len(s.widths))
+	}
+	return s
+}
+
+// logSheet is 报送情况: every lead unit's standing, in the input's order.
+func (m *compileModel) logSheet(st *compileStyles) *compileSheet {
+	s := newCompileSheet(compileSheetLog, 6, 24, 12, 16, 12, 17, 8, 8)
+	s.header = 2
+	m.title(s, st, "报送情况")
+	s.add(compileRow(st.header, "序号", "单位", "联系人", "联系电话", "状态", "报送时间", "版本数", "退回次数")...)
+	for i := range m.in.Units {
+		u := &m.in.Units[i]
+		label := compileStateLabel(u.State)
+		s.add(
+			compileCell{strconv.Itoa(i + 1), st.center},
+			compileCell{compileUnitName(u), st.text},
+			compileCell{u.Contact, st.text},
+			compileCell{u.Phone, st.text},
+			compileCell{label, st.statusStyle(label)},
+			compileCell{m.formatTime(u.SubmittedAt), st.center},
+			compileCell{strconv.Itoa(u.Versions), st.center},
+			compileCell{strconv.Itoa(u.Rejected), st.center},
+		)
+	}
+	return s
+}
+
+// compileUnitName is the unit's display name, or its id when it has none.
+func compileUnitName(u *UnitReport) string {
+	if u.Unit.Name != "" {
+		return u.Unit.Name
+	}
+	return u.Unit.ID
+}

@@ -1,0 +1,119 @@
+package reports
+
+import (
+	"fmt"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/plan"
+)
+
+// Fill colours of the consolidated workbook (RGB hex).
+const (
+	compileFillHeader     = "D9D9D9"
+	compileFillCategory   = "F2F2F2"
+	compileFillDone       = "C6EFCE" // green
+	compileFillOnTrack    = "BDD7EE" // light blue
+	compileFillBehind     = "F8CBAD" // red-orange
+	compileFillNotStarted = "FFEB9C" // yellow
+	compileFillMissing    = "E7E6E6" // grey
+	compileFontMissing    = "7F7F7F"
+)
+
+// compileStyles holds the style ids of the consolidated workbook. Every style
+// names FontCJK and the GB2312 charset, so Excel, WPS and LibreOffice pick the
+// same font.
+type compileStyles struct {
+	title    int // sheet title: large, bold, centred, no border
+	info     int // a line under the title
+	section  int // a heading between the summary's tables
+	header   int // table header: bold, shaded, bordered
+	text     int // a bordered text cell: wrapped, top-aligned, left
+	center   int // a bordered short value: centred
+	category int // the detail sheet's category rows
+	total    int // the 合计 row
+
+	status map[string]int // 完成状态 and 报送情况 cells, by the text shown
+}
+
+// statusStyle returns the style of a status cell; a text that is not a
+// known status gets the plain centred style.
+func (s *compileStyles) statusStyle(text string) int {
+	if id, ok := s.status[text]; ok {
+		return id
+	}
+	return s.center
+}
+
+func newCompileStyles(f *excelize.File) (*compileStyles, error) {
+	charset := 134 // GB2312
+	font := func(size float64, bold, italic bool, color string) *excelize.Font {
+		return &excelize.Font{Family: FontCJK, Size: size, Bold: bold, Italic: italic, Color: color, Charset: &charset}
+	}
+	border := []excelize.Border{
+		{Type: "left", Color: "000000", Style: 1},
+		{Type: "top", Color: "000000", Style: 1},
+		{Type: "right", Color: "000000", Style: 1},
+		{Type: "bottom", Color: "000000", Style: 1},
+	}
+	fill := func(color string) excelize.Fill {
+		return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+	}
+	top := func(horizontal string) *excelize.Alignment {
+		return &excelize.Alignment{Horizontal: horizontal, Vertical: "top", WrapText: true}
+	}
+	middle := func(horizontal string) *excelize.Alignment {
+		return &excelize.Alignment{Horizontal: horizontal, Vertical: "center", WrapText: true}
+	}
+
+	var s compileStyles
+	defs := []struct {
+		id    *int
+		style excelize.Style
+	}{
+		{&s.title, excelize.Style{Font: font(16, true, false, ""), Alignment: middle("center")}},
+		{&s.info, excelize.Style{Font: font(11, false, false, ""), Alignment: middle("left")}},
+		{&s.section, excelize.Style{Font: font(12, true, false, ""), Alignment: middle("left")}},
+		{&s.header, excelize.Style{Font: font(11, true, false, ""), Alignment: middle("center"), Border: border, Fill: fill(compileFillHeader)}},
+		{&s.text, excelize.Style{Font: font(11, false, false, ""), Alignment: top("left"), Border: border}},
+		{&s.center, excelize.Style{Font: font(11, false, false, ""), Alignment: top("center"), Border: border}},
+		{&s.category, excelize.Style{Font: font(11, true, false, ""), Alignment: middle("left"), Border: border, Fill: fill(compileFillCategory)}},
+		{&s.total, excelize.Style{Font: font(11, true, false, ""), Alignment: top("center"), Border: border}},
+	}
+	for _, d := range defs {
+		id, err := f.NewStyle(&d.style)
+		if err != nil {
+			return nil, fmt.Errorf("creating workbook styles: %w", err)
+		}
+		*d.id = id
+	}
+
+	statusFill := func(color string, missing bool) excelize.Style {
+		st := excelize.Style{Font: font(11, false, false, ""), Alignment: top("center"), Border: border, Fill: fill(color)}
+		if missing {
+			st.Font = font(11, false, true, compileFontMissing)
+		}
+		return st
+	}
+	statuses := []struct {
+		texts []string
+		style excelize.Style
+	}{
+		{[]string{string(plan.StatusDone)}, statusFill(compileFillDone, false)},
+		{[]string{string(plan.StatusOnTrack)}, statusFill(compileFillOnTrack, false)},
+		{[]string{string(plan.StatusBehind), compileStateLabel(StateLate)}, statusFill(compileFillBehind, false)},
+		{[]string{string(plan.StatusNotStarted), compileStateLabel(StateRejected)}, statusFill(compileFillNotStarted, false)},
+		{[]string{compileNotReported}, statusFill(compileFillMissing, true)},
+	}
+	s.status = make(map[string]int)
+	for _, st := range statuses {
+		id, err := f.NewStyle(&st.style)
+		if err != nil {
+			return nil, fmt.Errorf("creating workbook styles: %w", err)
+		}
+		for _, t := range st.texts {
+			s.status[t] = id
+		}
+	}
+	return &s, nil
+}

@@ -1,0 +1,54 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/plan"
+)
+
+// Fill writes a unit's answers into its template the way a person would:
+// into the cells found by their labels and header texts, leaving the rest
+// untouched. The demo and the end-to-end tests use it to play the units.
+func Fill(template []byte, contact, phone string, answers []plan.Answer) ([]byte, error) {
+	r := Parse(template, Limits{})
+	if r.Fatal {
+		return nil, fmt.Errorf("filling a template: %s", r.Problems[0].Message)
+	}
+	rows := make(map[string]Row, len(r.Rows))
+	for _, row := range r.Rows {
+		rows[row.Answer.TaskID] = row
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(template))
+	if err != nil {
+		return nil, fmt.Errorf("opening the template: %w", err)
+	}
+	defer f.Close()
+	set := func(ref, v string) {
+		if err == nil && ref != "" {
+			err = f.SetCellStr(r.Sheet, ref, v)
+		}
+	}
+	set(r.ContactCell, contact)
+	set(r.PhoneCell, phone)
+	for _, a := range answers {
+		row, ok := rows[a.TaskID]
+		if !ok {
+			return nil, fmt.Errorf("filling a template: task %s is not in it", a.TaskID)
+		}
+		set(row.Cells[HeaderProgress], a.Progress)
+		set(row.Cells[HeaderStatus], string(a.Status))
+		set(row.Cells[HeaderIssues], a.Issues)
+		set(row.Cells[HeaderNextSteps], a.NextSteps)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("filling a template: %w", err)
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		return nil, fmt.Errorf("writing the filled template: %w", err)
+	}
+	return b.Bytes(), nil
+}

@@ -1,0 +1,520 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/plan"
+)
+
+// Returned is what a unit's returned workbook says, as read: its metadata,
+// contact, and one row per task row in sheet order. It is not validated:
+// Check compares it with what was expected.
+type Returned struct {
+	Meta     Meta
+	HasMeta  bool // the hidden metadata sheet was present
+	Contact  string
+	Phone    string
+	Rows     []Row     // task rows in sheet order
+	Problems []Problem // format/structure problems found while parsing
+	Fatal    bool      // the file could not be read as a duban template at all
+
+	Sheet string // the sheet the task table was read from
+	// ContactCell and PhoneCell are where the contact and phone were read
+	// from, or where they belong when left empty; "" when the labels
+	// (联系人 / 联系电话) were not found.
+	ContactCell string
+	PhoneCell   string
+}
+
+// Row is one task row of a returned workbook.
+type Row struct {
+	Line   int // 1-based row number in the sheet
+	Answer plan.Answer
+	Title  string // 重点任务, as found in the file
+	// Cells gives this row's cell reference (e.g. "G7") for every template
+	// column found in the header, keyed by header label (HeaderStatus …).
+	Cells map[string]string
+}
+
+// Answers returns the answers of all task rows, in sheet order.
+func (r *Returned) Answers() []plan.Answer {
+	out := make([]plan.Answer, 0, len(r.Rows))
+	for _, row := range r.Rows {
+		out = append(out, row.Answer)
+	}
+	return out
+}
+
+// DefaultLimits are the limits used for any Limits field left at zero.
+func DefaultLimits() Limits {
+	return Limits{MaxFileBytes: 10 << 20, MaxUnzipBytes: 64 << 20, MaxTextChars: 2000}
+}
+
+// rdLimits fills the zero fields of l with the defaults.
+func rdLimits(l Limits) Limits {
+	d := DefaultLimits()
+	if l.MaxFileBytes <= 0 {
+		l.MaxFileBytes = d.MaxFileBytes
+	}
+	if l.MaxUnzipBytes <= 0 {
+		l.MaxUnzipBytes = d.MaxUnzipBytes
+	}
+	if l.MaxTextChars <= 0 {
+		l.MaxTextChars = d.MaxTextChars
+	}
+	return l
+}
+
+// Reading bounds.
+const (
+	rdHeaderScanRows = 30    // the header row must be among the first rows
+	rdMaxLines       = 10000 // non-blank rows of the form sheet read at most
+	rdMaxMetaLines   = 100
+	rdMaxXMLInMemory = 16 << 20 // larger sheet parts are unzipped to a temp file
+)
+
+// The required columns: without them the answers cannot be read.
+var rdRequiredHeaders = []string{HeaderTaskID, HeaderProgress, HeaderStatus, HeaderIssues, HeaderNextSteps}
+
+// rdAnswerHeaders are the columns a unit fills in.
+var rdAnswerHeaders = []string{HeaderProgress, HeaderStatus, HeaderIssues, HeaderNextSteps}
+
+const rdMsgUnreadable = "文件无法读取（可能已损坏，或由不兼容的软件生成）。" +
+	"请在 Excel/WPS 中打开本期模板，填好后“另存为”Excel 工作簿（.xlsx）重新发送。"
+
+// Parse reads a returned workbook. It never fails: anything wrong with the
+// file is a Problem, and a file that cannot be read as a duban template at
+// all comes back with Fatal set. Cell texts are trimmed of surrounding white
+// space (ASCII, full-width and zero-width) and line breaks are normalised
+// to "\n"; otherwise they are kept exactly, and nothing is ever evaluated:
+// a formula cell reads as its cached value, or as "=" and its formula text
+// when it has none.
+func Parse(data []byte, lim Limits) (r *Returned) {
+	lim = rdLimits(lim)
+	if p := rdSniff(data, lim); p != nil {
+		return rdFatal(*p)
+	}
+	// Workbooks come from everywhere, and excelize has panicked on some.
+	defer func() {
+		if v := recover(); v != nil {
+			r = rdFatal(Problem{Kind: KindUnreadable, Message: rdMsgUnreadable})
+		}
+	}()
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit:    lim.MaxUnzipBytes,
+		UnzipXMLSizeLimit: min(lim.MaxUnzipBytes, rdMaxXMLInMemory),
+		RawCellValue:      true,
+	})
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
+		return rdFatal(Problem{Kind: KindUnreadable, Message: rdMsgUnreadable})
+	}
+	defer f.Close()
+	p := rdParser{f: f, data: data, r: &Returned{}}
+	p.parse()
+	return p.r
+}
+
+func rdFatal(p Problem) *Returned {
+	return &Returned{Fatal: true, Problems: []Problem{p}}
+}
+
+// rdParser reads one opened workbook into a Returned.
+type rdParser struct {
+	f      *excelize.File
+	data   []byte
+	r      *Returned
+	extras *rdExtras // formulas and merged ranges of the table's sheet, read on demand
+}
+
+// rdLine is one non-blank row: its number and its cleaned cell texts, the
+// first for column A.
+type rdLine struct {
+	n     int
+	cells []string
+}
+
+func (l rdLine) cell(col int) string {
+	if col < 1 || col > len(l.cells) {
+		return ""
+	}
+	return l.cells[col-1]
+}
+
+// rdTable is the sheet that holds the task table.
+type rdTable struct {
+	sheet  string
+	lines  []rdLine
+	header int            // index into lines
+	cols   map[string]int // header label → 1-based column
+}
+
+func (p *rdParser) parse() {
+	t, ok := p.findTable()
+	if !ok {
+		return
+	}
+	p.r.Sheet = t.sheet
+	for _, h := range rdRequiredHeaders {
+		if _, ok := t.cols[h]; !ok {
+			p.problem(Problem{Kind: KindColumnMissing, Message: fmt.Sprintf(
+				"表头中没有“%s”列。请不要删除或修改表头，使用本期模板重新填写后发送。", h)})
+		}
+	}
+	if _, ok := t.cols[HeaderTaskID]; !ok {
+		p.r.Fatal = true // rows cannot be told apart without task ids
+		return
+	}
+	p.readContact(t)
+	p.readRows(t)
+	p.readMeta()
+}
+
+// findTable returns the sheet holding the task table: 填报表 when it has
+// the header row, otherwise the first visible sheet that does.
+func (p *rdParser) findTable() (rdTable, bool) {
+	var candidates []string
+	for _, name := range p.f.GetSheetList() {
+		if name == SheetForm {
+			candidates = append([]string{name}, candidates...)
+			continue
+		}
+		if strings.EqualFold(name, SheetMeta) {
+			continue
+		}
+		if visible, err := p.f.GetSheetVisible(name); err == nil && visible {
+			candidates = append(candidates, name)
+		}
+	}
+	formUnreadable := false
+	for _, name := range candidates {
+		t, err := p.readTable(name)
+		if err != nil {
+			formUnreadable = formUnreadable || name == SheetForm
+			continue
+		}
+		if t.header >= 0 {
+			return t, true
+		}
+	}
+	if formUnreadable {
+		p.fatal(Problem{Kind: KindUnreadable, Message: rdMsgUnreadable})
+		return rdTable{}, false
+	}
+	p.fatal(Problem{Kind: KindNotTemplate, Message: "附件中没有找到填报表格（工作表“" + SheetForm + "”及其表头“" +
+		strings.Join(TemplateHeaders, "、") + "”）。请使用本期通知邮件附带的模板填写，" +
+		"不要另建表格或修改表头，填好后重新发送。"})
+	return rdTable{}, false
+}
+
+// readTable reads a sheet's non-blank rows with the streaming iterator. It
+// stops early when no header row turns up among the first rows.
+func (p *rdParser) readTable(sheet string) (rdTable, error) {
+	t := rdTable{sheet: sheet, header: -1}
+	rows, err := p.f.Rows(sheet)
+	if err != nil {
+		return t, fmt.Errorf("reading sheet %s: %w", sheet, err)
+	}
+	defer rows.Close()
+	// Rows yields every row number up to the last row present, blank or
+	// not; blank rows cost little and excelize stops at Excel's row limit.
+	n := 0
+	for rows.Next() {
+		n++
+		if len(t.lines) >= rdMaxLines {
+			p.problem(Problem{Kind: KindTooManyRows, Message: fmt.Sprintf(
+				"表格超过 %d 行，超出部分未读取。请删除多余的行，使用本期模板重新填写后发送。", rdMaxLines)})
+			break
+		}
+		if t.header < 0 && n > rdHeaderScanRows {
+			break
+		}
+		raw, err := rows.Columns()
+		if err != nil {
+			return t, fmt.Errorf("reading sheet %s row %d: %w", sheet, n, err)
+		}
+		line := rdLine{n: n, cells: make([]string, len(raw))}
+		blank := true
+		for i, v := range raw {
+			line.cells[i] = rdClean(v)
+			blank = blank && line.cells[i] == ""
+		}
+		if blank {
+			continue
+		}
+		t.lines = append(t.lines, line)
+		if t.header < 0 {
+			if cols := rdHeaderColumns(line); len(cols) >= 3 {
+				t.header, t.cols = len(t.lines)-1, cols
+			}
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return t, fmt.Errorf("reading sheet %s: %w", sheet, err)
+	}
+	return t, nil
+}
+
+// rdHeaderColumns finds the template's header labels in a row. A label
+// matches when the cell, with every space and line break removed, equals it.
+func rdHeaderColumns(l rdLine) map[string]int {
+	cols := map[string]int{}
+	for i, c := range l.cells {
+		key := rdSqueeze(c)
+		for _, h := range TemplateHeaders {
+			if key == h {
+				if _, seen := cols[h]; !seen {
+					cols[h] = i + 1
+				}
+			}
+		}
+	}
+	return cols
+}
+
+// readContact finds 联系人 and 联系电话 above the header row, by their labels.
+func (p *rdParser) readContact(t rdTable) {
+	contactFound, phoneFound := false, false
+	for _, l := range t.lines[:t.header] {
+		for i := range l.cells {
+			if !contactFound {
+				if v, ref, ok := p.labelled(l, i, "联系人"); ok {
+					p.r.Contact, p.r.ContactCell, contactFound = v, ref, true
+				}
+			}
+			if !phoneFound {
+				if v, ref, ok := p.labelled(l, i, "联系电话"); ok {
+					p.r.Phone, p.r.PhoneCell, phoneFound = v, ref, true
+				}
+			}
+		}
+	}
+}
+
+// labelled reads the value of a label found at cell i of the line: either
+// after the label in the same cell (联系人：张三), or in the next non-empty
+// cell to its right, unless that cell is another label. The reference
+// returned is the value's cell, or where the value belongs when empty.
+func (p *rdParser) labelled(l rdLine, i int, label string) (value, ref string, ok bool) {
+	rest, ok := rdAfterLabel(l.cells[i], label)
+	if !ok {
+		return "", "", false
+	}
+	if rest != "" {
+		return rest, tplCell(i+1, l.n), true
+	}
+	for j := i + 1; j < len(l.cells); j++ {
+		if l.cells[j] == "" {
+			continue
+		}
+		if rdIsLabel(l.cells[j]) {
+			break
+		}
+		return l.cells[j], tplCell(j+1, l.n), true
+	}
+	return "", p.cellAfter(tplCell(i+1, l.n)), true
+}
+
+// cellAfter names the first cell right of ref that is not merged with it.
+func (p *rdParser) cellAfter(ref string) string {
+	col, row, err := excelize.CellNameToCoordinates(ref)
+	if err != nil {
+		return ""
+	}
+	if end, ok := p.sheetExtras().merges[ref]; ok {
+		if c, _, err := excelize.CellNameToCoordinates(end); err == nil {
+			col = c
+		}
+	}
+	return tplCell(col+1, row)
+}
+
+// sheetExtras reads the table sheet's formulas and merged ranges once.
+func (p *rdParser) sheetExtras() *rdExtras {
+	if p.extras == nil {
+		p.extras = rdReadExtras(p.data, p.r.Sheet)
+	}
+	return p.extras
+}
+
+// readRows reads the task rows below the header, up to the instructions
+// line. Blank rows anywhere are skipped.
+func (p *rdParser) readRows(t rdTable) {
+	idCol := t.cols[HeaderTaskID]
+	for _, l := range t.lines[t.header+1:] {
+		if rdIsNote(l) {
+			break
+		}
+		id := l.cell(idCol)
+		if id == "" {
+			for _, h := range rdAnswerHeaders {
+				if col, ok := t.cols[h]; ok && l.cell(col) != "" {
+					p.problem(Problem{Cell: tplCell(idCol, l.n), Kind: KindRowWithoutTask, Message: fmt.Sprintf(
+						"第 %d 行没有任务编号，填写的内容无法对应到任务。请在原有的任务行中填写，不要新增行。", l.n)})
+					break
+				}
+			}
+			continue
+		}
+		row := Row{Line: l.n, Cells: make(map[string]string, len(t.cols))}
+		for h, col := range t.cols {
+			row.Cells[h] = tplCell(col, l.n)
+		}
+		get := func(h string) string {
+			col, ok := t.cols[h]
+			if !ok {
+				return ""
+			}
+			if v := l.cell(col); v != "" {
+				return v
+			}
+			return p.formula(row.Cells[h])
+		}
+		row.Title = l.cell(t.cols[HeaderTitle])
+		row.Answer = plan.Answer{
+			TaskID:    id,
+			Progress:  get(HeaderProgress),
+			Status:    plan.Status(get(HeaderStatus)),
+			Issues:    get(HeaderIssues),
+			NextSteps: get(HeaderNextSteps),
+		}
+		p.r.Rows = append(p.r.Rows, row)
+	}
+}
+
+// formula returns "=" and the formula of a cell that has one but no cached
+// value (the streaming reader gives those as ""), so that what the unit
+// typed is kept as text; "" otherwise.
+func (p *rdParser) formula(ref string) string {
+	fx, ok := p.sheetExtras().formulas[ref]
+	if !ok || fx == "" {
+		return ""
+	}
+	return rdClean("=" + fx)
+}
+
+// readMeta reads the hidden metadata sheet's key/value rows.
+func (p *rdParser) readMeta() {
+	name := ""
+	for _, s := range p.f.GetSheetList() {
+		if s == SheetMeta || (name == "" && strings.EqualFold(s, SheetMeta)) {
+			name = s
+		}
+	}
+	if name == "" {
+		return
+	}
+	rows, err := p.f.Rows(name)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	p.r.HasMeta = true
+	m := &p.r.Meta
+	for n := 0; rows.Next() && n < rdMaxMetaLines; n++ {
+		cells, err := rows.Columns()
+		if err != nil || len(cells) < 2 {
+			continue
+		}
+		v := rdClean(cells[1])
+		switch strings.ToLower(rdClean(cells[0])) {
+		case tplMetaKeyVersion:
+			m.Version = v
+		case tplMetaKeyPlan:
+			m.Plan = v
+		case tplMetaKeyPeriod:
+			m.Period = v
+		case tplMetaKeyUnit:
+			m.Unit = v
+		case tplMetaKeyToken:
+			m.Token = v
+		}
+	}
+}
+
+func (p *rdParser) problem(pr Problem) { p.r.Problems = append(p.r.Problems, pr) }
+
+func (p *rdParser) fatal(pr Problem) {
+	p.r.Fatal = true
+	p.problem(pr)
+}
+
+// rdIsTrim reports the runes trimmed from both ends of every cell: Unicode
+// white space (which includes the full-width space U+3000 and NBSP), and
+// the zero-width space and byte-order mark that pasted text brings along.
+func rdIsTrim(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff'
+}
+
+// rdClean normalises line breaks to "\n" and trims the text.
+func rdClean(s string) string {
+	if strings.ContainsRune(s, '\r') {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	return strings.TrimFunc(s, rdIsTrim)
+}
+
+// rdSqueeze drops every space, line break and zero-width character: how
+// labels and headers are compared.
+func rdSqueeze(s string) string {
+	return strings.Map(func(r rune) rune {
+		if rdIsTrim(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// rdAfterLabel reports whether s starts with label (ignoring spaces inside
+// it, as in "联 系 人") and returns what follows the label and its colon.
+func rdAfterLabel(s, label string) (string, bool) {
+	rest := []rune(s)
+	for _, want := range label {
+		for len(rest) > 0 && rdIsTrim(rest[0]) {
+			rest = rest[1:]
+		}
+		if len(rest) == 0 || rest[0] != want {
+			return "", false
+		}
+		rest = rest[1:]
+	}
+	out := strings.TrimLeftFunc(string(rest), func(r rune) bool {
+		return rdIsTrim(r) || r == '：' || r == ':'
+	})
+	return out, true
+}
+
+// rdLabels are the labels of the template's upper rows; a cell holding one
+// is never taken as the value of the label before it.
+var rdLabels = []string{"联系人", "联系电话", "电话", "填报单位", "报送截止", "报送期次"}
+
+func rdIsLabel(s string) bool {
+	key := rdSqueeze(s)
+	if strings.HasSuffix(key, "：") || strings.HasSuffix(key, ":") {
+		return true
+	}
+	for _, l := range rdLabels {
+		if strings.HasPrefix(key, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// rdIsNote reports whether the row is the instructions line.
+func rdIsNote(l rdLine) bool {
+	for _, c := range l.cells {
+		if c != "" {
+			return strings.HasPrefix(rdSqueeze(c), tplNotePrefix)
+		}
+	}
+	return false
+}

@@ -1,0 +1,141 @@
+package reports
+
+import (
+	"fmt"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Font sizes and colours of the unit template.
+const (
+	tplFontSize      = 11.0
+	tplTitleSize     = 16.0
+	tplNoteSize      = 10.0
+	tplCharsetGB2312 = 134 // tells Excel and WPS the font is a Chinese one
+	tplNumFmtText    = 49  // built-in "@": what is typed stays text
+	tplFillLocked    = "F2F2F2"
+	tplFillHeader    = "D9D9D9"
+	tplFillInput     = "FFFFFF"
+	tplNoteColor     = "C00000"
+)
+
+// tplStyles holds the style ids of the unit template. Every style names
+// FontCJK explicitly; only the input styles are unlocked.
+type tplStyles struct {
+	title, info, label, note, header int
+	lockedCenter, locked             int // 序号/任务编号, and the other locked columns
+	input, inputCenter               int // answer cells; 完成状态 is centred
+	contact                          int // 联系人 / 联系电话 input cells
+	meta                             int // the hidden metadata sheet
+}
+
+func tplFont(size float64, bold bool, color string) *excelize.Font {
+	charset := tplCharsetGB2312
+	return &excelize.Font{Family: FontCJK, Size: size, Bold: bold, Color: color, Charset: &charset}
+}
+
+func tplBorder() []excelize.Border {
+	var out []excelize.Border
+	for _, side := range []string{"left", "top", "right", "bottom"} {
+		out = append(out, excelize.Border{Type: side, Color: "808080", Style: 1})
+	}
+	return out
+}
+
+func tplFill(color string) excelize.Fill {
+	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
+}
+
+// newTplStyles registers the template's styles in f.
+func newTplStyles(f *excelize.File) (tplStyles, error) {
+	locked := &excelize.Protection{Locked: true}
+	unlocked := &excelize.Protection{Locked: false}
+	type def struct {
+		id    *int
+		style excelize.Style
+	}
+	var s tplStyles
+	defs := []def{
+		{&s.title, excelize.Style{
+			Font:       tplFont(tplTitleSize, true, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
+			Protection: locked,
+		}},
+		{&s.info, excelize.Style{
+			Font:       tplFont(tplFontSize, false, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true},
+			Protection: locked,
+		}},
+		{&s.label, excelize.Style{
+			Font:       tplFont(tplFontSize, true, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "right", Vertical: "center"},
+			Protection: locked,
+		}},
+		{&s.note, excelize.Style{
+			Font:       tplFont(tplNoteSize, false, tplNoteColor),
+			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true},
+			Protection: locked,
+		}},
+		{&s.header, excelize.Style{
+			Font:       tplFont(tplFontSize, true, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
+			Border:     tplBorder(),
+			Fill:       tplFill(tplFillHeader),
+			Protection: locked,
+		}},
+		{&s.lockedCenter, excelize.Style{
+			Font:       tplFont(tplFontSize, false, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: true},
+			Border:     tplBorder(),
+			Fill:       tplFill(tplFillLocked),
+			Protection: locked,
+			NumFmt:     tplNumFmtText,
+		}},
+		{&s.locked, excelize.Style{
+			Font:       tplFont(tplFontSize, false, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true},
+			Border:     tplBorder(),
+			Fill:       tplFill(tplFillLocked),
+			Protection: locked,
+			NumFmt:     tplNumFmtText,
+		}},
+		{&s.input, excelize.Style{
+			Font:       tplFont(tplFontSize, false, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true},
+			Border:     tplBorder(),
+			Fill:       tplFill(tplFillInput),
+			Protection: unlocked,
+			NumFmt:     tplNumFmtText,
+		}},
+		{&s.inputCenter, excelize.Style{
+			Font:       tplFont(tplFontSize, false, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: true},
+			Border:     tplBorder(),
+			Fill:       tplFill(tplFillInput),
+			Protection: unlocked,
+			NumFmt:     tplNumFmtText,
+		}},
+		{&s.contact, excelize.Style{
+			Font:       tplFont(tplFontSize, false, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true},
+			Border:     tplBorder(),
+			Fill:       tplFill(tplFillInput),
+			Protection: unlocked,
+			NumFmt:     tplNumFmtText,
+		}},
+		{&s.meta, excelize.Style{
+			Font:       tplFont(tplFontSize, false, ""),
+			Protection: locked,
+			NumFmt:     tplNumFmtText,
+		}},
+	}
+	for _, d := range defs {
+		style := d.style
+		id, err := f.NewStyle(&style)
+		if err != nil {
+			return tplStyles{}, fmt.Errorf("creating template style: %w", err)
+		}
+		*d.id = id
+	}
+	return s, nil
+}

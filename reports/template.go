@@ -1,0 +1,439 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/plan"
+)
+
+// Layout of the unit template. The reader relies on none of these addresses:
+// it finds the header row, the columns and the contact cells by their text,
+// so rows and columns moved by a unit still read.
+const (
+	tplTitleRow     = 1
+	tplInfoRow      = 2
+	tplContactRow   = 3
+	tplNoteRow      = 4
+	tplHeaderRow    = 5
+	tplFirstTaskRow = 6
+	tplLastCol      = "I" // 下步计划, the ninth column
+
+	tplContactLabelCell = "A3" // merged A3:B3
+	tplContactCell      = "C3" // unlocked
+	tplPhoneLabelCell   = "D3"
+	tplPhoneCell        = "E3" // unlocked
+)
+
+// Labels of the template's upper rows. The reader matches the contact and
+// phone labels by their leading text (联系人 / 联系电话).
+const (
+	tplLabelUnit     = "填报单位："
+	tplLabelDeadline = "报送截止："
+	tplLabelPeriod   = "报送期次："
+	tplLabelContact  = "联系人："
+	tplLabelPhone    = "联系电话："
+	tplNotePrefix    = "填写说明"
+	tplNote          = tplNotePrefix + "：请在白色单元格中填写（灰色单元格不可修改）；" +
+		"“完成状态”请从下拉列表中选择（已完成、序时推进、滞后、未启动）；" +
+		"不要修改任务编号，不要删除任务行或隐藏的工作表；" +
+		"填好后直接回复通知邮件，并附上本文件。"
+	tplStatusErrorTitle = "完成状态填写有误"
+	tplStatusPrompt     = "请从下拉列表中选择"
+)
+
+// tplColumn describes one column of the task table.
+type tplColumn struct {
+	header string
+	width  float64
+	input  bool // unlocked, filled by the unit
+	center bool
+}
+
+// tplColumns follows TemplateHeaders.
+var tplColumns = [...]tplColumn{
+	{HeaderSeq, 6, false, true},
+	{HeaderTaskID, 10, false, true},
+	{HeaderTitle, 18, false, false},
+	{HeaderReq, 50, false, false},
+	{HeaderPrevious, 36, false, false},
+	{HeaderProgress, 40, true, false},
+	{HeaderStatus, 12, true, true},
+	{HeaderIssues, 28, true, false},
+	{HeaderNextSteps, 28, true, false},
+}
+
+// Row heights, in points.
+const (
+	tplLineHeight    = 14.5 // one line of 11-point 宋体
+	tplMinTaskHeight = 60   // room to type into an empty row
+	tplMaxRowHeight  = 409  // Excel's limit
+)
+
+// BuildTemplate writes the pre-filled template of one unit for one period:
+// the visible sheet 填报表 with the unit's tasks, and the hidden sheet _duban
+// with the signed metadata the reader checks.
+func BuildTemplate(w io.Writer, in TemplateInput) error {
+	if in.Plan == nil {
+		return errors.New("building template: no plan")
+	}
+	if len(in.Tasks) == 0 {
+		return fmt.Errorf("building template for unit %s: no tasks", in.Unit.ID)
+	}
+	if len(TemplateHeaders) != len(tplColumns) {
+		return errors.New("building template: header table out of date")
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := tplBuild(f, in); err != nil {
+		return fmt.Errorf("building template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
+	}
+	return nil
+}
+
+func tplBuild(f *excelize.File, in TemplateInput) error {
+	if err := f.SetDefaultFont(FontCJK); err != nil {
+		return fmt.Errorf("setting default font: %w", err)
+	}
+	if err := f.SetSheetName(f.GetSheetName(0), SheetForm); err != nil {
+		return fmt.Errorf("naming form sheet: %w", err)
+	}
+	st, err := newTplStyles(f)
+	if err != nil {
+		return err
+	}
+	if err := tplWriteForm(f, st, in); err != nil {
+		return err
+	}
+	if err := tplWriteMeta(f, st, in); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	return f.SetDocProps(&excelize.DocProperties{
+		Title:   tplTitle(in),
+		Subject: in.Plan.Title,
+		Creator: "duban",
+	})
+}
+
+// tplTitle is the title row's text, e.g.
+// "2023年推进都市圈一体化建设工作要点——市交通运输局2023年5月推进情况表".
+func tplTitle(in TemplateInput) string {
+	return in.Plan.Title + "——" + in.Unit.Name + in.Period.Label() + "推进情况表"
+}
+
+// tplDate writes a date the way the office does: 2023年6月7日.
+func tplDate(t time.Time) string {
+	if t.IsZero() {
+		return "见通知邮件"
+	}
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+func tplWriteForm(f *excelize.File, st tplStyles, in TemplateInput) error {
+	sh := SheetForm
+	lastRow := tplFirstTaskRow + len(in.Tasks) - 1
+	w := tplCellWriter{f: f, sheet: sh}
+
+	for i, c := range tplColumns {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		w.do(f.SetColWidth(sh, col, col, c.width))
+	}
+
+	// Title, unit, deadline, period.
+	w.text(tplCell(1, tplTitleRow), tplTitle(in), st.title)
+	w.merge(tplCell(1, tplTitleRow), tplCell(9, tplTitleRow))
+	w.do(f.SetRowHeight(sh, tplTitleRow, 36))
+	w.text("A2", tplLabelUnit+in.Unit.Name, st.info)
+	w.merge("A2", "C2")
+	w.text("D2", tplLabelDeadline+tplDate(in.Deadline), st.info)
+	w.text("E2", tplLabelPeriod+in.Period.Label(), st.info)
+	w.merge("E2", tplCell(9, tplInfoRow))
+	w.do(f.SetRowHeight(sh, tplInfoRow, 22))
+
+	// Contact and phone: a label, then an unlocked input cell.
+	w.text(tplContactLabelCell, tplLabelContact, st.label)
+	w.merge(tplContactLabelCell, "B3")
+	w.text(tplContactCell, "", st.contact)
+	w.text(tplPhoneLabelCell, tplLabelPhone, st.label)
+	w.text(tplPhoneCell, "", st.contact)
+	w.do(f.SetRowHeight(sh, tplContactRow, 24))
+
+	// Instructions, above the table so they are read first.
+	w.text(tplCell(1, tplNoteRow), tplNote, st.note)
+	w.merge(tplCell(1, tplNoteRow), tplCell(9, tplNoteRow))
+	w.do(f.SetRowHeight(sh, tplNoteRow, 30))
+
+	// Header and task rows.
+	for i, h := range TemplateHeaders {
+		w.text(tplCell(i+1, tplHeaderRow), h, st.header)
+	}
+	w.do(f.SetRowHeight(sh, tplHeaderRow, 24))
+	for i, t := range in.Tasks {
+		row := tplFirstTaskRow + i
+		values := []string{
+			fmt.Sprint(i + 1), t.ID, t.Title, t.Requirement, in.Previous[t.ID].Progress,
+			"", "", "", "",
+		}
+		for c, v := range values {
+			style := st.locked
+			switch {
+			case tplColumns[c].input && tplColumns[c].center:
+				style = st.inputCenter
+			case tplColumns[c].input:
+				style = st.input
+			case tplColumns[c].center:
+				style = st.lockedCenter
+			}
+			w.text(tplCell(c+1, row), v, style)
+		}
+		w.do(f.SetRowHeight(sh, row, tplRowHeight(values)))
+	}
+	if w.err != nil {
+		return w.err
+	}
+
+	if err := tplStatusValidation(f, lastRow); err != nil {
+		return err
+	}
+	if err := tplPageSetup(f, sh); err != nil {
+		return err
+	}
+	if err := f.SetPanes(sh, &excelize.Panes{
+		Freeze:      true,
+		YSplit:      tplHeaderRow,
+		TopLeftCell: tplCell(1, tplFirstTaskRow),
+		ActivePane:  "bottomLeft",
+		Selection: []excelize.Selection{{
+			SQRef: tplCell(6, tplFirstTaskRow), ActiveCell: tplCell(6, tplFirstTaskRow), Pane: "bottomLeft",
+		}},
+	}); err != nil {
+		return fmt.Errorf("freezing panes: %w", err)
+	}
+	// Password-free protection: it keeps the locked columns from being edited
+	// by accident, and a unit that must can lift it without asking us (the
+	// reader does not depend on it). SHA-512 is named so that, should a
+	// password ever be added, it is not hashed with the weak legacy XOR.
+	if err := f.ProtectSheet(sh, &excelize.SheetProtectionOptions{
+		AlgorithmName:       "SHA-512",
+		FormatColumns:       true,
+		FormatRows:          true,
+		SelectLockedCells:   true,
+		SelectUnlockedCells: true,
+	}); err != nil {
+		return fmt.Errorf("protecting form sheet: %w", err)
+	}
+	// excelize leaves the dimension at A1; openpyxl's read-only mode and other
+	// streaming readers trust it.
+	if err := f.SetSheetDimension(sh, "A1:"+tplCell(9, lastRow)); err != nil {
+		return fmt.Errorf("setting form sheet dimension: %w", err)
+	}
+	return nil
+}
+
+// tplStatusValidation puts the 完成状态 dropdown on every task row.
+func tplStatusValidation(f *excelize.File, lastRow int) error {
+	col, _ := excelize.ColumnNumberToName(tplColumnIndex(HeaderStatus))
+	keys := make([]string, len(plan.Statuses))
+	for i, s := range plan.Statuses {
+		keys[i] = string(s)
+	}
+	dv := excelize.NewDataValidation(true)
+	dv.Sqref = fmt.Sprintf("%s%d:%s%d", col, tplFirstTaskRow, col, lastRow)
+	if err := dv.SetDropList(keys); err != nil {
+		return fmt.Errorf("status dropdown: %w", err)
+	}
+	dv.SetError(excelize.DataValidationErrorStyleStop, tplStatusErrorTitle, tplStatusChoice())
+	dv.SetInput(HeaderStatus, tplStatusPrompt)
+	if err := f.AddDataValidation(SheetForm, dv); err != nil {
+		return fmt.Errorf("status dropdown: %w", err)
+	}
+	return nil
+}
+
+// tplStatusChoice is the sentence that lists the four statuses.
+func tplStatusChoice() string {
+	names := make([]string, len(plan.Statuses))
+	for i, s := range plan.Statuses {
+		names[i] = string(s)
+	}
+	return "请从下拉列表中选择：" + strings.Join(names, "、")
+}
+
+// tplPageSetup prints the form on A4 landscape, one page wide, with the
+// header row repeated on every page.
+func tplPageSetup(f *excelize.File, sh string) error {
+	size, orientation, one, zero := 9, "landscape", 1, 0
+	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{
+		Size: &size, Orientation: &orientation, FitToWidth: &one, FitToHeight: &zero,
+	}); err != nil {
+		return fmt.Errorf("page layout: %w", err)
+	}
+	fit := true
+	if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return fmt.Errorf("fit to page: %w", err)
+	}
+	margin, top := 0.4, 0.5
+	if err := f.SetPageMargins(sh, &excelize.PageLayoutMarginsOptions{
+		Left: &margin, Right: &margin, Top: &top, Bottom: &top,
+	}); err != nil {
+		return fmt.Errorf("page margins: %w", err)
+	}
+	if err := f.SetHeaderFooter(sh, &excelize.HeaderFooterOptions{
+		OddFooter: "&C第 &P 页，共 &N 页",
+	}); err != nil {
+		return fmt.Errorf("page footer: %w", err)
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{
+		Name:     "_xlnm.Print_Titles",
+		RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sh, tplHeaderRow, tplHeaderRow),
+		Scope:    sh,
+	}); err != nil {
+		return fmt.Errorf("print titles: %w", err)
+	}
+	return nil
+}
+
+// tplWriteMeta writes the hidden metadata sheet: key/value rows, the last
+// one the token that signs the others.
+func tplWriteMeta(f *excelize.File, st tplStyles, in TemplateInput) error {
+	m := Meta{Version: TemplateVersion, Plan: in.Plan.Title, Period: in.Period.String(), Unit: in.Unit.ID}
+	m.Token = Sign(in.Secret, m)
+	if _, err := f.NewSheet(SheetMeta); err != nil {
+		return fmt.Errorf("adding metadata sheet: %w", err)
+	}
+	w := tplCellWriter{f: f, sheet: SheetMeta}
+	for i, kv := range tplMetaRows(m) {
+		w.text(tplCell(1, i+1), kv[0], st.meta)
+		w.text(tplCell(2, i+1), kv[1], st.meta)
+	}
+	w.do(f.SetColWidth(SheetMeta, "A", "A", 12))
+	w.do(f.SetColWidth(SheetMeta, "B", "B", 60))
+	if w.err != nil {
+		return w.err
+	}
+	if err := f.SetSheetDimension(SheetMeta, "A1:"+tplCell(2, len(tplMetaRows(m)))); err != nil {
+		return fmt.Errorf("setting metadata sheet dimension: %w", err)
+	}
+	if err := f.ProtectSheet(SheetMeta, &excelize.SheetProtectionOptions{AlgorithmName: "SHA-512"}); err != nil {
+		return fmt.Errorf("protecting metadata sheet: %w", err)
+	}
+	if err := f.SetSheetVisible(SheetMeta, false); err != nil {
+		return fmt.Errorf("hiding metadata sheet: %w", err)
+	}
+	return nil
+}
+
+// Keys of the metadata sheet.
+const (
+	tplMetaKeyVersion = "version"
+	tplMetaKeyPlan    = "plan"
+	tplMetaKeyPeriod  = "period"
+	tplMetaKeyUnit    = "unit"
+	tplMetaKeyToken   = "token"
+)
+
+func tplMetaRows(m Meta) [][2]string {
+	return [][2]string{
+		{tplMetaKeyVersion, m.Version},
+		{tplMetaKeyPlan, m.Plan},
+		{tplMetaKeyPeriod, m.Period},
+		{tplMetaKeyUnit, m.Unit},
+		{tplMetaKeyToken, m.Token},
+	}
+}
+
+// tplCellWriter writes text cells and keeps the first error, so the layout
+// code reads top-down.
+type tplCellWriter struct {
+	f     *excelize.File
+	sheet string
+	err   error
+}
+
+func (w *tplCellWriter) do(err error) {
+	if w.err == nil && err != nil {
+		w.err = err
+	}
+}
+
+// text writes v as a string cell (never a formula, whatever it starts with)
+// with the given style.
+func (w *tplCellWriter) text(cell, v string, style int) {
+	if w.err != nil {
+		return
+	}
+	if v != "" { // an empty cell gets its style only, no empty string
+		if err := w.f.SetCellStr(w.sheet, cell, v); err != nil {
+			w.err = fmt.Errorf("writing %s!%s: %w", w.sheet, cell, err)
+			return
+		}
+	}
+	if err := w.f.SetCellStyle(w.sheet, cell, cell, style); err != nil {
+		w.err = fmt.Errorf("styling %s!%s: %w", w.sheet, cell, err)
+	}
+}
+
+func (w *tplCellWriter) merge(from, to string) {
+	if w.err != nil {
+		return
+	}
+	if err := w.f.MergeCell(w.sheet, from, to); err != nil {
+		w.err = fmt.Errorf("merging %s!%s:%s: %w", w.sheet, from, to, err)
+	}
+}
+
+// tplCell names the cell at a 1-based column and row.
+func tplCell(col, row int) string {
+	name, _ := excelize.CoordinatesToCellName(col, row)
+	return name
+}
+
+// tplColumnIndex is the 1-based column of a header in the template.
+func tplColumnIndex(header string) int {
+	for i, h := range TemplateHeaders {
+		if h == header {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// tplRowHeight estimates the height a task row needs for its longest cell
+// to show in full: Excel does not fit row heights by itself when opening a
+// file, and LibreOffice and WPS differ, so the template sets them.
+func tplRowHeight(values []string) float64 {
+	lines := 1
+	for i, v := range values {
+		lines = max(lines, tplLines(v, tplColumns[i].width))
+	}
+	return min(max(float64(lines)*tplLineHeight+6, tplMinTaskHeight), tplMaxRowHeight)
+}
+
+// tplLines counts the wrapped lines of text in a column of the given width
+// (in character units; a Chinese character takes two).
+func tplLines(text string, width float64) int {
+	usable := max(int(width)-1, 2)
+	lines := 0
+	for _, para := range strings.Split(text, "\n") {
+		w := 0
+		for _, r := range para {
+			if r < utf8.RuneSelf {
+				w++
+			} else {
+				w += 2
+			}
+		}
+		lines += max(1, (w+usable-1)/usable)
+	}
+	return lines
+}

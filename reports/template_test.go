@@ -1,0 +1,418 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"github.com/duban/duban/internal/testtools"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/plan"
+)
+
+const tTestPlanTitle = "2023年推进都市圈一体化建设工作要点"
+
+var tTestSecret = []byte("test-secret")
+
+// tTestUnits are the units of the test plan.
+var tTestUnits = []plan.Unit{
+	{ID: "jtj", Name: "市交通运输局"},
+	{ID: "fgw", Name: "市发展改革委"},
+}
+
+// tTestTasks returns n tasks led by jtj, with requirements of the seed's
+// length and style.
+func tTestTasks(n int) []plan.Task {
+	base := []plan.Task{
+		{ID: "T05", Title: "推进交通基础设施互联互通", Requirement: "加快推进都市圈城际铁路、高速公路建设，" +
+			"推动**至**城际铁路开工建设，完成**高速公路改扩建工程前期工作；" +
+			"优化都市圈公交线路，年内新开通跨市公交线路2条以上。"},
+		{ID: "T06", Title: "推动交通运输服务一体化", Requirement: "推进都市圈交通“一卡通”互联互通，" +
+			"实现公交、地铁“一码通乘”。\n加强运输服务标准对接。"},
+		{ID: "T07", Title: "深化港航合作", Requirement: "推动**港与**港开展合作，共同开辟内贸航线。"},
+		{ID: "T08", Title: "推进物流枢纽建设", Requirement: "建设国家物流枢纽，培育多式联运示范工程。"},
+		{ID: "T09", Title: "推进智慧交通建设", Requirement: "推动交通数据共享，建设都市圈综合交通信息平台。"},
+	}
+	var out []plan.Task
+	for i := range n {
+		t := base[i%len(base)]
+		if i >= len(base) {
+			t.ID = fmt.Sprintf("T%02d", 5+i)
+		}
+		t.Category, t.Lead = "C2", "jtj"
+		out = append(out, t)
+	}
+	return out
+}
+
+// tTestPlan is a plan holding the given tasks and the test units.
+func tTestPlan(tasks []plan.Task) *plan.Plan {
+	return &plan.Plan{
+		Title:      tTestPlanTitle,
+		Year:       2023,
+		Categories: []plan.Category{{ID: "C2", Name: "推进基础设施一体化"}},
+		Tasks:      tasks,
+		Units:      tTestUnits,
+	}
+}
+
+// tTestInput is the template input for jtj, period 2023-05, with n tasks
+// and last month's progress carried forward for the first.
+func tTestInput(n int) TemplateInput {
+	tasks := tTestTasks(n)
+	return TemplateInput{
+		Plan:     tTestPlan(tasks),
+		Period:   plan.Period{Year: 2023, Month: time.May},
+		Unit:     tTestUnits[0],
+		Tasks:    tasks,
+		Deadline: time.Date(2023, time.June, 7, 0, 0, 0, 0, time.UTC),
+		Previous: map[string]plan.Answer{
+			tasks[0].ID: {TaskID: tasks[0].ID, Progress: "4月完成城际铁路可研批复。", Status: plan.StatusOnTrack},
+		},
+		Secret: tTestSecret,
+	}
+}
+
+// tBuild builds a template and fails the test on error.
+func tBuild(t testing.TB, in TemplateInput) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := BuildTemplate(&buf, in); err != nil {
+		t.Fatalf("BuildTemplate: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func TestBuildTemplateGolden(t *testing.T) {
+	formulaLike := tTestInput(3)
+	formulaLike.Tasks[0].Title = "=HYPERLINK(\"http://evil.example\",\"点击\")"
+	formulaLike.Tasks[1].Requirement = "+86 热线；-号开头；@提及"
+	formulaLike.Tasks[2].Requirement = "  前后有空格，且\n有换行  "
+	formulaLike.Previous = map[string]plan.Answer{
+		formulaLike.Tasks[1].ID: {Progress: "=1+1"},
+	}
+	formulaLike.Deadline = time.Time{}
+
+	tests := []struct {
+		name string
+		in   TemplateInput
+	}{
+		{"basic", tTestInput(3)},
+		{"formula_like", formulaLike},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := dumpWorkbook(t, tBuild(t, tc.in))
+			golden := filepath.Join("testdata", "template_"+tc.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("reading golden file (run with -update to create it): %v", err)
+			}
+			if got != string(want) {
+				t.Errorf("BuildTemplate(%s) dump differs from %s (run with -update after checking):\n%s",
+					tc.name, golden, tDiff(string(want), got))
+			}
+		})
+	}
+}
+
+// tDiff shows the first differing lines of two texts.
+func tDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var out []string
+	for i := 0; i < max(len(w), len(g)) && len(out) < 20; i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			out = append(out, fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, wl, gl))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestBuildTemplateStructure(t *testing.T) {
+	in := tTestInput(4)
+	in.Tasks[1].Requirement = "=SUM(A1:A9)"
+	in.Previous[in.Tasks[2].ID] = plan.Answer{Progress: "@所有人 -1 +2"}
+	data := tBuild(t, in)
+	lastRow := tplFirstTaskRow + len(in.Tasks) - 1
+
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("OpenReader: %v", err)
+	}
+	defer f.Close()
+
+	if got, want := f.GetSheetList(), []string{SheetForm, SheetMeta}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("sheets = %v, want %v", got, want)
+	}
+	if got := f.GetSheetName(f.GetActiveSheetIndex()); got != SheetForm {
+		t.Errorf("active sheet = %q, want %q", got, SheetForm)
+	}
+	if vis, _ := f.GetSheetVisible(SheetMeta); vis {
+		t.Errorf("sheet %s is visible, want hidden", SheetMeta)
+	}
+
+	raw := dumpRawSheets(t, data)
+	wantDim := map[string]string{SheetForm: fmt.Sprintf("A1:I%d", lastRow), SheetMeta: "A1:B5"}
+	for sh, want := range wantDim {
+		if got := raw[sh].dimension; got != want {
+			t.Errorf("%s dimension = %q, want %q", sh, got, want)
+		}
+		prot := raw[sh].protection
+		if !strings.Contains(prot, "sheet=true") {
+			t.Errorf("%s protection = %q, want sheet=true", sh, prot)
+		}
+		if strings.Contains(prot, "password=") {
+			t.Errorf("%s protection = %q carries a legacy XOR password hash", sh, prot)
+		}
+	}
+	if prot := raw[SheetForm].protection; !strings.Contains(prot, "formatColumns=false") || !strings.Contains(prot, "formatRows=false") {
+		t.Errorf("form protection = %q, want resizing columns and rows allowed", prot)
+	}
+
+	// Unlocked cells are exactly the contact cells and the answer columns.
+	wantUnlocked := map[string]bool{tplContactCell: true, tplPhoneCell: true}
+	for r := tplFirstTaskRow; r <= lastRow; r++ {
+		for _, c := range []string{"F", "G", "H", "I"} {
+			wantUnlocked[fmt.Sprintf("%s%d", c, r)] = true
+		}
+	}
+	for r := 1; r <= lastRow; r++ {
+		for c := 1; c <= 9; c++ {
+			cell := tplCell(c, r)
+			id, err := f.GetCellStyle(SheetForm, cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := f.GetStyle(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Font == nil || st.Font.Family != FontCJK {
+				t.Errorf("%s font = %+v, want family %s", cell, st.Font, FontCJK)
+			}
+			unlocked := st.Protection != nil && !st.Protection.Locked
+			if unlocked != wantUnlocked[cell] {
+				t.Errorf("%s unlocked = %v, want %v", cell, unlocked, wantUnlocked[cell])
+			}
+			if fx, _ := f.GetCellFormula(SheetForm, cell); fx != "" {
+				t.Errorf("%s has formula %q, want text only", cell, fx)
+			}
+		}
+	}
+	for _, tc := range []struct{ cell, want string }{
+		{"D7", "=SUM(A1:A9)"},
+		{"E8", "@所有人 -1 +2"},
+		{"E6", in.Previous[in.Tasks[0].ID].Progress},
+		{"F6", ""},
+		{"A1", tTestPlanTitle + "——市交通运输局2023年5月推进情况表"},
+		{"A2", "填报单位：市交通运输局"},
+		{"D2", "报送截止：2023年6月7日"},
+		{"E2", "报送期次：2023年5月"},
+		{"A3", "联系人："},
+		{"D3", "联系电话："},
+	} {
+		got, _ := f.GetCellValue(SheetForm, tc.cell)
+		if got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.cell, got, tc.want)
+		}
+		if tc.want != "" {
+			if typ, _ := f.GetCellType(SheetForm, tc.cell); typ != excelize.CellTypeSharedString {
+				t.Errorf("%s type = %v, want a string cell", tc.cell, typ)
+			}
+		}
+	}
+	for i, h := range TemplateHeaders {
+		if got, _ := f.GetCellValue(SheetForm, tplCell(i+1, tplHeaderRow)); got != h {
+			t.Errorf("header %d = %q, want %q", i+1, got, h)
+		}
+	}
+
+	dvs, err := f.GetDataValidations(SheetForm)
+	if err != nil || len(dvs) != 1 {
+		t.Fatalf("data validations = %v, %v; want one", dvs, err)
+	}
+	dv := dvs[0]
+	if want := fmt.Sprintf("G%d:G%d", tplFirstTaskRow, lastRow); dv.Sqref != want {
+		t.Errorf("validation range = %q, want %q", dv.Sqref, want)
+	}
+	for _, s := range plan.Statuses {
+		if !strings.Contains(dv.Formula1, string(s)) {
+			t.Errorf("validation list %q lacks %s", dv.Formula1, s)
+		}
+	}
+	if dv.Error == nil || *dv.Error != "请从下拉列表中选择：已完成、序时推进、滞后、未启动" || !dv.ShowErrorMessage {
+		t.Errorf("validation error message = %v, want the four choices", dumpPtr(dv.Error))
+	}
+
+	pl, _ := f.GetPageLayout(SheetForm)
+	if dumpPtr(pl.Size) != "9" || dumpPtr(pl.Orientation) != "landscape" || dumpPtr(pl.FitToWidth) != "1" {
+		t.Errorf("page layout size=%s orientation=%s fit_width=%s, want A4 (9) landscape 1",
+			dumpPtr(pl.Size), dumpPtr(pl.Orientation), dumpPtr(pl.FitToWidth))
+	}
+	printTitles := false
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && dn.Scope == SheetForm && strings.HasSuffix(dn.RefersTo, "!$5:$5") {
+			printTitles = true
+		}
+	}
+	if !printTitles {
+		t.Errorf("defined names = %+v, want print titles repeating row 5", f.GetDefinedName())
+	}
+	if panes, _ := f.GetPanes(SheetForm); !panes.Freeze || panes.YSplit != tplHeaderRow {
+		t.Errorf("panes = %+v, want frozen below row %d", panes, tplHeaderRow)
+	}
+
+	// The metadata reads back and verifies.
+	r := Parse(data, Limits{})
+	want := Meta{Version: TemplateVersion, Plan: tTestPlanTitle, Period: "2023-05", Unit: "jtj"}
+	want.Token = Sign(tTestSecret, want)
+	if !r.HasMeta || r.Meta != want {
+		t.Errorf("Parse(template).Meta = %+v (has %v), want %+v", r.Meta, r.HasMeta, want)
+	}
+	if !r.Meta.Valid(tTestSecret) {
+		t.Errorf("template token %q does not verify", r.Meta.Token)
+	}
+}
+
+func TestBuildTemplateErrors(t *testing.T) {
+	noTasks := tTestInput(1)
+	noTasks.Tasks = nil
+	noPlan := tTestInput(1)
+	noPlan.Plan = nil
+	for name, in := range map[string]TemplateInput{"no tasks": noTasks, "no plan": noPlan} {
+		if err := BuildTemplate(&bytes.Buffer{}, in); err == nil {
+			t.Errorf("BuildTemplate(%s) = nil error, want one", name)
+		}
+	}
+}
+
+// TestTemplateOpenpyxlReadOnly reads the template with openpyxl in read-only
+// mode, which trusts each sheet's recorded dimension: a dimension left at
+// A1 would hide every row but the first.
+func TestTemplateOpenpyxlReadOnly(t *testing.T) {
+	python := testtools.Python(t)
+	in := tTestInput(5)
+	file := filepath.Join(t.TempDir(), "template.xlsx")
+	if err := os.WriteFile(file, tBuild(t, in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+out = {}
+for ws in wb.worksheets:
+    out[ws.title] = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+print(json.dumps(out, ensure_ascii=False))
+`
+	cmd := exec.Command(python, "-c", script, file)
+	outb, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("openpyxl: %v", err)
+	}
+	var sheets map[string][][]string
+	if err := json.Unmarshal(outb, &sheets); err != nil {
+		t.Fatalf("openpyxl output %q: %v", outb, err)
+	}
+	form := sheets[SheetForm]
+	if want := tplHeaderRow + len(in.Tasks); len(form) != want {
+		t.Fatalf("openpyxl read %d rows of %s, want %d", len(form), SheetForm, want)
+	}
+	if got := strings.Join(form[tplHeaderRow-1], "|"); got != strings.Join(TemplateHeaders, "|") {
+		t.Errorf("openpyxl header row = %q", got)
+	}
+	for i, task := range in.Tasks {
+		row := form[tplFirstTaskRow-1+i]
+		if len(row) < 9 || row[1] != task.ID || row[3] != task.Requirement {
+			t.Errorf("openpyxl task row %d = %q, want id %s and its requirement", i+1, row, task.ID)
+		}
+	}
+	meta := sheets[SheetMeta]
+	if len(meta) != 5 || meta[4][0] != tplMetaKeyToken {
+		t.Errorf("openpyxl read %s = %q, want 5 key/value rows ending with the token", SheetMeta, meta)
+	}
+}
+
+func TestSignValid(t *testing.T) {
+	base := Meta{Version: TemplateVersion, Plan: tTestPlanTitle, Period: "2023-05", Unit: "jtj"}
+	base.Token = Sign(tTestSecret, base)
+	if len(base.Token) != tokenChars {
+		t.Fatalf("Sign() = %q, want %d characters", base.Token, tokenChars)
+	}
+	if Sign(tTestSecret, base) != base.Token {
+		t.Fatalf("Sign() is not deterministic")
+	}
+	tests := []struct {
+		name   string
+		edit   func(m *Meta)
+		secret []byte
+		want   bool
+	}{
+		{"as signed", func(m *Meta) {}, tTestSecret, true},
+		{"other secret", func(m *Meta) {}, []byte("other"), false},
+		{"version changed", func(m *Meta) { m.Version = "2" }, tTestSecret, false},
+		{"plan changed", func(m *Meta) { m.Plan += " " }, tTestSecret, false},
+		{"period changed", func(m *Meta) { m.Period = "2023-04" }, tTestSecret, false},
+		{"unit changed", func(m *Meta) { m.Unit = "fgw" }, tTestSecret, false},
+		{"fields shifted", func(m *Meta) { m.Plan, m.Period = m.Plan+"2023-05", "" }, tTestSecret, false},
+		{"token truncated", func(m *Meta) { m.Token = m.Token[:tokenChars-1] }, tTestSecret, false},
+		{"token lower case", func(m *Meta) { m.Token = strings.ToLower(m.Token) }, tTestSecret, false},
+		{"token empty", func(m *Meta) { m.Token = "" }, tTestSecret, false},
+	}
+	for _, tc := range tests {
+		m := base
+		tc.edit(&m)
+		if got := m.Valid(tc.secret); got != tc.want {
+			t.Errorf("%s: Meta%+v.Valid() = %v, want %v", tc.name, m, got, tc.want)
+		}
+	}
+}
+
+func TestTplLines(t *testing.T) {
+	tests := []struct {
+		text  string
+		width float64
+		want  int
+	}{
+		{"", 10, 1},
+		{"abc", 10, 1},
+		{"一二三四五", 11, 1}, // 10 units in 10 usable
+		{"一二三四五六", 11, 2},
+		{"a\nb\nc", 40, 3},
+	}
+	for _, tc := range tests {
+		if got := tplLines(tc.text, tc.width); got != tc.want {
+			t.Errorf("tplLines(%q, %g) = %d, want %d", tc.text, tc.width, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkBuildTemplate(b *testing.B) {
+	in := tTestInput(5)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := BuildTemplate(&buf, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
