@@ -1,0 +1,305 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/duban/duban/jobs"
+	"github.com/duban/duban/plan"
+)
+
+func (a *app) checkCommand() *cobra.Command {
+	var from string
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Validate the configuration and print the coming periods' reminder times and deadlines",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			sched, err := cfg.Schedule()
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			start := a.now().In(sched.Location)
+			if from != "" {
+				if start, err = time.ParseInLocation(plan.DateLayout, from, sched.Location); err != nil {
+					return usageErr("--from %q: want YYYY-MM-DD", from)
+				}
+			}
+			p := cfg.Plan()
+			w := a.stdout
+			fmt.Fprintf(w, "configuration %s is valid\n", cfg.Source)
+			fmt.Fprintf(w, "plan: %s (%d tasks in %d categories, %d units report)\n", p.Title, len(p.Tasks), len(p.Categories), len(p.LeadUnits()))
+			fmt.Fprintf(w, "data directory: %s\n", cfg.Storage.DataDir)
+			fmt.Fprintf(w, "time zone: %s\n", sched.Location)
+			for _, warn := range cfg.Warnings() {
+				fmt.Fprintf(w, "warning: %s\n", warn)
+			}
+			fmt.Fprintln(w)
+			tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+			fmt.Fprintln(tw, "period\treminders\tdeadline (end of day)")
+			period := plan.PeriodOf(start).Prev()
+			for n := 0; n < 3; period = period.Next() {
+				if sched.RemindAt(period).Before(start) {
+					continue
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", period, sched.RemindAt(period).Format("2006-01-02 15:04"), sched.Deadline(period).Format(plan.DateLayout))
+				n++
+			}
+			tw.Flush()
+			warned := map[int]bool{}
+			for _, y := range []int{start.Year(), start.Year() + 1} {
+				if !sched.Calendar.HasData(y) && !warned[y] {
+					warned[y] = true
+					fmt.Fprintf(w, "\nwarning: no official holiday data for %d: working days fall back to Monday–Friday plus calendar.extra_holidays/extra_workdays; add that year's holidays to the config once announced\n", y)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "list periods whose reminders go out after this date (YYYY-MM-DD; default today)")
+	return cmd
+}
+
+func (a *app) templateCommand() *cobra.Command {
+	var unit, period, out string
+	cmd := &cobra.Command{
+		Use:   "template --unit U [--period P] [-o FILE]",
+		Short: "Write a unit's pre-filled template for a period",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if unit == "" {
+				return usageErr("--unit is required (a unit id from the config, e.g. jtj)")
+			}
+			c, _, err := a.openCycle(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Ledger.Close()
+			p, err := a.periodFlag(period, c.Schedule)
+			if err != nil {
+				return err
+			}
+			tpl, err := c.BuildTemplate(cmd.Context(), unit, p)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			path := outputPath(out, tpl.FileName)
+			if err := os.WriteFile(path, tpl.Data, 0o644); err != nil {
+				return fmt.Errorf("writing %s: %w", path, err)
+			}
+			fmt.Fprintf(a.stdout, "wrote %s (%s, %s)\n", path, unit, p)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&unit, "unit", "", "unit id, e.g. jtj")
+	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "file or directory to write (default: the template's own name in the current directory)")
+	return cmd
+}
+
+// outputPath resolves -o: empty means name in the current directory, an
+// existing directory means name inside it.
+func outputPath(out, name string) string {
+	if out == "" {
+		return name
+	}
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return filepath.Join(out, name)
+	}
+	return out
+}
+
+func (a *app) ingestCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "ingest FILE.xlsx...",
+		Short: "Ingest returned workbooks from disk, exactly as if they had arrived by mail",
+		Long: `ingest archives each file, reads and checks it, records the decision in the
+ledger and prints it with every problem found. It exits 1 if any file was
+rejected or could not be read. Ingesting the same file twice records nothing new.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			c, _, err := a.openCycle(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Ledger.Close()
+			failed := 0
+			for _, path := range files {
+				if strings.EqualFold(filepath.Ext(path), ".eml") {
+					fmt.Fprintf(a.stdout, "FAILED    %s: .eml messages are not read yet; save the attached .xlsx and ingest that\n", path)
+					failed++
+					continue
+				}
+				data, err := os.ReadFile(path)
+				if err != nil {
+					fmt.Fprintf(a.stdout, "FAILED    %s: %v\n", path, err)
+					failed++
+					continue
+				}
+				d, err := c.Ingest(cmd.Context(), data, filepath.Base(path), "cli")
+				if err != nil {
+					return fmt.Errorf("ingesting %s: %w", path, err)
+				}
+				printDecision(a.stdout, path, d)
+				if !d.Accepted {
+					failed++
+				}
+			}
+			if failed > 0 {
+				return &exitError{code: exitRejected, err: fmt.Errorf("%d of %d file(s) rejected or unreadable", failed, len(files))}
+			}
+			return nil
+		},
+	}
+}
+
+func printDecision(w interface{ Write([]byte) (int, error) }, path string, d jobs.Decision) {
+	who := "unattributed"
+	if d.Unit.ID != "" {
+		who = fmt.Sprintf("%s (%s) %s", d.Unit.Name, d.Unit.ID, d.Period)
+	}
+	verdict := "REJECTED"
+	detail := fmt.Sprintf("%d problem(s)", len(d.Problems))
+	if d.Accepted {
+		verdict = "ACCEPTED"
+		detail = fmt.Sprintf("version %d", d.Version)
+		if d.Late {
+			detail += ", late"
+		}
+	}
+	if d.Duplicate {
+		detail += "; already ingested, nothing new recorded"
+	}
+	fmt.Fprintf(w, "%-9s %s: %s, %s\n", verdict, path, who, detail)
+	for _, p := range d.Problems {
+		where := strings.TrimSpace(strings.Join([]string{p.Cell, p.TaskID}, " "))
+		if where != "" {
+			where += ": "
+		}
+		fmt.Fprintf(w, "          - %s%s\n", where, p.Message)
+	}
+}
+
+func (a *app) compileCommand() *cobra.Command {
+	var period, out string
+	cmd := &cobra.Command{
+		Use:   "compile [--period P] [-o FILE]",
+		Short: "Write the consolidated workbook of a period",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, _, err := a.openCycle(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Ledger.Close()
+			p, err := a.periodFlag(period, c.Schedule)
+			if err != nil {
+				return err
+			}
+			res, err := c.Compile(cmd.Context(), p)
+			if err != nil {
+				return err
+			}
+			path := outputPath(out, res.FileName)
+			if err := os.WriteFile(path, res.Data, 0o644); err != nil {
+				return fmt.Errorf("writing %s: %w", path, err)
+			}
+			note := "new version"
+			if !res.New {
+				note = "nothing accepted since the last compile, same version"
+			}
+			fmt.Fprintf(a.stdout, "wrote %s (%s, version %d: %s)\n", path, p, res.Version, note)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "file or directory to write (default: the workbook's own name in the current directory)")
+	return cmd
+}
+
+// statusJSON is the stable JSON shape of `duban status --json`.
+type statusJSON struct {
+	Period   string           `json:"period"`
+	RemindAt string           `json:"remind_at"`
+	Deadline string           `json:"deadline"`
+	Units    []unitStatusJSON `json:"units"`
+}
+
+type unitStatusJSON struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	State       string  `json:"state"`
+	SubmittedAt *string `json:"submitted_at"`
+	Versions    int     `json:"versions"`
+	Rejected    int     `json:"rejected"`
+}
+
+func (a *app) statusCommand() *cobra.Command {
+	var period string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [--period P] [--json]",
+		Short: "Show who submitted, who is late and who is missing for a period",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, _, err := a.openCycle(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Ledger.Close()
+			p, err := a.periodFlag(period, c.Schedule)
+			if err != nil {
+				return err
+			}
+			st, err := c.Status(cmd.Context(), p)
+			if err != nil {
+				return err
+			}
+			out := statusJSON{
+				Period:   p.String(),
+				RemindAt: st.RemindAt.Format(time.RFC3339),
+				Deadline: st.Deadline.Format(plan.DateLayout),
+				Units:    []unitStatusJSON{},
+			}
+			for _, u := range st.Units {
+				j := unitStatusJSON{ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected}
+				if !u.SubmittedAt.IsZero() {
+					s := u.SubmittedAt.Format(time.RFC3339)
+					j.SubmittedAt = &s
+				}
+				out.Units = append(out.Units, j)
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(out)
+			}
+			fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
+			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+			fmt.Fprintln(tw, "unit\tname\tstate\tsubmitted at\tversions\trejected")
+			for _, u := range out.Units {
+				at := "-"
+				if u.SubmittedAt != nil {
+					at = (*u.SubmittedAt)[:16]
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", u.ID, u.Name, u.State, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
+)
+
+// cli runs duban in-process with a fixed clock and returns its exit code
+// and outputs.
+func cli(t *testing.T, now time.Time, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	a := &app{stdout: &stdout, stderr: &stderr, now: func() time.Time { return now }}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(&stdout)
+	root.SetErr(&stderr)
+	code := exitOK
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		code = exitCodeOf(err, &stderr)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+// inTempDir runs the test in an empty folder with the ledger there too, on
+// the embedded example configuration.
+func inTempDir(t *testing.T) string {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("DUBAN_STORAGE_DATA_DIR", filepath.Join(dir, "data"))
+	return dir
+}
+
+func TestCycleFromTheCommandLine(t *testing.T) {
+	dir := inTempDir(t)
+	june2 := time.Date(2023, 6, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+	code, out, errOut := cli(t, june2, "template", "--unit", "jtj", "--period", "2023-05", "-o", dir)
+	if code != exitOK {
+		t.Fatalf("template: exit %d, %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "embedded example") {
+		t.Errorf("template without a config file should say it uses the embedded example, stderr = %q", errOut)
+	}
+	tplPath := filepath.Join(dir, "市交通运输局-2023年5月推进情况.xlsx")
+	tpl, err := os.ReadFile(tplPath)
+	if err != nil {
+		t.Fatalf("template wrote %q, want %s: %v", out, tplPath, err)
+	}
+
+	// One good reply, one with a hand-typed status.
+	var answers []plan.Answer
+	for _, id := range []string{"T04", "T05", "T06", "T07"} {
+		answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展 " + id, Status: plan.StatusOnTrack, NextSteps: "继续推进"})
+	}
+	good, err := reports.Fill(tpl, "李娜", "0551-63001234", answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers[0].Status = "完成"
+	bad, err := reports.Fill(tpl, "李娜", "0551-63001234", answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "good.xlsx"), good, 0o644)
+	os.WriteFile(filepath.Join(dir, "bad.xlsx"), bad, 0o644)
+
+	code, out, _ = cli(t, june2, "ingest", "bad.xlsx", "good.xlsx")
+	if code != exitRejected {
+		t.Errorf("ingest with one rejected file: exit %d, want %d", code, exitRejected)
+	}
+	if !strings.Contains(out, "REJECTED  bad.xlsx") || !strings.Contains(out, "G6 T04") || !strings.Contains(out, "ACCEPTED  good.xlsx") {
+		t.Errorf("ingest output lacks the decisions or the problem's cell:\n%s", out)
+	}
+	code, out, _ = cli(t, june2, "ingest", "good.xlsx")
+	if code != exitOK || !strings.Contains(out, "already ingested") {
+		t.Errorf("ingest of the same file again: exit %d, output %q; want 0 and 'already ingested'", code, out)
+	}
+
+	code, out, _ = cli(t, june2, "status", "--period", "2023-05", "--json")
+	if code != exitOK {
+		t.Fatalf("status --json: exit %d", code)
+	}
+	var st statusJSON
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("status --json is not JSON: %v\n%s", err, out)
+	}
+	if st.Period != "2023-05" || st.Deadline != "2023-06-07" || len(st.Units) != 13 {
+		t.Errorf("status --json = period %q deadline %q %d units, want 2023-05, 2023-06-07, 13", st.Period, st.Deadline, len(st.Units))
+	}
+	for _, u := range st.Units {
+		switch u.ID {
+		case "jtj":
+			if u.State != "submitted" || u.Versions != 1 || u.Rejected != 1 || u.SubmittedAt == nil {
+				t.Errorf("status of jtj = %+v, want submitted, 1 version, 1 rejected", u)
+			}
+		default:
+			if u.State != "missing" || u.SubmittedAt != nil {
+				t.Errorf("status of %s = %+v, want missing", u.ID, u)
+			}
+		}
+	}
+
+	code, out, _ = cli(t, june2, "compile", "--period", "2023-05", "-o", filepath.Join(dir, "out.xlsx"))
+	if code != exitOK || !strings.Contains(out, "version 1") {
+		t.Errorf("compile: exit %d, output %q", code, out)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "out.xlsx")); err != nil || fi.Size() == 0 {
+		t.Errorf("compile wrote no workbook: %v", err)
+	}
+}
+
+func TestUsageAndConfigErrors(t *testing.T) {
+	dir := inTempDir(t)
+	now := time.Date(2023, 6, 2, 10, 0, 0, 0, time.UTC)
+	broken := filepath.Join(dir, "broken.yaml")
+	os.WriteFile(broken, []byte("plan:\n  title: x\n  year: 1999\nunits: []\n"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
+		{"unknown flag", []string{"status", "--nope"}, exitUsage, "unknown flag"},
+		{"bad period", []string{"status", "--period", "2023-5"}, exitUsage, "want YYYY-MM"},
+		{"template without unit", []string{"template"}, exitUsage, "--unit is required"},
+		{"unknown unit", []string{"template", "--unit", "nobody"}, exitUsage, "units that report: fgw"},
+		{"missing config file", []string{"check", "--config", "nope.yaml"}, exitUsage, "nope.yaml"},
+		{"invalid config", []string{"check", "--config", broken}, exitUsage, "plan.year"},
+		{"unreadable file", []string{"ingest", "missing.xlsx"}, exitRejected, "FAILED"},
+		{"check", []string{"check", "--from", "2023-09-20"}, exitOK, "2023-09  2023-10-07 09:00  2023-10-11"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, now, tt.args...)
+			if code != tt.code || !strings.Contains(out+errOut, tt.want) {
+				t.Errorf("duban %v = exit %d, output %q %q; want exit %d containing %q", tt.args, code, out, errOut, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+func TestDemo(t *testing.T) {
+	dir := inTempDir(t)
+	out := filepath.Join(dir, "demo")
+	code, stdout, stderr := cli(t, time.Now(), "demo", "--dir", out)
+	if code != exitOK {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"compiled/2023年5月推进情况汇总-v2.xlsx",
+		"templates/2023-05/市交通运输局-2023年5月推进情况.xlsx",
+		"answers/2023-05/市交通运输局-1-退回.txt",
+		"answers/2023-05/市交通运输局-2-回执.txt",
+		"answers/2023-05/市科技局-1-回执.txt",
+	} {
+		if _, err := os.Stat(filepath.Join(out, want)); err != nil {
+			t.Errorf("demo did not write %s: %v", want, err)
+		}
+	}
+	if !strings.Contains(stdout, "kjj      市科技局") || !strings.Contains(stdout, "late") {
+		t.Errorf("demo output should show the late unit:\n%s", stdout)
+	}
+	// A second run clears its own folder; a foreign folder is refused.
+	if code, _, stderr := cli(t, time.Now(), "demo", "--dir", out); code != exitOK {
+		t.Errorf("demo run twice on its own folder: exit %d, %s", code, stderr)
+	}
+	foreign := filepath.Join(dir, "mine")
+	os.MkdirAll(foreign, 0o755)
+	os.WriteFile(filepath.Join(foreign, "thesis.docx"), []byte("x"), 0o644)
+	if code, _, stderr := cli(t, time.Now(), "demo", "--dir", foreign); code != exitUsage || !strings.Contains(stderr, "not made by the demo") {
+		t.Errorf("demo into a foreign folder: exit %d, %q; want refused", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(foreign, "thesis.docx")); err != nil {
+		t.Errorf("demo deleted a file it did not make: %v", err)
+	}
+}

@@ -1,0 +1,93 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
+	"github.com/duban/duban/store"
+)
+
+// Compiled is one version of a period's consolidated workbook.
+type Compiled struct {
+	FileName string
+	Data     []byte
+	Version  int
+	// New is false when nothing was accepted since the last compilation: the
+	// workbook is rebuilt with the same version number.
+	New bool
+}
+
+// CompiledFileName names the consolidated workbook:
+// 2023年5月推进情况汇总-v2.xlsx.
+func CompiledFileName(p plan.Period, version int) string {
+	return fmt.Sprintf("%s推进情况汇总-v%d.xlsx", p.Label(), version)
+}
+
+// Compile builds the consolidated workbook of period p from the latest
+// accepted submission of every lead unit, archives it and records it as a
+// new version when the set of submissions changed since the last one.
+func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
+	st, err := c.Status(ctx, p)
+	if err != nil {
+		return Compiled{}, err
+	}
+	latest, err := c.Ledger.Latest(ctx, p.String())
+	if err != nil {
+		return Compiled{}, fmt.Errorf("reading %s's accepted submissions: %w", p, err)
+	}
+	inputs := fingerprint(latest)
+	last, found, err := c.Ledger.LatestCompilation(ctx, p.String())
+	if err != nil {
+		return Compiled{}, fmt.Errorf("reading %s's last compilation: %w", p, err)
+	}
+	version, isNew := 1, true
+	if found {
+		version = last.Version + 1
+		if last.Note == inputs {
+			version, isNew = last.Version, false
+		}
+	}
+
+	now := c.now()
+	var b bytes.Buffer
+	err = reports.Compile(&b, reports.CompileInput{
+		Plan: c.Plan, Period: p, Deadline: st.Deadline, GeneratedAt: now, Version: version, Units: st.Units,
+	})
+	if err != nil {
+		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
+	}
+	out := Compiled{FileName: CompiledFileName(p, version), Data: b.Bytes(), Version: version, New: isNew}
+	if !isNew {
+		return out, nil
+	}
+	f, _, err := c.Ledger.Archive(ctx, out.Data, out.FileName, "compile", now)
+	if err != nil {
+		return Compiled{}, fmt.Errorf("archiving %s: %w", out.FileName, err)
+	}
+	saved, err := c.Ledger.AddCompilation(ctx, store.Compilation{Period: p.String(), FileSHA256: f.SHA256, CreatedAt: now, Note: inputs})
+	if err != nil {
+		return Compiled{}, fmt.Errorf("recording %s: %w", out.FileName, err)
+	}
+	if saved.Version != version {
+		// Another process compiled in between; name the file by what was recorded.
+		return Compiled{}, fmt.Errorf("compiling %s: version %d was recorded meanwhile; run compile again", p, saved.Version)
+	}
+	c.log().Info("compiled", "period", p.String(), "version", version, "units_reported", len(latest))
+	return out, nil
+}
+
+// fingerprint names the submissions a compilation was built from, so an
+// unchanged set does not make a new version.
+func fingerprint(latest map[string]store.Submission) string {
+	parts := make([]string, 0, len(latest))
+	for unit, s := range latest {
+		parts = append(parts, fmt.Sprintf("%s:%d", unit, s.ID))
+	}
+	sort.Strings(parts)
+	return "submissions:" + strings.Join(parts, ",")
+}

@@ -1,0 +1,103 @@
+// Package jobs is where the plan, the workbooks and the ledger meet: it runs
+// each step of the monthly cycle (templates, ingest, status, compile) against
+// the ledger, given the current time.
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
+	"github.com/duban/duban/store"
+)
+
+// Cycle runs the steps of the monthly reporting cycle. Every step reads what
+// it needs from the ledger, so running one twice does no harm.
+type Cycle struct {
+	Plan     *plan.Plan
+	Schedule plan.Schedule
+	Limits   reports.Limits
+	Ledger   *store.Ledger
+	Log      *slog.Logger
+	Now      func() time.Time // injected so tests and the demo control time
+}
+
+func (c *Cycle) now() time.Time {
+	if c.Now == nil {
+		return time.Now().In(c.Schedule.Location)
+	}
+	return c.Now().In(c.Schedule.Location)
+}
+
+func (c *Cycle) log() *slog.Logger {
+	if c.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Log
+}
+
+// leadUnit returns the unit if it exists and leads at least one task.
+func (c *Cycle) leadUnit(id string) (plan.Unit, []plan.Task, error) {
+	u, ok := c.Plan.Unit(id)
+	tasks := c.Plan.TasksLedBy(id)
+	if ok && len(tasks) > 0 {
+		return u, tasks, nil
+	}
+	var ids []string
+	for _, lu := range c.Plan.LeadUnits() {
+		ids = append(ids, lu.ID)
+	}
+	if !ok {
+		return plan.Unit{}, nil, fmt.Errorf("unknown unit %q; units that report: %s", id, strings.Join(ids, ", "))
+	}
+	return plan.Unit{}, nil, fmt.Errorf("unit %q leads no task of the plan, so it has nothing to report; units that report: %s", id, strings.Join(ids, ", "))
+}
+
+// Template is a unit's pre-filled workbook for one period.
+type Template struct {
+	FileName string
+	Data     []byte
+}
+
+// TemplateFileName is how a unit's workbook is named, in mail and on disk:
+// 市交通运输局-2023年5月推进情况.xlsx.
+func TemplateFileName(u plan.Unit, p plan.Period) string {
+	return fmt.Sprintf("%s-%s推进情况.xlsx", u.Name, p.Label())
+}
+
+// BuildTemplate builds unit's template for period p, carrying forward the
+// unit's last accepted answers from an earlier period.
+func (c *Cycle) BuildTemplate(ctx context.Context, unitID string, p plan.Period) (Template, error) {
+	u, tasks, err := c.leadUnit(unitID)
+	if err != nil {
+		return Template{}, err
+	}
+	secret, err := c.Ledger.Secret(ctx)
+	if err != nil {
+		return Template{}, fmt.Errorf("reading the template key: %w", err)
+	}
+	prev, found, err := c.Ledger.LatestBefore(ctx, u.ID, p.String())
+	if err != nil {
+		return Template{}, fmt.Errorf("reading %s's earlier answers: %w", u.ID, err)
+	}
+	previous := map[string]plan.Answer{}
+	if found {
+		for _, a := range prev.Answers {
+			previous[a.TaskID] = a
+		}
+	}
+	var b bytes.Buffer
+	err = reports.BuildTemplate(&b, reports.TemplateInput{
+		Plan: c.Plan, Period: p, Unit: u, Tasks: tasks,
+		Deadline: c.Schedule.Deadline(p), Previous: previous, Secret: secret,
+	})
+	if err != nil {
+		return Template{}, fmt.Errorf("building %s's template for %s: %w", u.ID, p, err)
+	}
+	return Template{FileName: TemplateFileName(u, p), Data: b.Bytes()}, nil
+}

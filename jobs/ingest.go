@@ -1,0 +1,143 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
+	"github.com/duban/duban/store"
+)
+
+// Decision is what became of one received workbook.
+type Decision struct {
+	FileName   string
+	SHA256     string
+	Unit       plan.Unit   // zero when the file could not be attributed
+	Period     plan.Period // zero when the file could not be attributed
+	Accepted   bool
+	Duplicate  bool // the same file was ingested before; nothing new was recorded
+	Late       bool
+	Version    int // accepted version for (period, unit)
+	Problems   []reports.Problem
+	Submission store.Submission
+}
+
+// Ingest archives a received workbook, reads and checks it, and records the
+// decision in the ledger. The bytes are archived before they are parsed, so
+// nothing received is lost whatever the parser does. Ingesting the same
+// bytes again returns the earlier decision and records nothing.
+func (c *Cycle) Ingest(ctx context.Context, data []byte, name, source string) (Decision, error) {
+	now := c.now()
+	f, _, err := c.Ledger.Archive(ctx, data, name, source, now)
+	if err != nil {
+		return Decision{}, fmt.Errorf("archiving %s: %w", name, err)
+	}
+	if prev, found, err := c.Ledger.SubmissionByFile(ctx, f.SHA256); err != nil {
+		return Decision{}, fmt.Errorf("looking up %s in the ledger: %w", name, err)
+	} else if found {
+		d := c.decisionOf(prev)
+		d.FileName, d.Duplicate = name, true
+		return d, nil
+	}
+
+	secret, err := c.Ledger.Secret(ctx)
+	if err != nil {
+		return Decision{}, fmt.Errorf("reading the template key: %w", err)
+	}
+	ret := reports.Parse(data, c.Limits)
+	exp, attributed := c.expectation(ret, secret)
+	problems := reports.Check(ret, exp)
+	if !attributed && ret.HasMeta && !ret.Fatal {
+		problems = append(problems, reports.Problem{
+			Kind:    "unit_unknown",
+			Message: fmt.Sprintf("模板中的填报单位代码“%s”或报送期次“%s”无法识别。请使用本期邮件附带的模板重新填写后报送。", ret.Meta.Unit, ret.Meta.Period),
+		})
+	}
+
+	sub := store.Submission{
+		FileSHA256: f.SHA256,
+		FileName:   name,
+		Source:     source,
+		ReceivedAt: now,
+		Accepted:   attributed && len(problems) == 0,
+		Contact:    ret.Contact,
+		Phone:      ret.Phone,
+		Problems:   toStoreProblems(problems),
+	}
+	if attributed {
+		sub.Period, sub.Unit = exp.Period.String(), exp.Unit.ID
+		sub.Late = c.Schedule.IsLate(exp.Period, now)
+	}
+	if sub.Accepted {
+		sub.Answers = ret.Answers()
+	}
+	saved, dup, err := c.Ledger.AddSubmission(ctx, sub)
+	if err != nil {
+		return Decision{}, fmt.Errorf("recording the decision on %s: %w", name, err)
+	}
+	d := c.decisionOf(saved)
+	d.FileName, d.Duplicate = name, dup
+	c.log().Info("ingested", "file", name, "sha256", f.SHA256, "unit", sub.Unit, "period", sub.Period,
+		"accepted", d.Accepted, "version", d.Version, "problems", len(d.Problems), "duplicate", dup)
+	return d, nil
+}
+
+// expectation derives what the workbook should contain from its own
+// metadata. The token in the metadata is verified by reports.Check, so a
+// template edited into another unit's or month's is rejected there.
+func (c *Cycle) expectation(ret *reports.Returned, secret []byte) (reports.Expectation, bool) {
+	names := make(map[string]string, len(c.Plan.Units))
+	for _, u := range c.Plan.Units {
+		names[u.ID] = u.Name
+	}
+	exp := reports.Expectation{PlanTitle: c.Plan.Title, Limits: c.Limits, Secret: secret, UnitNames: names}
+	if !ret.HasMeta {
+		return exp, false
+	}
+	p, err := plan.ParsePeriod(ret.Meta.Period)
+	if err != nil {
+		return exp, false
+	}
+	u, tasks, err := c.leadUnit(ret.Meta.Unit)
+	if err != nil {
+		return exp, false
+	}
+	exp.Period, exp.Unit, exp.Tasks = p, u, tasks
+	return exp, true
+}
+
+func (c *Cycle) decisionOf(s store.Submission) Decision {
+	d := Decision{
+		FileName:   s.FileName,
+		SHA256:     s.FileSHA256,
+		Accepted:   s.Accepted,
+		Late:       s.Late,
+		Version:    s.Version,
+		Problems:   fromStoreProblems(s.Problems),
+		Submission: s,
+	}
+	if u, ok := c.Plan.Unit(s.Unit); ok {
+		d.Unit = u
+	}
+	if p, err := plan.ParsePeriod(s.Period); err == nil {
+		d.Period = p
+	}
+	return d
+}
+
+func toStoreProblems(ps []reports.Problem) []store.Problem {
+	out := make([]store.Problem, len(ps))
+	for i, p := range ps {
+		out[i] = store.Problem{Cell: p.Cell, TaskID: p.TaskID, Kind: p.Kind, Message: p.Message}
+	}
+	return out
+}
+
+func fromStoreProblems(ps []store.Problem) []reports.Problem {
+	out := make([]reports.Problem, len(ps))
+	for i, p := range ps {
+		out[i] = reports.Problem{Cell: p.Cell, TaskID: p.TaskID, Kind: p.Kind, Message: p.Message}
+	}
+	return out
+}
