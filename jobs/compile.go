@@ -32,15 +32,11 @@ func CompiledFileName(p plan.Period, version int) string {
 // accepted submission of every lead unit, archives it and records it as a
 // new version when the set of submissions changed since the last one.
 func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
-	st, err := c.Status(ctx, p)
+	st, subs, err := c.status(ctx, p)
 	if err != nil {
 		return Compiled{}, err
 	}
-	latest, err := c.Ledger.Latest(ctx, p.String())
-	if err != nil {
-		return Compiled{}, fmt.Errorf("reading %s's accepted submissions: %w", p, err)
-	}
-	inputs := fingerprint(latest)
+	inputs := fingerprint(subs)
 	last, found, err := c.Ledger.LatestCompilation(ctx, p.String())
 	if err != nil {
 		return Compiled{}, fmt.Errorf("reading %s's last compilation: %w", p, err)
@@ -77,16 +73,22 @@ func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
 		// Another process compiled in between; name the file by what was recorded.
 		return Compiled{}, fmt.Errorf("compiling %s: version %d was recorded meanwhile; run compile again", p, saved.Version)
 	}
-	c.log().Info("compiled", "period", p.String(), "version", version, "units_reported", len(latest))
+	c.log().Info("compiled", "period", p.String(), "version", version)
 	return out, nil
 }
 
-// fingerprint names the submissions a compilation was built from, so an
-// unchanged set does not make a new version.
-func fingerprint(latest map[string]store.Submission) string {
+// fingerprint names the accepted submissions a compilation is built from
+// (the latest per unit), so an unchanged set does not make a new version.
+func fingerprint(subs []store.Submission) string {
+	latest := map[string]int64{}
+	for _, s := range subs {
+		if s.Accepted {
+			latest[s.Unit] = s.ID // oldest first: the last one wins
+		}
+	}
 	parts := make([]string, 0, len(latest))
-	for unit, s := range latest {
-		parts = append(parts, fmt.Sprintf("%s:%d", unit, s.ID))
+	for unit, id := range latest {
+		parts = append(parts, fmt.Sprintf("%s:%d", unit, id))
 	}
 	sort.Strings(parts)
 	return "submissions:" + strings.Join(parts, ",")

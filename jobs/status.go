@@ -22,9 +22,15 @@ type PeriodStatus struct {
 // came in time stays on time even if it later sent a corrected version after
 // the deadline: it met the deadline.
 func (c *Cycle) Status(ctx context.Context, p plan.Period) (PeriodStatus, error) {
+	st, _, err := c.status(ctx, p)
+	return st, err
+}
+
+// status also returns the period's submissions, oldest first.
+func (c *Cycle) status(ctx context.Context, p plan.Period) (PeriodStatus, []store.Submission, error) {
 	subs, err := c.Ledger.Submissions(ctx, p.String())
 	if err != nil {
-		return PeriodStatus{}, fmt.Errorf("reading %s's submissions: %w", p, err)
+		return PeriodStatus{}, nil, fmt.Errorf("reading %s's submissions: %w", p, err)
 	}
 	byUnit := map[string][]store.Submission{}
 	for _, s := range subs {
@@ -34,7 +40,7 @@ func (c *Cycle) Status(ctx context.Context, p plan.Period) (PeriodStatus, error)
 	for _, u := range c.Plan.LeadUnits() {
 		st.Units = append(st.Units, unitReport(u, byUnit[u.ID], c.Schedule.Location))
 	}
-	return st, nil
+	return st, subs, nil
 }
 
 // unitReport summarises one unit's submissions, given oldest first.
