@@ -211,7 +211,7 @@ func (s *compileSheet) fitHeight(row []compileCell) float64 {
 	lines := 1
 	for j, c := range row {
 		if c.text != "" && j < len(s.widths) {
-			lines = max(lines, tplLines(c.text, s.widths[j]))
+			lines = max(lines, wrappedLines(c.text, s.widths[j]))
 		}
 	}
 	if lines == 1 {

@@ -368,39 +368,7 @@ func compileDumpStyle(st *excelize.Style) string {
 }
 
 func TestCompileGolden(t *testing.T) {
-	got := dumpCompiled(t, compileBytes(t, compileTestInput()))
-	path := filepath.Join("testdata", "compile_realistic.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatalf("writing %s: %v", path, err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading %s (run with -update to create it): %v", path, err)
-	}
-	if got != string(want) {
-		t.Errorf("dumpCompiled(Compile(realistic input)) differs from %s (run with -update to accept):\n%s", path, compileLineDiff(string(want), got))
-	}
-}
-
-// compileLineDiff lists the first lines that differ.
-func compileLineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var out []string
-	for i := 0; i < max(len(w), len(g)) && len(out) < 20; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			out = append(out, fmt.Sprintf("line %d:\n  want %s\n  got  %s", i+1, wl, gl))
-		}
-	}
-	return strings.Join(out, "\n")
+	checkGolden(t, "compile_realistic.golden", dumpCompiled(t, compileBytes(t, compileTestInput())))
 }
 
 // compileSummaryCounts finds the 报送概况 row of 汇总 and returns

@@ -414,14 +414,14 @@ func tplColumnIndex(header string) int {
 func tplRowHeight(values []string) float64 {
 	lines := 1
 	for i, v := range values {
-		lines = max(lines, tplLines(v, tplColumns[i].width))
+		lines = max(lines, wrappedLines(v, tplColumns[i].width))
 	}
 	return min(max(float64(lines)*tplLineHeight+6, tplMinTaskHeight), tplMaxRowHeight)
 }
 
-// tplLines counts the wrapped lines of text in a column of the given width
+// wrappedLines counts the wrapped lines of text in a column of the given width
 // (in character units; a Chinese character takes two).
-func tplLines(text string, width float64) int {
+func wrappedLines(text string, width float64) int {
 	usable := max(int(width)-1, 2)
 	lines := 0
 	for _, para := range strings.Split(text, "\n") {

@@ -109,43 +109,11 @@ func TestBuildTemplateGolden(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := dumpWorkbook(t, tBuild(t, tc.in))
-			golden := filepath.Join("testdata", "template_"+tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("reading golden file (run with -update to create it): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("BuildTemplate(%s) dump differs from %s (run with -update after checking):\n%s",
-					tc.name, golden, tDiff(string(want), got))
-			}
+			checkGolden(t, "template_"+tc.name+".golden", dumpWorkbook(t, tBuild(t, tc.in)))
 		})
 	}
 }
 
-// tDiff shows the first differing lines of two texts.
-func tDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var out []string
-	for i := 0; i < max(len(w), len(g)) && len(out) < 20; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			out = append(out, fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, wl, gl))
-		}
-	}
-	return strings.Join(out, "\n")
-}
 
 func TestBuildTemplateStructure(t *testing.T) {
 	in := tTestInput(4)
@@ -399,8 +367,8 @@ func TestTplLines(t *testing.T) {
 		{"a\nb\nc", 40, 3},
 	}
 	for _, tc := range tests {
-		if got := tplLines(tc.text, tc.width); got != tc.want {
-			t.Errorf("tplLines(%q, %g) = %d, want %d", tc.text, tc.width, got, tc.want)
+		if got := wrappedLines(tc.text, tc.width); got != tc.want {
+			t.Errorf("wrappedLines(%q, %g) = %d, want %d", tc.text, tc.width, got, tc.want)
 		}
 	}
 }

@@ -158,6 +158,20 @@ func limitsOf(cfg *config.Config) reports.Limits {
 	}
 }
 
+// withPeriod opens the ledger, resolves --period and runs fn.
+func (a *app) withPeriod(ctx context.Context, period string, fn func(*jobs.Cycle, plan.Period) error) error {
+	c, _, err := a.openCycle(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Ledger.Close()
+	p, err := a.periodFlag(period, c.Schedule)
+	if err != nil {
+		return err
+	}
+	return fn(c, p)
+}
+
 // periodFlag parses --period, defaulting to the period being collected now.
 func (a *app) periodFlag(s string, sched plan.Schedule) (plan.Period, error) {
 	if s == "" {

@@ -81,25 +81,18 @@ func (a *app) templateCommand() *cobra.Command {
 			if unit == "" {
 				return usageErr("--unit is required (a unit id from the config, e.g. jtj)")
 			}
-			c, _, err := a.openCycle(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Ledger.Close()
-			p, err := a.periodFlag(period, c.Schedule)
-			if err != nil {
-				return err
-			}
-			tpl, err := c.BuildTemplate(cmd.Context(), unit, p)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			path := outputPath(out, tpl.FileName)
-			if err := os.WriteFile(path, tpl.Data, 0o644); err != nil {
-				return fmt.Errorf("writing %s: %w", path, err)
-			}
-			fmt.Fprintf(a.stdout, "wrote %s (%s, %s)\n", path, unit, p)
-			return nil
+			return a.withPeriod(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period) error {
+				tpl, err := c.BuildTemplate(cmd.Context(), unit, p)
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				path := outputPath(out, tpl.FileName)
+				if err := os.WriteFile(path, tpl.Data, 0o644); err != nil {
+					return fmt.Errorf("writing %s: %w", path, err)
+				}
+				fmt.Fprintf(a.stdout, "wrote %s (%s, %s)\n", path, unit, p)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&unit, "unit", "", "unit id, e.g. jtj")
@@ -198,29 +191,22 @@ func (a *app) compileCommand() *cobra.Command {
 		Short: "Write the consolidated workbook of a period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, _, err := a.openCycle(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Ledger.Close()
-			p, err := a.periodFlag(period, c.Schedule)
-			if err != nil {
-				return err
-			}
-			res, err := c.Compile(cmd.Context(), p)
-			if err != nil {
-				return err
-			}
-			path := outputPath(out, res.FileName)
-			if err := os.WriteFile(path, res.Data, 0o644); err != nil {
-				return fmt.Errorf("writing %s: %w", path, err)
-			}
-			note := "new version"
-			if !res.New {
-				note = "nothing accepted since the last compile, same version"
-			}
-			fmt.Fprintf(a.stdout, "wrote %s (%s, version %d: %s)\n", path, p, res.Version, note)
-			return nil
+			return a.withPeriod(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period) error {
+				res, err := c.Compile(cmd.Context(), p)
+				if err != nil {
+					return err
+				}
+				path := outputPath(out, res.FileName)
+				if err := os.WriteFile(path, res.Data, 0o644); err != nil {
+					return fmt.Errorf("writing %s: %w", path, err)
+				}
+				note := "new version"
+				if !res.New {
+					note = "nothing accepted since the last compile, same version"
+				}
+				fmt.Fprintf(a.stdout, "wrote %s (%s, version %d: %s)\n", path, p, res.Version, note)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")
@@ -253,50 +239,43 @@ func (a *app) statusCommand() *cobra.Command {
 		Short: "Show who submitted, who is late and who is missing for a period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, _, err := a.openCycle(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Ledger.Close()
-			p, err := a.periodFlag(period, c.Schedule)
-			if err != nil {
-				return err
-			}
-			st, err := c.Status(cmd.Context(), p)
-			if err != nil {
-				return err
-			}
-			out := statusJSON{
-				Period:   p.String(),
-				RemindAt: st.RemindAt.Format(time.RFC3339),
-				Deadline: st.Deadline.Format(plan.DateLayout),
-				Units:    []unitStatusJSON{},
-			}
-			for _, u := range st.Units {
-				j := unitStatusJSON{ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected}
-				if !u.SubmittedAt.IsZero() {
-					s := u.SubmittedAt.Format(time.RFC3339)
-					j.SubmittedAt = &s
+			return a.withPeriod(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period) error {
+				st, err := c.Status(cmd.Context(), p)
+				if err != nil {
+					return err
 				}
-				out.Units = append(out.Units, j)
-			}
-			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				return enc.Encode(out)
-			}
-			fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
-			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "unit\tname\tstate\tsubmitted at\tversions\trejected")
-			for _, u := range out.Units {
-				at := "-"
-				if u.SubmittedAt != nil {
-					at = (*u.SubmittedAt)[:16]
+				out := statusJSON{
+					Period:   p.String(),
+					RemindAt: st.RemindAt.Format(time.RFC3339),
+					Deadline: st.Deadline.Format(plan.DateLayout),
+					Units:    []unitStatusJSON{},
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", u.ID, u.Name, u.State, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected)
-			}
-			return tw.Flush()
+				for _, u := range st.Units {
+					j := unitStatusJSON{ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected}
+					if !u.SubmittedAt.IsZero() {
+						s := u.SubmittedAt.Format(time.RFC3339)
+						j.SubmittedAt = &s
+					}
+					out.Units = append(out.Units, j)
+				}
+				if asJSON {
+					enc := json.NewEncoder(a.stdout)
+					enc.SetIndent("", "  ")
+					enc.SetEscapeHTML(false)
+					return enc.Encode(out)
+				}
+				fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
+				tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+				fmt.Fprintln(tw, "unit\tname\tstate\tsubmitted at\tversions\trejected")
+				for _, u := range out.Units {
+					at := "-"
+					if u.SubmittedAt != nil {
+						at = (*u.SubmittedAt)[:16]
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", u.ID, u.Name, u.State, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected)
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")
