@@ -62,6 +62,54 @@ CREATE TABLE compilations (
 	PRIMARY KEY (period, version)
 ) STRICT;
 `,
+		// 2: the outbox of mail to send, and the inbox of mail received.
+		`
+CREATE TABLE outbox (
+	id           INTEGER PRIMARY KEY,
+	key          TEXT NOT NULL UNIQUE, -- what the message is for: one message per key, ever
+	message_id   TEXT NOT NULL UNIQUE,
+	kind         TEXT NOT NULL,
+	period       TEXT NOT NULL,
+	unit         TEXT NOT NULL,
+	sender       TEXT NOT NULL,
+	recipients   TEXT NOT NULL,        -- JSON array of addresses
+	file_sha256  TEXT NOT NULL REFERENCES files (sha256), -- the composed message
+	state        TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'failed')),
+	attempts     INTEGER NOT NULL,
+	last_error   TEXT NOT NULL,
+	next_attempt INTEGER NOT NULL,     -- unix nanoseconds, UTC
+	created_at   INTEGER NOT NULL,
+	sent_at      INTEGER NOT NULL      -- 0 until sent
+) STRICT;
+CREATE INDEX outbox_due ON outbox (state, next_attempt);
+CREATE INDEX outbox_period ON outbox (period, kind, unit);
+
+CREATE TABLE inbox (
+	id           INTEGER PRIMARY KEY,
+	mailbox      TEXT NOT NULL,
+	key          TEXT NOT NULL,        -- "imap:<uidvalidity>:<uid>" or "drop:<name>"
+	uid_validity INTEGER NOT NULL,
+	uid          INTEGER NOT NULL,
+	raw_sha256   TEXT NOT NULL REFERENCES files (sha256),
+	received_at  INTEGER NOT NULL,
+	sender       TEXT NOT NULL,
+	message_id   TEXT NOT NULL,
+	subject      TEXT NOT NULL,
+	outcome      TEXT NOT NULL CHECK (outcome IN ('processed', 'rejected', 'quarantine')),
+	unit         TEXT NOT NULL,
+	period       TEXT NOT NULL,
+	note         TEXT NOT NULL,
+	settled      INTEGER NOT NULL CHECK (settled IN (0, 1)),
+	UNIQUE (mailbox, key)
+) STRICT;
+CREATE INDEX inbox_unsettled ON inbox (mailbox, settled);
+
+CREATE TABLE cursors (
+	mailbox      TEXT PRIMARY KEY,
+	uid_validity INTEGER NOT NULL,
+	uid          INTEGER NOT NULL
+) STRICT;
+`,
 	}
 }
 
