@@ -25,12 +25,15 @@ var builtin embed.FS
 
 // Names of the messages.
 const (
-	Receipt   = "receipt"   // 回执: a submission was accepted
-	Rejection = "rejection" // 退回: a submission was rejected, with the problems
+	Reminder   = "reminder"    // 报送提醒: the period's template, to each lead unit
+	Receipt    = "receipt"     // 回执: a submission was accepted
+	Rejection  = "rejection"   // 退回: a submission was rejected, with the problems
+	NoWorkbook = "no_workbook" // a registered contact wrote without a workbook
+	OfficeNote = "office_note" // to the office: quarantine, bounces, delivery failures
 )
 
 // Names lists every message the product sends.
-var Names = []string{Receipt, Rejection}
+var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote}
 
 // Set is a parsed collection of message templates.
 type Set struct {
@@ -137,7 +140,45 @@ type ReplyData struct {
 	Deadline   string // YYYY年M月D日
 	Version    int
 	Late       bool
+	Tasks      []TaskLine // receipts: each task with the status reported
 	Problems   []ProblemLine
+}
+
+// TaskLine is one task as a message lists it.
+type TaskLine struct {
+	ID     string
+	Title  string
+	Status string
+}
+
+// ReminderData is what a reminder shows.
+type ReminderData struct {
+	Office          string
+	Plan            string
+	Unit            string
+	Period          string // 2023年5月
+	Deadline        string // 2023年6月7日
+	DeadlineWeekday string // 星期三
+	FileName        string
+	Tasks           []TaskLine
+}
+
+// NoWorkbookData is what the reply to a message without a workbook shows.
+type NoWorkbookData struct {
+	Office     string
+	Unit       string
+	Period     string
+	ReceivedAt string
+	Deadline   string
+	Found      string // the files that were attached instead, e.g. "照片.jpg、说明.docx"
+}
+
+// OfficeNoteData is a note to the office.
+type OfficeNoteData struct {
+	Office   string
+	Title    string   // one line, e.g. 收到未登记发件人的邮件，已隔离
+	Lines    []string // details, one per paragraph
+	Attached bool     // the original message is attached
 }
 
 // ProblemLine is one problem as the unit reads it.

@@ -107,3 +107,46 @@ func TestOverrideDir(t *testing.T) {
 		t.Errorf("Load with a template missing its text block: err = %v, want one naming the block", err)
 	}
 }
+
+func TestRenderEveryMessage(t *testing.T) {
+	set, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := []TaskLine{{ID: "T04", Title: "优化轨道交通布局", Status: "序时推进"}, {ID: "T05", Title: "织密高速通道网络", Status: "滞后"}}
+	cases := []struct {
+		name, tmpl string
+		data       any
+	}{
+		{"reminder", Reminder, ReminderData{Office: "都市圈办公室", Plan: "2023年推进都市圈一体化建设工作要点", Unit: "市交通运输局", Period: "2023年5月",
+			Deadline: "2023年6月7日", DeadlineWeekday: "星期三", FileName: "市交通运输局-2023年5月推进情况.xlsx", Tasks: tasks}},
+		{"receipt_with_tasks", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", FileName: "a.xlsx",
+			ReceivedAt: "2023-06-02 09:30", Deadline: "2023年6月7日", Version: 1, Tasks: tasks}},
+		{"no_workbook", NoWorkbook, NoWorkbookData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", ReceivedAt: "2023-06-02 09:30",
+			Deadline: "2023年6月7日", Found: "照片.jpg"}},
+		{"office_note", OfficeNote, OfficeNoteData{Office: "都市圈办公室", Title: "收到未登记发件人的邮件，已隔离",
+			Lines: []string{"发件人：someone@example.com", "主题：五月报表"}, Attached: true}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := set.Render(c.tmpl, c.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := "Subject: " + r.Subject + "\n--- text\n" + r.Text + "--- html\n" + r.HTML
+			golden := filepath.Join("testdata", c.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("reading golden file (run with -update): %v", err)
+			}
+			if got != string(want) {
+				t.Errorf("Render(%s) differs from %s:\n%s", c.tmpl, golden, got)
+			}
+		})
+	}
+}
