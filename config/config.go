@@ -78,6 +78,9 @@ type UnitConfig struct {
 	Name     string          `mapstructure:"name"`
 	Contacts []ContactConfig `mapstructure:"contacts"`
 	CC       []AddressConfig `mapstructure:"cc"`
+	// Domains are mail domains whose every address counts as this unit's
+	// (for units whose staff change often); contacts are preferred.
+	Domains []string `mapstructure:"domains"`
 }
 
 // ContactConfig is a person at a unit.
@@ -135,6 +138,12 @@ type MailConfig struct {
 	// TemplatesDir, when set, is a folder whose files replace the built-in
 	// email texts of the same name (package templates).
 	TemplatesDir string `mapstructure:"templates_dir"`
+	// OutboxDir receives outgoing mail as .eml files when smtp.host is empty
+	// (offline use); default <data_dir>/mail-out.
+	OutboxDir string `mapstructure:"outbox_dir"`
+	// DropDir is read for incoming .eml files when imap.host is empty (sites
+	// without IMAP); default <data_dir>/mail-in.
+	DropDir string `mapstructure:"drop_dir"`
 }
 
 // TLS modes of SMTPConfig.TLS and IMAPConfig.TLS.
@@ -151,6 +160,13 @@ type SMTPConfig struct {
 	Username string `mapstructure:"username"`
 	Password string `mapstructure:"password"`
 	HELO     string `mapstructure:"helo"`
+	// RatePerSecond caps messages per second (0: no cap).
+	RatePerSecond float64 `mapstructure:"rate_per_second"`
+	// TimeoutSeconds bounds every dial and command.
+	TimeoutSeconds int `mapstructure:"timeout_seconds"`
+	// InsecureSkipVerify turns certificate verification off. Never in
+	// production: duban logs a warning at every start while it is set.
+	InsecureSkipVerify bool `mapstructure:"insecure_skip_verify"`
 }
 
 // IMAPConfig is the mailbox that replies arrive in.
@@ -161,6 +177,10 @@ type IMAPConfig struct {
 	Username string `mapstructure:"username"`
 	Password string `mapstructure:"password"`
 	Folder   string `mapstructure:"folder"`
+	// TimeoutSeconds bounds every dial and command.
+	TimeoutSeconds int `mapstructure:"timeout_seconds"`
+	// InsecureSkipVerify turns certificate verification off; see SMTPConfig.
+	InsecureSkipVerify bool `mapstructure:"insecure_skip_verify"`
 }
 
 // StorageConfig is where the ledger and the archive live.

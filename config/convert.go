@@ -33,7 +33,7 @@ func (c *Config) Plan() *plan.Plan {
 		})
 	}
 	for _, u := range c.Units {
-		unit := plan.Unit{ID: u.ID, Name: u.Name}
+		unit := plan.Unit{ID: u.ID, Name: u.Name, Domains: slices.Clone(u.Domains)}
 		for _, ct := range u.Contacts {
 			unit.Contacts = append(unit.Contacts, plan.Contact{Name: ct.Name, Email: ct.Email})
 		}

@@ -109,6 +109,13 @@ func TestEnvOverridesEveryScalarKey(t *testing.T) {
 			n := 1000 + len(want)
 			want[key] = fmt.Sprint(n)
 			t.Setenv(env, fmt.Sprint(n))
+		case reflect.Float64:
+			n := 1000.5 + float64(len(want))
+			want[key] = fmt.Sprint(n)
+			t.Setenv(env, fmt.Sprint(n))
+		case reflect.Bool:
+			want[key] = "true"
+			t.Setenv(env, "true")
 		case reflect.Slice:
 			day := fmt.Sprintf("2031-01-%02d", len(want))
 			want[key] = fmt.Sprint([]string{day, "x"})

@@ -14,7 +14,10 @@ func defaults() Config {
 			Remind:   RemindConfig{Workday: 1, At: "09:00"},
 			Deadline: DeadlineConfig{Workday: 5},
 		},
-		Mail:    MailConfig{IMAP: IMAPConfig{Folder: "INBOX"}},
+		Mail: MailConfig{
+			SMTP: SMTPConfig{RatePerSecond: 10, TimeoutSeconds: 30},
+			IMAP: IMAPConfig{Folder: "INBOX", TimeoutSeconds: 60},
+		},
 		Storage: StorageConfig{DataDir: "./duban-data"},
 		Limits: LimitsConfig{
 			MaxAttachmentBytes: 10 << 20,

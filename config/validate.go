@@ -154,7 +154,8 @@ func (c *Config) checkUnits(ck *checker) {
 		unit int
 		key  string
 	}
-	emailOwner := map[string]owner{} // lower-cased contact address → where it was first seen
+	emailOwner := map[string]owner{}  // lower-cased contact address → where it was first seen
+	domainOwner := map[string]owner{} // lower-cased allowed domain → where it was first seen
 	for i, u := range c.Units {
 		key := fmt.Sprintf("units[%d]", i)
 		name := u.ID
@@ -196,7 +197,39 @@ func (c *Config) checkUnits(ck *checker) {
 		for j, cc := range u.CC {
 			ck.checkEmail(fmt.Sprintf("%s.cc[%d].email", key, j), cc.Email, true)
 		}
+		for j, d := range u.Domains {
+			dKey := fmt.Sprintf("%s.domains[%d]", key, j)
+			d = strings.ToLower(d)
+			if !isDomain(d) {
+				ck.addf(dKey, "%q is not a mail domain; write it like jtj.metro.example, without @", u.Domains[j])
+				continue
+			}
+			if prev, seen := domainOwner[d]; seen {
+				ck.addf(dKey, "domain %s is also allowed for unit %s (%s); a domain can stand for one unit only", d, c.Units[prev.unit].ID, prev.key)
+				continue
+			}
+			domainOwner[d] = owner{unit: i, key: dKey}
+		}
 	}
+}
+
+// isDomain reports whether d looks like a DNS mail domain (at least two labels).
+func isDomain(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 || len(d) > 253 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (c *Config) checkOffice(ck *checker) {

@@ -65,6 +65,12 @@ func TestValidate(t *testing.T) {
 			wantText: "also a contact of unit fgw (units[0].contacts[0].email)",
 		},
 		{
+			name:     "allowed domains: malformed, shared between units",
+			edits:    []edit{{"contacts: [{name: 刘洋, email: liu.yang@jtj.test.example}]", "contacts: [{name: 刘洋, email: liu.yang@jtj.test.example}]\n    domains: [jtj.test.example, '@jtj', JTJ.test.example]"}},
+			want:     []string{"units[1].domains[1]", "units[1].domains[2]"},
+			wantText: "is not a mail domain",
+		},
+		{
 			name:  "contact listed twice in one unit",
 			edits: []edit{{"contacts: [{name: 刘洋, email: liu.yang@jtj.test.example}]", "contacts: [{email: liu.yang@jtj.test.example}, {email: liu.yang@jtj.test.example}]"}},
 			want:  []string{"units[1].contacts[1].email"},

@@ -190,3 +190,27 @@ func TestCurrentPeriod(t *testing.T) {
 		}
 	}
 }
+
+func TestUnitOwns(t *testing.T) {
+	u := Unit{ID: "jtj", Contacts: []Contact{{Email: "Li.Na@jtj.metro.example"}}, CC: []Contact{{Email: "boss@jtj.metro.example"}}}
+	d := Unit{ID: "kjj", Domains: []string{"kjj.metro.example"}}
+	tests := []struct {
+		u     Unit
+		email string
+		want  bool
+	}{
+		{u, "li.na@JTJ.metro.example", true},
+		{u, " li.na@jtj.metro.example ", true},
+		{u, "boss@jtj.metro.example", false}, // cc receives, does not submit
+		{u, "li.na@jtj.metro.example.evil.example", false},
+		{u, "", false},
+		{d, "anyone@kjj.metro.example", true},
+		{d, "anyone@sub.kjj.metro.example", false},
+		{d, "kjj.metro.example", false},
+	}
+	for _, tt := range tests {
+		if got := tt.u.Owns(tt.email); got != tt.want {
+			t.Errorf("%s.Owns(%q) = %v, want %v", tt.u.ID, tt.email, got, tt.want)
+		}
+	}
+}

@@ -3,7 +3,10 @@
 // counted on. It knows nothing of files, mail or storage.
 package plan
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Category groups tasks, e.g. "一、推进规划统筹一体化".
 type Category struct {
@@ -33,6 +36,30 @@ type Unit struct {
 	Name     string // e.g. "市交通运输局"
 	Contacts []Contact
 	CC       []Contact
+	Domains  []string // mail domains whose every address counts as the unit's
+}
+
+// Owns reports whether a report from this address may speak for the unit:
+// the address is one of its contacts, or at one of its allowed domains.
+// CC addresses receive the unit's mail but may not submit.
+func (u Unit) Owns(email string) bool {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		return false
+	}
+	for _, c := range u.Contacts {
+		if strings.EqualFold(c.Email, email) {
+			return true
+		}
+	}
+	if _, domain, ok := strings.Cut(email, "@"); ok {
+		for _, d := range u.Domains {
+			if strings.EqualFold(d, domain) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Plan is the yearly work plan with the units that carry it out.
@@ -60,6 +87,17 @@ func (p *Plan) UnitName(id string) string {
 		return u.Name
 	}
 	return id
+}
+
+// UnitsOwning returns the units on whose behalf the address may report.
+func (p *Plan) UnitsOwning(email string) []Unit {
+	var out []Unit
+	for _, u := range p.Units {
+		if u.Owns(email) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // Category returns the category with the given id.
