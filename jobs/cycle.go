@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
@@ -25,6 +26,9 @@ type Cycle struct {
 	Ledger   *store.Ledger
 	Log      *slog.Logger
 	Now      func() time.Time // injected so tests and the demo control time
+
+	Mail    *Mail          // nil where only files are handled (no reminders, no answers)
+	Inbound inbound.Limits // bounds on received mail
 }
 
 func (c *Cycle) now() time.Time {

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
@@ -28,14 +29,29 @@ type Decision struct {
 // nothing received is lost whatever the parser does. Ingesting the same
 // bytes again returns the earlier decision and records nothing.
 func (c *Cycle) Ingest(ctx context.Context, data []byte, name, source string) (Decision, error) {
-	now := c.now()
+	return c.ingest(ctx, data, name, source, nil, c.now())
+}
+
+// origin is what the mail around a workbook says about it: the unit its
+// sender may speak for, and the period of the message it answers.
+type origin struct {
+	unit   plan.Unit
+	period plan.Period // zero when the message answers none of ours
+}
+
+// ingest is Ingest for a workbook that may have come by mail: with an
+// origin, the expected unit is the sender's, whatever the workbook claims,
+// so a template for another unit is refused rather than filed under it.
+func (c *Cycle) ingest(ctx context.Context, data []byte, name, source string, from *origin, now time.Time) (Decision, error) {
 	f, _, err := c.Ledger.Archive(ctx, data, name, source, now)
 	if err != nil {
 		return Decision{}, fmt.Errorf("archiving %s: %w", name, err)
 	}
-	if prev, found, err := c.Ledger.SubmissionByFile(ctx, f.SHA256); err != nil {
+	prev, seen, err := c.Ledger.SubmissionByFile(ctx, f.SHA256)
+	if err != nil {
 		return Decision{}, fmt.Errorf("looking up %s in the ledger: %w", name, err)
-	} else if found {
+	}
+	if seen && (from == nil || prev.Unit == from.unit.ID) {
 		d := c.decisionOf(prev)
 		d.FileName, d.Duplicate = name, true
 		return d, nil
@@ -46,7 +62,7 @@ func (c *Cycle) Ingest(ctx context.Context, data []byte, name, source string) (D
 		return Decision{}, fmt.Errorf("reading the template key: %w", err)
 	}
 	ret := reports.Parse(data, c.Limits)
-	exp, attributed := c.expectation(ret, secret)
+	exp, attributed := c.expectation(ret, secret, from)
 	problems := reports.Check(ret, exp)
 	if !attributed && ret.HasMeta && !ret.Fatal {
 		problems = append(problems, reports.Problem{
@@ -72,6 +88,14 @@ func (c *Cycle) Ingest(ctx context.Context, data []byte, name, source string) (D
 	if sub.Accepted {
 		sub.Answers = ret.Answers()
 	}
+	if seen {
+		// The same file came earlier for another unit, and now from a
+		// contact of this one: it is judged for this unit (and refused, its
+		// token names the other), but a file is recorded only once.
+		d := c.decisionOf(sub)
+		d.FileName, d.Accepted = name, false
+		return d, nil
+	}
 	saved, dup, err := c.Ledger.AddSubmission(ctx, sub)
 	if err != nil {
 		return Decision{}, fmt.Errorf("recording the decision on %s: %w", name, err)
@@ -86,12 +110,20 @@ func (c *Cycle) Ingest(ctx context.Context, data []byte, name, source string) (D
 // expectation derives what the workbook should contain from its own
 // metadata. The token in the metadata is verified by reports.Check, so a
 // template edited into another unit's or month's is rejected there.
-func (c *Cycle) expectation(ret *reports.Returned, secret []byte) (reports.Expectation, bool) {
+func (c *Cycle) expectation(ret *reports.Returned, secret []byte, from *origin) (reports.Expectation, bool) {
 	names := make(map[string]string, len(c.Plan.Units))
 	for _, u := range c.Plan.Units {
 		names[u.ID] = u.Name
 	}
 	exp := reports.Expectation{PlanTitle: c.Plan.Title, Limits: c.Limits, Secret: secret, UnitNames: names}
+	if from != nil {
+		exp.Unit, exp.Tasks = from.unit, c.Plan.TasksLedBy(from.unit.ID)
+		exp.Period = from.period
+		if p, err := plan.ParsePeriod(ret.Meta.Period); ret.HasMeta && err == nil {
+			exp.Period = p
+		}
+		return exp, !exp.Period.IsZero()
+	}
 	if !ret.HasMeta {
 		return exp, false
 	}

@@ -114,7 +114,6 @@ func TestBuildTemplateGolden(t *testing.T) {
 	}
 }
 
-
 func TestBuildTemplateStructure(t *testing.T) {
 	in := tTestInput(4)
 	in.Tasks[1].Requirement = "=SUM(A1:A9)"

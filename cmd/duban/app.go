@@ -89,6 +89,8 @@ cell, and compiles the consolidated monthly workbook for the office.`,
 		a.checkCommand(),
 		a.templateCommand(),
 		a.ingestCommand(),
+		a.remindCommand(),
+		a.collectCommand(),
 		a.compileCommand(),
 		a.statusCommand(),
 		a.demoCommand(),
@@ -120,34 +122,50 @@ func (a *app) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
-// openCycle loads the configuration and opens the ledger. The caller closes
-// the returned ledger.
-func (a *app) openCycle(ctx context.Context) (*jobs.Cycle, *config.Config, error) {
-	cfg, err := a.loadConfig()
+// openCycle loads the configuration, opens the ledger and the outgoing
+// mail. The caller calls closeAll when done.
+func (a *app) openCycle(ctx context.Context) (c *jobs.Cycle, cfg *config.Config, closeAll func(), err error) {
+	cfg, err = a.loadConfig()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	c, err := a.cycleFor(ctx, cfg, cfg.Storage.DataDir)
-	return c, cfg, err
+	c, closeAll, err = a.cycleFor(ctx, cfg, cfg.Storage.DataDir)
+	return c, cfg, closeAll, err
 }
 
-func (a *app) cycleFor(ctx context.Context, cfg *config.Config, dataDir string) (*jobs.Cycle, error) {
+func (a *app) cycleFor(ctx context.Context, cfg *config.Config, dataDir string) (*jobs.Cycle, func(), error) {
 	sched, err := cfg.Schedule()
 	if err != nil {
-		return nil, &exitError{code: exitUsage, err: err}
+		return nil, nil, &exitError{code: exitUsage, err: err}
 	}
 	ledger, err := store.Open(ctx, dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("opening the data directory: %w", err)
+		return nil, nil, fmt.Errorf("opening the data directory: %w", err)
 	}
-	return &jobs.Cycle{
+	m, closeMail, err := a.mailFor(cfg, dataDir)
+	if err != nil {
+		ledger.Close()
+		return nil, nil, err
+	}
+	c := &jobs.Cycle{
 		Plan:     cfg.Plan(),
 		Schedule: sched,
 		Limits:   limitsOf(cfg),
 		Ledger:   ledger,
 		Log:      a.logger(),
 		Now:      a.now,
-	}, nil
+		Mail:     m,
+		Inbound:  inboundLimits(cfg),
+	}
+	closeAll := func() {
+		if err := closeMail(); err != nil {
+			a.logger().Warn("closing the mail connection", "err", err)
+		}
+		if err := ledger.Close(); err != nil {
+			a.logger().Error("closing the ledger", "err", err)
+		}
+	}
+	return c, closeAll, nil
 }
 
 func limitsOf(cfg *config.Config) reports.Limits {
@@ -160,11 +178,11 @@ func limitsOf(cfg *config.Config) reports.Limits {
 
 // withPeriod opens the ledger, resolves --period and runs fn.
 func (a *app) withPeriod(ctx context.Context, period string, fn func(*jobs.Cycle, plan.Period) error) error {
-	c, _, err := a.openCycle(ctx)
+	c, _, closeAll, err := a.openCycle(ctx)
 	if err != nil {
 		return err
 	}
-	defer c.Ledger.Close()
+	defer closeAll()
 	p, err := a.periodFlag(period, c.Schedule)
 	if err != nil {
 		return err

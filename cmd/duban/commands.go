@@ -13,6 +13,7 @@ import (
 
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/plan"
+	"github.com/duban/duban/store"
 )
 
 func (a *app) checkCommand() *cobra.Command {
@@ -115,29 +116,37 @@ func outputPath(out, name string) string {
 
 func (a *app) ingestCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "ingest FILE.xlsx...",
-		Short: "Ingest returned workbooks from disk, exactly as if they had arrived by mail",
+		Use:   "ingest FILE.xlsx|FILE.eml...",
+		Short: "Ingest returned workbooks or whole messages from disk, exactly as if they had arrived by mail",
 		Long: `ingest archives each file, reads and checks it, records the decision in the
-ledger and prints it with every problem found. It exits 1 if any file was
-rejected or could not be read. Ingesting the same file twice records nothing new.`,
+ledger and prints it with every problem found. An .eml message goes through the
+same path as mail from the mailbox: sender matched to a unit, workbooks checked,
+the receipt or rejection sent. It exits 1 if any file was rejected or could not
+be read. Ingesting the same file twice records nothing new.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			c, _, err := a.openCycle(cmd.Context())
+			c, _, closeAll, err := a.openCycle(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer c.Ledger.Close()
+			defer closeAll()
 			failed := 0
 			for _, path := range files {
-				if strings.EqualFold(filepath.Ext(path), ".eml") {
-					fmt.Fprintf(a.stdout, "FAILED    %s: .eml messages are not read yet; save the attached .xlsx and ingest that\n", path)
-					failed++
-					continue
-				}
 				data, err := os.ReadFile(path)
 				if err != nil {
 					fmt.Fprintf(a.stdout, "FAILED    %s: %v\n", path, err)
 					failed++
+					continue
+				}
+				if strings.EqualFold(filepath.Ext(path), ".eml") {
+					rec, _, err := c.IngestMessage(cmd.Context(), data, filepath.Base(path))
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(a.stdout, "%-9s %s: from %s, unit %q, period %q: %s\n", strings.ToUpper(rec.Outcome), path, rec.From, rec.Unit, rec.Period, rec.Note)
+					if rec.Outcome != store.InProcessed {
+						failed++
+					}
 					continue
 				}
 				d, err := c.Ingest(cmd.Context(), data, filepath.Base(path), "cli")

@@ -32,11 +32,11 @@ clear DIR again.`,
 			}
 			clock := &jobs.DemoClock{}
 			a.now = clock.Now
-			c, err := a.cycleFor(cmd.Context(), cfg, filepath.Join(dir, "data"))
+			c, closeAll, err := a.cycleFor(cmd.Context(), cfg, filepath.Join(dir, "data"))
 			if err != nil {
 				return err
 			}
-			defer c.Ledger.Close()
+			defer closeAll()
 			replies, err := templates.Load(cfg.Mail.TemplatesDir)
 			if err != nil {
 				return usageErr("%v", err)

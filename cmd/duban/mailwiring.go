@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/duban/duban/config"
+	"github.com/duban/duban/jobs"
+	"github.com/duban/duban/mail"
+	"github.com/duban/duban/mail/inbound"
+	"github.com/duban/duban/mail/mailbox"
+	"github.com/duban/duban/templates"
+)
+
+// offline reports whether mail must stay on disk: with the embedded example
+// configuration its servers are examples, so mail goes to folders instead.
+func offline(cfg *config.Config) bool { return cfg.Embedded }
+
+func outboxDir(cfg *config.Config, dataDir string) string {
+	if cfg.Mail.OutboxDir != "" {
+		return cfg.Mail.OutboxDir
+	}
+	return filepath.Join(dataDir, "mail-out")
+}
+
+func dropDir(cfg *config.Config, dataDir string) string {
+	if cfg.Mail.DropDir != "" {
+		return cfg.Mail.DropDir
+	}
+	return filepath.Join(dataDir, "mail-in")
+}
+
+// mailFor builds the outgoing side: SMTP when a server is configured, else
+// a folder of .eml files. The caller closes what it returns.
+func (a *app) mailFor(cfg *config.Config, dataDir string) (*jobs.Mail, func() error, error) {
+	texts, err := templates.Load(cfg.Mail.TemplatesDir)
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: err}
+	}
+	m := &jobs.Mail{
+		From:   mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
+		Domain: cfg.Mail.MessageIDDomain,
+		Office: cfg.Office.Name,
+		Texts:  texts,
+	}
+	for _, r := range cfg.Office.Recipients {
+		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
+	}
+	s := cfg.Mail.SMTP
+	if s.Host == "" || offline(cfg) {
+		dir := outboxDir(cfg, dataDir)
+		if offline(cfg) {
+			fmt.Fprintf(a.stderr, "duban: embedded example configuration: outgoing mail is written to %s instead of being sent\n", dir)
+		}
+		f := &mail.Folder{Dir: dir}
+		m.Transport = f
+		return m, f.Close, nil
+	}
+	var tlsConfig *tls.Config
+	if s.InsecureSkipVerify {
+		tlsConfig = &tls.Config{ServerName: s.Host, InsecureSkipVerify: true}
+	}
+	smtp, err := mail.NewSMTP(mail.SMTPConfig{
+		Host: s.Host, Port: s.Port, TLS: s.TLS, Username: s.Username, Password: s.Password, HELO: s.HELO,
+		Timeout: time.Duration(s.TimeoutSeconds) * time.Second, RatePerSecond: s.RatePerSecond, TLSConfig: tlsConfig,
+	}, a.logger())
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("mail.smtp: %w", err)}
+	}
+	m.Transport = smtp
+	return m, smtp.Close, nil
+}
+
+// openMailbox opens the incoming side: IMAP when a server is configured,
+// else the drop folder. The caller closes it.
+func (a *app) openMailbox(ctx context.Context, cfg *config.Config, dataDir string) (jobs.Mailbox, func() error, error) {
+	im := cfg.Mail.IMAP
+	if im.Host == "" || offline(cfg) {
+		dir := dropDir(cfg, dataDir)
+		if offline(cfg) {
+			fmt.Fprintf(a.stderr, "duban: embedded example configuration: incoming mail is read from the folder %s\n", dir)
+		}
+		d, err := mailbox.OpenDrop(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d, d.Close, nil
+	}
+	var tlsConfig *tls.Config
+	if im.InsecureSkipVerify {
+		tlsConfig = &tls.Config{ServerName: im.Host, InsecureSkipVerify: true}
+	}
+	box, err := mailbox.DialIMAP(ctx, mailbox.IMAPConfig{
+		Host: im.Host, Port: im.Port, TLS: im.TLS, Username: im.Username, Password: im.Password, Folder: im.Folder,
+		Timeout: time.Duration(im.TimeoutSeconds) * time.Second, TLSConfig: tlsConfig,
+		MaxMessageBytes: 4 * cfg.Limits.MaxAttachmentBytes,
+	}, a.logger())
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the mailbox: %w", err)
+	}
+	return box, box.Close, nil
+}
+
+func inboundLimits(cfg *config.Config) inbound.Limits {
+	return inbound.Limits{MaxMessageBytes: 4 * cfg.Limits.MaxAttachmentBytes, MaxFileBytes: cfg.Limits.MaxAttachmentBytes}
+}

@@ -1,0 +1,356 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/duban/duban/mail"
+	"github.com/duban/duban/mail/inbound"
+	"github.com/duban/duban/mail/mailbox"
+	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
+	"github.com/duban/duban/store"
+	"github.com/duban/duban/templates"
+)
+
+// mailCycle is a cycle whose mail goes to a folder (the real offline
+// transport) and comes from a drop folder (the real offline mailbox).
+func mailCycle(t *testing.T) (*Cycle, *fakeClock, string, *mailbox.Drop) {
+	t.Helper()
+	c, clock := newCycle(t, testPlan())
+	texts, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	drop, err := mailbox.OpenDrop(filepath.Join(t.TempDir(), "drop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Mail = &Mail{
+		Transport: &mail.Folder{Dir: out},
+		From:      mail.Address{Name: "都市圈办公室", Email: "duban@metro.example"},
+		Domain:    "metro.example",
+		Office:    "都市圈办公室",
+		OfficeTo:  []mail.Address{{Name: "办公室", Email: "office@metro.example"}},
+		Texts:     texts,
+	}
+	return c, clock, out, drop
+}
+
+// sent parses every message the folder transport wrote, by recipient.
+func sent(t *testing.T, dir string) map[string][]*inbound.Message {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	sort.Strings(files)
+	out := map[string][]*inbound.Message{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := inbound.Parse(raw, inbound.Limits{})
+		if err != nil {
+			t.Fatalf("parsing what we sent (%s): %v", f, err)
+		}
+		to := headerOf(raw, "To")
+		out[to] = append(out[to], m)
+	}
+	return out
+}
+
+// headerOf returns the address inside <> of the first header line name.
+func headerOf(raw []byte, name string) string {
+	for _, line := range strings.Split(string(raw), "\r\n") {
+		if strings.HasPrefix(line, name+": ") {
+			if i, j := strings.Index(line, "<"), strings.LastIndex(line, ">"); i >= 0 && j > i {
+				return line[i+1 : j]
+			}
+			return strings.TrimPrefix(line, name+": ")
+		}
+	}
+	return ""
+}
+
+// dropMail composes a message the way a unit's client would send it and
+// puts it in the drop folder.
+func dropMail(t *testing.T, drop *mailbox.Drop, name string, m mail.Message) {
+	t.Helper()
+	if m.MessageID == "" {
+		m.MessageID = name + "@client.example"
+	}
+	if m.Date.IsZero() {
+		m.Date = time.Date(2023, 6, 2, 10, 0, 0, 0, time.UTC)
+	}
+	if len(m.To) == 0 {
+		m.To = []mail.Address{{Email: "duban@metro.example"}}
+	}
+	if m.Text == "" {
+		m.Text = "您好，附件是本月报表。"
+	}
+	raw, err := mail.Compose(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(drop.Dir, name+".eml")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The drop folder takes a file's arrival time from its modification time.
+	if err := os.Chtimes(path, m.Date, m.Date); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRemindOncePerUnit(t *testing.T) {
+	ctx := context.Background()
+	c, clock, out, _ := mailCycle(t)
+	may := plan.Period{Year: 2023, Month: time.May}
+	clock.t = c.Schedule.RemindAt(may)
+
+	res, err := c.Remind(ctx, may, RemindOptions{DryRun: true})
+	if err != nil || len(res.Lines) != 3 || res.Lines[0].Action != "would send" {
+		t.Fatalf("Remind(dry run) = %+v, %v", res, err)
+	}
+	if got := sent(t, out); len(got) != 0 {
+		t.Fatalf("a dry run sent %d messages", len(got))
+	}
+	res, err = c.Remind(ctx, may, RemindOptions{})
+	if err != nil || res.Flush.Sent != 3 {
+		t.Fatalf("Remind = %+v, %v; want 3 sent", res, err)
+	}
+	res, err = c.Remind(ctx, may, RemindOptions{})
+	if err != nil || res.Flush.Sent != 0 || res.Lines[1].Action != "already reminded" {
+		t.Errorf("Remind again = %+v, %v; want nobody mailed twice", res, err)
+	}
+	got := sent(t, out)
+	jtj := got["li.na@jtj.metro.example"]
+	if len(jtj) != 1 {
+		t.Fatalf("jtj got %d reminders, want 1", len(jtj))
+	}
+	r := jtj[0]
+	if !strings.Contains(r.Subject, "2023年5月") || !strings.Contains(r.Subject, "市交通运输局") {
+		t.Errorf("reminder subject = %q", r.Subject)
+	}
+	books := r.Workbooks()
+	if len(books) != 1 || books[0].Name != "市交通运输局-2023年5月推进情况.xlsx" {
+		t.Fatalf("reminder attachments = %+v, want the unit's template", r.Files)
+	}
+	if ret := reports.Parse(books[0].Data, c.Limits); ret.Meta.Unit != "jtj" || ret.Meta.Period != "2023-05" {
+		t.Errorf("attached template is for %s/%s, want jtj/2023-05", ret.Meta.Unit, ret.Meta.Period)
+	}
+	res, err = c.Remind(ctx, may, RemindOptions{Unit: "jtj", Force: true})
+	if err != nil || res.Flush.Sent != 1 {
+		t.Errorf("Remind --force --unit jtj = %+v, %v; want 1 more sent", res, err)
+	}
+}
+
+func TestCollectAnswersEveryKindOfMessage(t *testing.T) {
+	ctx := context.Background()
+	c, clock, out, drop := mailCycle(t)
+	may := plan.Period{Year: 2023, Month: time.May}
+	clock.t = c.Schedule.RemindAt(may)
+	if _, err := c.Remind(ctx, may, RemindOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	reminder := sent(t, out)["li.na@jtj.metro.example"][0]
+	tpl := reminder.Workbooks()[0]
+	good, err := reports.Fill(tpl.Data, "李娜", "0551-63001234", answersFor(c, "jtj", "五月进展"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := answersFor(c, "jtj", "五月进展")
+	bad[0].Status = "完成"
+	badBook, _ := reports.Fill(tpl.Data, "李娜", "0551-63001234", bad)
+	lina := mail.Address{Name: "李娜", Email: "Li.Na@jtj.metro.example"}
+
+	dropMail(t, drop, "1-good", mail.Message{From: lina, Subject: "回复：报送提醒", InReplyTo: reminder.MessageID,
+		Attachments: []mail.Attachment{{Name: tpl.Name, Data: good}}})
+	dropMail(t, drop, "2-bad", mail.Message{From: lina, Subject: "回复：报送提醒", InReplyTo: reminder.MessageID,
+		Attachments: []mail.Attachment{{Name: "改.xlsx", Data: badBook}}})
+	dropMail(t, drop, "3-none", mail.Message{From: lina, Subject: "报表", Attachments: []mail.Attachment{{Name: "照片.jpg", Data: []byte("\xff\xd8\xff\xe0photo")}}})
+	dropMail(t, drop, "4-stranger", mail.Message{From: mail.Address{Email: "someone@qq.example"}, Subject: "报表",
+		Attachments: []mail.Attachment{{Name: tpl.Name, Data: good}}})
+	dropMail(t, drop, "5-ooo", mail.Message{From: lina, Subject: "自动回复：报送提醒", AutoSubmitted: "auto-replied"})
+	dropMail(t, drop, "6-wrong-unit", mail.Message{From: mail.Address{Email: "zhang.wei@fgw.metro.example"}, Subject: "报表",
+		Attachments: []mail.Attachment{{Name: tpl.Name, Data: good}}})
+
+	clock.t = at(t, c, "2023-06-02 11:00")
+	res, err := c.Collect(ctx, drop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := CollectResult{Fetched: 6, Processed: 1, Rejected: 3, Quarantine: 1, Ignored: 1, Settled: 6}
+	want.Flush = res.Flush
+	if res != want {
+		t.Errorf("Collect = %+v, want %+v", res, want)
+	}
+
+	got := sent(t, out)
+	var answers []*inbound.Message
+	for _, m := range got["li.na@jtj.metro.example"] {
+		if !strings.HasPrefix(m.Subject, "【报送提醒】") {
+			answers = append(answers, m)
+		}
+	}
+	kinds := map[string]*inbound.Message{}
+	for _, m := range answers {
+		switch {
+		case strings.HasPrefix(m.Subject, "【回执】"):
+			kinds["receipt"] = m
+		case strings.HasPrefix(m.Subject, "【退回】"):
+			kinds["rejection"] = m
+		case strings.HasPrefix(m.Subject, "【请补附件】"):
+			kinds["no_workbook"] = m
+		}
+	}
+	if len(answers) != 3 || len(kinds) != 3 {
+		t.Fatalf("li.na got %d answers %v; want a receipt, a rejection and a request for the workbook", len(answers), kinds)
+	}
+	if r := kinds["receipt"]; len(r.InReplyTo) != 1 || r.InReplyTo[0] != "1-good@client.example" || !strings.Contains(r.Text, "T04 优化轨道交通布局：序时推进") {
+		t.Errorf("receipt In-Reply-To %v, text:\n%s", r.InReplyTo, r.Text)
+	}
+	if r := kinds["rejection"]; !strings.Contains(r.Text, "G6") || len(r.Workbooks()) != 1 {
+		t.Errorf("rejection should name cell G6 and carry a fresh template; text:\n%s files %v", r.Text, r.Files)
+	}
+	var fgw []string
+	for _, m := range got["zhang.wei@fgw.metro.example"] {
+		if !strings.HasPrefix(m.Subject, "【报送提醒】") {
+			fgw = append(fgw, m.Subject+"\n"+m.Text)
+		}
+	}
+	if len(fgw) != 1 || !strings.HasPrefix(fgw[0], "【退回】") || !strings.Contains(fgw[0], "市交通运输局") {
+		t.Errorf("fgw's contact who sent jtj's template should get one rejection naming whose template it is; got %q", fgw)
+	}
+	if n := len(got["someone@qq.example"]); n != 0 {
+		t.Errorf("a stranger got %d answers; want none (quarantine, never an auto-reply)", n)
+	}
+	office := got["office@metro.example"]
+	if len(office) != 1 || !strings.Contains(office[0].Subject, "未登记发件人") || len(office[0].Files) != 1 {
+		t.Errorf("office notes = %d; want one about the stranger with the original attached", len(office))
+	}
+
+	st, _ := c.Status(ctx, may)
+	for _, u := range st.Units {
+		if u.Unit.ID == "jtj" && (u.State != reports.StateSubmitted || u.Versions != 1) {
+			t.Errorf("jtj after collect = %s with %d versions, want submitted once", u.State, u.Versions)
+		}
+		if u.Unit.ID == "fgw" && u.Versions != 0 {
+			t.Errorf("fgw got a submission from jtj's template: %+v", u)
+		}
+	}
+
+	// Everything was moved out of the drop folder; a second poll does nothing.
+	res, err = c.Collect(ctx, drop)
+	if err != nil || res.Fetched != 0 || res.Flush.Sent != 0 {
+		t.Errorf("second Collect = %+v, %v; want nothing", res, err)
+	}
+}
+
+// failingSettle wraps a mailbox and fails the first settles, as a crash
+// between the ledger commit and the move would leave things.
+type failingSettle struct {
+	*mailbox.Drop
+	fail int
+}
+
+func (f *failingSettle) Settle(ctx context.Context, in mailbox.Incoming, out mailbox.Outcome) error {
+	if f.fail > 0 {
+		f.fail--
+		return errors.New("connection lost")
+	}
+	return f.Drop.Settle(ctx, in, out)
+}
+
+func TestCollectResumesAfterAFailedMove(t *testing.T) {
+	ctx := context.Background()
+	c, clock, out, drop := mailCycle(t)
+	may := plan.Period{Year: 2023, Month: time.May}
+	clock.t = c.Schedule.RemindAt(may)
+	if _, err := c.Remind(ctx, may, RemindOptions{Unit: "jtj"}); err != nil {
+		t.Fatal(err)
+	}
+	reminder := sent(t, out)["li.na@jtj.metro.example"][0]
+	good, _ := reports.Fill(reminder.Workbooks()[0].Data, "李娜", "0551-63001234", answersFor(c, "jtj", "进展"))
+	dropMail(t, drop, "reply", mail.Message{From: mail.Address{Email: "li.na@jtj.metro.example"}, Subject: "回复",
+		InReplyTo: reminder.MessageID, Attachments: []mail.Attachment{{Name: "a.xlsx", Data: good}}})
+
+	flaky := &failingSettle{Drop: drop, fail: 1}
+	if _, err := c.Collect(ctx, flaky); err == nil {
+		t.Fatal("Collect with a failing move: want an error")
+	}
+	res, err := c.Collect(ctx, flaky)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Settled != 1 || res.Fetched != 0 {
+		t.Errorf("Collect after the failed move = %+v; want the leftover settled and nothing fetched again", res)
+	}
+	if answers := sent(t, out)["li.na@jtj.metro.example"]; len(answers) != 2 {
+		t.Errorf("li.na got %d messages, want the reminder and exactly one receipt", len(answers))
+	}
+	subs, _ := c.Ledger.Submissions(ctx, may.String())
+	if len(subs) != 1 {
+		t.Errorf("%d submissions recorded, want 1", len(subs))
+	}
+}
+
+// flakyTransport refuses with the given errors, then delivers to a folder.
+type flakyTransport struct {
+	errs []error
+	*mail.Folder
+}
+
+func (f *flakyTransport) Send(ctx context.Context, from string, to []string, data []byte) error {
+	if len(f.errs) > 0 {
+		err := f.errs[0]
+		f.errs = f.errs[1:]
+		return err
+	}
+	return f.Folder.Send(ctx, from, to, data)
+}
+
+func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
+	ctx := context.Background()
+	c, clock, out, _ := mailCycle(t)
+	may := plan.Period{Year: 2023, Month: time.May}
+	clock.t = c.Schedule.RemindAt(may)
+	c.Mail.Transport = &flakyTransport{
+		errs: []error{
+			&mail.SendError{Code: 451, Temporary: true, Err: errors.New("451 try again later")},
+			&mail.SendError{Code: 550, Temporary: false, Err: errors.New("550 mailbox unavailable")},
+		},
+		Folder: &mail.Folder{Dir: out},
+	}
+	res, err := c.Remind(ctx, may, RemindOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// fgw: 451 → retry; jtj: 550 → failed, office told; kjj: sent; the note: sent.
+	if res.Flush != (FlushResult{Sent: 2, Retried: 1, Failed: 1}) {
+		t.Errorf("first flush = %+v, want 2 sent, 1 retried, 1 failed", res.Flush)
+	}
+	clock.t = clock.t.Add(2 * time.Minute)
+	f, err := c.Flush(ctx)
+	if err != nil || f.Sent != 1 {
+		t.Errorf("flush after the back-off = %+v, %v; want the retried reminder sent", f, err)
+	}
+	f, _ = c.Flush(ctx)
+	if f != (FlushResult{}) {
+		t.Errorf("a third flush = %+v, want nothing left", f)
+	}
+	failed, _, _ := c.Ledger.OutboxByKey(ctx, reminderKey(may, "jtj"))
+	if failed.State != store.OutFailed {
+		t.Errorf("jtj's reminder state = %s, want failed", failed.State)
+	}
+	office := sent(t, out)["office@metro.example"]
+	if len(office) != 1 || !strings.Contains(office[0].Text, "550") || !strings.Contains(office[0].Subject, "市交通运输局") {
+		t.Errorf("office notes = %d; want one naming jtj and the 550", len(office))
+	}
+}

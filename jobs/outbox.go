@@ -1,0 +1,221 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/duban/duban/mail"
+	"github.com/duban/duban/store"
+	"github.com/duban/duban/templates"
+)
+
+// Transport sends composed messages: mail.SMTP, or mail.Folder offline.
+type Transport interface {
+	Send(ctx context.Context, from string, to []string, data []byte) error
+}
+
+// Mail is what the cycle needs to write and send mail.
+type Mail struct {
+	Transport Transport
+	From      mail.Address
+	Domain    string         // of our Message-IDs
+	Office    string         // the office's name, signs every message
+	OfficeTo  []mail.Address // the office's recipients: notes and compiled workbooks
+	Texts     *templates.Set
+	// MaxAttempts bounds the retries of a message the server refuses for
+	// now (4xx, timeouts): after them it is failed and reported.
+	MaxAttempts int
+}
+
+// retryDelays is how long to wait before each retry of a transient failure.
+var retryDelays = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 3 * time.Hour}
+
+func retryDelay(attempt int) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	return retryDelays[min(attempt, len(retryDelays))-1]
+}
+
+// outgoing is one message to queue.
+type outgoing struct {
+	key, kind, period, unit string
+	msg                     mail.Message
+}
+
+// queue composes, archives and records a message in the outbox, once per
+// key: a key already there is returned as it is and nothing is composed.
+// Recording before sending is what lets a restart resume a fan-out without
+// sending anyone a second message.
+func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, error) {
+	if prev, found, err := c.Ledger.OutboxByKey(ctx, o.key); err != nil || found {
+		return prev, found, err
+	}
+	now := c.now()
+	o.msg.MessageID = mail.MessageID(c.Mail.Domain, strings.Split(o.key, "/")...)
+	o.msg.Date = now
+	o.msg.From = c.Mail.From
+	if o.msg.AutoSubmitted == "" {
+		o.msg.AutoSubmitted = "auto-generated"
+	}
+	if o.msg.Headers == nil {
+		o.msg.Headers = map[string]string{}
+	}
+	o.msg.Headers["X-Duban-Kind"] = o.kind
+	data, err := mail.Compose(o.msg)
+	if err != nil {
+		return store.OutMessage{}, false, fmt.Errorf("composing %s: %w", o.key, err)
+	}
+	f, _, err := c.Ledger.Archive(ctx, data, o.msg.MessageID+".eml", "outbox", now)
+	if err != nil {
+		return store.OutMessage{}, false, fmt.Errorf("archiving %s: %w", o.key, err)
+	}
+	var to []string
+	for _, a := range append(append([]mail.Address{}, o.msg.To...), o.msg.Cc...) {
+		to = append(to, a.Email)
+	}
+	return c.Ledger.Enqueue(ctx, store.OutMessage{
+		Key: o.key, MessageID: o.msg.MessageID, Kind: o.kind, Period: o.period, Unit: o.unit,
+		From: c.Mail.From.Email, To: to, FileSHA256: f.SHA256, CreatedAt: now,
+	})
+}
+
+// FlushResult counts what one pass over the outbox did.
+type FlushResult struct {
+	Sent, Retried, Failed int
+}
+
+// Flush sends every queued message that is due, marking each sent, to be
+// retried (transient failures, with back-off) or failed (permanent ones,
+// reported to the office). It stops early when ctx is done; what is left
+// stays queued.
+func (c *Cycle) Flush(ctx context.Context) (FlushResult, error) {
+	var res FlushResult
+	for {
+		due, err := c.Ledger.DueOutbox(ctx, c.now(), 200)
+		if err != nil {
+			return res, err
+		}
+		if len(due) == 0 {
+			return res, nil
+		}
+		for _, m := range due {
+			if err := ctx.Err(); err != nil {
+				return res, err
+			}
+			if err := c.send(ctx, m, &res); err != nil {
+				return res, err
+			}
+		}
+	}
+}
+
+// send delivers one queued message and records the outcome.
+func (c *Cycle) send(ctx context.Context, m store.OutMessage, res *FlushResult) error {
+	log := c.log().With("message_id", m.MessageID, "kind", m.Kind, "unit", m.Unit, "period", m.Period)
+	data, err := c.Ledger.ReadArchived(ctx, m.FileSHA256)
+	if err != nil {
+		return fmt.Errorf("reading queued message %s: %w", m.MessageID, err)
+	}
+	sendErr := c.Mail.Transport.Send(ctx, m.From, m.To, data)
+	now := c.now()
+	switch {
+	case sendErr == nil:
+		res.Sent++
+		log.Info("sent")
+		return c.Ledger.MarkSent(ctx, m.ID, now)
+	case ctx.Err() != nil:
+		return ctx.Err() // shutting down: the message stays queued as it was
+	case mail.IsTemporary(sendErr) && m.Attempts+1 < c.maxAttempts():
+		res.Retried++
+		next := now.Add(retryDelay(m.Attempts + 1))
+		log.Warn("send failed, will retry", "err", sendErr, "attempt", m.Attempts+1, "next_attempt", next)
+		return c.Ledger.MarkRetry(ctx, m.ID, sendErr.Error(), next)
+	default:
+		res.Failed++
+		log.Error("send failed for good", "err", sendErr, "attempt", m.Attempts+1)
+		if err := c.Ledger.MarkFailed(ctx, m.ID, sendErr.Error()); err != nil {
+			return err
+		}
+		return c.reportFailure(ctx, m, sendErr)
+	}
+}
+
+func (c *Cycle) maxAttempts() int {
+	if c.Mail.MaxAttempts > 0 {
+		return c.Mail.MaxAttempts
+	}
+	return 8
+}
+
+// reportFailure tells the office a message could not be delivered. A note
+// to the office that itself fails is only logged: no loop.
+func (c *Cycle) reportFailure(ctx context.Context, m store.OutMessage, sendErr error) error {
+	if m.Kind == kindOfficeNote || len(c.Mail.OfficeTo) == 0 {
+		return nil
+	}
+	unit := m.Unit
+	if u, ok := c.Plan.Unit(m.Unit); ok {
+		unit = u.Name
+	}
+	reason := sendErr.Error()
+	var se *mail.SendError
+	if errors.As(sendErr, &se) && se.Code != 0 {
+		reason = fmt.Sprintf("邮件服务器拒收（%d）：%s", se.Code, sendErr.Error())
+	}
+	return c.noteOffice(ctx, "failed/"+m.Key, m.Period, m.Unit, templates.OfficeNoteData{
+		Title: fmt.Sprintf("邮件无法送达：%s", unit),
+		Lines: []string{
+			"收件人：" + strings.Join(m.To, "、"),
+			"邮件类别：" + kindLabel(m.Kind),
+			"原因：" + reason,
+			"系统不会重发此邮件。请核对该单位在配置中的联系人邮箱，或电话联系该单位。",
+		},
+	}, nil)
+}
+
+// Kinds of outgoing mail.
+const (
+	kindReminder   = "reminder"
+	kindReceipt    = "receipt"
+	kindRejection  = "rejection"
+	kindNoWorkbook = "no_workbook"
+	kindOfficeNote = "office_note"
+)
+
+func kindLabel(kind string) string {
+	switch kind {
+	case kindReminder:
+		return "报送提醒"
+	case kindReceipt:
+		return "回执"
+	case kindRejection:
+		return "退回通知"
+	case kindNoWorkbook:
+		return "补附件提醒"
+	}
+	return kind
+}
+
+// noteOffice queues a note to the office, once per key.
+func (c *Cycle) noteOffice(ctx context.Context, key, period, unit string, d templates.OfficeNoteData, original []byte) error {
+	if len(c.Mail.OfficeTo) == 0 {
+		c.log().Warn("no office recipients configured; note not sent", "note", d.Title)
+		return nil
+	}
+	d.Office = c.Mail.Office
+	d.Attached = original != nil
+	r, err := c.Mail.Texts.Render(templates.OfficeNote, d)
+	if err != nil {
+		return err
+	}
+	msg := mail.Message{To: c.Mail.OfficeTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML}
+	if original != nil {
+		msg.Attachments = []mail.Attachment{{Name: "原邮件.eml", ContentType: "application/octet-stream", Data: original}}
+	}
+	_, _, err = c.queue(ctx, outgoing{key: "note/" + key, kind: kindOfficeNote, period: period, unit: unit, msg: msg})
+	return err
+}

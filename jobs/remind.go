@@ -1,0 +1,138 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/duban/duban/mail"
+	"github.com/duban/duban/plan"
+	"github.com/duban/duban/templates"
+)
+
+// RemindOptions narrow and shape a reminder run.
+type RemindOptions struct {
+	Unit   string // only this unit; "" for every lead unit
+	DryRun bool   // say what would be sent, send nothing
+	Force  bool   // send again to units already reminded for the period
+}
+
+// RemindLine is what happened for one unit.
+type RemindLine struct {
+	Unit      plan.Unit
+	MessageID string
+	Action    string // "queued", "already reminded", "would send"
+	To        []string
+}
+
+// RemindResult is one reminder run.
+type RemindResult struct {
+	Lines []RemindLine
+	Flush FlushResult
+}
+
+// Remind sends each lead unit its template for period p, once: a unit
+// already reminded for p is skipped unless opts.Force, so a resumed or
+// repeated run mails nobody twice. Queued messages are sent at once.
+func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (RemindResult, error) {
+	units := c.Plan.LeadUnits()
+	if opts.Unit != "" {
+		u, _, err := c.leadUnit(opts.Unit)
+		if err != nil {
+			return RemindResult{}, err
+		}
+		units = []plan.Unit{u}
+	}
+	var res RemindResult
+	for _, u := range units {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		line, err := c.remindUnit(ctx, p, u, opts)
+		if err != nil {
+			return res, fmt.Errorf("reminding %s for %s: %w", u.ID, p, err)
+		}
+		res.Lines = append(res.Lines, line)
+	}
+	if opts.DryRun {
+		return res, nil
+	}
+	var err error
+	res.Flush, err = c.Flush(ctx)
+	return res, err
+}
+
+func reminderKey(p plan.Period, unit string) string {
+	return fmt.Sprintf("reminder/%s/%s", p, unit)
+}
+
+func (c *Cycle) remindUnit(ctx context.Context, p plan.Period, u plan.Unit, opts RemindOptions) (RemindLine, error) {
+	line := RemindLine{Unit: u}
+	for _, ct := range append(append([]plan.Contact{}, u.Contacts...), u.CC...) {
+		line.To = append(line.To, ct.Email)
+	}
+	key := reminderKey(p, u.ID)
+	prev, found, err := c.Ledger.OutboxByKey(ctx, key)
+	if err != nil {
+		return line, err
+	}
+	if found && opts.Force {
+		// A forced reminder is a new message with its own key.
+		for n := 2; found; n++ {
+			key = fmt.Sprintf("%s/%d", reminderKey(p, u.ID), n)
+			if prev, found, err = c.Ledger.OutboxByKey(ctx, key); err != nil {
+				return line, err
+			}
+		}
+	}
+	switch {
+	case found:
+		line.Action, line.MessageID = "already reminded", prev.MessageID
+		return line, nil
+	case opts.DryRun:
+		line.Action = "would send"
+		return line, nil
+	}
+	tpl, err := c.BuildTemplate(ctx, u.ID, p)
+	if err != nil {
+		return line, err
+	}
+	deadline := c.Schedule.Deadline(p)
+	data := templates.ReminderData{
+		Office: c.Mail.Office, Plan: c.Plan.Title, Unit: u.Name, Period: p.Label(),
+		Deadline: deadline.Format("2006年1月2日"), DeadlineWeekday: weekdayZH(deadline), FileName: tpl.FileName,
+	}
+	for _, t := range c.Plan.TasksLedBy(u.ID) {
+		data.Tasks = append(data.Tasks, templates.TaskLine{ID: t.ID, Title: t.Title})
+	}
+	r, err := c.Mail.Texts.Render(templates.Reminder, data)
+	if err != nil {
+		return line, err
+	}
+	msg := mail.Message{
+		To: addresses(u.Contacts), Cc: addresses(u.CC),
+		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		Attachments: []mail.Attachment{{Name: tpl.FileName, ContentType: xlsxType, Data: tpl.Data}},
+	}
+	saved, _, err := c.queue(ctx, outgoing{key: key, kind: kindReminder, period: p.String(), unit: u.ID, msg: msg})
+	if err != nil {
+		return line, err
+	}
+	line.Action, line.MessageID = "queued", saved.MessageID
+	return line, nil
+}
+
+// xlsxType is the media type of every workbook we attach.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+func addresses(cs []plan.Contact) []mail.Address {
+	out := make([]mail.Address, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, mail.Address{Name: c.Name, Email: c.Email})
+	}
+	return out
+}
+
+var weekdaysZH = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
+
+func weekdayZH(t time.Time) string { return weekdaysZH[t.Weekday()] }
