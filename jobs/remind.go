@@ -34,6 +34,9 @@ type RemindResult struct {
 // Remind sends each lead unit its template for period p, once: a unit
 // already reminded for p is skipped unless opts.Force, so a resumed or
 // repeated run mails nobody twice. Queued messages are sent at once.
+//
+// Building the workbooks is the costly part of a fan-out, so it runs on
+// every core; queueing and sending stay in unit order.
 func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (RemindResult, error) {
 	units := c.Plan.LeadUnits()
 	if opts.Unit != "" {
@@ -44,20 +47,43 @@ func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (
 		units = []plan.Unit{u}
 	}
 	var res RemindResult
-	for _, u := range units {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		line, err := c.remindUnit(ctx, p, u, opts)
+	var todo []int // indexes into res.Lines of reminders to build
+	keys := make([]string, len(units))
+	for i, u := range units {
+		line, key, err := c.reminderFor(ctx, p, u, opts)
 		if err != nil {
 			return res, fmt.Errorf("reminding %s for %s: %w", u.ID, p, err)
 		}
 		res.Lines = append(res.Lines, line)
+		keys[i] = key
+		if line.Action == "" {
+			todo = append(todo, i)
+		}
 	}
 	if opts.DryRun {
 		return res, nil
 	}
-	var err error
+	built := make([]Template, len(units))
+	err := parallel(ctx, len(todo), func(j int) error {
+		i := todo[j]
+		tpl, err := c.BuildTemplate(ctx, units[i].ID, p)
+		built[i] = tpl
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("building reminders for %s: %w", p, err)
+	}
+	for _, i := range todo {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		id, err := c.queueReminder(ctx, p, units[i], keys[i], built[i])
+		if err != nil {
+			return res, fmt.Errorf("reminding %s for %s: %w", units[i].ID, p, err)
+		}
+		res.Lines[i].Action, res.Lines[i].MessageID = "queued", id
+		built[i] = Template{} // let the workbook go
+	}
 	res.Flush, err = c.Flush(ctx)
 	return res, err
 }
@@ -66,7 +92,10 @@ func reminderKey(p plan.Period, unit string) string {
 	return fmt.Sprintf("reminder/%s/%s", p, unit)
 }
 
-func (c *Cycle) remindUnit(ctx context.Context, p plan.Period, u plan.Unit, opts RemindOptions) (RemindLine, error) {
+// reminderFor decides what to do for one unit: the line says "already
+// reminded" or "would send", or has no action yet when a reminder must be
+// built under the returned key.
+func (c *Cycle) reminderFor(ctx context.Context, p plan.Period, u plan.Unit, opts RemindOptions) (RemindLine, string, error) {
 	line := RemindLine{Unit: u}
 	for _, ct := range append(append([]plan.Contact{}, u.Contacts...), u.CC...) {
 		line.To = append(line.To, ct.Email)
@@ -74,29 +103,28 @@ func (c *Cycle) remindUnit(ctx context.Context, p plan.Period, u plan.Unit, opts
 	key := reminderKey(p, u.ID)
 	prev, found, err := c.Ledger.OutboxByKey(ctx, key)
 	if err != nil {
-		return line, err
+		return line, "", err
 	}
 	if found && opts.Force {
 		// A forced reminder is a new message with its own key.
 		for n := 2; found; n++ {
 			key = fmt.Sprintf("%s/%d", reminderKey(p, u.ID), n)
 			if prev, found, err = c.Ledger.OutboxByKey(ctx, key); err != nil {
-				return line, err
+				return line, "", err
 			}
 		}
 	}
 	switch {
 	case found:
 		line.Action, line.MessageID = "already reminded", prev.MessageID
-		return line, nil
 	case opts.DryRun:
 		line.Action = "would send"
-		return line, nil
 	}
-	tpl, err := c.BuildTemplate(ctx, u.ID, p)
-	if err != nil {
-		return line, err
-	}
+	return line, key, nil
+}
+
+// queueReminder composes unit u's reminder around its template and queues it.
+func (c *Cycle) queueReminder(ctx context.Context, p plan.Period, u plan.Unit, key string, tpl Template) (string, error) {
 	deadline := c.Schedule.Deadline(p)
 	data := templates.ReminderData{
 		Office: c.Mail.Office, Plan: c.Plan.Title, Unit: u.Name, Period: p.Label(),
@@ -107,7 +135,7 @@ func (c *Cycle) remindUnit(ctx context.Context, p plan.Period, u plan.Unit, opts
 	}
 	r, err := c.Mail.Texts.Render(templates.Reminder, data)
 	if err != nil {
-		return line, err
+		return "", err
 	}
 	msg := mail.Message{
 		To: addresses(u.Contacts), Cc: addresses(u.CC),
@@ -115,11 +143,7 @@ func (c *Cycle) remindUnit(ctx context.Context, p plan.Period, u plan.Unit, opts
 		Attachments: []mail.Attachment{{Name: tpl.FileName, ContentType: xlsxType, Data: tpl.Data}},
 	}
 	saved, _, err := c.queue(ctx, outgoing{key: key, kind: kindReminder, period: p.String(), unit: u.ID, msg: msg})
-	if err != nil {
-		return line, err
-	}
-	line.Action, line.MessageID = "queued", saved.MessageID
-	return line, nil
+	return saved.MessageID, err
 }
 
 // xlsxType is the media type of every workbook we attach.

@@ -26,7 +26,7 @@ func Compile(w io.Writer, in CompileInput) error {
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	f.SetZipWriter(compileZipWriter)
+	f.SetZipWriter(fastZipWriter)
 	if err := m.writeWorkbook(f); err != nil {
 		return fmt.Errorf("compiling %s workbook: %w", in.Period, err)
 	}
@@ -93,11 +93,11 @@ func (m *compileModel) writeWorkbook(f *excelize.File) error {
 	return nil
 }
 
-// compileZipWriter deflates at the fastest level: a large workbook is mostly
+// fastZipWriter deflates at the fastest level: a workbook is mostly
 // repetitive XML, and the default level spends most of its time here. The
 // zip writer finishes one part before it starts the next, so one compressor
 // (about 1 MB of state) serves every part.
-func compileZipWriter(w io.Writer) excelize.ZipWriter {
+func fastZipWriter(w io.Writer) excelize.ZipWriter {
 	zw := zip.NewWriter(w)
 	var fw *flate.Writer
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
