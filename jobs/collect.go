@@ -13,6 +13,7 @@ import (
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -67,14 +68,18 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 		if err != nil {
 			return res, fmt.Errorf("fetching from %s: %w", name, err)
 		}
-		for _, in := range batch {
+		arrivals, err := c.prepareAll(ctx, name, batch)
+		if err != nil {
+			return res, err
+		}
+		for _, a := range arrivals {
 			if err := ctx.Err(); err != nil {
 				return res, err
 			}
 			res.Fetched++
-			rec, err := c.receive(ctx, name, in)
+			rec, err := c.receive(ctx, name, a)
 			if err != nil {
-				return res, fmt.Errorf("receiving %s: %w", in.Key, err)
+				return res, fmt.Errorf("receiving %s: %w", a.in.Key, err)
 			}
 			switch {
 			case rec.Outcome == store.InQuarantine:
@@ -92,7 +97,7 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 				}
 				res.Settled++
 			}
-			log.Info("received", "key", in.Key, "from", rec.From, "outcome", rec.Outcome, "unit", rec.Unit, "period", rec.Period, "note", rec.Note)
+			log.Info("received", "key", a.in.Key, "from", rec.From, "outcome", rec.Outcome, "unit", rec.Unit, "period", rec.Period, "note", rec.Note)
 		}
 		if len(batch) < fetchBatch {
 			break
@@ -117,35 +122,119 @@ func (c *Cycle) settle(ctx context.Context, mb Mailbox, m store.InMessage) error
 	return c.Ledger.MarkSettled(ctx, m.ID)
 }
 
-// receive handles one fetched message, once: a message already recorded
-// comes back as it was.
-func (c *Cycle) receive(ctx context.Context, mailboxName string, in mailbox.Incoming) (store.InMessage, error) {
-	if rec, found, err := c.Ledger.InboundByKey(ctx, mailboxName, in.Key); err != nil || found {
-		return rec, err
+// arrival is a fetched message, archived and then parsed, with its
+// workbooks archived and parsed too: everything about it that needs no
+// decision, so that it can be done for a whole batch on every core.
+type arrival struct {
+	in       mailbox.Incoming
+	recorded *store.InMessage // already handled in an earlier run
+	received time.Time
+	rawSHA   string
+	msg      *inbound.Message
+	parseErr error
+	books    []workbook // the workbook-like files
+	others   []string   // names of the other files
+}
+
+// prepareAll prepares a fetched batch on every core.
+func (c *Cycle) prepareAll(ctx context.Context, mailboxName string, batch []mailbox.Incoming) ([]arrival, error) {
+	out := make([]arrival, len(batch))
+	err := parallel(ctx, len(batch), func(i int) error {
+		a, err := c.prepare(ctx, mailboxName, batch[i])
+		out[i] = a
+		return err
+	})
+	return out, err
+}
+
+// prepare archives a message before anything reads it, then parses it and
+// reads its workbooks. It writes no decision.
+func (c *Cycle) prepare(ctx context.Context, mailboxName string, in mailbox.Incoming) (arrival, error) {
+	a := arrival{in: in, received: in.Received}
+	if rec, found, err := c.Ledger.InboundByKey(ctx, mailboxName, in.Key); err != nil {
+		return a, err
+	} else if found {
+		a.recorded = &rec
+		return a, nil
 	}
-	received := in.Received
-	if received.IsZero() {
-		received = c.now()
+	if a.received.IsZero() {
+		a.received = c.now()
 	}
 	raw := in.Raw
 	if in.TooLarge {
 		raw = fmt.Appendf(nil, "message %s of %d bytes not fetched: over the size limit\n", in.Key, in.Size)
 	}
-	f, _, err := c.Ledger.Archive(ctx, raw, "message.eml", "mail:"+mailboxName+":"+in.Key, c.now())
+	source := "mail:" + mailboxName + ":" + in.Key
+	f, _, err := c.Ledger.Archive(ctx, raw, "message.eml", source, c.now())
 	if err != nil {
-		return store.InMessage{}, err
+		return a, fmt.Errorf("archiving %s: %w", in.Key, err)
 	}
-	rec := store.InMessage{Mailbox: mailboxName, Key: in.Key, UIDValidity: in.UIDValidity, UID: in.UID, RawSHA256: f.SHA256, ReceivedAt: received}
+	a.rawSHA = f.SHA256
+	if in.TooLarge {
+		return a, nil
+	}
+	a.msg, a.parseErr = inbound.Parse(raw, c.Inbound)
+	if a.parseErr != nil || a.msg.Auto != "" {
+		return a, nil
+	}
+	for _, file := range a.msg.Files {
+		if file.TooLarge {
+			wb, err := c.tooLarge(ctx, file, source, a.received)
+			if err != nil {
+				return a, err
+			}
+			a.books = append(a.books, wb)
+			continue
+		}
+		if !file.IsWorkbookLike() {
+			a.others = append(a.others, file.Name)
+			continue
+		}
+		wb, err := c.readWorkbook(ctx, file.Data, file.Name, source, a.received)
+		if err != nil {
+			return a, err
+		}
+		a.books = append(a.books, wb)
+	}
+	return a, nil
+}
+
+// tooLarge stands for an attachment over the size limit: it is refused
+// with a message saying so. The whole message, attachment included, is in
+// the archive already; the placeholder only names it.
+func (c *Cycle) tooLarge(ctx context.Context, f inbound.File, source string, now time.Time) (workbook, error) {
+	note := fmt.Appendf(nil, "attachment %q of %d bytes not read: over the limit of %d bytes\n", f.Name, f.Size, c.Inbound.MaxFileBytes)
+	placeholder, _, err := c.Ledger.Archive(ctx, note, f.Name+".too-large.txt", source, now)
+	if err != nil {
+		return workbook{}, err
+	}
+	limitMB := float64(c.Inbound.MaxFileBytes) / (1 << 20)
+	return workbook{name: f.Name, source: source, sha256: placeholder.SHA256, parsed: &reports.Returned{
+		Fatal: true,
+		Problems: []reports.Problem{{Kind: "too_large", Message: fmt.Sprintf(
+			"附件“%s”大小为 %.1f MB，超过 %.0f MB 的限制，系统未读取。请删除表中的图片等无关内容后重新保存为 .xlsx 文件再发送（不要打包成压缩文件）。",
+			f.Name, float64(f.Size)/(1<<20), limitMB)}},
+	}}, nil
+}
+
+// receive decides on a prepared message, once: a message already recorded
+// comes back as it was.
+func (c *Cycle) receive(ctx context.Context, mailboxName string, a arrival) (store.InMessage, error) {
+	if a.recorded != nil {
+		return *a.recorded, nil
+	}
+	in := a.in
+	rec := store.InMessage{Mailbox: mailboxName, Key: in.Key, UIDValidity: in.UIDValidity, UID: in.UID, RawSHA256: a.rawSHA, ReceivedAt: a.received}
 	if in.TooLarge {
 		rec.Outcome, rec.Note = store.InQuarantine, fmt.Sprintf("too large: %d bytes", in.Size)
-		err := c.noteOffice(ctx, "too-large/"+f.SHA256, "", "", templates.OfficeNoteData{
+		err := c.noteOffice(ctx, "too-large/"+a.rawSHA, "", "", templates.OfficeNoteData{
 			Title: "收到超过大小限制的邮件，未读取",
 			Lines: []string{fmt.Sprintf("邮件大小：%d 字节。该邮件已移入隔离文件夹，请人工查看。", in.Size)},
 		}, nil)
 		if err != nil {
 			return store.InMessage{}, err
 		}
-	} else if err := c.handle(ctx, raw, f.SHA256, received, &rec); err != nil {
+	} else if err := c.handle(ctx, a, &rec); err != nil {
 		return store.InMessage{}, err
 	}
 	saved, _, err := c.Ledger.RecordInbound(ctx, rec)
@@ -157,7 +246,11 @@ func (c *Cycle) receive(ctx context.Context, mailboxName string, in mailbox.Inco
 func (c *Cycle) IngestMessage(ctx context.Context, raw []byte, name string) (store.InMessage, FlushResult, error) {
 	sum := sha256.Sum256(raw)
 	in := mailbox.Incoming{Key: "file:" + hex.EncodeToString(sum[:]), Raw: raw, Received: c.now()}
-	rec, err := c.receive(ctx, "cli", in)
+	a, err := c.prepare(ctx, "cli", in)
+	if err != nil {
+		return store.InMessage{}, FlushResult{}, fmt.Errorf("ingesting %s: %w", name, err)
+	}
+	rec, err := c.receive(ctx, "cli", a)
 	if err != nil {
 		return rec, FlushResult{}, fmt.Errorf("ingesting %s: %w", name, err)
 	}
@@ -176,14 +269,14 @@ const noteIgnored = "ignored: "
 // handle decides what a message is, acts on it (ingest, answer, tell the
 // office) and fills rec's outcome. Every action is keyed on the raw
 // message's hash, so handling it again repeats nothing.
-func (c *Cycle) handle(ctx context.Context, raw []byte, rawSHA string, received time.Time, rec *store.InMessage) error {
-	msg, err := inbound.Parse(raw, c.Inbound)
-	if err != nil {
-		rec.Outcome, rec.Note = store.InQuarantine, "unreadable: "+err.Error()
+func (c *Cycle) handle(ctx context.Context, a arrival, rec *store.InMessage) error {
+	msg, rawSHA, received := a.msg, a.rawSHA, a.received
+	if a.parseErr != nil {
+		rec.Outcome, rec.Note = store.InQuarantine, "unreadable: "+a.parseErr.Error()
 		return c.noteOffice(ctx, "unreadable/"+rawSHA, "", "", templates.OfficeNoteData{
 			Title: "收到无法解析的邮件，已隔离",
-			Lines: []string{"错误：" + err.Error(), "邮件已存档并移入隔离文件夹，请人工查看。"},
-		}, raw)
+			Lines: []string{"错误：" + a.parseErr.Error(), "邮件已存档并移入隔离文件夹，请人工查看。"},
+		}, a.in.Raw)
 	}
 	rec.From, rec.MessageID, rec.Subject = msg.From.Email, msg.MessageID, msg.Subject
 	details := []string{"发件人：" + msg.From.Email, "主题：" + msg.Subject, "收到时间：" + received.In(c.Schedule.Location).Format("2006-01-02 15:04")}
@@ -195,7 +288,7 @@ func (c *Cycle) handle(ctx context.Context, raw []byte, rawSHA string, received 
 		return c.noteOffice(ctx, "bounce/"+rawSHA, "", "", templates.OfficeNoteData{
 			Title: "收到退信，可能有单位未收到邮件",
 			Lines: append(details, "退信内容摘要："+firstRunes(msg.Text, 400), "请核对收件地址，必要时电话联系该单位。"),
-		}, raw)
+		}, a.in.Raw)
 	default:
 		// Out-of-office and other machine mail is never answered: no loops.
 		rec.Outcome, rec.Note = store.InProcessed, noteIgnored+msg.Auto
@@ -209,7 +302,7 @@ func (c *Cycle) handle(ctx context.Context, raw []byte, rawSHA string, received 
 		return c.noteOffice(ctx, "stranger/"+rawSHA, thread.period.String(), "", templates.OfficeNoteData{
 			Title: "收到未登记发件人的邮件，已隔离",
 			Lines: append(details, "该地址不是任何单位登记的联系人，系统未处理、未回复。如确为某单位报送，请将其加入配置中该单位的联系人后，用 duban ingest 重新导入附件。"),
-		}, raw)
+		}, a.in.Raw)
 	}
 	unit := units[0]
 	for _, u := range units {
@@ -220,23 +313,14 @@ func (c *Cycle) handle(ctx context.Context, raw []byte, rawSHA string, received 
 	rec.Unit = unit.ID
 	from := &origin{unit: unit, period: thread.periodOr(c.Schedule.CurrentPeriod(received))}
 
-	var books []inbound.File
-	var others []string
-	for _, f := range msg.Files {
-		if f.IsWorkbookLike() {
-			books = append(books, f)
-		} else {
-			others = append(others, f.Name)
-		}
-	}
-	if len(books) == 0 {
+	if len(a.books) == 0 {
 		rec.Outcome, rec.Period, rec.Note = store.InRejected, from.period.String(), "no workbook attached"
-		return c.answerNoWorkbook(ctx, msg, rawSHA, unit, from.period, received, others)
+		return c.answerNoWorkbook(ctx, msg, rawSHA, unit, from.period, received, a.others)
 	}
 	rec.Outcome = store.InProcessed
 	var notes []string
-	for i, f := range books {
-		d, err := c.ingest(ctx, f.Data, f.Name, fmt.Sprintf("mail:%s", rec.Key), from, received)
+	for i, wb := range a.books {
+		d, err := c.decide(ctx, wb, from, received)
 		if err != nil {
 			return err
 		}
@@ -246,7 +330,7 @@ func (c *Cycle) handle(ctx context.Context, raw []byte, rawSHA string, received 
 		if !d.Period.IsZero() {
 			rec.Period = d.Period.String()
 		}
-		notes = append(notes, fmt.Sprintf("%s: accepted=%v version=%d problems=%d", f.Name, d.Accepted, d.Version, len(d.Problems)))
+		notes = append(notes, fmt.Sprintf("%s: accepted=%v version=%d problems=%d", wb.name, d.Accepted, d.Version, len(d.Problems)))
 		if err := c.answer(ctx, msg, fmt.Sprintf("%s/%d", rawSHA, i), unit, d); err != nil {
 			return err
 		}

@@ -39,15 +39,39 @@ type origin struct {
 	period plan.Period // zero when the message answers none of ours
 }
 
+// workbook is a received file, archived, then parsed.
+type workbook struct {
+	name   string
+	source string
+	sha256 string
+	parsed *reports.Returned
+}
+
+// readWorkbook archives a received file and only then parses it, so nothing
+// received is lost whatever the parser does. Safe to call concurrently.
+func (c *Cycle) readWorkbook(ctx context.Context, data []byte, name, source string, now time.Time) (workbook, error) {
+	f, _, err := c.Ledger.Archive(ctx, data, name, source, now)
+	if err != nil {
+		return workbook{}, fmt.Errorf("archiving %s: %w", name, err)
+	}
+	return workbook{name: name, source: source, sha256: f.SHA256, parsed: reports.Parse(data, c.Limits)}, nil
+}
+
 // ingest is Ingest for a workbook that may have come by mail: with an
 // origin, the expected unit is the sender's, whatever the workbook claims,
 // so a template for another unit is refused rather than filed under it.
 func (c *Cycle) ingest(ctx context.Context, data []byte, name, source string, from *origin, now time.Time) (Decision, error) {
-	f, _, err := c.Ledger.Archive(ctx, data, name, source, now)
+	wb, err := c.readWorkbook(ctx, data, name, source, now)
 	if err != nil {
-		return Decision{}, fmt.Errorf("archiving %s: %w", name, err)
+		return Decision{}, err
 	}
-	prev, seen, err := c.Ledger.SubmissionByFile(ctx, f.SHA256)
+	return c.decide(ctx, wb, from, now)
+}
+
+// decide checks a read workbook and records the decision, once per file.
+func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.Time) (Decision, error) {
+	name := wb.name
+	prev, seen, err := c.Ledger.SubmissionByFile(ctx, wb.sha256)
 	if err != nil {
 		return Decision{}, fmt.Errorf("looking up %s in the ledger: %w", name, err)
 	}
@@ -61,7 +85,7 @@ func (c *Cycle) ingest(ctx context.Context, data []byte, name, source string, fr
 	if err != nil {
 		return Decision{}, fmt.Errorf("reading the template key: %w", err)
 	}
-	ret := reports.Parse(data, c.Limits)
+	ret := wb.parsed
 	exp, attributed := c.expectation(ret, secret, from)
 	problems := reports.Check(ret, exp)
 	if !attributed && ret.HasMeta && !ret.Fatal {
@@ -72,9 +96,9 @@ func (c *Cycle) ingest(ctx context.Context, data []byte, name, source string, fr
 	}
 
 	sub := store.Submission{
-		FileSHA256: f.SHA256,
+		FileSHA256: wb.sha256,
 		FileName:   name,
-		Source:     source,
+		Source:     wb.source,
 		ReceivedAt: now,
 		Accepted:   attributed && len(problems) == 0,
 		Contact:    ret.Contact,
@@ -102,7 +126,7 @@ func (c *Cycle) ingest(ctx context.Context, data []byte, name, source string, fr
 	}
 	d := c.decisionOf(saved)
 	d.FileName, d.Duplicate = name, dup
-	c.log().Info("ingested", "file", name, "sha256", f.SHA256, "unit", sub.Unit, "period", sub.Period,
+	c.log().Info("ingested", "file", name, "sha256", wb.sha256, "unit", sub.Unit, "period", sub.Period,
 		"accepted", d.Accepted, "version", d.Version, "problems", len(d.Problems), "duplicate", dup)
 	return d, nil
 }

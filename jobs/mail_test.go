@@ -232,7 +232,7 @@ func TestCollectAnswersEveryKindOfMessage(t *testing.T) {
 		t.Errorf("a stranger got %d answers; want none (quarantine, never an auto-reply)", n)
 	}
 	office := got["office@metro.example"]
-	if len(office) != 1 || !strings.Contains(office[0].Subject, "未登记发件人") || len(office[0].Files) != 1 {
+	if len(office) != 1 || !strings.Contains(office[0].Subject, "未登记发件人") || len(office[0].Files) == 0 || office[0].Files[0].Name != "原邮件.eml" {
 		t.Errorf("office notes = %d; want one about the stranger with the original attached", len(office))
 	}
 
@@ -352,5 +352,23 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 	office := sent(t, out)["office@metro.example"]
 	if len(office) != 1 || !strings.Contains(office[0].Text, "550") || !strings.Contains(office[0].Subject, "市交通运输局") {
 		t.Errorf("office notes = %d; want one naming jtj and the 550", len(office))
+	}
+}
+
+func TestCollectRefusesAnAttachmentOverTheLimit(t *testing.T) {
+	ctx := context.Background()
+	c, clock, out, drop := mailCycle(t)
+	c.Inbound.MaxFileBytes = 64 << 10
+	clock.t = at(t, c, "2023-06-02 11:00")
+	big := append([]byte("PK\x03\x04"), make([]byte, 200<<10)...)
+	dropMail(t, drop, "big", mail.Message{From: mail.Address{Email: "li.na@jtj.metro.example"}, Subject: "报表",
+		Attachments: []mail.Attachment{{Name: "报表.xlsx", Data: big}}})
+	res, err := c.Collect(ctx, drop)
+	if err != nil || res.Rejected != 1 {
+		t.Fatalf("Collect = %+v, %v; want the message rejected", res, err)
+	}
+	answers := sent(t, out)["li.na@jtj.metro.example"]
+	if len(answers) != 1 || !strings.Contains(answers[0].Text, "超过") || !strings.Contains(answers[0].Text, "报表.xlsx") {
+		t.Fatalf("answer to an oversized attachment = %d messages; want one rejection naming the file and the limit", len(answers))
 	}
 }
