@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,26 +179,51 @@ func (c *Cycle) prepare(ctx context.Context, mailboxName string, in mailbox.Inco
 	if a.parseErr != nil || a.msg.Auto != "" {
 		return a, nil
 	}
-	for _, file := range a.msg.Files {
+	for _, file := range workbookCandidates(a.msg.Files) {
+		var wb workbook
+		var err error
 		if file.TooLarge {
-			wb, err := c.tooLarge(ctx, file, source, a.received)
-			if err != nil {
-				return a, err
-			}
-			a.books = append(a.books, wb)
-			continue
+			wb, err = c.tooLarge(ctx, file, source, a.received)
+		} else {
+			wb, err = c.readWorkbook(ctx, file.Data, file.Name, source, a.received)
 		}
-		if !file.IsWorkbookLike() {
-			a.others = append(a.others, file.Name)
-			continue
-		}
-		wb, err := c.readWorkbook(ctx, file.Data, file.Name, source, a.received)
 		if err != nil {
 			return a, err
 		}
 		a.books = append(a.books, wb)
 	}
+	for _, file := range a.msg.Files {
+		if !slices.ContainsFunc(a.books, func(wb workbook) bool { return wb.name == file.Name }) {
+			a.others = append(a.others, file.Name)
+		}
+	}
 	return a, nil
+}
+
+// spreadsheetExt are the file name endings of spreadsheets (and of a zip
+// that may hold one) a unit might send instead of the .xlsx.
+var spreadsheetExt = []string{".xlsx", ".xls", ".xlsm", ".xlsb", ".et", ".ods", ".zip"}
+
+// workbookCandidates picks the files to read as the unit's report: the
+// .xlsx workbooks when there are any (a photo or a Word file beside them is
+// ignored); otherwise whatever looks like a spreadsheet of the wrong kind,
+// so that the unit is told exactly what to send instead.
+func workbookCandidates(files []inbound.File) []inbound.File {
+	var xlsx, other []inbound.File
+	for _, f := range files {
+		ext := strings.ToLower(filepath.Ext(f.Name))
+		switch {
+		case f.Kind == inbound.KindXLSX && !f.TooLarge:
+			xlsx = append(xlsx, f)
+		case slices.Contains(spreadsheetExt, ext) && (f.TooLarge || f.IsWorkbookLike()),
+			f.Kind == inbound.KindXLSM, f.Kind == inbound.KindODS:
+			other = append(other, f)
+		}
+	}
+	if len(xlsx) > 0 {
+		return xlsx
+	}
+	return other
 }
 
 // tooLarge stands for an attachment over the size limit: it is refused

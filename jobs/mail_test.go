@@ -372,3 +372,32 @@ func TestCollectRefusesAnAttachmentOverTheLimit(t *testing.T) {
 		t.Fatalf("answer to an oversized attachment = %d messages; want one rejection naming the file and the limit", len(answers))
 	}
 }
+
+func TestWorkbookCandidates(t *testing.T) {
+	f := func(name, kind string, tooLarge bool) inbound.File {
+		return inbound.File{Name: name, Kind: kind, TooLarge: tooLarge}
+	}
+	tests := []struct {
+		name  string
+		files []inbound.File
+		want  []string
+	}{
+		{"xlsx beside a photo and a docx", []inbound.File{f("照片.jpg", "image", false), f("说明.docx", "zip", false), f("报表.xlsx", "xlsx", false)}, []string{"报表.xlsx"}},
+		{"only an old .xls", []inbound.File{f("报表.xls", "ole", false), f("说明.doc", "ole", false)}, []string{"报表.xls"}},
+		{"a zipped workbook", []inbound.File{f("报表.zip", "zip", false)}, []string{"报表.zip"}},
+		{"an .ods", []inbound.File{f("报表.ods", "ods", false)}, []string{"报表.ods"}},
+		{"a macro workbook named .xlsx", []inbound.File{f("报表.xlsx", "xlsm", false)}, []string{"报表.xlsx"}},
+		{"too large", []inbound.File{f("报表.xlsx", "xlsx", true)}, []string{"报表.xlsx"}},
+		{"only a docx", []inbound.File{f("说明.docx", "zip", false)}, nil},
+		{"nothing", nil, nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, c := range workbookCandidates(tt.files) {
+			got = append(got, c.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%s: workbookCandidates = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -423,3 +424,75 @@ func TestUnknownCharsetKeepsGoing(t *testing.T) {
 }
 
 var _ io.Reader = (*endless)(nil)
+
+// TestPathologicalInputs feeds inputs built to make a careless parser
+// quadratic; each must finish well within the corpus time limit.
+func TestPathologicalInputs(t *testing.T) {
+	for name, raw := range map[string]string{
+		"many unterminated encoded-words": "From: a@b\r\nSubject: " + strings.Repeat("=?a?B?x", 36000) + "\r\n\r\n",
+		"many parameter sections":         "From: a@b\r\nContent-Type: text/plain; " + strings.Repeat("a*1*=x;", 36000) + "\r\n\r\n",
+		"many open quotes":                "From: a@b\r\nContent-Type: text/plain; " + strings.Repeat("a=\"", 80000) + "\r\n\r\n",
+		"many open angle brackets":        "From: " + strings.Repeat("<a@b", 60000) + "\r\n\r\n",
+		"many references":                 "From: a@b\r\nReferences: " + strings.Repeat("<a@b", 60000) + "\r\n\r\n",
+		"many script tags":                "From: a@b\r\nContent-Type: text/html\r\n\r\n" + strings.Repeat("<script>", 300000),
+		"many closing tags":               "From: a@b\r\nContent-Type: text/html\r\n\r\n" + strings.Repeat("</</", 300000),
+		"boundary not at line starts":     "From: a@b\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" + strings.Repeat("x--b", 300000),
+		"boundary-like lines":             "From: a@b\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" + strings.Repeat("--c\r\n", 300000),
+		"quoted-printable soft breaks":    "From: a@b\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + strings.Repeat("=    ", 300000),
+		"file name of dots":               "From: a@b\r\nContent-Disposition: attachment; filename=\"" + strings.Repeat(".", 200000) + "a\"\r\n\r\n",
+	} {
+		start := time.Now()
+		if _, err := parseWithin(t, name, []byte(raw), Limits{}, 5*time.Second); err != nil {
+			t.Errorf("Parse(%s) error = %v", name, err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("Parse(%s) took %v, want well under a second", name, d)
+		}
+	}
+}
+
+func TestPanicGuardTopLevel(t *testing.T) {
+	m, err := parse(readFixture(t, "foxmail.eml"), Limits{}, func(path []int) {
+		if path == nil {
+			panic("top")
+		}
+	})
+	if err != nil || m == nil || !hasNote(m, "internal error while parsing: top") {
+		t.Fatalf("parse(panic at the top) = %v, %v; want a message with the panic noted", m, err)
+	}
+}
+
+func TestForwardedEdgeCases(t *testing.T) {
+	xlsx := readFixture(t, "reply.xlsx")
+	inner := "From: c@d.example\r\nSubject: inner\r\nContent-Type: application/octet-stream; name=\"in.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(xlsx, 76)
+	for _, tc := range []struct {
+		name  string
+		part  string
+		files []fileSum
+		note  string
+	}{
+		{"eml file attachment", "Content-Type: application/octet-stream; name=\"fwd.eml\"\r\n\r\n" + inner,
+			[]fileSum{{"fwd.eml", KindOther}, {"in.xlsx", KindXLSX}}, ""},
+		{"text file named .eml", "Content-Type: application/octet-stream; name=\"notes.eml\"\r\n\r\nnot a message",
+			[]fileSum{{"notes.eml", KindOther}}, ""},
+		{"forwarded header too large", "Content-Type: message/rfc822\r\n\r\n" + string(hugeHeader(300<<10)),
+			nil, "forwarded message: header block too large"},
+		{"forwarded with bad base64", "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n*" + base64.StdEncoding.EncodeToString([]byte(inner)),
+			[]fileSum{{"in.xlsx", KindXLSX}}, "not base64 skipped"},
+		{"forwarded header repaired", "Content-Type: message/rfc822\r\n\r\n From: c@d.example\r\nbad line\r\n" + inner[len("From: c@d.example\r\n"):],
+			[]fileSum{{"in.xlsx", KindXLSX}}, "forwarded message: 1 header line(s) without a field name joined"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Parse(multipartOf("f", tc.part), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fileSums(m); !slices.Equal(got, tc.files) {
+				t.Errorf("Parse(%s) files = %v, want %v", tc.name, got, tc.files)
+			}
+			if tc.note != "" && !hasNote(m, tc.note) {
+				t.Errorf("Parse(%s) notes = %q, want %q", tc.name, m.Notes, tc.note)
+			}
+		})
+	}
+}

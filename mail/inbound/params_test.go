@@ -39,7 +39,7 @@ func TestParseParams(t *testing.T) {
 func TestParamText(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, param, want string
-		problem             bool
+		problem               bool
 	}{
 		{"RFC 2231 utf-8", `attachment; filename*=utf-8''%E5%B8%82%E6%8A%A5.xlsx`, "filename", "市报.xlsx", false},
 		{"RFC 2231 GBK", `attachment; filename*=GBK''%CA%D0%B1%A8.xlsx`, "filename", "市报.xlsx", false},

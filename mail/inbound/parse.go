@@ -18,13 +18,14 @@ const maxHTML = 1 << 20
 
 // parser holds the state of one Parse call.
 type parser struct {
-	lim   Limits
-	msg   *Message
-	parts int  // parts visited, the top-level entity not counted
-	full  bool // MaxParts reached: nothing more is read
-	deep  bool // MaxDepth met (noted once)
-	html  string
-	text  bool // msg.Text comes from a text/plain part
+	lim         Limits
+	msg         *Message
+	parts       int    // parts visited, the top-level entity not counted
+	full        bool   // MaxParts reached: nothing more is read
+	deep        bool   // MaxDepth met (noted once)
+	html        []byte // the first text/html body, decoded only if no plain one comes
+	htmlCharset string
+	text        bool // msg.Text comes from a text/plain part
 
 	// onPart, when set (tests only), is called as each part is entered.
 	onPart func(path []int)
@@ -88,6 +89,9 @@ func parse(raw []byte, lim Limits, onPart func([]int)) (msg *Message, err error)
 	}
 	for _, n := range notes {
 		p.note("top-level header: %s", n)
+	}
+	if p.onPart != nil {
+		p.onPart(nil)
 	}
 	p.envelope(h)
 	ct := p.contentType(h, "text/plain", nil)
@@ -203,7 +207,7 @@ func (p *parser) content(h textproto.Header, ct headerParams, body []byte, path 
 	case ct.value == "message/rfc822" || ct.value == "message/global":
 		p.forwarded(h, body, path, depth)
 	default:
-		p.leaf(h, ct, body, path)
+		p.leaf(h, ct, body, path, depth)
 	}
 }
 
@@ -233,7 +237,7 @@ func (p *parser) multipart(h textproto.Header, ct headerParams, body []byte, pat
 		}
 		if !s.found {
 			p.note("%s: %s has no usable boundary; read as plain text", where(path), ct.value)
-			p.leaf(h, parseParams("text/plain"), body, path)
+			p.leaf(h, parseParams("text/plain"), body, path, depth)
 			return
 		}
 		p.note("%s: boundary %q not found; used %q seen in the body", where(path), boundary, guess)
@@ -265,7 +269,12 @@ func (p *parser) forwarded(h textproto.Header, body []byte, path []int, depth in
 	if d.problem != "" {
 		p.note("%s: %s", where(path), d.problem)
 	}
-	hdr, inner, err := splitHeader(normalise(d.data), p.lim.MaxHeaderBytes)
+	p.message(d.data, path, depth)
+}
+
+// message reads a whole message carried inside this one.
+func (p *parser) message(raw []byte, path []int, depth int) {
+	hdr, inner, err := splitHeader(normalise(raw), p.lim.MaxHeaderBytes)
 	if err != nil {
 		p.note("%s: forwarded message: %v; skipped", where(path), err)
 		return
@@ -279,7 +288,7 @@ func (p *parser) forwarded(h textproto.Header, body []byte, path []int, depth in
 
 // leaf reads a part that is not a container: a file, a body text, or
 // something to ignore.
-func (p *parser) leaf(h textproto.Header, ct headerParams, body []byte, path []int) {
+func (p *parser) leaf(h textproto.Header, ct headerParams, body []byte, path []int, depth int) {
 	d := decodeBody(h.Get("Content-Transfer-Encoding"), body, p.lim.MaxFileBytes)
 	if d.problem != "" {
 		p.note("%s: %s", where(path), d.problem)
@@ -296,6 +305,12 @@ func (p *parser) leaf(h textproto.Header, ct headerParams, body []byte, path []i
 		if damaged {
 			p.note("%s: file %q is a damaged zip archive (truncated or corrupt)", where(path), f.Name)
 		}
+		if kind == KindOther && d.complete && strings.HasSuffix(strings.ToLower(f.Name), ".eml") &&
+			len(d.data) > 0 && startsWithField(d.data) && p.deeper(depth, path) {
+			// A message forwarded as an .eml file (QQ Mail, some webmail):
+			// its files are read too.
+			p.message(d.data, path, depth)
+		}
 		return
 	}
 	switch ct.value {
@@ -309,12 +324,9 @@ func (p *parser) leaf(h textproto.Header, ct headerParams, body []byte, path []i
 			p.msg.Text = capText(strings.ReplaceAll(s, "\r\n", "\n"), maxText)
 		}
 	case "text/html":
-		if p.html == "" {
-			s, problem := decodeBytes([]byte(capText(string(d.data), maxHTML)), ct.plain["charset"])
-			if problem != "" {
-				p.note("%s: %s", where(path), problem)
-			}
-			p.html = s
+		if p.html == nil && !p.text {
+			p.html = []byte(capText(string(d.data), maxHTML))
+			p.htmlCharset = ct.plain["charset"]
 		}
 	case "application/ms-tnef":
 		p.note("%s: winmail.dat (Outlook TNEF) not unpacked; files inside it are not read", where(path))
@@ -348,7 +360,12 @@ func (p *parser) addFile(name, ext, contentType, kind string, d decoded, path []
 
 // finishText falls back on the HTML body when there was no plain one.
 func (p *parser) finishText() {
-	if p.msg.Text == "" && p.html != "" {
-		p.msg.Text = capText(htmlText(p.html), maxText)
+	if p.text || len(p.html) == 0 {
+		return
 	}
+	s, problem := decodeBytes(p.html, p.htmlCharset)
+	if problem != "" {
+		p.note("HTML body: %s", problem)
+	}
+	p.msg.Text = capText(htmlText(s), maxText)
 }

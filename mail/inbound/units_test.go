@@ -2,8 +2,8 @@ package inbound
 
 import (
 	"archive/zip"
-	"encoding/base64"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"slices"
 	"strings"

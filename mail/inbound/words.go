@@ -143,9 +143,17 @@ func splitWords(s string) []word {
 	return words
 }
 
+// maxWordLen bounds the search for the end of an encoded-word (RFC 2047
+// allows 75 characters; some clients write far longer ones), so that text
+// full of "=?" is not scanned to its end again and again.
+const maxWordLen = 2048
+
 // parseWord reads "=?charset?B?text?=" at s[j:].
 func parseWord(s string, j int) (word, int, bool) {
 	rest := s[j+2:]
+	if len(rest) > maxWordLen {
+		rest = rest[:maxWordLen]
+	}
 	q1 := strings.IndexByte(rest, '?')
 	if q1 <= 0 || q1 > 64 || len(rest) < q1+3 || rest[q1+2] != '?' {
 		return word{}, 0, false
