@@ -2,33 +2,49 @@ package jobs
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
+	"unicode"
 
+	"github.com/duban/duban/internal/mailserver"
+	"github.com/duban/duban/mail"
+	"github.com/duban/duban/mail/inbound"
+	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
-	"github.com/duban/duban/templates"
+	"github.com/duban/duban/store"
 )
 
 // demoMarker marks a folder the demo made, so a second run may clear it and
 // nothing else is ever deleted.
 const demoMarker = ".duban-demo"
 
-// Demo plays two whole reporting periods with files instead of mail:
-// templates for every lead unit, simulated replies (in the second period one
-// unit late, one whose first reply is invalid and then corrected), ingest,
-// receipts and rejections, and the compiled workbooks.
+// Demo plays two whole reporting periods over real mail servers running in
+// process on loopback (internal/mailserver): reminders go out over SMTP,
+// simulated units read them from their own IMAP inboxes and answer through
+// the same SMTP server (in the second period one unit late, one whose first
+// reply is invalid and then corrected, an out-of-office auto-reply and a
+// message from a stranger), duban collects from its IMAP mailbox, and the
+// consolidated workbooks are compiled.
 type Demo struct {
-	Cycle   *Cycle // its Now is driven by the demo
-	Replies *templates.Set
-	Office  string // office name, signs receipts
-	Dir     string
-	Out     io.Writer
+	// Cycle is the cycle under demonstration. Its Now must read the clock
+	// given to Run; its Mail needs everything but the Transport, which the
+	// demo sets to its own SMTP server for the duration of Run.
+	Cycle *Cycle
+	Dir   string
+	Out   io.Writer
 }
 
 // PrepareDemoDir makes dir ready for a demo: created if missing, cleared if
@@ -54,33 +70,91 @@ func PrepareDemoDir(dir string) error {
 	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by duban demo; the next demo run may delete this folder\n"), 0o644)
 }
 
-// DemoClock is a settable clock for the demo.
-type DemoClock struct{ t time.Time }
+// DemoClock is a settable clock for the demo, safe to read from the mail
+// server's goroutines.
+type DemoClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
 // Now returns the clock's time.
-func (c *DemoClock) Now() time.Time { return c.t }
+func (c *DemoClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
 
 // Set moves the clock.
-func (c *DemoClock) Set(t time.Time) { c.t = t }
+func (c *DemoClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// demoPhone is the phone number the simulated units write in their reports.
+const demoPhone = "0551-63000000"
+
+// demoRun is one run of the demo: the mail server, the passwords of its
+// mailboxes, duban's own mailbox and what each simulated reader has seen.
+type demoRun struct {
+	*Demo
+	c         *Cycle
+	clock     *DemoClock
+	srv       *mailserver.Server
+	passwords map[string]string // address (lowercase) → password
+	box       *mailbox.IMAP     // duban's mailbox
+	cursors   map[string]mailbox.Cursor
+	stranger  mail.Address
+	away      mail.Address // a cc whose out-of-office answers the reminder
+}
 
 // Run plays the demo. clock must be the one the Cycle reads.
-func (d *Demo) Run(ctx context.Context, clock *DemoClock) error {
+func (d *Demo) Run(ctx context.Context, clock *DemoClock) (err error) {
 	c := d.Cycle
+	if c.Mail == nil {
+		return errors.New("the demo needs the cycle's mail settings (sender, office, texts)")
+	}
 	lead := c.Plan.LeadUnits()
 	if len(lead) < 3 {
 		return fmt.Errorf("the demo needs a plan with at least 3 reporting units, this one has %d", len(lead))
 	}
+	r := &demoRun{Demo: d, c: c, clock: clock, passwords: map[string]string{}, cursors: map[string]mailbox.Cursor{}}
 	cur := plan.Period{Year: c.Plan.Year, Month: time.May}
 	prev := cur.Prev()
+	clock.Set(c.Schedule.RemindAt(prev))
 	fmt.Fprintf(d.Out, "duban demo: plan %q, %d reporting units, %d tasks\n", c.Plan.Title, len(lead), len(c.Plan.Tasks))
 
-	// The earlier period: everybody answers on the second working day.
-	if err := d.period(ctx, clock, prev, nil, nil); err != nil {
+	if err := r.startMail(ctx, lead); err != nil {
 		return err
 	}
-	// The period of interest: one unit invalid first, one late.
-	invalid, late := lead[1].ID, lead[2].ID
-	if err := d.period(ctx, clock, cur, map[string]bool{invalid: true}, map[string]bool{late: true}); err != nil {
+	defer func() {
+		if cerr := r.srv.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	smtp, err := r.smtpAs(c.Mail.From.Email)
+	if err != nil {
+		return err
+	}
+	saved := c.Mail.Transport
+	c.Mail.Transport = smtp
+	defer func() {
+		c.Mail.Transport = saved
+		smtp.Close()
+	}()
+	r.box, err = mailbox.DialIMAP(ctx, r.imapConfig(c.Mail.From.Email), c.log())
+	if err != nil {
+		return fmt.Errorf("opening duban's mailbox on the demo server: %w", err)
+	}
+	defer r.box.Close()
+
+	// The earlier period: everybody answers on the next working day.
+	if err := r.period(ctx, prev, nil); err != nil {
+		return err
+	}
+	// The period of interest: one unit invalid first, one late, plus an
+	// out-of-office reply and a stranger.
+	if err := r.period(ctx, cur, &twists{invalid: lead[1].ID, late: lead[2].ID}); err != nil {
 		return err
 	}
 	st, err := c.Status(ctx, cur)
@@ -91,134 +165,521 @@ func (d *Demo) Run(ctx context.Context, clock *DemoClock) error {
 	for _, u := range st.Units {
 		fmt.Fprintf(d.Out, "  %-8s %-16s %-9s versions=%d rejected=%d\n", u.Unit.ID, u.Unit.Name, u.State, u.Versions, u.Rejected)
 	}
+	n, err := r.writeMailboxes()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(d.Out, "\n%d messages, as each mailbox received them, written to %s\n", n, filepath.Join(d.Dir, "mail", "<address>"))
 	fmt.Fprintf(d.Out, "\neverything is under %s:\n", d.Dir)
-	for _, sub := range []string{"templates", "replies", "answers", "compiled", "data"} {
-		fmt.Fprintf(d.Out, "  %-10s %s\n", sub, filepath.Join(d.Dir, sub))
+	for _, l := range [][2]string{
+		{"templates", "each unit's workbook, as the reminder carried it"},
+		{"mail", "every message every mailbox received (.eml)"},
+		{"compiled", "the office's consolidated workbooks"},
+		{"data", "duban's ledger and archive"},
+	} {
+		fmt.Fprintf(d.Out, "  %-10s %-40s %s\n", l[0], filepath.Join(d.Dir, l[0]), l[1])
 	}
 	return nil
 }
 
-// period plays one period: remind, replies, compile at the deadline, late
-// replies, compile again.
-func (d *Demo) period(ctx context.Context, clock *DemoClock, p plan.Period, invalidFirst, late map[string]bool) error {
-	c := d.Cycle
-	sched := c.Schedule
-	remind := sched.RemindAt(p)
-	clock.Set(remind)
-	fmt.Fprintf(d.Out, "\n== %s: reminders at %s, deadline %s\n", p, remind.Format("2006-01-02 15:04"), sched.Deadline(p).Format(plan.DateLayout))
+// startMail starts the mail server with a mailbox for duban, every contact
+// and cc of the plan, the office and a stranger.
+func (r *demoRun) startMail(ctx context.Context, lead []plan.Unit) error {
+	c := r.c
+	add := func(addr string) {
+		if addr = strings.ToLower(addr); r.passwords[addr] == "" {
+			r.passwords[addr] = rand.Text()
+		}
+	}
+	add(c.Mail.From.Email)
+	for _, u := range c.Plan.Units {
+		for _, ct := range append(append([]plan.Contact{}, u.Contacts...), u.CC...) {
+			add(ct.Email)
+		}
+	}
+	for _, a := range c.Mail.OfficeTo {
+		add(a.Email)
+	}
+	r.stranger = mail.Address{Name: "李明", Email: "li.ming@163.example"}
+	for i := 2; r.passwords[r.stranger.Email] != ""; i++ {
+		r.stranger.Email = fmt.Sprintf("li.ming%d@163.example", i)
+	}
+	add(r.stranger.Email)
+	r.away = awayContact(lead)
 
-	tplDir := filepath.Join(d.Dir, "templates", p.String())
-	templatesByUnit := map[string][]byte{}
-	for _, u := range c.Plan.LeadUnits() {
-		tpl, err := c.BuildTemplate(ctx, u.ID, p)
+	srv, err := mailserver.Start(ctx, mailserver.Options{
+		Users: r.passwords, RequireAuth: true, Clock: r.clock.Now, Log: c.log().With("component", "mailserver"),
+	})
+	if err != nil {
+		return fmt.Errorf("starting the demo mail server: %w", err)
+	}
+	r.srv = srv
+	fmt.Fprintf(r.Out, "mail servers on loopback: SMTP %s, IMAP %s (implicit TLS, throw-away certificate), %d mailboxes\n",
+		srv.SMTPAddr(), srv.IMAPAddr(), len(r.passwords))
+	return nil
+}
+
+// awayContact picks the person whose out-of-office answers May's reminder:
+// a cc of a unit that is neither the invalid nor the late one, else a
+// second contact; none when the plan has neither.
+func awayContact(lead []plan.Unit) mail.Address {
+	others := append([]plan.Unit{lead[0]}, lead[3:]...)
+	for _, u := range others {
+		if len(u.CC) > 0 {
+			return mail.Address{Name: u.CC[0].Name, Email: strings.ToLower(u.CC[0].Email)}
+		}
+	}
+	for _, u := range others {
+		if len(u.Contacts) > 1 {
+			return mail.Address{Name: u.Contacts[1].Name, Email: strings.ToLower(u.Contacts[1].Email)}
+		}
+	}
+	return mail.Address{}
+}
+
+func (r *demoRun) port(addr string) int {
+	_, p, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+// smtpAs is an SMTP client of the demo server logged in as addr.
+func (r *demoRun) smtpAs(addr string) (*mail.SMTP, error) {
+	addr = strings.ToLower(addr)
+	s, err := mail.NewSMTP(mail.SMTPConfig{
+		Host: "127.0.0.1", Port: r.port(r.srv.SMTPAddr()), TLS: "implicit",
+		Username: addr, Password: r.passwords[addr], Timeout: 30 * time.Second,
+		TLSConfig: &tls.Config{RootCAs: r.srv.RootCAs()},
+	}, r.c.log())
+	if err != nil {
+		return nil, fmt.Errorf("setting up SMTP for %s: %w", addr, err)
+	}
+	return s, nil
+}
+
+func (r *demoRun) imapConfig(addr string) mailbox.IMAPConfig {
+	addr = strings.ToLower(addr)
+	return mailbox.IMAPConfig{
+		Host: "127.0.0.1", Port: r.port(r.srv.IMAPAddr()), TLS: mailbox.TLSImplicit,
+		Username: addr, Password: r.passwords[addr], Timeout: 30 * time.Second,
+		TLSConfig:       &tls.Config{RootCAs: r.srv.RootCAs()},
+		MaxMessageBytes: r.c.Inbound.MaxMessageBytes,
+	}
+}
+
+// read is someone opening their mail client: the messages that arrived in
+// their IMAP inbox since they last looked, parsed.
+func (r *demoRun) read(ctx context.Context, addr string) ([]*inbound.Message, error) {
+	addr = strings.ToLower(addr)
+	box, err := mailbox.DialIMAP(ctx, r.imapConfig(addr), r.c.log())
+	if err != nil {
+		return nil, fmt.Errorf("opening the mailbox of %s: %w", addr, err)
+	}
+	defer box.Close()
+	got, validity, err := box.Fetch(ctx, r.cursors[addr], 0)
+	if err != nil {
+		return nil, fmt.Errorf("reading the mailbox of %s: %w", addr, err)
+	}
+	var out []*inbound.Message
+	for _, in := range got {
+		r.cursors[addr] = mailbox.Cursor{UIDValidity: validity, UID: in.UID}
+		msg, err := inbound.Parse(in.Raw, r.c.Inbound)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s in the mailbox of %s: %w", in.Key, addr, err)
+		}
+		out = append(out, msg)
+	}
+	return out, nil
+}
+
+// find reads addr's new mail and returns the message with the given
+// Message-ID, or the one answering it when answering is true.
+func (r *demoRun) find(ctx context.Context, addr, id string, answering bool) (*inbound.Message, error) {
+	msgs, err := r.read(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		if !answering && m.MessageID == id {
+			return m, nil
+		}
+		for _, irt := range m.InReplyTo {
+			if answering && irt == id {
+				return m, nil
+			}
+		}
+	}
+	what := "message " + id
+	if answering {
+		what = "answer to " + id
+	}
+	return nil, fmt.Errorf("the %s never reached %s", what, addr)
+}
+
+// send is someone sending msg through the demo's SMTP server, logged in
+// as themselves. Date and From are filled in.
+func (r *demoRun) send(ctx context.Context, from mail.Address, msg mail.Message) error {
+	msg.From, msg.Date = from, r.clock.Now()
+	data, err := mail.Compose(msg)
+	if err != nil {
+		return err
+	}
+	s, err := r.smtpAs(from.Email)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var to []string
+	for _, a := range append(append([]mail.Address{}, msg.To...), msg.Cc...) {
+		to = append(to, a.Email)
+	}
+	if err := s.Send(ctx, from.Email, to, data); err != nil {
+		return fmt.Errorf("sending %q from %s: %w", msg.Subject, from.Email, err)
+	}
+	return nil
+}
+
+// collect is duban polling its mailbox, a couple of minutes after the
+// clock's time.
+func (r *demoRun) collect(ctx context.Context) (CollectResult, error) {
+	r.clock.Set(r.clock.Now().Add(2 * time.Minute))
+	res, err := r.c.Collect(ctx, r.box)
+	if err != nil {
+		return res, fmt.Errorf("collecting duban's mail: %w", err)
+	}
+	if res.Flush.Failed > 0 {
+		return res, fmt.Errorf("collecting duban's mail: %d answers could not be sent", res.Flush.Failed)
+	}
+	return res, nil
+}
+
+// unitMail is what one unit holds in a period: the message it answers and
+// the workbook to fill.
+type unitMail struct {
+	unit     plan.Unit
+	reader   mail.Address // the contact who reads and answers
+	answers  *inbound.Message
+	template inbound.File
+}
+
+// twists are what goes wrong in a period: a unit whose first reply is
+// invalid, a unit that replies late; an out-of-office auto-reply and a
+// stranger come with them.
+type twists struct{ invalid, late string }
+
+// period plays one period: reminders, replies, compile at the deadline,
+// and with twists, the late reply and a second compilation.
+func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
+	if tw == nil {
+		tw = &twists{}
+	}
+	invalid, late := tw.invalid, tw.late
+	c := r.c
+	sched := c.Schedule
+	remindAt := sched.RemindAt(p)
+	r.clock.Set(remindAt)
+	fmt.Fprintf(r.Out, "\n== %s: reminders at %s, deadline %s\n", p, remindAt.Format("2006-01-02 15:04"), sched.Deadline(p).Format(plan.DateLayout))
+
+	res, err := c.Remind(ctx, p, RemindOptions{})
+	if err != nil {
+		return err
+	}
+	addresses := 0
+	for _, l := range res.Lines {
+		addresses += len(l.To)
+	}
+	fmt.Fprintf(r.Out, "   %s reminders sent over SMTP: %d units, %d messages, %d recipients\n", r.stamp(), len(res.Lines), res.Flush.Sent, addresses)
+
+	// Each unit's first contact finds the reminder in their inbox.
+	units := map[string]*unitMail{}
+	tplDir := filepath.Join(r.Dir, "templates", p.String())
+	for _, l := range res.Lines {
+		u := l.Unit
+		if len(u.Contacts) == 0 {
+			return fmt.Errorf("unit %s has no contact to answer the reminder", u.ID)
+		}
+		reader := mail.Address{Name: u.Contacts[0].Name, Email: strings.ToLower(u.Contacts[0].Email)}
+		msg, err := r.find(ctx, reader.Email, l.MessageID, false)
 		if err != nil {
 			return err
 		}
-		if err := writeFile(filepath.Join(tplDir, tpl.FileName), tpl.Data); err != nil {
+		books := msg.Workbooks()
+		if len(books) == 0 {
+			return fmt.Errorf("the reminder to %s carries no workbook", reader.Email)
+		}
+		if err := writeFile(filepath.Join(tplDir, filepath.Base(books[0].Name)), books[0].Data); err != nil {
 			return err
 		}
-		templatesByUnit[u.ID] = tpl.Data
+		units[u.ID] = &unitMail{unit: u, reader: reader, answers: msg, template: books[0]}
 	}
-	fmt.Fprintf(d.Out, "   %d templates written to %s\n", len(templatesByUnit), tplDir)
+	fmt.Fprintf(r.Out, "   %d units read the reminder in their IMAP inbox; the workbooks they got are in %s\n", len(units), tplDir)
 
-	// Replies come in on the next working day from 10:00; the units whose
-	// first reply was rejected send a corrected one the working day after.
-	at := sched.Calendar.NextWorkday(remind).Add(10 * time.Hour)
-	for i, u := range c.Plan.LeadUnits() {
-		if late[u.ID] {
+	if invalid != "" && r.away.Email != "" {
+		if err := r.outOfOffice(ctx, res); err != nil {
+			return err
+		}
+	}
+
+	// Replies come in on the next working day from 10:00; the unit whose
+	// first reply was rejected sends a corrected one the working day after.
+	at := sched.Calendar.NextWorkday(remindAt).Add(10 * time.Hour)
+	for i, l := range res.Lines {
+		if l.Unit.ID == late {
 			continue
 		}
-		clock.Set(at.Add(time.Duration(i) * 7 * time.Minute))
-		if err := d.reply(ctx, p, u, templatesByUnit[u.ID], 1, invalidFirst[u.ID]); err != nil {
+		r.clock.Set(at.Add(time.Duration(i) * 7 * time.Minute))
+		if err := r.reply(ctx, p, units[l.Unit.ID], 1, l.Unit.ID == invalid); err != nil {
 			return err
 		}
 	}
-	clock.Set(sched.Calendar.NextWorkday(at).Add(9*time.Hour + 30*time.Minute))
-	for _, u := range c.Plan.LeadUnits() {
-		if invalidFirst[u.ID] {
-			if err := d.reply(ctx, p, u, templatesByUnit[u.ID], 2, false); err != nil {
-				return err
-			}
+	if invalid != "" {
+		r.clock.Set(at.Add(time.Duration(len(res.Lines))*7*time.Minute + 20*time.Minute))
+		if err := r.strangerWrites(ctx, p, units[res.Lines[0].Unit.ID]); err != nil {
+			return err
+		}
+		r.clock.Set(sched.Calendar.NextWorkday(at).Add(9*time.Hour + 30*time.Minute))
+		if err := r.reply(ctx, p, units[invalid], 2, false); err != nil {
+			return err
 		}
 	}
 
-	clock.Set(sched.DueBy(p))
-	if err := d.compile(ctx, p); err != nil {
+	r.clock.Set(sched.DueBy(p))
+	if err := r.compile(ctx, p); err != nil {
 		return err
 	}
-	if len(late) == 0 {
+	if late == "" {
 		return nil
 	}
-	clock.Set(sched.Calendar.NextWorkday(sched.DueBy(p)).Add(11 * time.Hour))
-	for _, u := range c.Plan.LeadUnits() {
-		if late[u.ID] {
-			if err := d.reply(ctx, p, u, templatesByUnit[u.ID], 1, false); err != nil {
-				return err
-			}
-		}
+	r.clock.Set(sched.Calendar.NextWorkday(sched.Deadline(p)).Add(11 * time.Hour))
+	if err := r.reply(ctx, p, units[late], 1, false); err != nil {
+		return err
 	}
-	return d.compile(ctx, p)
+	return r.compile(ctx, p)
 }
 
-// reply simulates unit u filling its template and mailing it back, then
-// ingests it and writes the receipt or rejection the unit would get.
-func (d *Demo) reply(ctx context.Context, p plan.Period, u plan.Unit, template []byte, attempt int, invalid bool) error {
-	c := d.Cycle
-	contact, phone := "联系人", "0551-63000000"
-	if len(u.Contacts) > 0 {
-		contact = u.Contacts[0].Name
-	}
+// reply is unit um filling its workbook and mailing it back in answer to
+// the message it holds; duban then collects, and the unit reads the answer,
+// which becomes the message it holds (a rejection carries a fresh template).
+func (r *demoRun) reply(ctx context.Context, p plan.Period, um *unitMail, attempt int, invalid bool) error {
+	c := r.c
+	u := um.unit
 	answers := demoAnswers(p, c.Plan.TasksLedBy(u.ID))
+	phone := demoPhone
 	if invalid {
 		answers[0].Progress = ""
 		answers[len(answers)-1].Status = "进行中"
 		phone = ""
 	}
-	filled, err := reports.Fill(template, contact, phone, answers)
+	filled, err := reports.Fill(um.template.Data, um.reader.Name, phone, answers)
 	if err != nil {
 		return fmt.Errorf("filling %s's template: %w", u.ID, err)
 	}
-	name := fmt.Sprintf("%s-%s推进情况-第%d次.xlsx", u.Name, p.Label(), attempt)
-	if err := writeFile(filepath.Join(d.Dir, "replies", p.String(), name), filled); err != nil {
-		return err
-	}
-	dec, err := c.Ingest(ctx, filled, name, "demo")
+	id := mail.MessageID(domainOf(um.reader.Email), "reply", p.String(), u.ID, strconv.Itoa(attempt))
+	refs := append(append([]string{}, um.answers.References...), um.answers.MessageID)
+	err = r.send(ctx, um.reader, mail.Message{
+		MessageID: id,
+		To:        []mail.Address{c.Mail.From},
+		Subject:   "回复：" + um.answers.Subject,
+		Text:      fmt.Sprintf("%s：\n\n附件是我单位%s推进情况表，请查收。\n\n%s\n%s %s\n", c.Mail.Office, p.Label(), u.Name, um.reader.Name, phone),
+		InReplyTo: um.answers.MessageID, References: refs,
+		Attachments: []mail.Attachment{{Name: um.template.Name, ContentType: xlsxType, Data: filled}},
+	})
 	if err != nil {
 		return err
 	}
-	msg, err := d.Replies.Render(replyTemplate(dec), ReplyData(dec, d.Office, c.Schedule))
-	if err != nil {
+	sentAt := r.stamp()
+	if _, err := r.collect(ctx); err != nil {
 		return err
 	}
-	kind := "回执"
-	if !dec.Accepted {
-		kind = "退回"
-	}
-	answerFile := filepath.Join(d.Dir, "answers", p.String(), fmt.Sprintf("%s-%d-%s.txt", u.Name, attempt, kind))
-	if err := writeFile(answerFile, []byte("主题："+msg.Subject+"\n\n"+msg.Text)); err != nil {
+	sub, err := r.lastSubmission(ctx, p, u.ID)
+	if err != nil {
 		return err
 	}
 	verdict := "accepted"
-	if !dec.Accepted {
-		verdict = fmt.Sprintf("REJECTED with %d problem(s)", len(dec.Problems))
-	} else if dec.Late {
-		verdict = "accepted, late"
+	switch {
+	case !sub.Accepted:
+		verdict = fmt.Sprintf("REJECTED with %d problem(s)", len(sub.Problems))
+	case sub.Late:
+		verdict = "accepted, LATE"
 	}
-	fmt.Fprintf(d.Out, "   %s %-16s reply %d %s → %s\n", c.now().Format("01-02 15:04"), u.Name, attempt, verdict, answerFile)
-	return nil
-}
-
-func (d *Demo) compile(ctx context.Context, p plan.Period) error {
-	res, err := d.Cycle.Compile(ctx, p)
+	answer, err := r.find(ctx, um.reader.Email, id, true)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(d.Dir, "compiled", res.FileName)
+	fmt.Fprintf(r.Out, "   %s %-8s %-16s reply %d %-26s → %s %s\n", sentAt, u.ID, u.Name, attempt, verdict, r.clock.Now().Format("15:04"), answer.Subject)
+	um.answers = answer
+	if books := answer.Workbooks(); len(books) > 0 {
+		um.template = books[0]
+	}
+	return nil
+}
+
+// lastSubmission is the newest decision on unit's workbooks for p.
+func (r *demoRun) lastSubmission(ctx context.Context, p plan.Period, unit string) (store.Submission, error) {
+	subs, err := r.c.Ledger.Submissions(ctx, p.String())
+	if err != nil {
+		return store.Submission{}, err
+	}
+	for i := len(subs) - 1; i >= 0; i-- {
+		if subs[i].Unit == unit {
+			return subs[i], nil
+		}
+	}
+	return store.Submission{}, fmt.Errorf("no workbook of %s for %s was recorded", unit, p)
+}
+
+// outOfOffice is r.away's auto-responder answering the reminder.
+func (r *demoRun) outOfOffice(ctx context.Context, res RemindResult) error {
+	var reminderID string
+	for _, l := range res.Lines {
+		for _, to := range l.To {
+			if strings.EqualFold(to, r.away.Email) {
+				reminderID = l.MessageID
+			}
+		}
+	}
+	if reminderID == "" {
+		return nil
+	}
+	reminder, err := r.find(ctx, r.away.Email, reminderID, false)
+	if err != nil {
+		return err
+	}
+	r.clock.Set(r.clock.Now().Add(time.Minute))
+	err = r.send(ctx, r.away, mail.Message{
+		MessageID: mail.MessageID(domainOf(r.away.Email), "auto", reminderID),
+		To:        []mail.Address{r.c.Mail.From},
+		Subject:   "自动回复：" + reminder.Subject,
+		Text:      "您好，我正在休假，期间不便查看邮件，返岗后将尽快回复。\n",
+		InReplyTo: reminder.MessageID, References: []string{reminder.MessageID},
+		AutoSubmitted: "auto-replied",
+		Headers:       map[string]string{"X-Autoreply": "yes"},
+	})
+	if err != nil {
+		return err
+	}
+	sentAt := r.stamp()
+	res2, err := r.collect(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Out, "   %s %s (cc) is away: an out-of-office auto-reply arrives → %d ignored, not answered\n", sentAt, r.away.Email, res2.Ignored)
+	return nil
+}
+
+// strangerWrites is someone who is no unit's contact sending a unit's
+// workbook: duban quarantines it and tells the office, never the sender.
+func (r *demoRun) strangerWrites(ctx context.Context, p plan.Period, um *unitMail) error {
+	filled, err := reports.Fill(um.template.Data, r.stranger.Name, demoPhone, demoAnswers(p, r.c.Plan.TasksLedBy(um.unit.ID)))
+	if err != nil {
+		return fmt.Errorf("filling the stranger's workbook: %w", err)
+	}
+	err = r.send(ctx, r.stranger, mail.Message{
+		MessageID:   mail.MessageID(domainOf(r.stranger.Email), "stranger", p.String()),
+		To:          []mail.Address{r.c.Mail.From},
+		Subject:     fmt.Sprintf("%s%s推进情况", um.unit.Name, p.Label()),
+		Text:        "您好，同事让我代为报送，附件请查收。\n" + r.stranger.Name + "\n",
+		Attachments: []mail.Attachment{{Name: um.template.Name, ContentType: xlsxType, Data: filled}},
+	})
+	if err != nil {
+		return err
+	}
+	sentAt := r.stamp()
+	res, err := r.collect(ctx)
+	if err != nil {
+		return err
+	}
+	office := "nobody (no office recipients configured)"
+	if len(r.c.Mail.OfficeTo) > 0 {
+		msgs, err := r.read(ctx, r.c.Mail.OfficeTo[0].Email)
+		if err != nil {
+			return err
+		}
+		office = "the office was not told"
+		for _, m := range msgs {
+			office = fmt.Sprintf("%s gets %s", r.c.Mail.OfficeTo[0].Email, m.Subject)
+		}
+	}
+	fmt.Fprintf(r.Out, "   %s %s, not a registered contact, sends a workbook → %d quarantined, no answer; %s\n", sentAt, r.stranger.Email, res.Quarantine, office)
+	return nil
+}
+
+func (r *demoRun) compile(ctx context.Context, p plan.Period) error {
+	res, err := r.c.Compile(ctx, p)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(r.Dir, "compiled", res.FileName)
 	if err := writeFile(path, res.Data); err != nil {
 		return err
 	}
-	fmt.Fprintf(d.Out, "   %s compiled version %d → %s\n", d.Cycle.now().Format("01-02 15:04"), res.Version, path)
+	fmt.Fprintf(r.Out, "   %s compiled version %d → %s\n", r.stamp(), res.Version, path)
 	return nil
+}
+
+func (r *demoRun) stamp() string {
+	return r.clock.Now().In(r.c.Schedule.Location).Format("01-02 15:04")
+}
+
+// writeMailboxes writes every message each mailbox received, oldest first,
+// to mail/<address>/NNN-<subject>.eml, and returns how many.
+func (r *demoRun) writeMailboxes() (int, error) {
+	addrs := make([]string, 0, len(r.passwords))
+	for a := range r.passwords {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
+	total := 0
+	for _, a := range addrs {
+		dir := filepath.Join(r.Dir, "mail", a)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return total, fmt.Errorf("creating %s: %w", dir, err)
+		}
+		msgs, err := r.srv.Messages(a)
+		if err != nil {
+			return total, err
+		}
+		for i, raw := range msgs {
+			subject := ""
+			if m, err := inbound.Parse(raw, r.c.Inbound); err == nil {
+				subject = m.Subject
+			}
+			if err := writeFile(filepath.Join(dir, fmt.Sprintf("%03d-%s.eml", i+1, shortName(subject))), raw); err != nil {
+				return total, err
+			}
+			total++
+		}
+	}
+	return total, nil
+}
+
+// shortName makes a file name from a subject: letters and digits kept,
+// anything else a dash, at most 48 characters.
+func shortName(subject string) string {
+	var b strings.Builder
+	n, dash := 0, false
+	for _, r := range subject {
+		if n == 48 {
+			break
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '【' || r == '】' {
+			b.WriteRune(r)
+			n, dash = n+1, false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			n, dash = n+1, true
+		}
+	}
+	s := strings.TrimRight(b.String(), "-")
+	if s == "" {
+		return "message"
+	}
+	return s
+}
+
+func domainOf(addr string) string {
+	_, d, _ := strings.Cut(addr, "@")
+	return d
 }
 
 // demoAnswers makes plausible answers: most tasks on track, some done, one

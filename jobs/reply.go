@@ -5,14 +5,6 @@ import (
 	"github.com/duban/duban/templates"
 )
 
-// replyTemplate names the message a decision is answered with.
-func replyTemplate(d Decision) string {
-	if d.Accepted {
-		return templates.Receipt
-	}
-	return templates.Rejection
-}
-
 // ReplyData turns a decision into what a receipt or rejection shows.
 func ReplyData(d Decision, office string, sched plan.Schedule) templates.ReplyData {
 	r := templates.ReplyData{

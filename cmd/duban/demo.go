@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/duban/duban/config"
 	"github.com/duban/duban/jobs"
+	"github.com/duban/duban/mail"
+	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
 
@@ -14,13 +18,18 @@ func (a *app) demoCommand() *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "demo [--dir DIR]",
-		Short: "Play two reporting periods end to end with files instead of mail, and show where everything is",
-		Long: `demo needs no setup: with the embedded example configuration it writes every
-unit's template, simulates the units' replies (one unit late, one whose first
-reply is invalid and then corrected), ingests them, writes the receipts and
-rejections the units would get, and compiles the consolidated workbooks.
-Everything goes under DIR, including its own ledger; a later demo run may
-clear DIR again.`,
+		Short: "Play two reporting periods end to end over in-process mail servers, and show where everything is",
+		Long: `demo needs no setup: with the embedded example configuration it starts an SMTP
+and an IMAP server on loopback (implicit TLS, a throw-away certificate, mail
+kept in memory) with a mailbox for duban, every unit contact and the office.
+duban mails each unit its template; simulated units read it from their own
+inbox and reply with the workbook filled in (one unit late, one whose first
+reply is invalid and then corrected, plus an out-of-office auto-reply and a
+message from a stranger); duban collects from its mailbox, answers with
+receipts and rejections, and compiles the consolidated workbooks.
+Everything goes under DIR — the templates, every mailbox as .eml files, the
+compiled workbooks and its own ledger; a later demo run may clear DIR again.
+The configured mail servers are never contacted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
@@ -32,16 +41,12 @@ clear DIR again.`,
 			}
 			clock := &jobs.DemoClock{}
 			a.now = clock.Now
-			c, closeAll, err := a.cycleFor(cmd.Context(), cfg, filepath.Join(dir, "data"))
+			c, closeLedger, err := a.demoCycle(cmd.Context(), cfg, filepath.Join(dir, "data"))
 			if err != nil {
 				return err
 			}
-			defer closeAll()
-			replies, err := templates.Load(cfg.Mail.TemplatesDir)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			d := &jobs.Demo{Cycle: c, Replies: replies, Office: cfg.Office.Name, Dir: dir, Out: a.stdout}
+			defer closeLedger()
+			d := &jobs.Demo{Cycle: c, Dir: dir, Out: a.stdout}
 			if err := d.Run(cmd.Context(), clock); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
@@ -50,4 +55,47 @@ clear DIR again.`,
 	}
 	cmd.Flags().StringVar(&dir, "dir", "duban-demo", "folder for everything the demo writes")
 	return cmd
+}
+
+// demoCycle builds the cycle the demo drives: its own ledger under dataDir
+// and the configured sender, office and texts, but no transport — the demo
+// sends through its own mail server.
+func (a *app) demoCycle(ctx context.Context, cfg *config.Config, dataDir string) (*jobs.Cycle, func(), error) {
+	sched, err := cfg.Schedule()
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: err}
+	}
+	texts, err := templates.Load(cfg.Mail.TemplatesDir)
+	if err != nil {
+		return nil, nil, &exitError{code: exitUsage, err: err}
+	}
+	ledger, err := store.Open(ctx, dataDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the data directory: %w", err)
+	}
+	m := &jobs.Mail{
+		From:   mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
+		Domain: cfg.Mail.MessageIDDomain,
+		Office: cfg.Office.Name,
+		Texts:  texts,
+	}
+	for _, r := range cfg.Office.Recipients {
+		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
+	}
+	c := &jobs.Cycle{
+		Plan:     cfg.Plan(),
+		Schedule: sched,
+		Limits:   limitsOf(cfg),
+		Ledger:   ledger,
+		Log:      a.logger(),
+		Now:      a.now,
+		Mail:     m,
+		Inbound:  inboundLimits(cfg),
+	}
+	closeLedger := func() {
+		if err := ledger.Close(); err != nil {
+			a.logger().Error("closing the ledger", "err", err)
+		}
+	}
+	return c, closeLedger, nil
 }

@@ -6,10 +6,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 )
@@ -158,19 +162,66 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	for _, want := range []string{
+		"compiled/2023年5月推进情况汇总-v1.xlsx",
 		"compiled/2023年5月推进情况汇总-v2.xlsx",
 		"templates/2023-05/市交通运输局-2023年5月推进情况.xlsx",
-		"answers/2023-05/市交通运输局-1-退回.txt",
-		"answers/2023-05/市交通运输局-2-回执.txt",
-		"answers/2023-05/市科技局-1-回执.txt",
+		"data",
 	} {
 		if _, err := os.Stat(filepath.Join(out, want)); err != nil {
 			t.Errorf("demo did not write %s: %v", want, err)
 		}
 	}
-	if !strings.Contains(stdout, "kjj      市科技局") || !strings.Contains(stdout, "late") {
-		t.Errorf("demo output should show the late unit:\n%s", stdout)
+	if !regexp.MustCompile(`(?m)^\s*kjj\s+市科技局\s+late\s`).MatchString(stdout) {
+		t.Errorf("demo output should show kjj (市科技局) as late:\n%s", stdout)
 	}
+
+	boxes := demoMailboxes(t, filepath.Join(out, "mail"))
+	subjects := func(addr string) []string {
+		var s []string
+		for _, m := range boxes[addr] {
+			s = append(s, m.Subject)
+		}
+		return s
+	}
+	// The invalid unit's contact: a rejection for May, then a receipt.
+	jtj := subjects("liu.yang@jtj.metro.example")
+	rejected, received := -1, -1
+	for i, s := range jtj {
+		switch {
+		case strings.HasPrefix(s, "【退回】") && strings.Contains(s, "2023年5月") && rejected < 0:
+			rejected = i
+		case strings.HasPrefix(s, "【回执】") && strings.Contains(s, "2023年5月"):
+			received = i
+		}
+	}
+	if rejected < 0 || received < rejected {
+		t.Errorf("liu.yang@jtj.metro.example received %q, want a 【退回】 for 2023年5月 followed by a 【回执】", jtj)
+	}
+	if got := subjects("li.ming@163.example"); len(got) != 0 {
+		t.Errorf("the stranger received %q, want nothing", got)
+	}
+	if _, ok := boxes["li.ming@163.example"]; !ok {
+		t.Errorf("demo wrote no mailbox folder for the stranger li.ming@163.example")
+	}
+	office := subjects("office@metro.example")
+	if !slices.ContainsFunc(office, func(s string) bool { return strings.Contains(s, "未登记发件人") }) {
+		t.Errorf("office@metro.example received %q, want the note about the unregistered sender", office)
+	}
+	for _, s := range subjects("wang.qiang@fgw.metro.example") {
+		if !strings.HasPrefix(s, "【报送提醒】") {
+			t.Errorf("wang.qiang@fgw.metro.example, whose out-of-office answered, received %q besides reminders", s)
+		}
+	}
+	for addr, msgs := range boxes {
+		seen := map[string]bool{}
+		for _, m := range msgs {
+			if m.MessageID == "" || seen[m.MessageID] {
+				t.Errorf("%s received message %q (Message-ID %q) twice or without an id", addr, m.Subject, m.MessageID)
+			}
+			seen[m.MessageID] = true
+		}
+	}
+
 	// A second run clears its own folder; a foreign folder is refused.
 	if code, _, stderr := cli(t, time.Now(), "demo", "--dir", out); code != exitOK {
 		t.Errorf("demo run twice on its own folder: exit %d, %s", code, stderr)
@@ -184,4 +235,34 @@ func TestDemo(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(foreign, "thesis.docx")); err != nil {
 		t.Errorf("demo deleted a file it did not make: %v", err)
 	}
+}
+
+// demoMailboxes parses every .eml the demo wrote, by mailbox, in order.
+func demoMailboxes(t *testing.T, dir string) map[string][]*inbound.Message {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("demo wrote no mailboxes: %v", err)
+	}
+	boxes := map[string][]*inbound.Message{}
+	for _, e := range entries {
+		files, err := filepath.Glob(filepath.Join(dir, e.Name(), "*.eml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(files)
+		boxes[e.Name()] = nil
+		for _, f := range files {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := inbound.Parse(raw, inbound.Limits{})
+			if err != nil {
+				t.Fatalf("inbound.Parse(%s) error = %v", f, err)
+			}
+			boxes[e.Name()] = append(boxes[e.Name()], m)
+		}
+	}
+	return boxes
 }
