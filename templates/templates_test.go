@@ -10,6 +10,26 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
+// checkGolden compares a rendered message with testdata/name.golden, or
+// rewrites the file with -update.
+func checkGolden(t *testing.T, name string, r Rendered) {
+	t.Helper()
+	got := "Subject: " + r.Subject + "\n--- text\n" + r.Text + "--- html\n" + r.HTML
+	golden := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("reading golden file (run with -update): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("rendered %s differs from %s:\n%s", name, golden, got)
+	}
+}
+
 func sampleRejection() ReplyData {
 	return ReplyData{
 		Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月",
@@ -41,20 +61,7 @@ func TestRenderGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := "Subject: " + r.Subject + "\n--- text\n" + r.Text + "--- html\n" + r.HTML
-			golden := filepath.Join("testdata", c.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("reading golden file (run with -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("Render(%s) differs from %s:\n%s", c.tmpl, golden, got)
-			}
+			checkGolden(t, c.name, r)
 		})
 	}
 }
@@ -133,20 +140,7 @@ func TestRenderEveryMessage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := "Subject: " + r.Subject + "\n--- text\n" + r.Text + "--- html\n" + r.HTML
-			golden := filepath.Join("testdata", c.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("reading golden file (run with -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("Render(%s) differs from %s:\n%s", c.tmpl, golden, got)
-			}
+			checkGolden(t, c.name, r)
 		})
 	}
 }

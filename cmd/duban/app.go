@@ -134,18 +134,39 @@ func (a *app) openCycle(ctx context.Context) (c *jobs.Cycle, cfg *config.Config,
 }
 
 func (a *app) cycleFor(ctx context.Context, cfg *config.Config, dataDir string) (*jobs.Cycle, func(), error) {
+	c, closeLedger, err := a.baseCycle(ctx, cfg, dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	transport, closeTransport, err := a.transportFor(cfg, dataDir)
+	if err != nil {
+		closeLedger()
+		return nil, nil, err
+	}
+	c.Mail.Transport = transport
+	closeAll := func() {
+		if err := closeTransport(); err != nil {
+			a.logger().Warn("closing the mail connection", "err", err)
+		}
+		closeLedger()
+	}
+	return c, closeAll, nil
+}
+
+// baseCycle opens the ledger under dataDir and builds the cycle with the
+// configured sender, office and texts, but no mail transport.
+func (a *app) baseCycle(ctx context.Context, cfg *config.Config, dataDir string) (*jobs.Cycle, func(), error) {
 	sched, err := cfg.Schedule()
 	if err != nil {
 		return nil, nil, &exitError{code: exitUsage, err: err}
 	}
+	m, err := mailSettings(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	ledger, err := store.Open(ctx, dataDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening the data directory: %w", err)
-	}
-	m, closeMail, err := a.mailFor(cfg, dataDir)
-	if err != nil {
-		ledger.Close()
-		return nil, nil, err
 	}
 	c := &jobs.Cycle{
 		Plan:     cfg.Plan(),
@@ -157,15 +178,12 @@ func (a *app) cycleFor(ctx context.Context, cfg *config.Config, dataDir string) 
 		Mail:     m,
 		Inbound:  inboundLimits(cfg),
 	}
-	closeAll := func() {
-		if err := closeMail(); err != nil {
-			a.logger().Warn("closing the mail connection", "err", err)
-		}
+	closeLedger := func() {
 		if err := ledger.Close(); err != nil {
 			a.logger().Error("closing the ledger", "err", err)
 		}
 	}
-	return c, closeAll, nil
+	return c, closeLedger, nil
 }
 
 func limitsOf(cfg *config.Config) reports.Limits {

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/duban/duban/config"
 	"github.com/duban/duban/jobs"
-	"github.com/duban/duban/mail"
-	"github.com/duban/duban/store"
-	"github.com/duban/duban/templates"
 )
 
 func (a *app) demoCommand() *cobra.Command {
@@ -41,7 +36,8 @@ The configured mail servers are never contacted.`,
 			}
 			clock := &jobs.DemoClock{}
 			a.now = clock.Now
-			c, closeLedger, err := a.demoCycle(cmd.Context(), cfg, filepath.Join(dir, "data"))
+			// The demo sends through its own mail server: no transport here.
+			c, closeLedger, err := a.baseCycle(cmd.Context(), cfg, filepath.Join(dir, "data"))
 			if err != nil {
 				return err
 			}
@@ -55,47 +51,4 @@ The configured mail servers are never contacted.`,
 	}
 	cmd.Flags().StringVar(&dir, "dir", "duban-demo", "folder for everything the demo writes")
 	return cmd
-}
-
-// demoCycle builds the cycle the demo drives: its own ledger under dataDir
-// and the configured sender, office and texts, but no transport — the demo
-// sends through its own mail server.
-func (a *app) demoCycle(ctx context.Context, cfg *config.Config, dataDir string) (*jobs.Cycle, func(), error) {
-	sched, err := cfg.Schedule()
-	if err != nil {
-		return nil, nil, &exitError{code: exitUsage, err: err}
-	}
-	texts, err := templates.Load(cfg.Mail.TemplatesDir)
-	if err != nil {
-		return nil, nil, &exitError{code: exitUsage, err: err}
-	}
-	ledger, err := store.Open(ctx, dataDir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening the data directory: %w", err)
-	}
-	m := &jobs.Mail{
-		From:   mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
-		Domain: cfg.Mail.MessageIDDomain,
-		Office: cfg.Office.Name,
-		Texts:  texts,
-	}
-	for _, r := range cfg.Office.Recipients {
-		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
-	}
-	c := &jobs.Cycle{
-		Plan:     cfg.Plan(),
-		Schedule: sched,
-		Limits:   limitsOf(cfg),
-		Ledger:   ledger,
-		Log:      a.logger(),
-		Now:      a.now,
-		Mail:     m,
-		Inbound:  inboundLimits(cfg),
-	}
-	closeLedger := func() {
-		if err := ledger.Close(); err != nil {
-			a.logger().Error("closing the ledger", "err", err)
-		}
-	}
-	return c, closeLedger, nil
 }

@@ -33,12 +33,11 @@ func dropDir(cfg *config.Config, dataDir string) string {
 	return filepath.Join(dataDir, "mail-in")
 }
 
-// mailFor builds the outgoing side: SMTP when a server is configured, else
-// a folder of .eml files. The caller closes what it returns.
-func (a *app) mailFor(cfg *config.Config, dataDir string) (*jobs.Mail, func() error, error) {
+// mailSettings is the configured sender, office and texts of the mail.
+func mailSettings(cfg *config.Config) (*jobs.Mail, error) {
 	texts, err := templates.Load(cfg.Mail.TemplatesDir)
 	if err != nil {
-		return nil, nil, &exitError{code: exitUsage, err: err}
+		return nil, &exitError{code: exitUsage, err: err}
 	}
 	m := &jobs.Mail{
 		From:   mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
@@ -49,6 +48,12 @@ func (a *app) mailFor(cfg *config.Config, dataDir string) (*jobs.Mail, func() er
 	for _, r := range cfg.Office.Recipients {
 		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
 	}
+	return m, nil
+}
+
+// transportFor builds the outgoing side: SMTP when a server is configured,
+// else a folder of .eml files. The caller closes it.
+func (a *app) transportFor(cfg *config.Config, dataDir string) (jobs.Transport, func() error, error) {
 	s := cfg.Mail.SMTP
 	if s.Host == "" || offline(cfg) {
 		dir := outboxDir(cfg, dataDir)
@@ -56,8 +61,7 @@ func (a *app) mailFor(cfg *config.Config, dataDir string) (*jobs.Mail, func() er
 			fmt.Fprintf(a.stderr, "duban: embedded example configuration: outgoing mail is written to %s instead of being sent\n", dir)
 		}
 		f := &mail.Folder{Dir: dir}
-		m.Transport = f
-		return m, f.Close, nil
+		return f, f.Close, nil
 	}
 	var tlsConfig *tls.Config
 	if s.InsecureSkipVerify {
@@ -70,8 +74,7 @@ func (a *app) mailFor(cfg *config.Config, dataDir string) (*jobs.Mail, func() er
 	if err != nil {
 		return nil, nil, &exitError{code: exitUsage, err: fmt.Errorf("mail.smtp: %w", err)}
 	}
-	m.Transport = smtp
-	return m, smtp.Close, nil
+	return smtp, smtp.Close, nil
 }
 
 // openMailbox opens the incoming side: IMAP when a server is configured,
