@@ -24,7 +24,7 @@ import (
 type Mailbox interface {
 	Name() string
 	Fetch(ctx context.Context, after mailbox.Cursor, max int) ([]mailbox.Incoming, uint32, error)
-	Settle(ctx context.Context, in mailbox.Incoming, out mailbox.Outcome) error
+	SettleAll(ctx context.Context, ins []mailbox.Incoming, out mailbox.Outcome) error
 }
 
 // CollectResult counts what one poll did.
@@ -55,12 +55,10 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 	if err != nil {
 		return res, err
 	}
-	for _, m := range left {
-		if err := c.settle(ctx, mb, m); err != nil {
-			return res, err
-		}
-		res.Settled++
+	if err := c.settle(ctx, mb, left); err != nil {
+		return res, err
 	}
+	res.Settled += len(left)
 	for {
 		validity, uid, err := c.Ledger.Cursor(ctx, name)
 		if err != nil {
@@ -74,6 +72,7 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 		if err != nil {
 			return res, err
 		}
+		var done []store.InMessage // recorded, to be moved once the batch is decided
 		for _, a := range arrivals {
 			if err := ctx.Err(); err != nil {
 				return res, err
@@ -94,13 +93,16 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 				res.Processed++
 			}
 			if !rec.Settled {
-				if err := c.settle(ctx, mb, rec); err != nil {
-					return res, err
-				}
-				res.Settled++
+				done = append(done, rec)
 			}
 			log.Info("received", "key", a.in.Key, "from", rec.From, "outcome", rec.Outcome, "unit", rec.Unit, "period", rec.Period, "note", rec.Note)
 		}
+		// Moving comes after every decision of the batch is committed, in
+		// one command per outcome.
+		if err := c.settle(ctx, mb, done); err != nil {
+			return res, err
+		}
+		res.Settled += len(done)
 		if len(batch) < fetchBatch {
 			break
 		}
@@ -109,19 +111,40 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 	return res, err
 }
 
-func (c *Cycle) settle(ctx context.Context, mb Mailbox, m store.InMessage) error {
-	in := mailbox.Incoming{Key: m.Key, UIDValidity: m.UIDValidity, UID: m.UID}
-	err := mb.Settle(ctx, in, mailbox.Outcome(m.Outcome))
-	switch {
-	case errors.Is(err, mailbox.ErrUIDValidityChanged):
-		// The UID may now name another message: leave the folder alone. If
-		// the message is still there it comes back under the new UIDVALIDITY
-		// and is recognised by its content.
-		c.log().Warn("mailbox UIDVALIDITY changed; message left in place", "key", m.Key)
-	case err != nil:
-		return fmt.Errorf("moving %s to %s: %w", m.Key, m.Outcome, err)
+// settle moves recorded messages out of the mailbox folder, grouped by
+// outcome, and marks them settled.
+func (c *Cycle) settle(ctx context.Context, mb Mailbox, recs []store.InMessage) error {
+	byOutcome := map[string][]store.InMessage{}
+	var outcomes []string
+	for _, m := range recs {
+		if _, ok := byOutcome[m.Outcome]; !ok {
+			outcomes = append(outcomes, m.Outcome)
+		}
+		byOutcome[m.Outcome] = append(byOutcome[m.Outcome], m)
 	}
-	return c.Ledger.MarkSettled(ctx, m.ID)
+	for _, outcome := range outcomes {
+		group := byOutcome[outcome]
+		ins := make([]mailbox.Incoming, len(group))
+		for i, m := range group {
+			ins[i] = mailbox.Incoming{Key: m.Key, UIDValidity: m.UIDValidity, UID: m.UID}
+		}
+		err := mb.SettleAll(ctx, ins, mailbox.Outcome(outcome))
+		switch {
+		case errors.Is(err, mailbox.ErrUIDValidityChanged):
+			// The UIDs may now name other messages: leave the folder alone.
+			// Messages still there come back under the new UIDVALIDITY and
+			// are recognised by their content.
+			c.log().Warn("mailbox UIDVALIDITY changed; messages left in place", "count", len(group))
+		case err != nil:
+			return fmt.Errorf("moving %d messages to %s: %w", len(group), outcome, err)
+		}
+		for _, m := range group {
+			if err := c.Ledger.MarkSettled(ctx, m.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // arrival is a fetched message, archived and then parsed, with its

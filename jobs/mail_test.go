@@ -260,12 +260,12 @@ type failingSettle struct {
 	fail int
 }
 
-func (f *failingSettle) Settle(ctx context.Context, in mailbox.Incoming, out mailbox.Outcome) error {
+func (f *failingSettle) SettleAll(ctx context.Context, ins []mailbox.Incoming, out mailbox.Outcome) error {
 	if f.fail > 0 {
 		f.fail--
 		return errors.New("connection lost")
 	}
-	return f.Drop.Settle(ctx, in, out)
+	return f.Drop.SettleAll(ctx, ins, out)
 }
 
 func TestCollectResumesAfterAFailedMove(t *testing.T) {

@@ -212,3 +212,13 @@ func placeNoClobber(src, dst string, srcInfo fs.FileInfo) (bool, error) {
 	}
 	return true, os.Rename(src, dst)
 }
+
+// SettleAll settles each message in turn; a folder has no batch move.
+func (d *Drop) SettleAll(ctx context.Context, ins []Incoming, out Outcome) error {
+	for _, in := range ins {
+		if err := d.Settle(ctx, in, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -511,3 +511,46 @@ func TestIMAPPasswordNeverShown(t *testing.T) {
 		t.Errorf("logs = %q, want the session logged at debug level (else this test proves nothing)", logs.String())
 	}
 }
+
+// TestIMAPSettleAll settles a batch in one command, with MOVE and with the
+// copy-and-mark fallback, and twice: the retry after a crash repeats nothing.
+func TestIMAPSettleAll(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		caps imap.CapSet
+	}{
+		{"move", nil},
+		{"copy fallback", imap.CapSet{imap.CapIMAP4rev1: {}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, serverOptions{caps: tc.caps})
+			a := dialAdmin(t, s.addr, testUser, testPassword)
+			appendFixtures(t, a, "INBOX")
+			m := dial(t, testConfig(t, s.addr), nil)
+			ctx := context.Background()
+			msgs, _, err := m.Fetch(ctx, Cursor{}, 10)
+			if err != nil || len(msgs) != 3 {
+				t.Fatalf("Fetch() = %v, %v; want 3 messages", keys(msgs), err)
+			}
+			for range 2 {
+				if err := m.SettleAll(ctx, msgs[:2], Processed); err != nil {
+					t.Fatalf("SettleAll() error = %v\n%s", err, s.transcript.String())
+				}
+			}
+			if got := a.list("duban/processed"); len(got) != 2 {
+				t.Errorf("duban/processed holds %d messages, want exactly 2", len(got))
+			}
+			left, _, err := m.Fetch(ctx, Cursor{}, 10)
+			if err != nil || len(left) != 1 || left[0].Key != msgs[2].Key {
+				t.Errorf("Fetch() after SettleAll = %v, %v; want only %s", keys(left), err, msgs[2].Key)
+			}
+			if tc.caps != nil {
+				if cmds := forbiddenCommands.FindAllString(s.transcript.String(), -1); len(cmds) > 0 {
+					t.Errorf("client sent %q to a server without MOVE", cmds)
+				}
+			} else if n := strings.Count(s.transcript.String(), "OK UID MOVE completed"); n != 1 {
+				t.Errorf("client sent %d UID MOVE commands, want 1: one for the batch, none for the retry", n)
+			}
+		})
+	}
+}
