@@ -150,6 +150,9 @@ type MailConfig struct {
 const (
 	TLSImplicit = "implicit"
 	TLSStartTLS = "starttls"
+	// TLSInsecurePlain is plain IMAP, accepted only for a server on this
+	// machine (a local Dovecot delivering the site's mail).
+	TLSInsecurePlain = "insecure-plain"
 )
 
 // SMTPConfig is the outgoing mail server.

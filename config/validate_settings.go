@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -111,11 +112,28 @@ func (c *Config) checkMail(ck *checker) {
 		checkServer(ck, "mail.smtp", m.SMTP.Port, m.SMTP.TLS, "465", "587")
 	}
 	if m.IMAP.Host != "" {
-		checkServer(ck, "mail.imap", m.IMAP.Port, m.IMAP.TLS, "993", "143")
+		if m.IMAP.TLS == TLSInsecurePlain {
+			// Plain IMAP only to a server on this machine (a local Dovecot).
+			if !isLoopback(m.IMAP.Host) {
+				ck.addf("mail.imap.tls", "%s is allowed only for a server on this machine (localhost, 127.0.0.1); use %s or %s for %s",
+					TLSInsecurePlain, TLSImplicit, TLSStartTLS, m.IMAP.Host)
+			}
+		} else {
+			checkServer(ck, "mail.imap", m.IMAP.Port, m.IMAP.TLS, "993", "143")
+		}
 		if m.IMAP.Folder == "" {
 			ck.addf("mail.imap.folder", "missing; write the mailbox folder replies arrive in, usually INBOX")
 		}
 	}
+}
+
+// isLoopback reports whether host names this machine without a DNS lookup.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // checkServer checks the port and TLS mode of a mail server whose host is set.

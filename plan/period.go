@@ -23,7 +23,13 @@ func ParsePeriod(s string) (Period, error) {
 // PeriodOf returns the period (month) that contains t, in t's location.
 func PeriodOf(t time.Time) Period { return Period{Year: t.Year(), Month: t.Month()} }
 
-func (p Period) String() string { return fmt.Sprintf("%04d-%02d", p.Year, int(p.Month)) }
+// String is "YYYY-MM", or "" for the zero period (no period known).
+func (p Period) String() string {
+	if p.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d", p.Year, int(p.Month))
+}
 
 // Label is the Chinese name of the period, e.g. "2023年5月".
 func (p Period) Label() string { return fmt.Sprintf("%d年%d月", p.Year, int(p.Month)) }
