@@ -70,22 +70,22 @@ func PrepareDemoDir(dir string) error {
 	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by duban demo; the next demo run may delete this folder\n"), 0o644)
 }
 
-// DemoClock is a settable clock for the demo, safe to read from the mail
-// server's goroutines.
-type DemoClock struct {
+// ManualClock is a clock that moves only when told: the demo's, and the
+// end-to-end tests'. Safe to read from the mail server's goroutines.
+type ManualClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
 // Now returns the clock's time.
-func (c *DemoClock) Now() time.Time {
+func (c *ManualClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
 // Set moves the clock.
-func (c *DemoClock) Set(t time.Time) {
+func (c *ManualClock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = t
@@ -99,7 +99,7 @@ const demoPhone = "0551-63000000"
 type demoRun struct {
 	*Demo
 	c         *Cycle
-	clock     *DemoClock
+	clock     *ManualClock
 	srv       *mailserver.Server
 	passwords map[string]string // address (lowercase) → password
 	box       *mailbox.IMAP     // duban's mailbox
@@ -109,7 +109,7 @@ type demoRun struct {
 }
 
 // Run plays the demo. clock must be the one the Cycle reads.
-func (d *Demo) Run(ctx context.Context, clock *DemoClock) (err error) {
+func (d *Demo) Run(ctx context.Context, clock *ManualClock) (err error) {
 	c := d.Cycle
 	if c.Mail == nil {
 		return errors.New("the demo needs the cycle's mail settings (sender, office, texts)")

@@ -34,7 +34,7 @@ The configured mail servers are never contacted.`,
 			if err := jobs.PrepareDemoDir(dir); err != nil {
 				return usageErr("%v", err)
 			}
-			clock := &jobs.DemoClock{}
+			clock := &jobs.ManualClock{}
 			a.now = clock.Now
 			// The demo sends through its own mail server: no transport here.
 			c, closeLedger, err := a.baseCycle(cmd.Context(), cfg, filepath.Join(dir, "data"))
