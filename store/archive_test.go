@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -29,16 +27,13 @@ func TestArchive(t *testing.T) {
 	}
 	want := File{
 		SHA256: hash, Size: int64(len(data)), Name: "2023年5月 进展.xlsx", Source: "imap:INBOX:7",
-		FirstSeen: at.UTC(), Path: filepath.Join(l.DataDir(), "archive", hash[:2], hash),
+		FirstSeen: at.UTC(),
 	}
 	if existed || f != want {
 		t.Errorf("Archive() = %+v, existed %v; want %+v, existed false", f, existed, want)
 	}
 	if f.FirstSeen.Location() != time.UTC {
 		t.Errorf("FirstSeen location = %v, want UTC", f.FirstSeen.Location())
-	}
-	if got, err := os.ReadFile(want.Path); err != nil || !bytes.Equal(got, data) {
-		t.Errorf("archived copy = %q, %v; want %q", got, err, data)
 	}
 	if got, ok, err := l.ArchivedFile(ctx, strings.ToUpper(hash)); err != nil || !ok || got != want {
 		t.Errorf("ArchivedFile() = %+v, %v, %v; want %+v", got, ok, err, want)
@@ -49,14 +44,12 @@ func TestArchive(t *testing.T) {
 	if _, ok, err := l.ArchivedFile(ctx, strings.Repeat("0", 64)); ok || err != nil {
 		t.Errorf("ArchivedFile(unknown) = %v, %v; want not found", ok, err)
 	}
-	tmps, _ := os.ReadDir(filepath.Join(l.DataDir(), "archive", "tmp"))
-	if len(tmps) != 0 {
-		t.Errorf("archive/tmp holds %d files after Archive, want none", len(tmps))
+	if entries, _ := os.ReadDir(l.DataDir()); len(entries) > 3 {
+		t.Errorf("data directory holds %d entries, want only the ledger's (ledger.db, -wal, -shm)", len(entries))
 	}
 }
 
-// Archiving known bytes again returns the first record and leaves the file
-// alone.
+// Archiving known bytes again returns the first record.
 func TestArchiveSameBytesAgain(t *testing.T) {
 	ctx := context.Background()
 	l := openTest(t)
@@ -65,12 +58,6 @@ func TestArchiveSameBytesAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	if err := os.Chtimes(first.Path, old, old); err != nil {
-		t.Fatal(err)
-	}
-	before, _ := os.Stat(first.Path)
-
 	again, existed, err := l.Archive(ctx, data, "b.xlsx", "imap:INBOX:9", t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -78,9 +65,8 @@ func TestArchiveSameBytesAgain(t *testing.T) {
 	if !existed || again != first {
 		t.Errorf("second Archive() = %+v, existed %v; want %+v, existed true", again, existed, first)
 	}
-	after, _ := os.Stat(first.Path)
-	if !os.SameFile(before, after) || !after.ModTime().Equal(old) {
-		t.Errorf("archived file was rewritten (same inode %v, mtime %v, want %v)", os.SameFile(before, after), after.ModTime(), old)
+	if got, err := l.ReadArchived(ctx, first.SHA256); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("ReadArchived() = %q, %v; want %q", got, err, data)
 	}
 }
 
@@ -121,17 +107,28 @@ func TestReadArchivedDetectsDamage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Damage done behind the ledger's back, as a disk fault or a hand edit
+	// of the database would.
+	set := func(data []byte) func() error {
+		return func() error {
+			_, err := l.write.ExecContext(ctx, `UPDATE blobs SET data = ? WHERE sha256 = ?`, data, f.SHA256)
+			return err
+		}
+	}
 	for _, tc := range []struct {
 		name   string
-		damage func(path string) error
+		damage func() error
 		want   error
 	}{
-		{"flipped byte", func(p string) error { return os.WriteFile(p, []byte("0riginal bytes"), 0o600) }, ErrCorrupt},
-		{"truncated", func(p string) error { return os.Truncate(p, 3) }, ErrCorrupt},
-		{"missing", os.Remove, fs.ErrNotExist},
+		{"flipped byte", set([]byte("0riginal bytes")), ErrCorrupt},
+		{"truncated", set([]byte("ori")), ErrCorrupt},
+		{"missing", func() error {
+			_, err := l.write.ExecContext(ctx, `DELETE FROM blobs WHERE sha256 = ?`, f.SHA256)
+			return err
+		}, ErrNotArchived},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.damage(f.Path); err != nil {
+			if err := tc.damage(); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := l.ReadArchived(ctx, f.SHA256); !errors.Is(err, tc.want) {
@@ -155,45 +152,6 @@ func TestReadArchivedRejectsBadHash(t *testing.T) {
 		if _, err := l.ReadArchived(context.Background(), h); err == nil || !strings.Contains(err.Error(), "not a sha256") {
 			t.Errorf("ReadArchived(%q) error = %v, want 'not a sha256'", h, err)
 		}
-	}
-}
-
-// A crash between writing and renaming leaves only a temporary file: the
-// final name never shows partial content, and Open sweeps old leftovers
-// while sparing those another process may be writing right now.
-func TestCrashLeftoversInTmp(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	l, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := []byte("a workbook that was being written")
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
-	tmp := filepath.Join(dir, "archive", "tmp")
-	oldPartial := filepath.Join(tmp, hash+".123")
-	youngPartial := filepath.Join(tmp, hash+".456")
-	for _, p := range []string{oldPartial, youngPartial} {
-		if err := os.WriteFile(p, data[:5], 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	old := time.Now().Add(-2 * time.Hour)
-	if err := os.Chtimes(oldPartial, old, old); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.ReadArchived(ctx, hash); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("ReadArchived() with only a partial temp file: err = %v, want not exist", err)
-	}
-	l.Close()
-
-	openAt(t, dir)
-	if _, err := os.Stat(oldPartial); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("old leftover %s still there after Open (err %v)", oldPartial, err)
-	}
-	if _, err := os.Stat(youngPartial); err != nil {
-		t.Errorf("young temp file %s removed by Open: %v", youngPartial, err)
 	}
 }
 

@@ -11,8 +11,7 @@ import (
 // Readers carry on meanwhile; it runs on the write connection (query_only
 // forbids VACUUM INTO), so this process's writes wait until it is done.
 // The copy is a complete database file (no WAL), mode 0600; path must not
-// exist yet. The archive is not copied:
-// its files never change once written, so a plain file copy of it is safe.
+// exist yet. The archive is in the ledger, so the copy holds it too.
 func (l *Ledger) Backup(ctx context.Context, path string) (err error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {

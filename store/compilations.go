@@ -39,7 +39,7 @@ func (l *Ledger) AddCompilation(ctx context.Context, c Compilation) (saved Compi
 	c.CreatedAt = c.CreatedAt.UTC()
 	c.Note = strings.TrimSpace(c.Note)
 
-	err = l.inTx(ctx, func(tx *sql.Tx) error {
+	err = l.inTx(ctx, func(tx *writeTx) error {
 		last, found, err := latestCompilation(ctx, tx, c.Period)
 		if err != nil {
 			return err

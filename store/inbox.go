@@ -54,7 +54,7 @@ func (l *Ledger) RecordInbound(ctx context.Context, m InMessage) (saved InMessag
 	default:
 		return InMessage{}, false, fmt.Errorf("record inbound %s: unknown outcome %q", m.Key, m.Outcome)
 	}
-	err = l.inTx(ctx, func(tx *sql.Tx) error {
+	err = l.inTx(ctx, func(tx *writeTx) error {
 		prev, found, err := scanIn(tx.QueryRowContext(ctx, `SELECT `+inColumns+` FROM inbox WHERE mailbox = ? AND key = ?`, m.Mailbox, m.Key))
 		if err != nil {
 			return err
@@ -97,7 +97,7 @@ func (l *Ledger) RecordInbound(ctx context.Context, m InMessage) (saved InMessag
 
 // MarkSettled records that the message was moved out of the mailbox folder.
 func (l *Ledger) MarkSettled(ctx context.Context, id int64) error {
-	err := l.inTx(ctx, func(tx *sql.Tx) error {
+	err := l.inTx(ctx, func(tx *writeTx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE inbox SET settled = 1 WHERE id = ?`, id)
 		return err
 	})
@@ -120,7 +120,7 @@ func (l *Ledger) Inbound(ctx context.Context, mailbox string) ([]InMessage, erro
 
 // InboundByKey returns the recorded message with that key.
 func (l *Ledger) InboundByKey(ctx context.Context, mailbox, key string) (InMessage, bool, error) {
-	m, ok, err := scanIn(l.read.QueryRowContext(ctx, `SELECT `+inColumns+` FROM inbox WHERE mailbox = ? AND key = ?`, mailbox, key))
+	m, ok, err := scanIn(l.reads.QueryRowContext(ctx, `SELECT `+inColumns+` FROM inbox WHERE mailbox = ? AND key = ?`, mailbox, key))
 	if err != nil {
 		return InMessage{}, false, fmt.Errorf("inbound message %s: %w", key, err)
 	}
@@ -130,7 +130,7 @@ func (l *Ledger) InboundByKey(ctx context.Context, mailbox, key string) (InMessa
 // Cursor returns the UIDVALIDITY and the highest UID recorded for mailbox
 // (zeros when none).
 func (l *Ledger) Cursor(ctx context.Context, mailbox string) (uidValidity, uid uint32, err error) {
-	err = l.read.QueryRowContext(ctx, `SELECT uid_validity, uid FROM cursors WHERE mailbox = ?`, mailbox).Scan(&uidValidity, &uid)
+	err = l.reads.QueryRowContext(ctx, `SELECT uid_validity, uid FROM cursors WHERE mailbox = ?`, mailbox).Scan(&uidValidity, &uid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, nil
 	}
@@ -141,7 +141,7 @@ func (l *Ledger) Cursor(ctx context.Context, mailbox string) (uidValidity, uid u
 }
 
 func (l *Ledger) queryIn(ctx context.Context, where string, args ...any) ([]InMessage, error) {
-	rows, err := l.read.QueryContext(ctx, `SELECT `+inColumns+` FROM inbox `+where, args...)
+	rows, err := l.reads.QueryContext(ctx, `SELECT `+inColumns+` FROM inbox `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read inbox: %w", err)
 	}

@@ -28,8 +28,6 @@ const (
 // Layout of the data directory.
 const (
 	ledgerFile = "ledger.db"
-	archiveDir = "archive"
-	tmpDir     = "tmp" // under archiveDir, on the same file system as the final names
 )
 
 // readConns is the size of the read pool.
@@ -40,15 +38,17 @@ const readConns = 4
 const basePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 	"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 
-// Ledger is the embedded database of one data directory plus its archive.
+// Ledger is the embedded database of one data directory, archive included.
 // Writes go through a single connection with BEGIN IMMEDIATE transactions
 // (a deferred transaction that upgrades to a write fails at once with
 // SQLITE_BUSY); reads use a separate query-only pool, which WAL lets run
 // beside the writer.
 type Ledger struct {
-	dir   string  // absolute data directory
-	write *sql.DB // one connection, BEGIN IMMEDIATE
-	read  *sql.DB // several connections, query_only
+	dir    string  // absolute data directory
+	write  *sql.DB // one connection, BEGIN IMMEDIATE
+	read   *sql.DB // several connections, query_only
+	writes *stmts  // prepared statements of write
+	reads  *stmts  // prepared statements of read
 }
 
 // Open opens (creating when missing) the data directory, its archive and its
@@ -61,10 +61,8 @@ func Open(ctx context.Context, dataDir string) (*Ledger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open ledger: resolve %s: %w", dataDir, err)
 	}
-	for _, d := range []string{dir, filepath.Join(dir, archiveDir), filepath.Join(dir, archiveDir, tmpDir)} {
-		if err := ensureDir(d); err != nil {
-			return nil, fmt.Errorf("open ledger: %w", err)
-		}
+	if err := ensureDir(dir); err != nil {
+		return nil, fmt.Errorf("open ledger: %w", err)
 	}
 	dbPath := filepath.Join(dir, ledgerFile)
 	if err := ensureFile(dbPath); err != nil {
@@ -98,7 +96,7 @@ func Open(ctx context.Context, dataDir string) (*Ledger, error) {
 		l.Close()
 		return nil, fmt.Errorf("open ledger %s: %w", dbPath, err)
 	}
-	removeStaleTemps(filepath.Join(dir, archiveDir, tmpDir))
+	l.writes, l.reads = newStmts(l.write), newStmts(l.read)
 	return l, nil
 }
 
@@ -112,6 +110,11 @@ func dsn(path, query string) string {
 // checkpoints the WAL into the database file.
 func (l *Ledger) Close() error {
 	var errs []error
+	for _, s := range []*stmts{l.reads, l.writes} {
+		if s != nil {
+			errs = append(errs, s.close())
+		}
+	}
 	if l.read != nil {
 		if err := l.read.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close ledger reader: %w", err))
@@ -130,12 +133,13 @@ func (l *Ledger) DataDir() string { return l.dir }
 
 // inTx runs fn in one BEGIN IMMEDIATE transaction on the write connection
 // and commits when fn returns nil.
-func (l *Ledger) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (l *Ledger) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
 	tx, err := l.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	defer l.writes.prepareWanted(ctx)
+	if err := fn(&writeTx{tx: tx, cache: l.writes}); err != nil {
 		tx.Rollback()
 		return err
 	}

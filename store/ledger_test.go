@@ -18,10 +18,8 @@ func TestOpenCreatesLayout(t *testing.T) {
 	if l.DataDir() != dir {
 		t.Errorf("DataDir() = %q, want %q", l.DataDir(), dir)
 	}
-	for _, p := range []string{dir, filepath.Join(dir, "archive"), filepath.Join(dir, "archive", "tmp")} {
-		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
-			t.Errorf("Stat(%q) = %v, %v; want a directory", p, fi, err)
-		}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		t.Errorf("Stat(%q) = %v, %v; want a directory", dir, fi, err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ledger.db")); err != nil {
 		t.Errorf("ledger.db: %v", err)

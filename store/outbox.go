@@ -62,7 +62,7 @@ func (l *Ledger) Enqueue(ctx context.Context, m OutMessage) (saved OutMessage, e
 	if m.NextAttempt.IsZero() {
 		m.NextAttempt = m.CreatedAt
 	}
-	err = l.inTx(ctx, func(tx *sql.Tx) error {
+	err = l.inTx(ctx, func(tx *writeTx) error {
 		prev, found, err := scanOut(tx.QueryRowContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE key = ?`, m.Key))
 		if err != nil {
 			return err
@@ -94,7 +94,7 @@ func (l *Ledger) Enqueue(ctx context.Context, m OutMessage) (saved OutMessage, e
 
 // OutboxByKey returns the message recorded for key.
 func (l *Ledger) OutboxByKey(ctx context.Context, key string) (OutMessage, bool, error) {
-	m, ok, err := scanOut(l.read.QueryRowContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE key = ?`, key))
+	m, ok, err := scanOut(l.reads.QueryRowContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE key = ?`, key))
 	if err != nil {
 		return OutMessage{}, false, fmt.Errorf("outbox message %s: %w", key, err)
 	}
@@ -105,7 +105,7 @@ func (l *Ledger) OutboxByKey(ctx context.Context, key string) (OutMessage, bool,
 // reply's In-Reply-To is traced back to a unit and period.
 func (l *Ledger) OutboxByMessageID(ctx context.Context, id string) (OutMessage, bool, error) {
 	id = strings.Trim(strings.TrimSpace(id), "<>")
-	m, ok, err := scanOut(l.read.QueryRowContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE message_id = ?`, id))
+	m, ok, err := scanOut(l.reads.QueryRowContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE message_id = ?`, id))
 	if err != nil {
 		return OutMessage{}, false, fmt.Errorf("outbox message <%s>: %w", id, err)
 	}
@@ -127,7 +127,7 @@ func (l *Ledger) OutboxOf(ctx context.Context, period, kind string) ([]OutMessag
 }
 
 func (l *Ledger) queryOut(ctx context.Context, where string, args ...any) ([]OutMessage, error) {
-	rows, err := l.read.QueryContext(ctx, `SELECT `+outColumns+` FROM outbox `+where, args...)
+	rows, err := l.reads.QueryContext(ctx, `SELECT `+outColumns+` FROM outbox `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -162,7 +162,7 @@ func (l *Ledger) MarkFailed(ctx context.Context, id int64, failure string) error
 }
 
 func (l *Ledger) updateOut(ctx context.Context, id int64, query string, args ...any) error {
-	err := l.inTx(ctx, func(tx *sql.Tx) error {
+	err := l.inTx(ctx, func(tx *writeTx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err

@@ -110,6 +110,14 @@ CREATE TABLE cursors (
 	uid          INTEGER NOT NULL
 ) STRICT;
 `,
+		// 3: the archive's bytes, in the ledger (they were files under
+		// archive/ before any site ran duban).
+		`
+CREATE TABLE blobs (
+	sha256 TEXT PRIMARY KEY REFERENCES files (sha256),
+	data   BLOB NOT NULL
+) STRICT;
+`,
 	}
 }
 
@@ -161,7 +169,7 @@ func migrateTo(ctx context.Context, db *sql.DB, steps []string) error {
 // SchemaVersion returns the schema version of the open ledger.
 func (l *Ledger) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	if err := l.read.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil {
+	if err := l.reads.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	return v, nil

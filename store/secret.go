@@ -18,7 +18,7 @@ const (
 // call, and every process sharing the data directory, gets the same key.
 func (l *Ledger) Secret(ctx context.Context) ([]byte, error) {
 	var key []byte
-	err := l.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, secretKey).Scan(&key)
+	err := l.reads.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, secretKey).Scan(&key)
 	if err == nil {
 		return checkSecret(key)
 	}
@@ -32,7 +32,7 @@ func (l *Ledger) Secret(ctx context.Context) ([]byte, error) {
 	}
 	// Another process may have stored one since the read above: keep the
 	// first one written and return that.
-	err = l.inTx(ctx, func(tx *sql.Tx) error {
+	err = l.inTx(ctx, func(tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, secretKey, fresh); err != nil {
 			return err
 		}

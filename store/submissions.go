@@ -59,7 +59,7 @@ func (l *Ledger) AddSubmission(ctx context.Context, s Submission) (saved Submiss
 		return Submission{}, false, fmt.Errorf("add submission: %w", err)
 	}
 
-	err = l.inTx(ctx, func(tx *sql.Tx) error {
+	err = l.inTx(ctx, func(tx *writeTx) error {
 		prev, found, err := submissionByFile(ctx, tx, s.FileSHA256)
 		if err != nil {
 			return err
@@ -148,7 +148,7 @@ func (l *Ledger) Latest(ctx context.Context, period string) (map[string]Submissi
 	if _, err := plan.ParsePeriod(period); err != nil {
 		return nil, fmt.Errorf("latest submissions: %w", err)
 	}
-	rows, err := l.read.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions s
+	rows, err := l.reads.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions s
 		WHERE period = ?1 AND accepted = 1 AND version = (
 			SELECT MAX(version) FROM submissions m
 			WHERE m.period = ?1 AND m.unit = s.unit AND m.accepted = 1)`, period)
@@ -175,7 +175,7 @@ func (l *Ledger) Submissions(ctx context.Context, period string) ([]Submission, 
 			return nil, fmt.Errorf("list submissions: %w", err)
 		}
 	}
-	rows, err := l.read.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions
+	rows, err := l.reads.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions
 		WHERE period = ? ORDER BY received_at, id`, period)
 	if err != nil {
 		return nil, fmt.Errorf("list submissions of %q: %w", period, err)
@@ -193,7 +193,7 @@ func (l *Ledger) LatestBefore(ctx context.Context, unit, period string) (Submiss
 	if _, err := plan.ParsePeriod(period); err != nil {
 		return Submission{}, false, fmt.Errorf("previous submission: %w", err)
 	}
-	rows, err := l.read.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions
+	rows, err := l.reads.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions
 		WHERE unit = ? AND accepted = 1 AND period < ?
 		ORDER BY period DESC, version DESC LIMIT 1`, unit, period)
 	if err != nil {
