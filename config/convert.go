@@ -42,7 +42,7 @@ func (c *Config) Plan() *plan.Plan {
 		}
 		p.Units = append(p.Units, unit)
 	}
-	return p
+	return p.Freeze()
 }
 
 // Schedule builds the reporting schedule: the time zone, the working-day

@@ -52,7 +52,7 @@ func benchPlan(n int) *plan.Plan {
 			})
 		}
 	}
-	return p
+	return p.Freeze()
 }
 
 // personName makes the u-th of 1,000 distinct plausible names (张伟, 王芳 …).

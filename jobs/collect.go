@@ -59,29 +59,24 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 		return res, err
 	}
 	res.Settled += len(left)
+	// Answers leave while later replies are still being read.
+	sender := c.startFlusher(ctx)
+	defer sender.finish()
+	fetches := &prefetcher{mb: mb}
+	defer fetches.wait()
 	for {
-		validity, uid, err := c.Ledger.Cursor(ctx, name)
-		if err != nil {
-			return res, err
-		}
-		batch, _, err := mb.Fetch(ctx, mailbox.Cursor{UIDValidity: validity, UID: uid}, fetchBatch)
+		batch, err := fetches.next(ctx, c.Ledger)
 		if err != nil {
 			return res, fmt.Errorf("fetching from %s: %w", name, err)
 		}
-		arrivals, err := c.prepareAll(ctx, name, batch)
-		if err != nil {
-			return res, err
-		}
 		var done []store.InMessage // recorded, to be moved once the batch is decided
-		for _, a := range arrivals {
-			if err := ctx.Err(); err != nil {
-				return res, err
-			}
+		err = c.prepareEach(ctx, name, batch, func(a arrival) error {
 			res.Fetched++
 			rec, err := c.receive(ctx, name, a)
 			if err != nil {
-				return res, fmt.Errorf("receiving %s: %w", a.in.Key, err)
+				return fmt.Errorf("receiving %s: %w", a.in.Key, err)
 			}
+			sender.poke()
 			switch {
 			case rec.Outcome == store.InQuarantine:
 				res.Quarantine++
@@ -96,6 +91,10 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 				done = append(done, rec)
 			}
 			log.Info("received", "key", a.in.Key, "from", rec.From, "outcome", rec.Outcome, "unit", rec.Unit, "period", rec.Period, "note", rec.Note)
+			return nil
+		})
+		if err != nil {
+			return res, err
 		}
 		// Moving comes after every decision of the batch is committed, in
 		// one command per outcome.
@@ -107,8 +106,63 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 			break
 		}
 	}
-	res.Flush, err = c.Flush(ctx)
+	res.Flush, err = sender.finish()
+	if err != nil {
+		return res, err
+	}
+	last, err := c.Flush(ctx)
+	res.Flush.add(last)
 	return res, err
+}
+
+// prefetcher fetches the next batch from an IMAP folder while the current
+// one is being handled: the batch after one of UIDs u1…un is the one after
+// un. A mailbox without UIDs (the drop folder) lists what is still there,
+// so its next batch is fetched only once the current one is settled.
+type prefetcher struct {
+	mb      Mailbox
+	pending chan fetched
+}
+
+type fetched struct {
+	batch []mailbox.Incoming
+	err   error
+}
+
+// next returns the prefetched batch, or fetches one after the ledger's
+// cursor, and starts fetching the one after it where it can.
+func (p *prefetcher) next(ctx context.Context, ledger *store.Ledger) ([]mailbox.Incoming, error) {
+	var f fetched
+	if p.pending != nil {
+		f, p.pending = <-p.pending, nil
+	} else {
+		validity, uid, err := ledger.Cursor(ctx, p.mb.Name())
+		if err != nil {
+			return nil, err
+		}
+		f.batch, _, f.err = p.mb.Fetch(ctx, mailbox.Cursor{UIDValidity: validity, UID: uid}, fetchBatch)
+	}
+	if f.err != nil || len(f.batch) < fetchBatch {
+		return f.batch, f.err
+	}
+	last := f.batch[len(f.batch)-1]
+	if last.UID == 0 {
+		return f.batch, nil
+	}
+	p.pending = make(chan fetched, 1)
+	go func(ch chan<- fetched) {
+		b, _, err := p.mb.Fetch(ctx, mailbox.Cursor{UIDValidity: last.UIDValidity, UID: last.UID}, fetchBatch)
+		ch <- fetched{b, err}
+	}(p.pending)
+	return f.batch, nil
+}
+
+// wait lets a fetch under way finish, so that none outlives the collect.
+func (p *prefetcher) wait() {
+	if p.pending != nil {
+		<-p.pending
+		p.pending = nil
+	}
 }
 
 // settle moves recorded messages out of the mailbox folder, grouped by
@@ -121,6 +175,13 @@ func (c *Cycle) settle(ctx context.Context, mb Mailbox, recs []store.InMessage) 
 			outcomes = append(outcomes, m.Outcome)
 		}
 		byOutcome[m.Outcome] = append(byOutcome[m.Outcome], m)
+	}
+	if len(recs) > 0 {
+		// What was decided must outlive a power cut before the message
+		// leaves the folder.
+		if err := c.Ledger.Sync(ctx); err != nil {
+			return err
+		}
 	}
 	for _, outcome := range outcomes {
 		group := byOutcome[outcome]
@@ -138,10 +199,12 @@ func (c *Cycle) settle(ctx context.Context, mb Mailbox, recs []store.InMessage) 
 		case err != nil:
 			return fmt.Errorf("moving %d messages to %s: %w", len(group), outcome, err)
 		}
-		for _, m := range group {
-			if err := c.Ledger.MarkSettled(ctx, m.ID); err != nil {
-				return err
-			}
+		ids := make([]int64, len(group))
+		for i, m := range group {
+			ids[i] = m.ID
+		}
+		if err := c.Ledger.MarkSettled(ctx, ids...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -161,15 +224,45 @@ type arrival struct {
 	others   []string   // names of the other files
 }
 
-// prepareAll prepares a fetched batch on every core.
-func (c *Cycle) prepareAll(ctx context.Context, mailboxName string, batch []mailbox.Incoming) ([]arrival, error) {
+// prepareEach prepares a fetched batch on every core and hands each
+// message to use in batch order as soon as it is ready, so that deciding
+// (one message at a time: decisions are ordered) overlaps with preparing
+// the ones after it. It returns the first error, of preparing or of use.
+func (c *Cycle) prepareEach(ctx context.Context, mailboxName string, batch []mailbox.Incoming, use func(arrival) error) error {
+	ctx, cancel := context.WithCancel(ctx)
 	out := make([]arrival, len(batch))
-	err := parallel(ctx, len(batch), func(i int) error {
-		a, err := c.prepare(ctx, mailboxName, batch[i])
-		out[i] = a
-		return err
-	})
-	return out, err
+	errs := make([]error, len(batch))
+	ready := make([]chan struct{}, len(batch))
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	prepared := make(chan error, 1)
+	go func() {
+		prepared <- parallel(ctx, len(batch), func(i int) error {
+			out[i], errs[i] = c.prepare(ctx, mailboxName, batch[i])
+			close(ready[i])
+			return errs[i]
+		})
+	}()
+	defer func() { cancel(); <-prepared }()
+	// parallel hands out indexes in order and finishes each it hands out,
+	// so every message before a failed one is ready.
+	for i := range batch {
+		select {
+		case <-ready[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if errs[i] != nil {
+			return errs[i]
+		}
+		a := out[i]
+		out[i] = arrival{} // let its bytes go once decided
+		if err := use(a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepare archives a message before anything reads it, then parses it and
@@ -203,17 +296,15 @@ func (c *Cycle) prepare(ctx context.Context, mailboxName string, in mailbox.Inco
 		return a, nil
 	}
 	for _, file := range workbookCandidates(a.msg.Files) {
-		var wb workbook
-		var err error
 		if file.TooLarge {
-			wb, err = c.tooLarge(ctx, file, source, a.received)
-		} else {
-			wb, err = c.readWorkbook(ctx, file.Data, file.Name, source, a.received)
+			wb, err := c.tooLarge(ctx, file, source, a.received)
+			if err != nil {
+				return a, err
+			}
+			a.books = append(a.books, wb)
+			continue
 		}
-		if err != nil {
-			return a, err
-		}
-		a.books = append(a.books, wb)
+		a.books = append(a.books, c.parseWorkbook(file.Data, file.Name, source))
 	}
 	for _, file := range a.msg.Files {
 		if !slices.ContainsFunc(a.books, func(wb workbook) bool { return wb.name == file.Name }) {

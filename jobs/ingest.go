@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -39,12 +41,15 @@ type origin struct {
 	period plan.Period // zero when the message answers none of ours
 }
 
-// workbook is a received file, archived, then parsed.
+// workbook is a received file, parsed.
 type workbook struct {
 	name   string
 	source string
 	sha256 string
 	parsed *reports.Returned
+	// data is set while the file itself is not archived yet (its message
+	// is): it is archived with the decision, in one transaction.
+	data []byte
 }
 
 // readWorkbook archives a received file and only then parses it, so nothing
@@ -55,6 +60,13 @@ func (c *Cycle) readWorkbook(ctx context.Context, data []byte, name, source stri
 		return workbook{}, fmt.Errorf("archiving %s: %w", name, err)
 	}
 	return workbook{name: name, source: source, sha256: f.SHA256, parsed: reports.Parse(data, c.Limits)}, nil
+}
+
+// parseWorkbook parses a file taken from an archived message; the file
+// itself is archived when the decision on it is recorded.
+func (c *Cycle) parseWorkbook(data []byte, name, source string) workbook {
+	sum := sha256.Sum256(data)
+	return workbook{name: name, source: source, sha256: hex.EncodeToString(sum[:]), parsed: reports.Parse(data, c.Limits), data: data}
 }
 
 // ingest is Ingest for a workbook that may have come by mail: with an
@@ -120,7 +132,13 @@ func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.
 		d.FileName, d.Accepted = name, false
 		return d, nil
 	}
-	saved, dup, err := c.Ledger.AddSubmission(ctx, sub)
+	var saved store.Submission
+	var dup bool
+	if wb.data != nil {
+		saved, dup, err = c.Ledger.AddSubmissionOf(ctx, sub, wb.data, now)
+	} else {
+		saved, dup, err = c.Ledger.AddSubmission(ctx, sub)
+	}
 	if err != nil {
 		return Decision{}, fmt.Errorf("recording the decision on %s: %w", name, err)
 	}
@@ -135,11 +153,7 @@ func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.
 // metadata. The token in the metadata is verified by reports.Check, so a
 // template edited into another unit's or month's is rejected there.
 func (c *Cycle) expectation(ret *reports.Returned, secret []byte, from *origin) (reports.Expectation, bool) {
-	names := make(map[string]string, len(c.Plan.Units))
-	for _, u := range c.Plan.Units {
-		names[u.ID] = u.Name
-	}
-	exp := reports.Expectation{PlanTitle: c.Plan.Title, Limits: c.Limits, Secret: secret, UnitNames: names}
+	exp := reports.Expectation{PlanTitle: c.Plan.Title, Limits: c.Limits, Secret: secret, UnitNames: c.Plan.UnitNames()}
 	if from != nil {
 		exp.Unit, exp.Tasks = from.unit, c.Plan.TasksLedBy(from.unit.ID)
 		exp.Period = from.period

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duban/duban/mail"
@@ -28,6 +29,8 @@ type Mail struct {
 	// MaxAttempts bounds the retries of a message the server refuses for
 	// now (4xx, timeouts): after them it is failed and reported.
 	MaxAttempts int
+
+	sending sync.Mutex // one Flush at a time: the transport is one connection
 }
 
 // retryDelays is how long to wait before each retry of a transient failure.
@@ -46,7 +49,7 @@ type outgoing struct {
 	msg                     mail.Message
 }
 
-// queue composes, archives and records a message in the outbox, once per
+// queue composes a message and archives and records it in the outbox, once per
 // key: a key already there is returned as it is and nothing is composed.
 // Recording before sending is what lets a restart resume a fan-out without
 // sending anyone a second message.
@@ -69,18 +72,14 @@ func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, 
 	if err != nil {
 		return store.OutMessage{}, false, fmt.Errorf("composing %s: %w", o.key, err)
 	}
-	f, _, err := c.Ledger.Archive(ctx, data, o.msg.MessageID+".eml", "outbox", now)
-	if err != nil {
-		return store.OutMessage{}, false, fmt.Errorf("archiving %s: %w", o.key, err)
-	}
 	var to []string
 	for _, a := range append(append([]mail.Address{}, o.msg.To...), o.msg.Cc...) {
 		to = append(to, a.Email)
 	}
-	return c.Ledger.Enqueue(ctx, store.OutMessage{
+	return c.Ledger.EnqueueComposed(ctx, store.OutMessage{
 		Key: o.key, MessageID: o.msg.MessageID, Kind: o.kind, Period: o.period, Unit: o.unit,
-		From: c.Mail.From.Email, To: to, FileSHA256: f.SHA256, CreatedAt: now,
-	})
+		From: c.Mail.From.Email, To: to, CreatedAt: now,
+	}, data, o.msg.MessageID+".eml")
 }
 
 // FlushResult counts what one pass over the outbox did.
@@ -88,11 +87,65 @@ type FlushResult struct {
 	Sent, Retried, Failed int
 }
 
+func (r *FlushResult) add(o FlushResult) {
+	r.Sent += o.Sent
+	r.Retried += o.Retried
+	r.Failed += o.Failed
+}
+
+// flusher sends the outbox in the background while a job queues into it:
+// poke after queuing, finish to stop and collect the counts.
+type flusher struct {
+	kick, stop, done chan struct{}
+	once             sync.Once
+	res              FlushResult
+	err              error
+}
+
+func (c *Cycle) startFlusher(ctx context.Context) *flusher {
+	f := &flusher{kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		for {
+			select {
+			case <-f.kick:
+			case <-f.stop:
+				return
+			}
+			r, err := c.Flush(ctx)
+			f.res.add(r)
+			if err != nil {
+				f.err = err
+				return
+			}
+		}
+	}()
+	return f
+}
+
+// poke asks for a pass over the outbox; it never blocks.
+func (f *flusher) poke() {
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+// finish waits for the pass under way, if any, and stops the flusher. It
+// may be called more than once.
+func (f *flusher) finish() (FlushResult, error) {
+	f.once.Do(func() { close(f.stop) })
+	<-f.done
+	return f.res, f.err
+}
+
 // Flush sends every queued message that is due, marking each sent, to be
 // retried (transient failures, with back-off) or failed (permanent ones,
 // reported to the office). It stops early when ctx is done; what is left
 // stays queued.
 func (c *Cycle) Flush(ctx context.Context) (FlushResult, error) {
+	c.Mail.sending.Lock()
+	defer c.Mail.sending.Unlock()
 	var res FlushResult
 	for {
 		due, err := c.Ledger.DueOutbox(ctx, c.now(), 200)
@@ -101,6 +154,10 @@ func (c *Cycle) Flush(ctx context.Context) (FlushResult, error) {
 		}
 		if len(due) == 0 {
 			return res, nil
+		}
+		// A message is sent only once its record would survive a power cut.
+		if err := c.Ledger.Sync(ctx); err != nil {
+			return res, err
 		}
 		for _, m := range due {
 			if err := ctx.Err(); err != nil {

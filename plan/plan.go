@@ -5,6 +5,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -69,10 +70,75 @@ type Plan struct {
 	Categories []Category
 	Tasks      []Task
 	Units      []Unit
+
+	idx *index // lookups built by Freeze; nil means scan the slices
+}
+
+// index holds the lookups a frozen plan answers from maps: a collect asks
+// them once per reply, and a province-wide plan has 2,000 units.
+type index struct {
+	unit        map[string]int   // unit id → position in Units
+	byEmail     map[string][]int // lowercased contact address → units
+	byDomain    map[string][]int // lowercased allowed domain → units
+	tasksByLead map[string][]Task
+	names       map[string]string // unit id → name
+}
+
+// Freeze builds the plan's lookup maps and returns p. Call it once the plan
+// is complete; a frozen plan must not change afterwards.
+func (p *Plan) Freeze() *Plan {
+	x := &index{
+		unit: map[string]int{}, byEmail: map[string][]int{}, byDomain: map[string][]int{},
+		tasksByLead: map[string][]Task{}, names: map[string]string{},
+	}
+	for i, u := range p.Units {
+		if _, dup := x.unit[u.ID]; !dup {
+			x.unit[u.ID] = i
+		}
+		x.names[u.ID] = u.Name
+		for _, c := range u.Contacts {
+			e := strings.ToLower(strings.TrimSpace(c.Email))
+			x.byEmail[e] = appendOnce(x.byEmail[e], i)
+		}
+		for _, d := range u.Domains {
+			d = strings.ToLower(d)
+			x.byDomain[d] = appendOnce(x.byDomain[d], i)
+		}
+	}
+	for _, t := range p.Tasks {
+		x.tasksByLead[t.Lead] = append(x.tasksByLead[t.Lead], t)
+	}
+	p.idx = x
+	return p
+}
+
+func appendOnce(s []int, i int) []int {
+	if len(s) > 0 && s[len(s)-1] == i {
+		return s
+	}
+	return append(s, i)
+}
+
+// UnitNames maps every unit id to its name. The map is shared: read it only.
+func (p *Plan) UnitNames() map[string]string {
+	if p.idx != nil {
+		return p.idx.names
+	}
+	names := make(map[string]string, len(p.Units))
+	for _, u := range p.Units {
+		names[u.ID] = u.Name
+	}
+	return names
 }
 
 // Unit returns the unit with the given id.
 func (p *Plan) Unit(id string) (Unit, bool) {
+	if p.idx != nil {
+		if i, ok := p.idx.unit[id]; ok {
+			return p.Units[i], true
+		}
+		return Unit{}, false
+	}
 	for _, u := range p.Units {
 		if u.ID == id {
 			return u, true
@@ -92,6 +158,23 @@ func (p *Plan) UnitName(id string) string {
 // UnitsOwning returns the units on whose behalf the address may report.
 func (p *Plan) UnitsOwning(email string) []Unit {
 	var out []Unit
+	if p.idx != nil {
+		email = strings.ToLower(strings.TrimSpace(email))
+		if email == "" {
+			return nil
+		}
+		seen := map[int]bool{}
+		_, domain, _ := strings.Cut(email, "@")
+		for _, i := range append(append([]int{}, p.idx.byEmail[email]...), p.idx.byDomain[domain]...) {
+			if !seen[i] {
+				seen[i] = true
+				out = append(out, p.Units[i])
+			}
+		}
+		// In config order, as the scan below gives them.
+		slices.SortFunc(out, func(a, b Unit) int { return p.idx.unit[a.ID] - p.idx.unit[b.ID] })
+		return out
+	}
 	for _, u := range p.Units {
 		if u.Owns(email) {
 			out = append(out, u)
@@ -112,6 +195,9 @@ func (p *Plan) Category(id string) (Category, bool) {
 
 // TasksLedBy returns, in plan order, the tasks whose lead is the unit.
 func (p *Plan) TasksLedBy(unitID string) []Task {
+	if p.idx != nil {
+		return slices.Clone(p.idx.tasksByLead[unitID])
+	}
 	var out []Task
 	for _, t := range p.Tasks {
 		if t.Lead == unitID {

@@ -45,55 +45,59 @@ func (l *Ledger) Archive(ctx context.Context, data []byte, name, source string, 
 	if err := ctx.Err(); err != nil {
 		return File{}, false, fmt.Errorf("archive: %w", err)
 	}
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
-	f = File{
-		SHA256:    hash,
-		Size:      int64(len(data)),
-		Name:      SanitiseName(name),
-		Source:    strings.TrimSpace(source),
-		FirstSeen: now.UTC(),
-	}
-	err = l.inTx(ctx, func(tx *writeTx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO files (sha256, size, name, source, first_seen) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.Name, f.Source, toNanos(f.FirstSeen))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 1 {
-			_, err := tx.ExecContext(ctx, `INSERT INTO blobs (sha256, data) VALUES (?, ?)`, hash, data)
-			return err
-		}
-		existed = true
-		var first int64
-		if err := tx.QueryRowContext(ctx, `SELECT size, name, source, first_seen FROM files WHERE sha256 = ?`, hash).
-			Scan(&f.Size, &f.Name, &f.Source, &first); err != nil {
-			return err
-		}
-		f.FirstSeen = fromNanos(first)
-		// Repair a missing or damaged copy; an intact one is left alone.
-		var old []byte
-		err = tx.QueryRowContext(ctx, `SELECT data FROM blobs WHERE sha256 = ?`, hash).Scan(&old)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = tx.ExecContext(ctx, `INSERT INTO blobs (sha256, data) VALUES (?, ?)`, hash, data)
-			return err
-		case err != nil:
-			return err
-		case !bytes.Equal(old, data):
-			_, err = tx.ExecContext(ctx, `UPDATE blobs SET data = ? WHERE sha256 = ?`, data, hash)
-			return err
-		}
-		return nil
+	f = newFile(data, name, source, now)
+	hash := f.SHA256
+	err = l.inTx(ctx, func(tx *writeTx) (err error) {
+		f, existed, err = archiveIn(ctx, tx, f, data)
+		return err
 	})
 	if err != nil {
 		return File{}, false, fmt.Errorf("archive %s: %w", hash, err)
 	}
 	return f, existed, nil
+}
+
+// newFile is the record of data about to be archived.
+func newFile(data []byte, name, source string, now time.Time) File {
+	sum := sha256.Sum256(data)
+	return File{
+		SHA256:    hex.EncodeToString(sum[:]),
+		Size:      int64(len(data)),
+		Name:      SanitiseName(name),
+		Source:    strings.TrimSpace(source),
+		FirstSeen: now.UTC(),
+	}
+}
+
+// archiveIn is Archive inside a transaction; f comes from newFile.
+func archiveIn(ctx context.Context, tx *writeTx, f File, data []byte) (File, bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO files (sha256, size, name, source, first_seen) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (sha256) DO NOTHING`, f.SHA256, f.Size, f.Name, f.Source, toNanos(f.FirstSeen))
+	if err != nil {
+		return f, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `INSERT INTO blobs (sha256, data) VALUES (?, ?)`, f.SHA256, data)
+		}
+		return f, false, err
+	}
+	var first int64
+	if err := tx.QueryRowContext(ctx, `SELECT size, name, source, first_seen FROM files WHERE sha256 = ?`, f.SHA256).
+		Scan(&f.Size, &f.Name, &f.Source, &first); err != nil {
+		return f, true, err
+	}
+	f.FirstSeen = fromNanos(first)
+	// Repair a missing or damaged copy; an intact one is left alone.
+	var old []byte
+	err = tx.QueryRowContext(ctx, `SELECT data FROM blobs WHERE sha256 = ?`, f.SHA256).Scan(&old)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = tx.ExecContext(ctx, `INSERT INTO blobs (sha256, data) VALUES (?, ?)`, f.SHA256, data)
+	case err == nil && !bytes.Equal(old, data):
+		_, err = tx.ExecContext(ctx, `UPDATE blobs SET data = ? WHERE sha256 = ?`, data, f.SHA256)
+	}
+	return f, true, err
 }
 
 // ReadArchived returns the archived bytes of the file with the given sha256,

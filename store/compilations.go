@@ -74,7 +74,7 @@ func (l *Ledger) LatestCompilation(ctx context.Context, period string) (Compilat
 	if _, err := plan.ParsePeriod(period); err != nil {
 		return Compilation{}, false, fmt.Errorf("latest compilation: %w", err)
 	}
-	c, ok, err := latestCompilation(ctx, l.read, period)
+	c, ok, err := latestCompilation(ctx, l.reads, period)
 	if err != nil {
 		return Compilation{}, false, fmt.Errorf("latest compilation of %s: %w", period, err)
 	}

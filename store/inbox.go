@@ -95,14 +95,19 @@ func (l *Ledger) RecordInbound(ctx context.Context, m InMessage) (saved InMessag
 	return saved, existed, nil
 }
 
-// MarkSettled records that the message was moved out of the mailbox folder.
-func (l *Ledger) MarkSettled(ctx context.Context, id int64) error {
+// MarkSettled records that the messages were moved out of the mailbox
+// folder, in one transaction.
+func (l *Ledger) MarkSettled(ctx context.Context, ids ...int64) error {
 	err := l.inTx(ctx, func(tx *writeTx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE inbox SET settled = 1 WHERE id = ?`, id)
-		return err
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE inbox SET settled = 1 WHERE id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("mark inbound message %d settled: %w", id, err)
+		return fmt.Errorf("mark %d inbound messages settled: %w", len(ids), err)
 	}
 	return nil
 }

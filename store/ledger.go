@@ -128,6 +128,25 @@ func (l *Ledger) Close() error {
 	return errors.Join(errs...)
 }
 
+// Sync makes every committed transaction durable against a power cut. The
+// ledger commits with synchronous=NORMAL (WAL appends, no fsync per
+// commit), which no process crash can undo; Sync is for the moments a
+// commit must survive the machine too, such as before a message leaves the
+// IMAP folder: it fsyncs the WAL, which holds every commit not yet
+// checkpointed, and the database file.
+func (l *Ledger) Sync(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sync ledger: %w", err)
+	}
+	for _, name := range []string{ledgerFile + "-wal", ledgerFile} {
+		err := syncFile(filepath.Join(l.dir, name))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sync ledger: %w", err)
+		}
+	}
+	return nil
+}
+
 // DataDir returns the absolute path of the data directory.
 func (l *Ledger) DataDir() string { return l.dir }
 

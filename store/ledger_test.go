@@ -346,3 +346,24 @@ func TestBackupWhileWriting(t *testing.T) {
 	close(done)
 	wg.Wait()
 }
+
+// Sync works on a fresh ledger, after writes, and reports a cancelled
+// context.
+func TestSync(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t)
+	if err := l.Sync(ctx); err != nil {
+		t.Fatalf("Sync on a fresh ledger: %v", err)
+	}
+	if _, _, err := l.Archive(ctx, []byte("x"), "x", "test", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Sync(ctx); err != nil {
+		t.Errorf("Sync after a write: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := l.Sync(cancelled); err == nil {
+		t.Error("Sync with a cancelled context: no error")
+	}
+}

@@ -46,6 +46,25 @@ const outColumns = `id, key, message_id, kind, period, unit, sender, recipients,
 // nothing is written: that is what makes a resumed fan-out send nobody a
 // second message.
 func (l *Ledger) Enqueue(ctx context.Context, m OutMessage) (saved OutMessage, existed bool, err error) {
+	return l.enqueue(ctx, m, nil, "")
+}
+
+// EnqueueComposed archives a composed message and records it in the outbox
+// in one transaction (m.FileSHA256 is set from data). A key already in the
+// outbox is returned as it was, and data is not archived.
+func (l *Ledger) EnqueueComposed(ctx context.Context, m OutMessage, data []byte, name string) (saved OutMessage, existed bool, err error) {
+	if data == nil {
+		return OutMessage{}, false, fmt.Errorf("enqueue %s: no message", m.Key)
+	}
+	return l.enqueue(ctx, m, data, name)
+}
+
+func (l *Ledger) enqueue(ctx context.Context, m OutMessage, data []byte, name string) (saved OutMessage, existed bool, err error) {
+	var file File
+	if data != nil {
+		file = newFile(data, name, "outbox", m.CreatedAt)
+		m.FileSHA256 = file.SHA256
+	}
 	if m.Key == "" || m.MessageID == "" || m.Kind == "" || m.From == "" || len(m.To) == 0 {
 		return OutMessage{}, false, fmt.Errorf("enqueue: key, message id, kind, sender and recipients are required")
 	}
@@ -70,6 +89,11 @@ func (l *Ledger) Enqueue(ctx context.Context, m OutMessage) (saved OutMessage, e
 		if found {
 			saved, existed = prev, true
 			return nil
+		}
+		if data != nil {
+			if _, _, err := archiveIn(ctx, tx, file, data); err != nil {
+				return err
+			}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, message_id, kind, period, unit, sender, recipients,
 			file_sha256, state, attempts, last_error, next_attempt, created_at, sent_at)

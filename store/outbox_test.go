@@ -124,3 +124,30 @@ func TestInboxAndCursor(t *testing.T) {
 func keyOf(validity, uid uint32) string {
 	return fmt.Sprintf("imap:%d:%d", validity, uid)
 }
+
+// A composed message is archived and queued in one step; queuing the same
+// key again archives nothing new and returns the first message.
+func TestEnqueueComposed(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t)
+	m := OutMessage{Key: "receipt/abc", MessageID: "r.abc@metro.example", Kind: "receipt",
+		From: "duban@metro.example", To: []string{"a@b.example"}, CreatedAt: t0}
+	first, existed, err := l.EnqueueComposed(ctx, m, []byte("From: x\r\n\r\nfirst"), "r.eml")
+	if err != nil || existed {
+		t.Fatalf("EnqueueComposed() = %+v, %v, %v", first, existed, err)
+	}
+	if got, err := l.ReadArchived(ctx, first.FileSHA256); err != nil || string(got) != "From: x\r\n\r\nfirst" {
+		t.Errorf("archived message = %q, %v", got, err)
+	}
+	again, existed, err := l.EnqueueComposed(ctx, m, []byte("From: x\r\n\r\nsecond"), "r.eml")
+	if err != nil || !existed || again.ID != first.ID || again.FileSHA256 != first.FileSHA256 {
+		t.Errorf("again = %+v, existed %v, %v; want the first message", again, existed, err)
+	}
+	second := newFile([]byte("From: x\r\n\r\nsecond"), "", "", t0).SHA256
+	if _, found, err := l.ArchivedFile(ctx, second); found || err != nil {
+		t.Errorf("the refused second message was archived (found %v, %v)", found, err)
+	}
+	if _, _, err := l.EnqueueComposed(ctx, OutMessage{Key: "k"}, nil, ""); err == nil {
+		t.Error("EnqueueComposed without a message: no error")
+	}
+}

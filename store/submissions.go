@@ -46,6 +46,26 @@ const submissionColumns = `id, period, unit, file_sha256, file_name, source, rec
 // its (period, unit). The file must have been archived first. FileName is
 // sanitised like the names Archive records; times come back in UTC.
 func (l *Ledger) AddSubmission(ctx context.Context, s Submission) (saved Submission, duplicate bool, err error) {
+	return l.addSubmission(ctx, s, nil, time.Time{})
+}
+
+// AddSubmissionOf is AddSubmission for a file not archived yet: the file is
+// archived in the same transaction (s.FileSHA256 is set from data). Use it
+// only for bytes whose container is archived already (a workbook taken
+// from an archived message), so that nothing is parsed before it is kept.
+func (l *Ledger) AddSubmissionOf(ctx context.Context, s Submission, data []byte, now time.Time) (saved Submission, duplicate bool, err error) {
+	if data == nil {
+		return Submission{}, false, fmt.Errorf("add submission: no file")
+	}
+	return l.addSubmission(ctx, s, data, now)
+}
+
+func (l *Ledger) addSubmission(ctx context.Context, s Submission, data []byte, now time.Time) (saved Submission, duplicate bool, err error) {
+	var file File
+	if data != nil {
+		file = newFile(data, s.FileName, s.Source, now)
+		s.FileSHA256 = file.SHA256
+	}
 	s, err = checkSubmission(s)
 	if err != nil {
 		return Submission{}, false, fmt.Errorf("add submission: %w", err)
@@ -67,6 +87,11 @@ func (l *Ledger) AddSubmission(ctx context.Context, s Submission) (saved Submiss
 		if found {
 			saved, duplicate = prev, true
 			return nil
+		}
+		if data != nil {
+			if _, _, err := archiveIn(ctx, tx, file, data); err != nil {
+				return err
+			}
 		}
 		var archived bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)`, s.FileSHA256).Scan(&archived); err != nil {
@@ -135,7 +160,7 @@ func (l *Ledger) SubmissionByFile(ctx context.Context, sha256sum string) (Submis
 	if err != nil {
 		return Submission{}, false, fmt.Errorf("look up submission: %w", err)
 	}
-	s, ok, err := submissionByFile(ctx, l.read, hash)
+	s, ok, err := submissionByFile(ctx, l.reads, hash)
 	if err != nil {
 		return Submission{}, false, fmt.Errorf("look up submission of file %s: %w", hash, err)
 	}
