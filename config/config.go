@@ -35,6 +35,8 @@ type Config struct {
 	Storage      StorageConfig  `mapstructure:"storage"`
 	Limits       LimitsConfig   `mapstructure:"limits"`
 	Security     SecurityConfig `mapstructure:"security"`
+	Daemon       DaemonConfig   `mapstructure:"daemon"`
+	HTTP         HTTPConfig     `mapstructure:"http"`
 
 	// Source says where the configuration came from: the file path, or
 	// EmbeddedSource when no file was given and ./duban.yaml does not exist.
@@ -105,9 +107,51 @@ type OfficeConfig struct {
 // ScheduleConfig places reminders and deadlines on working days of the
 // month after each period.
 type ScheduleConfig struct {
-	Timezone string         `mapstructure:"timezone"`
-	Remind   RemindConfig   `mapstructure:"remind"`
-	Deadline DeadlineConfig `mapstructure:"deadline"`
+	Timezone    string            `mapstructure:"timezone"`
+	Remind      RemindConfig      `mapstructure:"remind"`
+	Deadline    DeadlineConfig    `mapstructure:"deadline"`
+	OfficeHours OfficeHoursConfig `mapstructure:"office_hours"`
+	Chase       ChaseConfig       `mapstructure:"chase"`
+}
+
+// OfficeHoursConfig bounds when scheduled mail (reminders, chases, compiled
+// workbooks) goes out on working days: from Start ("HH:MM") until End.
+type OfficeHoursConfig struct {
+	Start string `mapstructure:"start"`
+	End   string `mapstructure:"end"`
+}
+
+// ChaseConfig is the ladder of notices to units that have not submitted.
+type ChaseConfig struct {
+	// BeforeDeadline is how many working days before the deadline day a
+	// reminder goes to units that have not submitted; 0 turns it off.
+	BeforeDeadline int `mapstructure:"before_deadline"`
+	// OverdueEveryDays is the number of days between overdue notices after
+	// the first (which goes on the first working day after the deadline,
+	// the office in copy).
+	OverdueEveryDays int `mapstructure:"overdue_every_days"`
+	// MaxOverdueNotices caps the overdue notices per unit and period; 0
+	// sends none.
+	MaxOverdueNotices int `mapstructure:"max_overdue_notices"`
+}
+
+// DaemonConfig is how often `duban run` wakes its jobs (robfig/cron specs
+// in schedule.timezone, or "@every 5m").
+type DaemonConfig struct {
+	// Collect is how often the mailbox is polled.
+	Collect string `mapstructure:"collect"`
+	// Tick is how often remind, chase and compile look for what is due:
+	// they act only when something is, so a frequent tick only bounds how
+	// late a step can be after a missed run.
+	Tick string `mapstructure:"tick"`
+}
+
+// HTTPConfig is the daemon's /healthz and /metrics endpoint.
+type HTTPConfig struct {
+	// Listen is host:port, empty for none. Only a loopback address unless
+	// AllowPublic.
+	Listen      string `mapstructure:"listen"`
+	AllowPublic bool   `mapstructure:"allow_public"`
 }
 
 // RemindConfig is when reminders go out: At ("HH:MM") on the Workday-th

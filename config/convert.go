@@ -64,6 +64,14 @@ func (c *Config) Schedule() (plan.Schedule, error) {
 	if err != nil {
 		return plan.Schedule{}, fmt.Errorf("schedule.remind.at: %w", err)
 	}
+	start, err := clockMinutes(s.OfficeHours.Start)
+	if err != nil {
+		return plan.Schedule{}, fmt.Errorf("schedule.office_hours.start: %w", err)
+	}
+	end, err := clockMinutes(s.OfficeHours.End)
+	if err != nil {
+		return plan.Schedule{}, fmt.Errorf("schedule.office_hours.end: %w", err)
+	}
 	return plan.Schedule{
 		Location:        loc,
 		Calendar:        cal,
@@ -71,5 +79,12 @@ func (c *Config) Schedule() (plan.Schedule, error) {
 		RemindHour:      hour,
 		RemindMinute:    minute,
 		DeadlineWorkday: s.Deadline.Workday,
+		OfficeStart:     start,
+		OfficeEnd:       end,
+		Chase: plan.Chase{
+			BeforeDeadline:    s.Chase.BeforeDeadline,
+			OverdueEveryDays:  s.Chase.OverdueEveryDays,
+			MaxOverdueNotices: s.Chase.MaxOverdueNotices,
+		},
 	}, nil
 }

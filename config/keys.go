@@ -10,10 +10,13 @@ import (
 func defaults() Config {
 	return Config{
 		ScheduleSpec: ScheduleConfig{
-			Timezone: "Asia/Shanghai",
-			Remind:   RemindConfig{Workday: 1, At: "09:00"},
-			Deadline: DeadlineConfig{Workday: 5},
+			Timezone:    "Asia/Shanghai",
+			Remind:      RemindConfig{Workday: 1, At: "09:00"},
+			Deadline:    DeadlineConfig{Workday: 5},
+			OfficeHours: OfficeHoursConfig{Start: "08:30", End: "17:30"},
+			Chase:       ChaseConfig{BeforeDeadline: 2, OverdueEveryDays: 7, MaxOverdueNotices: 3},
 		},
+		Daemon: DaemonConfig{Collect: "@every 5m", Tick: "*/10 * * * *"},
 		Mail: MailConfig{
 			SMTP: SMTPConfig{RatePerSecond: 10, TimeoutSeconds: 30},
 			IMAP: IMAPConfig{Folder: "INBOX", TimeoutSeconds: 60},

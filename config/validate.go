@@ -16,6 +16,8 @@ func (c *Config) Validate() Problems {
 	c.checkUnits(&ck)
 	c.checkOffice(&ck)
 	c.checkSchedule(&ck)
+	c.checkOfficeAndChase(&ck)
+	c.checkDaemon(&ck)
 	c.checkCalendar(&ck)
 	c.checkMail(&ck)
 	c.checkStorageAndLimits(&ck)

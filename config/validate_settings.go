@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/duban/duban/plan"
 )
 
@@ -44,6 +46,61 @@ func (c *Config) checkSchedule(ck *checker) {
 		ck.addf("schedule.deadline.workday", "%d comes before the reminders (schedule.remind.workday %d); make it %d or later",
 			d, s.Remind.Workday, s.Remind.Workday)
 	}
+}
+
+// checkOfficeAndChase checks the office hours and the chase ladder.
+func (c *Config) checkOfficeAndChase(ck *checker) {
+	s := c.ScheduleSpec
+	start, startErr := clockMinutes(s.OfficeHours.Start)
+	end, endErr := clockMinutes(s.OfficeHours.End)
+	if startErr != nil {
+		ck.addf("schedule.office_hours.start", "%v; write a time of day as HH:MM, in quotes, e.g. \"08:30\"", startErr)
+	}
+	if endErr != nil {
+		ck.addf("schedule.office_hours.end", "%v; write a time of day as HH:MM, in quotes, e.g. \"17:30\"", endErr)
+	}
+	if startErr == nil && endErr == nil && end <= start {
+		ck.addf("schedule.office_hours.end", "%s is not after the start %s; office hours run from start to end on the same day",
+			s.OfficeHours.End, s.OfficeHours.Start)
+	}
+	ch := s.Chase
+	if ch.BeforeDeadline < 0 || ch.BeforeDeadline > maxDeadlineWorkday {
+		ck.addf("schedule.chase.before_deadline", "%d is out of range; write 0 (no reminder before the deadline) to %d working days", ch.BeforeDeadline, maxDeadlineWorkday)
+	}
+	if ch.MaxOverdueNotices < 0 || ch.MaxOverdueNotices > 10 {
+		ck.addf("schedule.chase.max_overdue_notices", "%d is out of range; write 0 (no overdue notices) to 10", ch.MaxOverdueNotices)
+	}
+	if ch.MaxOverdueNotices > 1 && (ch.OverdueEveryDays < 1 || ch.OverdueEveryDays > 31) {
+		ck.addf("schedule.chase.overdue_every_days", "%d is out of range; write the days between overdue notices, 1 to 31 (7 = weekly)", ch.OverdueEveryDays)
+	}
+}
+
+// checkDaemon checks the daemon's cron specs and its HTTP address.
+func (c *Config) checkDaemon(ck *checker) {
+	for _, k := range []struct{ key, spec string }{{"daemon.collect", c.Daemon.Collect}, {"daemon.tick", c.Daemon.Tick}} {
+		if _, err := cronParser.Parse(k.spec); err != nil {
+			key, spec := k.key, k.spec
+			ck.addf(key, "%q is not a schedule: %v; write a cron spec of 5 fields (\"*/10 * * * *\") or \"@every 5m\"", spec, err)
+		}
+	}
+	if l := c.HTTP.Listen; l != "" {
+		host, _, err := net.SplitHostPort(l)
+		switch {
+		case err != nil:
+			ck.addf("http.listen", "%q is not host:port (%v); write e.g. \"127.0.0.1:9464\", or leave it empty for no endpoint", l, err)
+		case !c.HTTP.AllowPublic && !isLoopback(host):
+			ck.addf("http.listen", "%q is not a loopback address; /metrics and /healthz are for this machine. Write 127.0.0.1:PORT, or set http.allow_public: true if a firewall guards the port", l)
+		}
+	}
+}
+
+// cronParser reads the daemon's specs as the scheduler does.
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// clockMinutes is parseClock as minutes after midnight.
+func clockMinutes(s string) (int, error) {
+	h, m, err := parseClock(s)
+	return h*60 + m, err
 }
 
 // parseClock parses "HH:MM" (the hour may have one digit).

@@ -107,6 +107,16 @@ func TestValidate(t *testing.T) {
 			want:  []string{"schedule.timezone", "schedule.remind.at"},
 		},
 		{
+			name:  "office hours backwards, chase out of range",
+			extra: "schedule: {office_hours: {start: \"17:30\", end: \"08:30\"}, chase: {before_deadline: -1, overdue_every_days: 0, max_overdue_notices: 11}}\n",
+			want:  []string{"schedule.office_hours.end", "schedule.chase.before_deadline", "schedule.chase.max_overdue_notices", "schedule.chase.overdue_every_days"},
+		},
+		{
+			name:  "daemon specs malformed, public http address",
+			extra: "daemon: {collect: every five minutes, tick: \"61 * * * *\"}\nhttp: {listen: \"0.0.0.0:9464\"}\n",
+			want:  []string{"daemon.collect", "daemon.tick", "http.listen"},
+		},
+		{
 			name:  "calendar dates malformed or in both lists",
 			extra: "calendar:\n  extra_holidays: [2023-10-09, 2023/10/10, 2023-02-30]\n  extra_workdays: [2023-10-09, 2023-10-14]\n",
 			want:  []string{"calendar.extra_holidays[1]", "calendar.extra_holidays[2]", "calendar.extra_workdays[0]"},

@@ -96,3 +96,14 @@ func (c *Calendar) NextWorkday(t time.Time) time.Time {
 		}
 	}
 }
+
+// PrevWorkday returns midnight of the last working day strictly before t's day.
+func (c *Calendar) PrevWorkday(t time.Time) time.Time {
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	for {
+		d = d.AddDate(0, 0, -1)
+		if c.IsWorkday(d) {
+			return d
+		}
+	}
+}
