@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -210,7 +211,8 @@ func TestMailCycle(t *testing.T) {
 		// One answer per reply; for the stranger, one note to the office.
 		Flush: jobs.FlushResult{Sent: len(sent)},
 	}
-	if err != nil || got != want {
+	got.Flush.SentByKind, got.Flush.FailedByKind = nil, nil
+	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("Collect() = %+v, %v; want %+v", got, err, want)
 	}
 
@@ -289,7 +291,7 @@ func TestMailCycle(t *testing.T) {
 
 	// 5. Collecting again finds nothing and answers nobody twice.
 	got, err = c.Collect(ctx, box)
-	if err != nil || got != (jobs.CollectResult{}) {
+	if err != nil || !reflect.DeepEqual(got, jobs.CollectResult{}) {
 		t.Errorf("Collect() again = %+v, %v; want nothing", got, err)
 	}
 	var watched []string

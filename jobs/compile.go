@@ -20,6 +20,10 @@ type Compiled struct {
 	// New is false when nothing was accepted since the last compilation: the
 	// workbook is rebuilt with the same version number.
 	New bool
+	// Changes name, for a new version after the first, each unit whose
+	// report is new or updated since the previous version.
+	Changes []string
+	Status  PeriodStatus
 }
 
 // CompiledFileName names the consolidated workbook:
@@ -57,9 +61,12 @@ func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
 	if err != nil {
 		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
 	}
-	out := Compiled{FileName: CompiledFileName(p, version), Data: b.Bytes(), Version: version, New: isNew}
+	out := Compiled{FileName: CompiledFileName(p, version), Data: b.Bytes(), Version: version, New: isNew, Status: st}
 	if !isNew {
 		return out, nil
+	}
+	if found {
+		out.Changes = c.changes(last.Note, subs)
 	}
 	f, _, err := c.Ledger.Archive(ctx, out.Data, out.FileName, "compile", now)
 	if err != nil {
@@ -75,6 +82,40 @@ func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
 	}
 	c.log().Info("compiled", "period", p.String(), "version", version)
 	return out, nil
+}
+
+// changes describes, unit by unit, what the accepted submissions add to
+// the compilation whose fingerprint is before.
+func (c *Cycle) changes(before string, subs []store.Submission) []string {
+	had := map[string]string{}
+	for _, part := range strings.Split(strings.TrimPrefix(before, "submissions:"), ",") {
+		if unit, id, ok := strings.Cut(part, ":"); ok {
+			had[unit] = id
+		}
+	}
+	latest := map[string]store.Submission{}
+	var order []string
+	for _, s := range subs {
+		if !s.Accepted {
+			continue
+		}
+		if _, seen := latest[s.Unit]; !seen {
+			order = append(order, s.Unit)
+		}
+		latest[s.Unit] = s
+	}
+	var out []string
+	for _, unit := range order {
+		s := latest[unit]
+		when := s.ReceivedAt.In(c.Schedule.Location).Format("1月2日 15:04")
+		switch id, ok := had[unit]; {
+		case !ok:
+			out = append(out, fmt.Sprintf("%s：补报（%s）", c.Plan.UnitName(unit), when))
+		case id != fmt.Sprint(s.ID):
+			out = append(out, fmt.Sprintf("%s：更正，第%d版（%s）", c.Plan.UnitName(unit), s.Version, when))
+		}
+	}
+	return out
 }
 
 // fingerprint names the accepted submissions a compilation is built from

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -188,7 +189,7 @@ func TestCollectAnswersEveryKindOfMessage(t *testing.T) {
 	}
 	want := CollectResult{Fetched: 6, Processed: 1, Rejected: 3, Quarantine: 1, Ignored: 1, Settled: 6}
 	want.Flush = res.Flush
-	if res != want {
+	if !reflect.DeepEqual(res, want) {
 		t.Errorf("Collect = %+v, want %+v", res, want)
 	}
 
@@ -333,7 +334,7 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	// fgw: 451 → retry; jtj: 550 → failed, office told; kjj: sent; the note: sent.
-	if res.Flush != (FlushResult{Sent: 2, Retried: 1, Failed: 1}) {
+	if f := res.Flush; f.Sent != 2 || f.Retried != 1 || f.Failed != 1 {
 		t.Errorf("first flush = %+v, want 2 sent, 1 retried, 1 failed", res.Flush)
 	}
 	clock.t = clock.t.Add(2 * time.Minute)
@@ -342,7 +343,7 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 		t.Errorf("flush after the back-off = %+v, %v; want the retried reminder sent", f, err)
 	}
 	f, _ = c.Flush(ctx)
-	if f != (FlushResult{}) {
+	if f.Sent+f.Retried+f.Failed != 0 {
 		t.Errorf("a third flush = %+v, want nothing left", f)
 	}
 	failed, _, _ := c.Ledger.OutboxByKey(ctx, reminderKey(may, "jtj"))

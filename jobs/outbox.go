@@ -85,12 +85,28 @@ func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, 
 // FlushResult counts what one pass over the outbox did.
 type FlushResult struct {
 	Sent, Retried, Failed int
+	// SentByKind and FailedByKind count by kind of mail (reminder,
+	// receipt, …), for the metrics.
+	SentByKind, FailedByKind map[string]int
 }
 
 func (r *FlushResult) add(o FlushResult) {
 	r.Sent += o.Sent
 	r.Retried += o.Retried
 	r.Failed += o.Failed
+	for k, n := range o.SentByKind {
+		r.count(&r.SentByKind, k, n)
+	}
+	for k, n := range o.FailedByKind {
+		r.count(&r.FailedByKind, k, n)
+	}
+}
+
+func (r *FlushResult) count(m *map[string]int, kind string, n int) {
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[kind] += n
 }
 
 // flusher sends the outbox in the background while a job queues into it:
@@ -182,6 +198,7 @@ func (c *Cycle) send(ctx context.Context, m store.OutMessage, res *FlushResult) 
 	switch {
 	case sendErr == nil:
 		res.Sent++
+		res.count(&res.SentByKind, m.Kind, 1)
 		log.Info("sent")
 		return c.Ledger.MarkSent(ctx, m.ID, now)
 	case ctx.Err() != nil:
@@ -193,6 +210,7 @@ func (c *Cycle) send(ctx context.Context, m store.OutMessage, res *FlushResult) 
 		return c.Ledger.MarkRetry(ctx, m.ID, sendErr.Error(), next)
 	default:
 		res.Failed++
+		res.count(&res.FailedByKind, m.Kind, 1)
 		log.Error("send failed for good", "err", sendErr, "attempt", m.Attempts+1)
 		if err := c.Ledger.MarkFailed(ctx, m.ID, sendErr.Error()); err != nil {
 			return err
@@ -241,6 +259,9 @@ const (
 	kindRejection  = "rejection"
 	kindNoWorkbook = "no_workbook"
 	kindOfficeNote = "office_note"
+	kindChase      = "chase"    // before the deadline
+	kindOverdue    = "overdue"  // after it
+	kindCompiled   = "compiled" // the consolidated workbook, to the office
 )
 
 func kindLabel(kind string) string {
@@ -253,6 +274,12 @@ func kindLabel(kind string) string {
 		return "退回通知"
 	case kindNoWorkbook:
 		return "补附件提醒"
+	case kindChase:
+		return "催报提醒"
+	case kindOverdue:
+		return "逾期提醒"
+	case kindCompiled:
+		return "汇总表"
 	}
 	return kind
 }

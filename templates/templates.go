@@ -30,10 +30,12 @@ const (
 	Rejection  = "rejection"   // 退回: a submission was rejected, with the problems
 	NoWorkbook = "no_workbook" // a registered contact wrote without a workbook
 	OfficeNote = "office_note" // to the office: quarantine, bounces, delivery failures
+	Chase      = "chase"       // 催报: before the deadline, then overdue notices
+	Compiled   = "compiled"    // to the office: a version of the consolidated workbook
 )
 
 // Names lists every message the product sends.
-var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote}
+var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote, Chase, Compiled}
 
 // Set is a parsed collection of message templates.
 type Set struct {
@@ -84,7 +86,8 @@ func Load(overrideDir string) (*Set, error) {
 
 // funcs are available to every template.
 var funcs = map[string]any{
-	"inc": func(i int) int { return i + 1 },
+	"inc":  func(i int) int { return i + 1 },
+	"join": strings.Join,
 }
 
 func source(overrideDir, file string) (string, error) {
@@ -161,6 +164,37 @@ type ReminderData struct {
 	DeadlineWeekday string // 星期三
 	FileName        string
 	Tasks           []TaskLine
+}
+
+// ChaseData is what a chase shows: a reminder before the deadline
+// (Overdue 0) or the n-th overdue notice.
+type ChaseData struct {
+	Office          string
+	Unit            string
+	Period          string // 2023年5月
+	Deadline        string // 2023年6月7日
+	DeadlineWeekday string
+	DaysLeft        int // working days to the deadline day, before it
+	Overdue         int // 0 before the deadline; n for the n-th overdue notice
+	DaysLate        int // working days past the deadline day
+	OfficeCopied    bool
+	FileName        string // the fresh template attached
+}
+
+// CompiledData is what the mail carrying a consolidated workbook shows.
+type CompiledData struct {
+	Office          string
+	Period          string
+	FileName        string
+	Version         int
+	PreviousVersion int
+	GeneratedAt     string // YYYY-MM-DD HH:MM
+	Deadline        string
+	Expected        int
+	Submitted       int
+	Late            int
+	Missing         []string // unit names
+	Changes         []string // one line per unit new or updated since the previous version
 }
 
 // NoWorkbookData is what the reply to a message without a workbook shows.

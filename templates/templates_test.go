@@ -42,6 +42,31 @@ func sampleRejection() ReplyData {
 	}
 }
 
+func TestRenderChaseAndCompiledGolden(t *testing.T) {
+	set, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, tmpl string
+		data       any
+	}{
+		{"chase_before", Chase, ChaseData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年9月", Deadline: "2023年10月11日", DeadlineWeekday: "星期三", DaysLeft: 2, FileName: "市交通运输局-2023年9月推进情况.xlsx"}},
+		{"chase_overdue", Chase, ChaseData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年9月", Deadline: "2023年10月11日", DeadlineWeekday: "星期三", Overdue: 1, DaysLate: 1, OfficeCopied: true, FileName: "市交通运输局-2023年9月推进情况.xlsx"}},
+		{"compiled_v1", Compiled, CompiledData{Office: "都市圈办公室", Period: "2023年9月", FileName: "2023年9月推进情况汇总-v1.xlsx", Version: 1, GeneratedAt: "2023-10-12 08:30", Deadline: "2023年10月11日", Expected: 13, Submitted: 11, Late: 1, Missing: []string{"市交通运输局", "市科技局"}}},
+		{"compiled_v2", Compiled, CompiledData{Office: "都市圈办公室", Period: "2023年9月", FileName: "2023年9月推进情况汇总-v2.xlsx", Version: 2, PreviousVersion: 1, GeneratedAt: "2023-10-13 10:00", Deadline: "2023年10月11日", Expected: 13, Submitted: 13, Late: 3, Changes: []string{"市交通运输局：补报（10月12日 16:20）", "市发展改革委：更正，第2版（10月13日 09:41）"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := set.Render(c.tmpl, c.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, c.name, r)
+		})
+	}
+}
+
 func TestRenderGolden(t *testing.T) {
 	set, err := Load("")
 	if err != nil {

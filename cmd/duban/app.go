@@ -94,6 +94,8 @@ cell, and compiles the consolidated monthly workbook for the office.`,
 		a.compileCommand(),
 		a.statusCommand(),
 		a.demoCommand(),
+		a.runCommand(),
+		a.chaseCommand(),
 	)
 	return root
 }

@@ -195,9 +195,10 @@ func printDecision(w interface{ Write([]byte) (int, error) }, path string, d job
 
 func (a *app) compileCommand() *cobra.Command {
 	var period, out string
+	var noMail bool
 	cmd := &cobra.Command{
-		Use:   "compile [--period P] [-o FILE]",
-		Short: "Write the consolidated workbook of a period",
+		Use:   "compile [--period P] [-o FILE] [--no-mail]",
+		Short: "Write the consolidated workbook of a period, and mail a new version to the office",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withPeriod(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period) error {
@@ -209,17 +210,28 @@ func (a *app) compileCommand() *cobra.Command {
 				if err := os.WriteFile(path, res.Data, 0o644); err != nil {
 					return fmt.Errorf("writing %s: %w", path, err)
 				}
-				note := "new version"
+				note := "new version, mailed to the office"
 				if !res.New {
-					note = "nothing accepted since the last compile, same version"
+					note = "nothing accepted since the last compile, same version (already mailed)"
 				}
 				fmt.Fprintf(a.stdout, "wrote %s (%s, version %d: %s)\n", path, p, res.Version, note)
-				return nil
+				if !res.New || noMail {
+					return nil
+				}
+				if _, err := c.Deliver(cmd.Context(), p, res); err != nil {
+					return err
+				}
+				flush, err := c.Flush(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return a.reportFlush(flush)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file or directory to write (default: the workbook's own name in the current directory)")
+	cmd.Flags().BoolVar(&noMail, "no-mail", false, "write the file only; do not mail a new version to the office")
 	return cmd
 }
 

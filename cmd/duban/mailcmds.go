@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -18,9 +19,14 @@ func (a *app) remindCommand() *cobra.Command {
 		Short: "Mail each lead unit its pre-filled template for a period (once per unit)",
 		Long: `remind queues one reminder per lead unit, with the unit's template attached,
 and sends them. A unit already reminded for the period is skipped unless
---force, so running it again (or after a crash) mails nobody twice.`,
+--force, so running it again (or after a crash) mails nobody twice.
+Without flags it does exactly what the daemon's tick does: the open period,
+in office hours, nothing for a period outside the plan's year.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if period == "" && opts == (jobs.RemindOptions{}) {
+				return a.remindDue(cmd.Context())
+			}
 			return a.withPeriod(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period) error {
 				res, err := c.Remind(cmd.Context(), p, opts)
 				for _, l := range res.Lines {
@@ -38,6 +44,38 @@ and sends them. A unit already reminded for the period is skipped unless
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show what would be sent; send nothing")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "remind units that were already reminded for the period again")
 	return cmd
+}
+
+func (a *app) chaseCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "chase",
+		Short: "Send the chase that is due now (before the deadline, or overdue) to units that have not submitted",
+		Long: `chase does what the daemon's tick does: for the open period, it finds the
+latest rung of the chase ladder (schedule.chase) that is due and sends it to
+every lead unit without an accepted report, once per unit and rung, in office
+hours. Run it twice and nobody gets a second notice.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, _, closeAll, err := a.openCycle(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer closeAll()
+			res, err := c.ChaseDue(cmd.Context())
+			if res.Idle != "" {
+				fmt.Fprintf(a.stdout, "%s: nothing to chase: %s\n", res.Period, res.Idle)
+			} else {
+				fmt.Fprintf(a.stdout, "%s: chase %s (due %s)\n", res.Period, res.Rung.Name, res.Rung.At.Format("2006-01-02 15:04"))
+			}
+			for _, l := range res.Lines {
+				fmt.Fprintf(a.stdout, "%-16s %-8s %s\n", l.Action, l.Unit.ID, l.Unit.Name)
+			}
+			if err != nil {
+				return err
+			}
+			return a.reportFlush(res.Flush)
+		},
+	}
 }
 
 func (a *app) collectCommand() *cobra.Command {
@@ -65,6 +103,27 @@ func (a *app) collectCommand() *cobra.Command {
 			return a.reportFlush(res.Flush)
 		},
 	}
+}
+
+// remindDue is remind without flags: the daemon's remind job.
+func (a *app) remindDue(ctx context.Context) error {
+	c, _, closeAll, err := a.openCycle(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	res, p, idle, err := c.RemindDue(ctx)
+	if idle != "" {
+		fmt.Fprintf(a.stdout, "%s: no reminders sent: %s\n", p, idle)
+		return err
+	}
+	for _, l := range res.Lines {
+		fmt.Fprintf(a.stdout, "%-16s %-8s %s → %s\n", l.Action, l.Unit.ID, l.Unit.Name, strings.Join(l.To, ", "))
+	}
+	if err != nil {
+		return err
+	}
+	return a.reportFlush(res.Flush)
 }
 
 // reportFlush prints what the outbox did; a message refused for good is a

@@ -1,0 +1,307 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/duban/duban/mail"
+	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
+	"github.com/duban/duban/templates"
+)
+
+// The daemon's jobs are reconcilers: given now and the ledger, each does
+// what is due and not yet done, so a run missed while the daemon was down
+// is made up at the next one, and running one by hand does exactly what
+// the daemon's tick would. Catch-up is bounded to the open period: a
+// period whose successor has opened gets no reminders or chases any more.
+
+// layoutMinute is how the daemon writes times for people.
+const layoutMinute = "2006-01-02 15:04"
+
+// OpenPeriod is the period the daemon works on at now: the latest whose
+// reminders are due. When it falls outside the plan's year, idle says why
+// nothing is sent.
+func (c *Cycle) OpenPeriod(now time.Time) (p plan.Period, idle string) {
+	p = c.Schedule.CurrentPeriod(now)
+	first, last := plan.Period{Year: c.Plan.Year, Month: time.January}, plan.Period{Year: c.Plan.Year, Month: time.December}
+	switch {
+	case p.Before(first):
+		return p, fmt.Sprintf("the plan's first period %s opens at %s", first, c.Schedule.RemindAt(first).Format(layoutMinute))
+	case last.Before(p):
+		return p, fmt.Sprintf("the plan year %d is over (its last period %s closed at %s); nothing is sent until plan.year and the tasks of a new plan are configured",
+			c.Plan.Year, last, c.Schedule.RemindAt(last.Next()).Format(layoutMinute))
+	}
+	return p, ""
+}
+
+// officeIdle says why scheduled mail must wait, or "" in office hours.
+func (c *Cycle) officeIdle(now time.Time) string {
+	if c.Schedule.InOfficeHours(now) {
+		return ""
+	}
+	return "outside office hours; next at " + c.Schedule.NextOfficeTime(now).Format(layoutMinute)
+}
+
+// RemindDue sends the open period's reminders to every lead unit not yet
+// reminded, in office hours. Idle says why nothing was attempted.
+func (c *Cycle) RemindDue(ctx context.Context) (res RemindResult, p plan.Period, idle string, err error) {
+	now := c.now()
+	p, idle = c.OpenPeriod(now)
+	if idle == "" {
+		idle = c.officeIdle(now)
+	}
+	if idle != "" {
+		return res, p, idle, nil
+	}
+	res, err = c.Remind(ctx, p, RemindOptions{})
+	return res, p, "", err
+}
+
+// ChaseLine is one unit's chase.
+type ChaseLine struct {
+	Unit      plan.Unit
+	MessageID string
+	Action    string // "queued", "already sent", "submitted"
+}
+
+// ChaseResult is one chase run.
+type ChaseResult struct {
+	Period plan.Period
+	Rung   plan.Rung // the rung due now; zero when none is
+	Lines  []ChaseLine
+	Idle   string
+	Flush  FlushResult
+}
+
+func chaseKey(p plan.Period, unit, rung string) string {
+	return fmt.Sprintf("chase/%s/%s/%s", p, unit, rung)
+}
+
+// ChaseDue sends the latest chase rung that is due for the open period to
+// every lead unit without an accepted report, once per unit and rung, in
+// office hours. A rung missed while the daemon was down is not sent late
+// once a later one is due: the unit gets the notice that fits now.
+func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
+	now := c.now()
+	var res ChaseResult
+	res.Period, res.Idle = c.OpenPeriod(now)
+	if res.Idle == "" {
+		res.Idle = c.officeIdle(now)
+	}
+	if res.Idle != "" {
+		return res, nil
+	}
+	p := res.Period
+	for _, r := range c.Schedule.Rungs(p) {
+		if !r.At.After(now) {
+			res.Rung = r
+		}
+	}
+	if res.Rung.Name == "" {
+		res.Idle = "no chase is due"
+		return res, nil
+	}
+	latest, err := c.Ledger.Latest(ctx, p.String())
+	if err != nil {
+		return res, fmt.Errorf("reading %s's reports: %w", p, err)
+	}
+	for _, u := range c.Plan.LeadUnits() {
+		line := ChaseLine{Unit: u}
+		key := chaseKey(p, u.ID, res.Rung.Name)
+		prev, found, err := c.Ledger.OutboxByKey(ctx, key)
+		switch {
+		case err != nil:
+			return res, err
+		case found:
+			line.Action, line.MessageID = "already sent", prev.MessageID
+		case latest[u.ID].ID != 0:
+			line.Action = "submitted"
+		default:
+			id, err := c.queueChase(ctx, p, u, res.Rung, key)
+			if err != nil {
+				return res, fmt.Errorf("chasing %s for %s: %w", u.ID, p, err)
+			}
+			line.Action, line.MessageID = "queued", id
+		}
+		res.Lines = append(res.Lines, line)
+	}
+	res.Flush, err = c.Flush(ctx)
+	return res, err
+}
+
+// queueChase composes one chase with a fresh template attached, threaded
+// to the unit's reminder; overdue notices copy the office.
+func (c *Cycle) queueChase(ctx context.Context, p plan.Period, u plan.Unit, r plan.Rung, key string) (string, error) {
+	tpl, err := c.BuildTemplate(ctx, u.ID, p)
+	if err != nil {
+		return "", err
+	}
+	now := c.now()
+	deadline := c.Schedule.Deadline(p)
+	data := templates.ChaseData{
+		Office: c.Mail.Office, Unit: u.Name, Period: p.Label(),
+		Deadline: deadline.Format("2006年1月2日"), DeadlineWeekday: weekdayZH(deadline),
+		Overdue: r.Overdue, FileName: tpl.FileName,
+	}
+	msg := mail.Message{To: addresses(u.Contacts), Cc: addresses(u.CC)}
+	if r.Overdue > 0 {
+		data.DaysLate = c.workdaysBetween(deadline, now)
+		if len(c.Mail.OfficeTo) > 0 {
+			data.OfficeCopied = true
+			msg.Cc = append(msg.Cc, c.Mail.OfficeTo...)
+		}
+	} else {
+		data.DaysLeft = c.workdaysBetween(now, deadline)
+	}
+	rendered, err := c.Mail.Texts.Render(templates.Chase, data)
+	if err != nil {
+		return "", err
+	}
+	msg.Subject, msg.Text, msg.HTML = rendered.Subject, rendered.Text, rendered.HTML
+	msg.Attachments = []mail.Attachment{{Name: tpl.FileName, ContentType: xlsxType, Data: tpl.Data}}
+	if rem, found, err := c.Ledger.OutboxByKey(ctx, reminderKey(p, u.ID)); err != nil {
+		return "", err
+	} else if found {
+		msg.InReplyTo, msg.References = rem.MessageID, []string{rem.MessageID}
+	}
+	kind := kindChase
+	if r.Overdue > 0 {
+		kind = kindOverdue
+	}
+	saved, _, err := c.queue(ctx, outgoing{key: key, kind: kind, period: p.String(), unit: u.ID, msg: msg})
+	return saved.MessageID, err
+}
+
+// workdaysBetween counts the working days after from's day up to and
+// including to's day.
+func (c *Cycle) workdaysBetween(from, to time.Time) int {
+	n := 0
+	for d := c.Schedule.Calendar.NextWorkday(from); !d.After(to); d = c.Schedule.Calendar.NextWorkday(d) {
+		n++
+	}
+	return n
+}
+
+// Delivery is one compiled workbook mailed to the office.
+type Delivery struct {
+	Period    plan.Period
+	Version   int
+	FileName  string
+	MessageID string
+	Changes   []string
+}
+
+// CompileDueResult is one compile run.
+type CompileDueResult struct {
+	Delivered []Delivery
+	Idle      string
+	Flush     FlushResult
+}
+
+// CompileDue compiles, for the open period and the one before it, every
+// period whose deadline is over and whose reminders went out, and mails
+// each new version to the office in office hours: the first at the
+// deadline, then one for every change in the accepted reports (a late
+// report, a correction), with what changed named in the mail.
+func (c *Cycle) CompileDue(ctx context.Context) (CompileDueResult, error) {
+	now := c.now()
+	var res CompileDueResult
+	if res.Idle = c.officeIdle(now); res.Idle != "" {
+		return res, nil
+	}
+	open, _ := c.OpenPeriod(now)
+	for _, p := range []plan.Period{open.Prev(), open} {
+		if p.Year != c.Plan.Year || now.Before(c.Schedule.CompileAt(p)) {
+			continue
+		}
+		reminded, err := c.Ledger.OutboxOf(ctx, p.String(), kindReminder)
+		if err != nil {
+			return res, err
+		}
+		if len(reminded) == 0 {
+			continue // a period this ledger never ran
+		}
+		d, err := c.CompileAndDeliver(ctx, p)
+		if err != nil {
+			return res, err
+		}
+		if d != nil {
+			res.Delivered = append(res.Delivered, *d)
+		}
+	}
+	if len(res.Delivered) == 0 {
+		res.Idle = "no new version to compile"
+	}
+	var err error
+	res.Flush, err = c.Flush(ctx)
+	return res, err
+}
+
+// CompileAndDeliver compiles period p and, when that makes a new version,
+// queues it to the office (once per version). It returns nil when nothing
+// changed since the last version.
+func (c *Cycle) CompileAndDeliver(ctx context.Context, p plan.Period) (*Delivery, error) {
+	out, err := c.Compile(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if !out.New {
+		return nil, nil
+	}
+	id, err := c.Deliver(ctx, p, out)
+	if err != nil {
+		return nil, fmt.Errorf("mailing %s: %w", out.FileName, err)
+	}
+	return &Delivery{Period: p, Version: out.Version, FileName: out.FileName, MessageID: id, Changes: out.Changes}, nil
+}
+
+// Deliver queues a compiled version to the office, once per version, and
+// returns its Message-ID ("" when no office recipient is configured).
+func (c *Cycle) Deliver(ctx context.Context, p plan.Period, out Compiled) (string, error) {
+	if c.Mail == nil || len(c.Mail.OfficeTo) == 0 {
+		c.log().Warn("no office recipients configured; compiled workbook not mailed", "file", out.FileName)
+		return "", nil
+	}
+	data := templates.CompiledData{
+		Office: c.Mail.Office, Period: p.Label(), FileName: out.FileName, Version: out.Version,
+		GeneratedAt: c.now().Format(layoutMinute), Deadline: c.Schedule.Deadline(p).Format("2006年1月2日"),
+		Changes: out.Changes,
+	}
+	if out.Version > 1 {
+		data.PreviousVersion = out.Version - 1
+	}
+	for _, u := range out.Status.Units {
+		data.Expected++
+		switch u.State {
+		case reports.StateSubmitted:
+			data.Submitted++
+		case reports.StateLate:
+			data.Submitted++
+			data.Late++
+		default:
+			data.Missing = append(data.Missing, u.Unit.Name)
+		}
+	}
+	r, err := c.Mail.Texts.Render(templates.Compiled, data)
+	if err != nil {
+		return "", err
+	}
+	msg := mail.Message{
+		To: c.Mail.OfficeTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		Attachments: []mail.Attachment{{Name: out.FileName, ContentType: xlsxType, Data: out.Data}},
+	}
+	// Every version threads to the first, so the office sees one conversation.
+	if first, found, err := c.Ledger.OutboxByKey(ctx, compiledKey(p, 1)); err != nil {
+		return "", err
+	} else if found {
+		msg.InReplyTo, msg.References = first.MessageID, []string{first.MessageID}
+	}
+	saved, _, err := c.queue(ctx, outgoing{key: compiledKey(p, out.Version), kind: kindCompiled, period: p.String(), msg: msg})
+	return saved.MessageID, err
+}
+
+func compiledKey(p plan.Period, version int) string {
+	return fmt.Sprintf("compiled/%s/v%d", p, version)
+}

@@ -1,0 +1,218 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Names of the daemon's jobs, as logs and metrics show them.
+const (
+	JobRemind  = "remind"
+	JobChase   = "chase"
+	JobCompile = "compile"
+	JobCollect = "collect"
+)
+
+// Daemon runs the cycle's jobs on a cron in the schedule's time zone. Cron
+// only wakes the jobs: each is a reconciler (see daemon.go), and all run
+// once at start, so nothing missed while the daemon was down stays missed.
+type Daemon struct {
+	Cycle *Cycle
+	// OpenMailbox connects to the mailbox for one collect; close is called
+	// when the collect is over. Nil: no collect job.
+	OpenMailbox func(ctx context.Context) (mb Mailbox, close func() error, err error)
+	CollectSpec string // cron spec, e.g. "@every 5m"
+	TickSpec    string // cron spec of remind, chase and compile
+	// Grace is how long a running job may finish after shutdown begins
+	// before its context is cancelled. Zero means 30 s.
+	Grace time.Duration
+	Log   *slog.Logger
+	// Observe, when set, is told of every job run (for metrics).
+	Observe func(job string, result any, err error, took time.Duration)
+
+	mu sync.Mutex // one job at a time: they share the ledger and the SMTP connection
+}
+
+// ParseSpec parses a cron spec as the daemon does: five fields or a
+// descriptor such as "@every 5m".
+func ParseSpec(spec string) (cron.Schedule, error) {
+	return cron.ParseStandard(spec)
+}
+
+// Run starts the jobs and blocks until ctx is done, then stops taking new
+// runs, lets the running job finish (up to Grace) and returns.
+func (d *Daemon) Run(ctx context.Context) error {
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	loc := d.Cycle.Schedule.Location
+	// Jobs get their own context, cancelled only after the grace period, so
+	// that a shutdown lets the message in flight finish.
+	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+
+	cl := cronLogger{log}
+	c := cron.New(cron.WithLocation(loc), cron.WithLogger(cl),
+		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)))
+	jobs := d.jobs()
+	for _, j := range jobs {
+		spec := d.TickSpec
+		if j.name == JobCollect {
+			spec = d.CollectSpec
+		}
+		if _, err := c.AddFunc(spec, func() { d.run(jobCtx, log, j) }); err != nil {
+			return fmt.Errorf("scheduling %s (%q): %w", j.name, spec, err)
+		}
+	}
+	log.Info("daemon started", "timezone", loc.String(), "collect", d.CollectSpec, "tick", d.TickSpec)
+	// Catch up at once: whatever fell due while the daemon was down.
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		d.run(jobCtx, log, j)
+	}
+	c.Start()
+	<-ctx.Done()
+	log.Info("shutting down: no new job runs; waiting for the running one")
+	stopped := c.Stop().Done()
+	grace := d.Grace
+	if grace <= 0 {
+		grace = 30 * time.Second
+	}
+	select {
+	case <-stopped:
+	case <-time.After(grace):
+		log.Warn("a job is still running after the grace period; cancelling it", "grace", grace)
+		cancelJobs()
+		<-stopped
+	}
+	// The catch-up above may still hold the lock when ctx ended during it.
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	log.Info("daemon stopped")
+	return nil
+}
+
+type job struct {
+	name string
+	fn   func(ctx context.Context) (any, error)
+}
+
+func (d *Daemon) jobs() []job {
+	c := d.Cycle
+	out := []job{
+		{JobRemind, func(ctx context.Context) (any, error) {
+			res, p, idle, err := c.RemindDue(ctx)
+			return RemindRun{res, p.String(), idle}, err
+		}},
+		{JobChase, func(ctx context.Context) (any, error) { return c.ChaseDue(ctx) }},
+		{JobCompile, func(ctx context.Context) (any, error) { return c.CompileDue(ctx) }},
+	}
+	if d.OpenMailbox != nil {
+		out = append(out, job{JobCollect, d.collect})
+	}
+	return out
+}
+
+// RemindRun is what the daemon's remind job reports.
+type RemindRun struct {
+	RemindResult
+	Period string
+	Idle   string
+}
+
+func (d *Daemon) collect(ctx context.Context) (any, error) {
+	mb, closeMB, err := d.OpenMailbox(ctx)
+	if err != nil {
+		return CollectResult{}, fmt.Errorf("opening the mailbox: %w", err)
+	}
+	res, err := d.Cycle.Collect(ctx, mb)
+	if cerr := closeMB(); cerr != nil && err == nil {
+		err = fmt.Errorf("closing the mailbox: %w", cerr)
+	}
+	return res, err
+}
+
+// run runs one job under the daemon's lock and reports it. A panic is
+// recovered by the cron chain for scheduled runs; this recovers the
+// catch-up runs, so one bad job never takes the daemon down.
+func (d *Daemon) run(ctx context.Context, log *slog.Logger, j job) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	start := time.Now()
+	var res any
+	var err error
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				err = fmt.Errorf("panic: %v", v)
+			}
+		}()
+		res, err = j.fn(ctx)
+	}()
+	took := time.Since(start)
+	if d.Observe != nil {
+		d.Observe(j.name, res, err, took)
+	}
+	attrs := append([]any{"job", j.name, "took", took.Round(time.Millisecond)}, summary(res)...)
+	switch {
+	case errors.Is(err, context.Canceled):
+		log.Warn("job interrupted by shutdown", attrs...)
+	case err != nil:
+		log.Error("job failed", append(attrs, "err", err)...)
+	default:
+		log.Info("job done", attrs...)
+	}
+}
+
+// summary turns a job's result into log attributes.
+func summary(res any) []any {
+	switch r := res.(type) {
+	case RemindRun:
+		queued := 0
+		for _, l := range r.Lines {
+			if l.Action == "queued" {
+				queued++
+			}
+		}
+		return []any{"period", r.Period, "idle", r.Idle, "queued", queued, "sent", r.Flush.Sent}
+	case ChaseResult:
+		queued := 0
+		for _, l := range r.Lines {
+			if l.Action == "queued" {
+				queued++
+			}
+		}
+		return []any{"period", r.Period.String(), "rung", r.Rung.Name, "idle", r.Idle, "queued", queued, "sent", r.Flush.Sent}
+	case CompileDueResult:
+		var versions []string
+		for _, d := range r.Delivered {
+			versions = append(versions, fmt.Sprintf("%s v%d", d.Period, d.Version))
+		}
+		return []any{"delivered", versions, "idle", r.Idle, "sent", r.Flush.Sent}
+	case CollectResult:
+		return []any{"fetched", r.Fetched, "processed", r.Processed, "rejected", r.Rejected,
+			"quarantine", r.Quarantine, "ignored", r.Ignored, "sent", r.Flush.Sent}
+	}
+	return nil
+}
+
+// cronLogger hands robfig/cron's log lines to slog (cron.Recover needs a
+// real logger: Recover(nil) panics).
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}
