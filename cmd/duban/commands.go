@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/duban/duban/config"
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/store"
@@ -47,22 +49,14 @@ func (a *app) checkCommand() *cobra.Command {
 				fmt.Fprintf(w, "warning: %s\n", warn)
 			}
 			fmt.Fprintln(w)
-			tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "period\treminders\tdeadline (end of day)")
-			period := plan.PeriodOf(start).Prev()
-			for n := 0; n < 3; period = period.Next() {
-				if sched.RemindAt(period).Before(start) {
-					continue
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", period, sched.RemindAt(period).Format("2006-01-02 15:04"), sched.Deadline(period).Format(plan.DateLayout))
-				n++
-			}
-			tw.Flush()
+			printSchedule(w, p, sched, start)
+			fmt.Fprintln(w)
+			printJobRuns(w, cfg, sched, start)
 			warned := map[int]bool{}
 			for _, y := range []int{start.Year(), start.Year() + 1} {
 				if !sched.Calendar.HasData(y) && !warned[y] {
 					warned[y] = true
-					fmt.Fprintf(w, "\nwarning: no official holiday data for %d: working days fall back to Monday–Friday plus calendar.extra_holidays/extra_workdays; add that year's holidays to the config once announced\n", y)
+					fmt.Fprintf(w, "\nwarning: no official holiday data for %d: working days fall back to Monday–Friday plus calendar.extra_holidays/extra_workdays; the dates above are not guaranteed; add that year's holidays to the config once announced\n", y)
 				}
 			}
 			return nil
@@ -70,6 +64,71 @@ func (a *app) checkCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&from, "from", "", "list periods whose reminders go out after this date (YYYY-MM-DD; default today)")
 	return cmd
+}
+
+// printSchedule prints, for the next three periods whose reminders go out
+// after start, every scheduled event on the real calendar.
+func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Time) {
+	const layout = "2006-01-02 15:04"
+	period := plan.PeriodOf(start).Prev()
+	for n := 0; n < 3; period = period.Next() {
+		if sched.RemindAt(period).Before(start) {
+			continue
+		}
+		n++
+		note := ""
+		if period.Year != p.Year {
+			note = fmt.Sprintf("  (outside the plan year %d: the daemon sends nothing for it)", p.Year)
+		}
+		fmt.Fprintf(w, "period %s%s\n", period, note)
+		tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+		fmt.Fprintf(tw, "  %s\treminders to every lead unit\n", sched.RemindAt(period).Format(layout))
+		rungs := sched.Rungs(period)
+		for _, r := range rungs {
+			if r.Overdue == 0 {
+				fmt.Fprintf(tw, "  %s\tchase: units that have not submitted\n", r.At.Format(layout))
+			}
+		}
+		fmt.Fprintf(tw, "  %s\tdeadline: reports due by the end of %s; later ones count as late\n",
+			sched.DueBy(period).Add(-time.Minute).Format(layout), sched.Deadline(period).Weekday())
+		compiled := false
+		for _, r := range rungs {
+			if r.Overdue == 0 {
+				continue
+			}
+			if !compiled && !sched.CompileAt(period).After(r.At) {
+				fmt.Fprintf(tw, "  %s\tcompile and mail the consolidated workbook to the office\n", sched.CompileAt(period).Format(layout))
+				compiled = true
+			}
+			cc := ""
+			if r.Overdue == 1 {
+				cc = ", office in copy"
+			}
+			fmt.Fprintf(tw, "  %s\toverdue notice %d%s\n", r.At.Format(layout), r.Overdue, cc)
+		}
+		if !compiled {
+			fmt.Fprintf(tw, "  %s\tcompile and mail the consolidated workbook to the office\n", sched.CompileAt(period).Format(layout))
+		}
+		fmt.Fprintf(tw, "  %s\tthe period closes (the next one opens)\n", sched.RemindAt(period.Next()).Format(layout))
+		tw.Flush()
+	}
+}
+
+// printJobRuns prints when each of the daemon's jobs runs next.
+func printJobRuns(w io.Writer, cfg *config.Config, sched plan.Schedule, start time.Time) {
+	fmt.Fprintln(w, "next runs of duban run's jobs:")
+	for _, j := range []struct{ name, spec string }{
+		{jobs.JobRemind, cfg.Daemon.Tick}, {jobs.JobChase, cfg.Daemon.Tick},
+		{jobs.JobCompile, cfg.Daemon.Tick}, {jobs.JobCollect, cfg.Daemon.Collect},
+	} {
+		s, err := jobs.ParseSpec(j.spec)
+		if err != nil {
+			fmt.Fprintf(w, "  %-8s %q: %v\n", j.name, j.spec, err)
+			continue
+		}
+		fmt.Fprintf(w, "  %-8s %s  (%s)\n", j.name, s.Next(start.In(sched.Location)).Format("2006-01-02 15:04"), j.spec)
+	}
+	fmt.Fprintln(w, "  (remind, chase and compile act only when something above is due; every job also runs once when the daemon starts)")
 }
 
 func (a *app) templateCommand() *cobra.Command {

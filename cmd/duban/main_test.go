@@ -142,7 +142,7 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{"missing config file", []string{"check", "--config", "nope.yaml"}, exitUsage, "nope.yaml"},
 		{"invalid config", []string{"check", "--config", broken}, exitUsage, "plan.year"},
 		{"unreadable file", []string{"ingest", "missing.xlsx"}, exitRejected, "FAILED"},
-		{"check", []string{"check", "--from", "2023-09-20"}, exitOK, "2023-09  2023-10-07 09:00  2023-10-11"},
+		{"check", []string{"check", "--from", "2023-09-20"}, exitOK, "period 2023-09\n  2023-10-07 09:00  reminders to every lead unit\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,6 +151,55 @@ func TestUsageAndConfigErrors(t *testing.T) {
 				t.Errorf("duban %v = exit %d, output %q %q; want exit %d containing %q", tt.args, code, out, errOut, tt.code, tt.want)
 			}
 		})
+	}
+}
+
+// check prints every event of the next three periods on the real
+// calendar: around National Day 2023 (Sep 29 – Oct 6 off, Sat Oct 7 and
+// Sun Oct 8 make-up working days) and the 2023 Spring Festival (Jan 21–27
+// off, Sat Jan 28 and Sun Jan 29 make-up working days).
+func TestCheckSchedule(t *testing.T) {
+	inTempDir(t)
+	for _, tc := range []struct {
+		from string
+		want string
+	}{
+		{"2023-09-20", `period 2023-09
+  2023-10-07 09:00  reminders to every lead unit
+  2023-10-09 09:00  chase: units that have not submitted
+  2023-10-11 23:59  deadline: reports due by the end of Wednesday; later ones count as late
+  2023-10-12 08:30  compile and mail the consolidated workbook to the office
+  2023-10-12 09:00  overdue notice 1, office in copy
+  2023-10-19 09:00  overdue notice 2
+  2023-10-26 09:00  overdue notice 3
+  2023-11-01 09:00  the period closes (the next one opens)
+period 2023-10
+  2023-11-01 09:00  reminders to every lead unit
+`},
+		{"2022-12-20", `period 2022-12  (outside the plan year 2023: the daemon sends nothing for it)
+  2023-01-03 09:00  reminders to every lead unit
+  2023-01-05 09:00  chase: units that have not submitted
+  2023-01-09 23:59  deadline: reports due by the end of Monday; later ones count as late
+  2023-01-10 08:30  compile and mail the consolidated workbook to the office
+  2023-01-10 09:00  overdue notice 1, office in copy
+  2023-01-17 09:00  overdue notice 2
+  2023-01-28 09:00  overdue notice 3
+  2023-02-01 09:00  the period closes (the next one opens)
+period 2023-01
+  2023-02-01 09:00  reminders to every lead unit
+  2023-02-03 09:00  chase: units that have not submitted
+  2023-02-07 23:59  deadline: reports due by the end of Tuesday; later ones count as late
+`},
+		{"2035-01-01", "warning: no official holiday data for 2035"},
+	} {
+		code, out, errOut := cli(t, time.Now(), "check", "--from", tc.from)
+		if code != exitOK || !strings.Contains(out, tc.want) {
+			t.Errorf("duban check --from %s = exit %d\n%s%s\nwant it to contain\n%s", tc.from, code, out, errOut, tc.want)
+		}
+	}
+	code, out, _ := cli(t, time.Now(), "check", "--from", "2023-09-20")
+	if code != exitOK || !regexp.MustCompile(`(?m)^  collect  2023-09-20 00:05  \(@every 5m\)$`).MatchString(out) {
+		t.Errorf("check does not print the next collect run:\n%s", out)
 	}
 }
 
