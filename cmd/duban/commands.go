@@ -299,6 +299,7 @@ type statusJSON struct {
 	Period   string           `json:"period"`
 	RemindAt string           `json:"remind_at"`
 	Deadline string           `json:"deadline"`
+	Note     string           `json:"note,omitempty"` // why the daemon sends nothing for the period, if so
 	Units    []unitStatusJSON `json:"units"`
 }
 
@@ -330,6 +331,12 @@ func (a *app) statusCommand() *cobra.Command {
 					Deadline: st.Deadline.Format(plan.DateLayout),
 					Units:    []unitStatusJSON{},
 				}
+				// Say when the daemon sends nothing at all now, and why.
+				if _, idle := c.OpenPeriod(a.now()); idle != "" {
+					out.Note = "the daemon sends no reminders or chases now: " + idle
+				} else if open, _ := c.OpenPeriod(a.now()); open != p {
+					out.Note = fmt.Sprintf("period %s is not the open one (%s): the daemon sends no reminders or chases for it", p, open)
+				}
 				for _, u := range st.Units {
 					j := unitStatusJSON{ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected}
 					if !u.SubmittedAt.IsZero() {
@@ -344,7 +351,11 @@ func (a *app) statusCommand() *cobra.Command {
 					enc.SetEscapeHTML(false)
 					return enc.Encode(out)
 				}
-				fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
+				fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
+				if out.Note != "" {
+					fmt.Fprintln(a.stdout, "note: "+out.Note)
+				}
+				fmt.Fprintln(a.stdout)
 				tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
 				fmt.Fprintln(tw, "unit\tname\tstate\tsubmitted at\tversions\trejected")
 				for _, u := range out.Units {
