@@ -73,12 +73,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	log.Info("daemon started", "timezone", loc.String(), "collect", d.CollectSpec, "tick", d.TickSpec)
 	// Catch up at once: whatever fell due while the daemon was down.
-	for _, j := range jobs {
-		if ctx.Err() != nil {
-			break
-		}
-		d.run(jobCtx, log, j)
-	}
+	d.runAll(ctx, jobCtx, log, jobs)
 	c.Start()
 	<-ctx.Done()
 	log.Info("shutting down: no new job runs; waiting for the running one")
@@ -99,6 +94,26 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer d.mu.Unlock()
 	log.Info("daemon stopped")
 	return nil
+}
+
+// RunOnce runs every job once, in order, as the daemon does at start and
+// as its ticks do over time: what an end-to-end test drives with its own
+// clock.
+func (d *Daemon) RunOnce(ctx context.Context) {
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d.runAll(ctx, ctx, log, d.jobs())
+}
+
+func (d *Daemon) runAll(ctx, jobCtx context.Context, log *slog.Logger, jobs []job) {
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			return
+		}
+		d.run(jobCtx, log, j)
+	}
 }
 
 type job struct {
