@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the daemon's goroutines
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// duban run on the embedded example: the catch-up at start reminds every
+// lead unit (mail into folders under the data directory), a second daemon
+// on the same data directory is refused, and cancelling the context (what
+// SIGINT/SIGTERM do in main) stops it cleanly with exit 0.
+func TestRunCatchesUpThenStops(t *testing.T) {
+	dir := inTempDir(t)
+	t.Setenv(clockEnv, "2023-06-01T09:30:00+08:00")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"run"}, &stdout, &stderr) }()
+
+	outbox := filepath.Join(dir, "data", "mail-out")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		files, _ := filepath.Glob(filepath.Join(outbox, "reminder.2023-05.*.eml"))
+		if len(files) == 13 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reminders in %s after 30 s, want 13; log:\n%s", len(files), outbox, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	var out2, err2 bytes.Buffer
+	if code := run(context.Background(), []string{"run"}, &out2, &err2); code != exitUsage || !strings.Contains(err2.String(), "in use by another duban") {
+		t.Errorf("a second daemon on the same data directory: exit %d, %q; want %d and 'in use by another duban'", code, err2.String(), exitUsage)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("duban run after cancel: exit %d, want 0; log:\n%s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("duban run did not stop within 10 s of cancel; log:\n%s", stderr.String())
+	}
+	for _, want := range []string{"daemon started", "job done", "daemon stopped"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the log lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	// Stopped, the lock is free again.
+	if _, err := os.Stat(filepath.Join(dir, "data", "duban.lock")); err != nil {
+		t.Errorf("lock file: %v", err)
+	}
+}
+
+// Configuration errors stop duban run before it starts, all at once.
+func TestRunRefusesBadConfig(t *testing.T) {
+	dir := inTempDir(t)
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("plan:\n  title: x\n  year: 1999\nunits: []\ndaemon: {collect: sometimes}\nhttp: {listen: \"0.0.0.0:80\"}\n"), 0o644)
+	code, _, errOut := cli(t, time.Now(), "run", "--config", bad)
+	if code != exitUsage {
+		t.Errorf("run with a bad config: exit %d, want %d", code, exitUsage)
+	}
+	for _, key := range []string{"plan.year", "daemon.collect", "http.listen"} {
+		if !strings.Contains(errOut, key) {
+			t.Errorf("the error does not name %s:\n%s", key, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); err == nil {
+		t.Error("a refused run created the data directory")
+	}
+}
