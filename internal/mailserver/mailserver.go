@@ -41,6 +41,16 @@ type Options struct {
 	// Log receives deliveries (info) and protocol errors (debug); nil
 	// discards them.
 	Log *slog.Logger
+	// MailDelay makes SMTP wait this long before answering each MAIL
+	// FROM, so that a fan-out lasts long enough for a test to kill the
+	// sender in the middle of it. The wait comes before the client sends
+	// the message: a client that dies meanwhile has delivered nothing.
+	MailDelay time.Duration
+	// Delivered, when set, is called after a message is in its
+	// recipients' INBOXes and before SMTP tells the client so. A test
+	// counts deliveries with it, or blocks in it to stop the client
+	// between the delivery and the acknowledgement.
+	Delivered func(from string, to []string)
 }
 
 // Limits of the SMTP side.
@@ -56,6 +66,8 @@ type Server struct {
 	roots              *x509.CertPool
 	users              map[string]*user // by lowercased address
 	requireAuth        bool
+	mailDelay          time.Duration
+	delivered          func(from string, to []string)
 	clock              func() time.Time
 	log                *slog.Logger
 
@@ -65,6 +77,7 @@ type Server struct {
 	listeners []net.Listener
 	serving   sync.WaitGroup
 
+	closing      chan struct{} // closed by Close: ends a MailDelay early
 	mu           sync.Mutex
 	stopOnCancel func() bool // guarded by mu
 	closeOnce    sync.Once
@@ -89,7 +102,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s := &Server{
 		users:       make(map[string]*user, len(opts.Users)),
 		requireAuth: opts.RequireAuth,
+		mailDelay:   opts.MailDelay,
+		delivered:   opts.Delivered,
 		clock:       opts.Clock,
+		closing:     make(chan struct{}),
 		log:         opts.Log,
 		conns:       newTracker(),
 	}
@@ -244,6 +260,7 @@ func (s *Server) Close() error {
 		if stop != nil {
 			stop()
 		}
+		close(s.closing)
 		var errs []error
 		if err := s.smtp.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, fmt.Errorf("closing the smtp server: %w", err))

@@ -339,3 +339,76 @@ func TestStartRefusesBadUsers(t *testing.T) {
 		t.Error(`Messages("eve@metro.example") error = nil, want no such user`)
 	}
 }
+
+func TestMailDelay(t *testing.T) {
+	const delay = 200 * time.Millisecond
+	s := start(t, Options{MailDelay: delay})
+	out := sender(t, s, "", "")
+	to := []string{"liu.yang@jtj.metro.example"}
+	begin := time.Now()
+	for _, id := range []string{"slow-1", "slow-2"} {
+		if err := out.Send(context.Background(), "duban@metro.example", to, compose(t, id, "duban@metro.example", to...)); err != nil {
+			t.Fatalf("Send(%s) error = %v", id, err)
+		}
+	}
+	if took := time.Since(begin); took < 2*delay {
+		t.Errorf("two messages with MailDelay %v took %v, want at least %v", delay, took, 2*delay)
+	}
+	if msgs, _ := s.Messages(to[0]); len(msgs) != 2 {
+		t.Errorf("liu.yang received %d messages, want 2", len(msgs))
+	}
+
+	// Close does not wait for a delay under way, and nothing is delivered.
+	slow := start(t, Options{MailDelay: time.Hour})
+	client, never := sender(t, slow, "", ""), compose(t, "never", "duban@metro.example", to...)
+	sent := make(chan error, 1)
+	go func() { sent <- client.Send(context.Background(), "duban@metro.example", to, never) }()
+	time.Sleep(100 * time.Millisecond)
+	closed := make(chan struct{})
+	go func() { slow.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close() did not return within 10 s while a MAIL FROM was delayed")
+	}
+	if err := <-sent; err == nil {
+		t.Error("Send() during a delay cut short by Close succeeded, want an error")
+	}
+	if msgs, _ := slow.Messages(to[0]); len(msgs) != 0 {
+		t.Errorf("liu.yang received %d messages from the closed server, want none", len(msgs))
+	}
+}
+
+func TestDeliveredHookRunsBeforeTheAnswer(t *testing.T) {
+	to := []string{"liu.yang@jtj.metro.example", "cao.liang@jtj.metro.example"}
+	release := make(chan struct{})
+	type call struct {
+		from   string
+		to     []string
+		stored int // messages liu.yang had when the hook ran
+	}
+	calls := make(chan call, 1)
+	var s *Server
+	s = start(t, Options{Delivered: func(from string, rcpts []string) {
+		stored, _ := s.Messages(to[0])
+		calls <- call{from, rcpts, len(stored)}
+		<-release
+	}})
+	sent := make(chan error, 1)
+	client, msg := sender(t, s, "", ""), compose(t, "hooked", "duban@metro.example", to...)
+	go func() { sent <- client.Send(context.Background(), "duban@metro.example", to, msg) }()
+
+	c := <-calls
+	if c.from != "duban@metro.example" || strings.Join(c.to, ",") != strings.Join(to, ",") || c.stored != 1 {
+		t.Errorf("Delivered(%q, %q) with %d messages stored, want (duban@metro.example, %q) with 1", c.from, c.to, c.stored, to)
+	}
+	select {
+	case err := <-sent:
+		t.Fatalf("Send() returned (%v) while the hook held the answer back", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if err := <-sent; err != nil {
+		t.Errorf("Send() error = %v", err)
+	}
+}

@@ -33,6 +33,7 @@ type session struct {
 var (
 	errUnknownUser = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
 	errNoRecipient = &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "RCPT first"}
+	errClosing     = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Shutting down"}
 )
 
 func (se *session) AuthMechanisms() []string { return []string{sasl.Plain} }
@@ -55,6 +56,15 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 func (se *session) Mail(from string, _ *smtp.MailOptions) error {
 	if se.s.requireAuth && se.authed == "" {
 		return smtp.ErrAuthRequired
+	}
+	if d := se.s.mailDelay; d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-se.s.closing:
+			return errClosing
+		}
 	}
 	se.from, se.to = from, nil
 	return nil
@@ -99,6 +109,9 @@ func (se *session) Data(r io.Reader) error {
 		recipients = append(recipients, u.address)
 	}
 	se.s.log.Info("delivered", "from", se.from, "to", recipients, "bytes", len(data), "internal_date", now)
+	if se.s.delivered != nil {
+		se.s.delivered(se.from, recipients)
+	}
 	return nil
 }
 
