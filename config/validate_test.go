@@ -243,6 +243,15 @@ func TestWarnings(t *testing.T) {
 			want:  []string{"calendar", "calendar"},
 		},
 	}
+	// Turning certificate checks off is allowed, never silently.
+	t.Run("TLS verification off", func(t *testing.T) {
+		t.Setenv("DUBAN_MAIL_SMTP_INSECURE_SKIP_VERIFY", "true")
+		t.Setenv("DUBAN_MAIL_IMAP_INSECURE_SKIP_VERIFY", "true")
+		ws := mustLoad(t, variant(t, nil, "")).Warnings()
+		if got := ws.Keys(); !slices.Equal(got, []string{"mail.smtp.insecure_skip_verify", "mail.imap.insecure_skip_verify"}) {
+			t.Errorf("Warnings() keys = %q\n%v", got, ws)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := mustLoad(t, variant(t, tt.edits, ""))

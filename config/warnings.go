@@ -12,7 +12,8 @@ import (
 //   - a unit that neither leads nor supports any task (it gets no mail);
 //   - a year without official holiday data (the plan's year, and the next
 //     one, where December's deadline falls): working days then fall back to
-//     Monday to Friday plus calendar.extra_holidays / extra_workdays.
+//     Monday to Friday plus calendar.extra_holidays / extra_workdays;
+//   - TLS certificate verification turned off for SMTP or IMAP.
 func (c *Config) Warnings() Problems {
 	var ck checker
 	involved := map[string]bool{}
@@ -35,6 +36,14 @@ func (c *Config) Warnings() Problems {
 					ck.addf("calendar", "no official holiday data for %d; working days fall back to Monday to Friday: add that year's public holidays to calendar.extra_holidays and its make-up working days to calendar.extra_workdays", year)
 				}
 			}
+		}
+	}
+	for _, tv := range []struct {
+		key string
+		on  bool
+	}{{"mail.smtp.insecure_skip_verify", c.Mail.SMTP.InsecureSkipVerify}, {"mail.imap.insecure_skip_verify", c.Mail.IMAP.InsecureSkipVerify}} {
+		if tv.on {
+			ck.addf(tv.key, "TLS CERTIFICATE VERIFICATION IS OFF: anyone on the network path can read the mail and the password; install the server's certificate authority on this machine and remove the key")
 		}
 	}
 	if len(ck.ps) == 0 {
