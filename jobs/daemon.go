@@ -63,7 +63,7 @@ func (c *Cycle) RemindDue(ctx context.Context) (res RemindResult, p plan.Period,
 type ChaseLine struct {
 	Unit      plan.Unit
 	MessageID string
-	Action    string // "queued", "already sent", "submitted"
+	Action    string // "queued", "already sent", "submitted", "reminded after this rung was due"
 }
 
 // ChaseResult is one chase run.
@@ -82,7 +82,9 @@ func chaseKey(p plan.Period, unit, rung string) string {
 // ChaseDue sends the latest chase rung that is due for the open period to
 // every lead unit without an accepted report, once per unit and rung, in
 // office hours. A rung missed while the daemon was down is not sent late
-// once a later one is due: the unit gets the notice that fits now.
+// once a later one is due: the unit gets the notice that fits now; and a
+// unit whose reminder went out only after the rung fell due is not chased
+// until the next rung.
 func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 	now := c.now()
 	var res ChaseResult
@@ -119,6 +121,17 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 		case latest[u.ID].ID != 0:
 			line.Action = "submitted"
 		default:
+			// A rung that fell due before the unit was even reminded (the
+			// daemon was down over the reminders' time) is not the unit's
+			// fault: it waits for the next rung.
+			rem, found, err := c.Ledger.OutboxByKey(ctx, reminderKey(p, u.ID))
+			if err != nil {
+				return res, err
+			}
+			if !found || rem.CreatedAt.After(res.Rung.At) {
+				line.Action = "reminded after this rung was due"
+				break
+			}
 			id, err := c.queueChase(ctx, p, u, res.Rung, key)
 			if err != nil {
 				return res, fmt.Errorf("chasing %s for %s: %w", u.ID, p, err)
@@ -243,6 +256,19 @@ func (c *Cycle) CompileDue(ctx context.Context) (CompileDueResult, error) {
 // queues it to the office (once per version). It returns nil when nothing
 // changed since the last version.
 func (c *Cycle) CompileAndDeliver(ctx context.Context, p plan.Period) (*Delivery, error) {
+	// Most ticks find nothing new: tell from the ledger, without building
+	// the workbook (which costs milliseconds on every tick).
+	if last, found, err := c.Ledger.LatestCompilation(ctx, p.String()); err != nil {
+		return nil, fmt.Errorf("reading %s's last compilation: %w", p, err)
+	} else if found {
+		subs, err := c.Ledger.Submissions(ctx, p.String())
+		if err != nil {
+			return nil, fmt.Errorf("reading %s's submissions: %w", p, err)
+		}
+		if fingerprint(subs) == last.Note {
+			return nil, nil
+		}
+	}
 	out, err := c.Compile(ctx, p)
 	if err != nil {
 		return nil, err

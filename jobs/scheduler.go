@@ -121,20 +121,24 @@ type job struct {
 	fn   func(ctx context.Context) (any, error)
 }
 
+// jobs are the daemon's jobs in the order the catch-up at start runs them.
+// Collect comes first: replies that arrived while the daemon was down must
+// be in the ledger before chase decides who has not reported and compile
+// decides what the first version holds.
 func (d *Daemon) jobs() []job {
 	c := d.Cycle
-	out := []job{
-		{JobRemind, func(ctx context.Context) (any, error) {
-			res, p, idle, err := c.RemindDue(ctx)
-			return RemindRun{res, p.String(), idle}, err
-		}},
-		{JobChase, func(ctx context.Context) (any, error) { return c.ChaseDue(ctx) }},
-		{JobCompile, func(ctx context.Context) (any, error) { return c.CompileDue(ctx) }},
-	}
+	var out []job
 	if d.OpenMailbox != nil {
 		out = append(out, job{JobCollect, d.collect})
 	}
-	return out
+	return append(out,
+		job{JobRemind, func(ctx context.Context) (any, error) {
+			res, p, idle, err := c.RemindDue(ctx)
+			return RemindRun{res, p.String(), idle}, err
+		}},
+		job{JobChase, func(ctx context.Context) (any, error) { return c.ChaseDue(ctx) }},
+		job{JobCompile, func(ctx context.Context) (any, error) { return c.CompileDue(ctx) }},
+	)
 }
 
 // RemindRun is what the daemon's remind job reports.
