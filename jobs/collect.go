@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duban/duban/internal/crashpoint"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
@@ -182,6 +183,7 @@ func (c *Cycle) settle(ctx context.Context, mb Mailbox, recs []store.InMessage) 
 		if err := c.Ledger.Sync(ctx); err != nil {
 			return err
 		}
+		crashpoint.Hit("ingest.before-move") // test hook: decided and synced, still in the folder
 	}
 	for _, outcome := range outcomes {
 		group := byOutcome[outcome]
@@ -199,6 +201,7 @@ func (c *Cycle) settle(ctx context.Context, mb Mailbox, recs []store.InMessage) 
 		case err != nil:
 			return fmt.Errorf("moving %d messages to %s: %w", len(group), outcome, err)
 		}
+		crashpoint.Hit("ingest.after-move") // test hook: moved, not yet marked settled
 		ids := make([]int64, len(group))
 		for i, m := range group {
 			ids[i] = m.ID
@@ -288,6 +291,7 @@ func (c *Cycle) prepare(ctx context.Context, mailboxName string, in mailbox.Inco
 		return a, fmt.Errorf("archiving %s: %w", in.Key, err)
 	}
 	a.rawSHA = f.SHA256
+	crashpoint.Hit("ingest.after-archive") // test hook: archived, not parsed
 	if in.TooLarge {
 		return a, nil
 	}
@@ -364,6 +368,7 @@ func (c *Cycle) receive(ctx context.Context, mailboxName string, a arrival) (sto
 	if a.recorded != nil {
 		return *a.recorded, nil
 	}
+	crashpoint.Hit("ingest.after-parse") // test hook: prepared (parsed), nothing decided
 	in := a.in
 	rec := store.InMessage{Mailbox: mailboxName, Key: in.Key, UIDValidity: in.UIDValidity, UID: in.UID, RawSHA256: a.rawSHA, ReceivedAt: a.received}
 	if in.TooLarge {
@@ -379,6 +384,9 @@ func (c *Cycle) receive(ctx context.Context, mailboxName string, a arrival) (sto
 		return store.InMessage{}, err
 	}
 	saved, _, err := c.Ledger.RecordInbound(ctx, rec)
+	if err == nil {
+		crashpoint.Hit("ingest.after-commit") // test hook: decision committed, message not moved
+	}
 	return saved, err
 }
 

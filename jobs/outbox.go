@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/duban/duban/internal/crashpoint"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
@@ -76,10 +77,14 @@ func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, 
 	for _, a := range append(append([]mail.Address{}, o.msg.To...), o.msg.Cc...) {
 		to = append(to, a.Email)
 	}
-	return c.Ledger.EnqueueComposed(ctx, store.OutMessage{
+	saved, existed, err := c.Ledger.EnqueueComposed(ctx, store.OutMessage{
 		Key: o.key, MessageID: o.msg.MessageID, Kind: o.kind, Period: o.period, Unit: o.unit,
 		From: c.Mail.From.Email, To: to, CreatedAt: now,
 	}, data, o.msg.MessageID+".eml")
+	if err == nil && !existed {
+		crashpoint.Hit("send.after-outbox-write") // test hook: queued and committed, not sent
+	}
+	return saved, existed, err
 }
 
 // FlushResult counts what one pass over the outbox did.
@@ -193,10 +198,14 @@ func (c *Cycle) send(ctx context.Context, m store.OutMessage, res *FlushResult) 
 	if err != nil {
 		return fmt.Errorf("reading queued message %s: %w", m.MessageID, err)
 	}
+	crashpoint.Hit("send.before-data") // test hook: queued and synced, nothing sent
 	sendErr := c.Mail.Transport.Send(ctx, m.From, m.To, data)
 	now := c.now()
 	switch {
 	case sendErr == nil:
+		// Test hook: the server accepted the message (250 after DATA) and
+		// the ledger does not know yet: the one window that sends twice.
+		crashpoint.Hit("send.after-data")
 		res.Sent++
 		res.count(&res.SentByKind, m.Kind, 1)
 		log.Info("sent")
