@@ -52,8 +52,7 @@ import (
 // generators below, deterministically. The large ones (a 30 MB attachment,
 // 20 MB of headers, a cell of 100,000 characters) are generated at run
 // time and never committed. -badinput.table FILE writes the corpus table
-// for the docs from the same cases; -badinput.bugs runs the checks that
-// fail until known product bugs are fixed.
+// for the docs from the same cases.
 //
 // Each case gets a fresh data directory whose ledger holds badInputSecret
 // (written straight into its settings table: the configuration's
@@ -65,7 +64,6 @@ import (
 var (
 	badInputRegen = flag.Bool("badinput.regen", false, "rewrite testdata/badinput from its generators")
 	badInputTable = flag.String("badinput.table", "", "write the bad-input corpus table (markdown) to this file")
-	badInputBugs  = flag.Bool("badinput.bugs", false, "run the bad-input cases of known product bugs too (they fail until fixed)")
 )
 
 const badInputDir = "testdata/badinput"
@@ -130,19 +128,6 @@ type badCase struct {
 	// are, for the table.
 	check func(t *testing.T, r *badRun, got *badResult)
 	also  string
-	// knownBug, when set, describes a product bug that makes the case fail:
-	// it is skipped unless -badinput.bugs.
-	knownBug string
-	// bug is a further check of a case that otherwise passes, failing
-	// today because of a known product bug: it runs only with
-	// -badinput.bugs.
-	bug *badBug
-}
-
-// badBug is a check that fails until a product bug is fixed.
-type badBug struct {
-	about string
-	check func(t *testing.T, r *badRun, got *badResult)
 }
 
 func badInputCases() []badCase {
@@ -276,10 +261,6 @@ func badInputCases() []badCase {
 					t.Errorf("April's accepted report was replaced by May's progress: version %d, %q", s.Version, s.Answers[0].Progress)
 				}
 			},
-			knownBug: "a unit that reuses last month's template (April, with a valid token) in reply to the May reminder gets a receipt for " +
-				"2023年4月 (第2版, late): the file is recorded as a correction of April, April's accepted answers are replaced by May's " +
-				"progress and May stays missing. jobs.expectation takes the period from the workbook's metadata over the thread's, " +
-				"so reports.KindWrongPeriod can never fire for mail.",
 			also: "April's accepted report stays version 1",
 		},
 		{
@@ -468,12 +449,7 @@ func badInputCases() []badCase {
 			},
 			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
 			check: checkNoInjection,
-			knownBug: "IngestMessage fails (\"composing answer/…: to[0] name \"刘洋\\r\\nBcc: attacker@evil.example\" contains a line break\"): " +
-				"the decoded From display name goes unsanitised into the answer's To (jobs.replyTo), mail.Compose rightly refuses it, and " +
-				"the error aborts the message before it is recorded. In Collect this is a poison message: every poll fails on it, it is never " +
-				"recorded, answered or moved, and the messages after it in the folder are never read. Any control character in the name " +
-				"(mail.checkText) does the same.",
-			also: "no Bcc:/X-Injected: header line in the answer; envelope recipients: the sender only",
+			also:  "no Bcc:/X-Injected: header line in the answer; envelope recipients: the sender only",
 		},
 		{
 			name: "no-body", sent: "headers only: no body, no blank line after the header",
@@ -503,19 +479,14 @@ Content-Type: text/plain; charset=UTF-8`, addr(badLiuYang), addr(badDuban), bwor
 				return append(b.Bytes(), msg...)
 			},
 			want: badWant{outQuarantine, subNone, kindOfficeNote, []string{"收到无法解析的邮件，已隔离", "header block too large", "请人工查看"}},
-			bug: &badBug{
-				about: "the office note attaches the whole original: 28.7 MB for this 20 MB message, over Postfix's default " +
-					"message_size_limit (10,240,000 bytes) and most mail servers' limits; a permanently refused office note is only " +
-					"logged (Cycle.reportFailure skips office notes), so the office never learns of the quarantined message. Any " +
-					"quarantined message over about 7.5 MB (a stranger's or a bounce carrying a big workbook) does the same.",
-				check: func(t *testing.T, r *badRun, got *badResult) {
-					for _, a := range got.answers {
-						if len(a.raw) > 10240000 {
-							t.Errorf("the %s is %d bytes, over 10,240,000", a.kind, len(a.raw))
-						}
+			check: func(t *testing.T, r *badRun, got *badResult) {
+				for _, a := range got.answers {
+					if len(a.raw) > 10240000 {
+						t.Errorf("the %s is %d bytes, over 10,240,000", a.kind, len(a.raw))
 					}
-				},
+				}
 			},
+			also: "the office note stays under 10,240,000 bytes: an original that large is not attached, the note says where it is",
 		},
 		{
 			name: "mime-boundary-malformed", sent: "multipart whose declared boundary is never used and whose closing delimiter is missing; a valid workbook",
@@ -670,9 +641,6 @@ func TestBadInput(t *testing.T) {
 	start := time.Now()
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.knownBug != "" && !*badInputBugs {
-				t.Skip("known bug: " + tc.knownBug)
-			}
 			runBadInput(t, filepath.Join(base, fmt.Sprintf("%02d-%s", i, tc.name)), base, tc)
 		})
 	}
@@ -843,13 +811,6 @@ func runBadInput(t *testing.T, root, base string, tc badCase) {
 	}
 	if tc.check != nil {
 		tc.check(t, r, got)
-	}
-	if tc.bug != nil {
-		if *badInputBugs {
-			tc.bug.check(t, r, got)
-		} else {
-			t.Logf("known bug, not checked (-badinput.bugs checks it): %s", tc.bug.about)
-		}
 	}
 	// Nothing written outside the data and outbox folders, by either ingest.
 	for _, p := range changedSince(t, snap, snapshot(t, base)) {
@@ -1537,26 +1498,7 @@ func badInputMarkdown(cases []badCase) string {
 			}
 		}
 		name := "`" + tc.name + "`"
-		if tc.knownBug != "" {
-			name += " ¹"
-		}
-		if tc.bug != nil {
-			name += " ²"
-		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", name, mdCell(tc.sent), mdCell(decision), mdCell(told))
-	}
-	b.WriteString("\n¹ Known product bug: the row is what should happen; the case is skipped until the product is fixed " +
-		"(`go test ./jobs/ -run BadInput -badinput.bugs` runs it).\n")
-	for _, tc := range cases {
-		if tc.knownBug != "" {
-			fmt.Fprintf(&b, "- `%s`: %s\n", tc.name, tc.knownBug)
-		}
-	}
-	b.WriteString("\n² The case passes; one further check fails because of a known product bug and runs only with `-badinput.bugs`:\n")
-	for _, tc := range cases {
-		if tc.bug != nil {
-			fmt.Fprintf(&b, "- `%s`: %s\n", tc.name, tc.bug.about)
-		}
 	}
 	return b.String()
 }

@@ -460,7 +460,7 @@ func (c *Cycle) handle(ctx context.Context, a arrival, rec *store.InMessage) err
 		}
 	}
 	rec.Unit = unit.ID
-	from := &origin{unit: unit, period: thread.periodOr(c.Schedule.CurrentPeriod(received))}
+	from := &origin{unit: unit, period: thread.periodOr(c.Schedule.CurrentPeriod(received)), threaded: !thread.period.IsZero()}
 
 	if len(a.books) == 0 {
 		rec.Outcome, rec.Period, rec.Note = store.InRejected, from.period.String(), "no workbook attached"

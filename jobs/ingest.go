@@ -39,6 +39,9 @@ func (c *Cycle) Ingest(ctx context.Context, data []byte, name, source string) (D
 type origin struct {
 	unit   plan.Unit
 	period plan.Period // zero when the message answers none of ours
+	// threaded: period is that of the message of ours it answers, not a
+	// guess from the date.
+	threaded bool
 }
 
 // workbook is a received file, parsed.
@@ -157,7 +160,11 @@ func (c *Cycle) expectation(ret *reports.Returned, secret []byte, from *origin) 
 	if from != nil {
 		exp.Unit, exp.Tasks = from.unit, c.Plan.TasksLedBy(from.unit.ID)
 		exp.Period = from.period
-		if p, err := plan.ParsePeriod(ret.Meta.Period); ret.HasMeta && err == nil {
+		// The workbook's own period counts, except that an older template
+		// sent in reply to a later period's mail is last month's form
+		// reused, not a correction of last month: it is refused as the
+		// wrong period. (A newer template in an old thread is fine.)
+		if p, err := plan.ParsePeriod(ret.Meta.Period); ret.HasMeta && err == nil && !(from.threaded && p.Before(from.period)) {
 			exp.Period = p
 		}
 		return exp, !exp.Period.IsZero()

@@ -356,6 +356,44 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 	}
 }
 
+// A server that cannot be reached, or refuses our login, is not the
+// messages' fault: the flush stops with an error saying what to check,
+// nothing is marked failed or counted as an attempt, and everything goes
+// out once the server answers again.
+func TestFlushStopsWhileTheServerRefusesUs(t *testing.T) {
+	ctx := context.Background()
+	c, clock, out, _ := mailCycle(t)
+	may := plan.Period{Year: 2023, Month: time.May}
+	clock.t = c.Schedule.RemindAt(may)
+	for _, down := range []error{
+		&mail.SendError{Code: 535, Connection: true, Err: errors.New("smtp AUTH PLAIN: 535 authentication failed")},
+		&mail.SendError{Temporary: true, Connection: true, Err: errors.New("dial tcp 127.0.0.1:465: connection refused")},
+	} {
+		c.Mail.Transport = &flakyTransport{errs: []error{down}, Folder: &mail.Folder{Dir: out}}
+		res, err := c.Remind(ctx, may, RemindOptions{})
+		var se *ServerError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "mail.smtp") || res.Flush.Sent+res.Flush.Failed+res.Flush.Retried != 0 {
+			t.Fatalf("Remind with the server refusing us (%v) = %+v, %v; want a ServerError naming mail.smtp, nothing sent or failed", down, res.Flush, err)
+		}
+		queued, err := c.Ledger.DueOutbox(ctx, clock.t, 100)
+		if want := len(c.Plan.LeadUnits()); err != nil || len(queued) != want {
+			t.Fatalf("%d messages due after the refusal (%v), want all %d reminders", len(queued), err, want)
+		}
+		for _, m := range queued {
+			if m.Attempts != 0 || m.State != store.OutQueued {
+				t.Errorf("%s: state %s, %d attempts; want queued, none counted", m.Key, m.State, m.Attempts)
+			}
+		}
+		if n := len(sent(t, out)); n != 0 {
+			t.Errorf("%d mailboxes got mail while the server refused us", n)
+		}
+	}
+	f, err := c.Flush(ctx)
+	if want := len(c.Plan.LeadUnits()); err != nil || f.Sent != want || f.Failed != 0 {
+		t.Errorf("flush once the server answers = %+v, %v; want %d sent", f, err, want)
+	}
+}
+
 func TestCollectRefusesAnAttachmentOverTheLimit(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, drop := mailCycle(t)

@@ -209,9 +209,20 @@ func (c *Cycle) send(ctx context.Context, m store.OutMessage, res *FlushResult) 
 		res.Sent++
 		res.count(&res.SentByKind, m.Kind, 1)
 		log.Info("sent")
-		return c.Ledger.MarkSent(ctx, m.ID, now)
+		// The server has the message: record it even if the job is being
+		// cancelled right now, or a restart would send it again.
+		markCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		return c.Ledger.MarkSent(markCtx, m.ID, now)
 	case ctx.Err() != nil:
 		return ctx.Err() // shutting down: the message stays queued as it was
+	case mail.IsConnectionFailure(sendErr):
+		// Not this message's fault, and every other one would fail the
+		// same way: stop, keep everything queued as it is (no attempt
+		// counted, so an outage never makes mail "failed for good"), and
+		// let the next run try again.
+		log.Error("cannot reach or log in to the mail server; stopping", "err", sendErr)
+		return &ServerError{Err: sendErr}
 	case mail.IsTemporary(sendErr) && m.Attempts+1 < c.maxAttempts():
 		res.Retried++
 		next := now.Add(retryDelay(m.Attempts + 1))
@@ -227,6 +238,18 @@ func (c *Cycle) send(ctx context.Context, m store.OutMessage, res *FlushResult) 
 		return c.reportFailure(ctx, m, sendErr)
 	}
 }
+
+// ServerError stops a Flush: the mail server could not be reached or
+// refused our connection or login. Nothing more was sent; every message
+// stays queued for the next run.
+type ServerError struct{ Err error }
+
+func (e *ServerError) Error() string {
+	return "the mail server could not be reached or refused the connection (" + e.Err.Error() +
+		"); nothing more was sent, the queued mail goes out at the next run once it is fixed: check mail.smtp (host, port, tls, username, password) and that the server is up"
+}
+
+func (e *ServerError) Unwrap() error { return e.Err }
 
 func (c *Cycle) maxAttempts() int {
 	if c.Mail.MaxAttempts > 0 {
@@ -293,6 +316,11 @@ func kindLabel(kind string) string {
 	return kind
 }
 
+// maxNoteAttachment bounds the original message attached to a note to the
+// office: with base64 and the note around it, the mail stays under the
+// 10 MB that Postfix and most servers accept by default.
+const maxNoteAttachment = 7 << 20
+
 // noteOffice queues a note to the office, once per key.
 func (c *Cycle) noteOffice(ctx context.Context, key, period, unit string, d templates.OfficeNoteData, original []byte) error {
 	if len(c.Mail.OfficeTo) == 0 {
@@ -300,6 +328,13 @@ func (c *Cycle) noteOffice(ctx context.Context, key, period, unit string, d temp
 		return nil
 	}
 	d.Office = c.Mail.Office
+	if len(original) > maxNoteAttachment {
+		// Most servers refuse a message of that size, and a note that is
+		// refused tells nobody anything: say where the original is instead.
+		d.Lines = append(d.Lines, fmt.Sprintf("原邮件大小为 %.1f MB，过大未附上。系统已完整存档；原邮件在系统邮箱的“duban/quarantine”文件夹中（使用投递文件夹时在其 quarantine 子文件夹中）。",
+			float64(len(original))/(1<<20)))
+		original = nil
+	}
 	d.Attached = original != nil
 	r, err := c.Mail.Texts.Render(templates.OfficeNote, d)
 	if err != nil {

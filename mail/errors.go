@@ -23,7 +23,11 @@ import (
 type SendError struct {
 	Code      int
 	Temporary bool
-	Err       error
+	// Connection is set when no transaction began: dialling, TLS, EHLO or
+	// AUTH failed. The message itself was not refused, and every other
+	// message would fail the same way.
+	Connection bool
+	Err        error
 }
 
 func (e *SendError) Error() string { return e.Err.Error() }
@@ -34,6 +38,13 @@ func (e *SendError) Unwrap() error { return e.Err }
 func IsTemporary(err error) bool {
 	var se *SendError
 	return errors.As(err, &se) && se.Temporary
+}
+
+// IsConnectionFailure reports whether err is a SendError from before any
+// transaction began (see SendError.Connection).
+func IsConnectionFailure(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.Connection
 }
 
 // errConfig marks configuration faults: permanent, whatever the transport

@@ -207,16 +207,17 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, data []byte) 
 		// The server closed the idle connection between two messages:
 		// nothing of this one was sent, so dial again once.
 		s.log.Info("smtp connection was closed by the server, reconnecting", "err", err)
-		_, err = s.send(ctx, from, to, data)
+		st, err = s.send(ctx, from, to, data)
 	}
 	if err == nil {
 		return nil
 	}
 	var se *SendError
-	if errors.As(err, &se) {
-		return se
+	if !errors.As(err, &se) {
+		se = classify("smtp", err)
 	}
-	return classify("smtp", err)
+	se.Connection = st == stageConnect
+	return se
 }
 
 // stage is how far one message got.

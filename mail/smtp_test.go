@@ -168,6 +168,8 @@ func TestSMTPAuth(t *testing.T) {
 					t.Fatalf("Send() error = %v, want success", err)
 				case tc.wantCode != 0 && (!errors.As(err, &se) || se.Code != tc.wantCode || se.Temporary):
 					t.Fatalf("Send() error = %#v, want permanent SendError code %d", err, tc.wantCode)
+				case tc.wantCode == 535 && !IsConnectionFailure(err):
+					t.Errorf("a refused login is not a connection failure: %#v (the outbox would mark every message failed)", err)
 				}
 				if want := map[bool]int{true: 1, false: 0}[tc.wantCode == 0]; len(ts.be.messages()) != want {
 					t.Errorf("server received %d messages, want %d", len(ts.be.messages()), want)

@@ -80,7 +80,7 @@ func Open(ctx context.Context, dataDir string) (*Ledger, error) {
 	l.write.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, l.write); err != nil {
 		l.write.Close()
-		return nil, fmt.Errorf("open ledger %s: %w", dbPath, err)
+		return nil, fmt.Errorf("open ledger %s: %w", dbPath, explainAt(dbPath, err))
 	}
 
 	// The read pool is opened after the migrations, so the file is already in
@@ -155,15 +155,15 @@ func (l *Ledger) DataDir() string { return l.dir }
 func (l *Ledger) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
 	tx, err := l.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return l.explain(fmt.Errorf("begin: %w", err))
 	}
 	defer l.writes.prepareWanted(ctx)
 	if err := fn(&writeTx{tx: tx, cache: l.writes}); err != nil {
 		tx.Rollback()
-		return err
+		return l.explain(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return l.explain(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }

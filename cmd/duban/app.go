@@ -21,6 +21,7 @@ import (
 const (
 	exitOK       = 0
 	exitRejected = 1 // the work was done, but something was rejected or failed
+	exitFailed   = 1 // the work could not be done (the ledger, a mail server, the disk)
 	exitUsage    = 2 // usage or configuration error
 )
 
@@ -97,7 +98,28 @@ cell, and compiles the consolidated monthly workbook for the office.`,
 		a.runCommand(),
 		a.chaseCommand(),
 	)
+	failuresExitOne(root)
 	return root
+}
+
+// failuresExitOne makes an error a command returns without an exit code of
+// its own (the ledger, a mail server, the disk failed) exit 1: exit 2 and
+// the usage hint are for what cobra refuses and for configuration errors.
+func failuresExitOne(root *cobra.Command) {
+	for _, cmd := range root.Commands() {
+		if cmd.RunE == nil {
+			continue
+		}
+		runE := cmd.RunE
+		cmd.RunE = func(cmd *cobra.Command, args []string) error {
+			err := runE(cmd, args)
+			var ee *exitError
+			if err == nil || errors.As(err, &ee) {
+				return err
+			}
+			return &exitError{code: exitFailed, err: err}
+		}
+	}
 }
 
 func (a *app) logger() *slog.Logger {

@@ -527,7 +527,7 @@ func (h *lockHolder) release() {
 
 // lockedWording is what an error about the locked ledger must say: that
 // it is busy or locked.
-var lockedWording = regexp.MustCompile(`(?i)database is locked|SQLITE_BUSY|busy|locked`)
+var lockedWording = regexp.MustCompile(`the ledger .*ledger\.db is locked by another process .*then run again`)
 
 // The ledger is locked by another process for longer than duban's busy
 // timeout (10 s, set in the DSN): ingest and collect must give up with an

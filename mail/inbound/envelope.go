@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"time"
 
 	"github.com/emersion/go-message"
@@ -17,7 +18,7 @@ func (p *parser) envelope(th textproto.Header) {
 	h := gomail.Header{Header: message.Header{Header: th}}
 	m := p.msg
 
-	m.From = fromAddress(h)
+	m.From = cleanAddress(fromAddress(h))
 	if m.From.Email == "" && h.Get("From") != "" {
 		p.note("From header %q has no readable address", capText(h.Get("From"), 200))
 	}
@@ -26,7 +27,7 @@ func (p *parser) envelope(th textproto.Header) {
 	m.ReturnPath = bareAddress(h.Get("Return-Path"))
 
 	subject, problem := decodeWords(h.Get("Subject"))
-	m.Subject = strings.TrimSpace(subject)
+	m.Subject = oneLine(subject)
 	if problem != "" {
 		p.note("Subject: %s", problem)
 	}
@@ -46,6 +47,25 @@ func (p *parser) envelope(th textproto.Header) {
 		}
 		m.Date = d
 	}
+}
+
+// oneLine makes decoded header text safe to show and to reuse in a header
+// of our own: an encoded-word may carry CR, LF or other control characters,
+// which would otherwise make every answer to the message uncomposable.
+// Each run of white space and control characters becomes one space.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+}
+
+// cleanAddress puts the display name on one line and drops an address that
+// holds white space or control characters (only a loose reading of a
+// broken header yields one): such a sender is unknown, not an error.
+func cleanAddress(a Address) Address {
+	a.Name = oneLine(a.Name)
+	if strings.IndexFunc(a.Email, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		a.Email = ""
+	}
+	return a
 }
 
 // fromAddress reads the first From address with go-message (net/mail with a
