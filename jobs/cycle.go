@@ -29,6 +29,17 @@ type Cycle struct {
 
 	Mail    *Mail          // nil where only files are handled (no reminders, no answers)
 	Inbound inbound.Limits // bounds on received mail
+	// TokenSecret, when set (security.token_secret), signs and checks the
+	// templates' tokens instead of the key the ledger generated.
+	TokenSecret []byte
+}
+
+// secret is the key of the templates' tokens.
+func (c *Cycle) secret(ctx context.Context) ([]byte, error) {
+	if len(c.TokenSecret) > 0 {
+		return c.TokenSecret, nil
+	}
+	return c.Ledger.Secret(ctx)
 }
 
 func (c *Cycle) now() time.Time {
@@ -81,7 +92,7 @@ func (c *Cycle) BuildTemplate(ctx context.Context, unitID string, p plan.Period)
 	if err != nil {
 		return Template{}, err
 	}
-	secret, err := c.Ledger.Secret(ctx)
+	secret, err := c.secret(ctx)
 	if err != nil {
 		return Template{}, fmt.Errorf("reading the template key: %w", err)
 	}

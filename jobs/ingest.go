@@ -96,7 +96,7 @@ func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.
 		return d, nil
 	}
 
-	secret, err := c.Ledger.Secret(ctx)
+	secret, err := c.secret(ctx)
 	if err != nil {
 		return Decision{}, fmt.Errorf("reading the template key: %w", err)
 	}

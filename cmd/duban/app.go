@@ -202,6 +202,9 @@ func (a *app) baseCycle(ctx context.Context, cfg *config.Config, dataDir string)
 		Mail:     m,
 		Inbound:  inboundLimits(cfg),
 	}
+	if cfg.Security.TokenSecret != "" {
+		c.TokenSecret = []byte(cfg.Security.TokenSecret)
+	}
 	closeLedger := func() {
 		if err := ledger.Close(); err != nil {
 			a.logger().Error("closing the ledger", "err", err)

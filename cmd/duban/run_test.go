@@ -99,3 +99,26 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		t.Error("a refused run created the data directory")
 	}
 }
+
+// security.token_secret signs the templates when set: a template built
+// with one key is refused by a ledger checking with another, and accepted
+// again with the right key.
+func TestTokenSecretFromConfig(t *testing.T) {
+	dir := inTempDir(t)
+	june2 := time.Date(2023, 6, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	t.Setenv("DUBAN_SECURITY_TOKEN_SECRET", "first key, long enough to sign")
+	if code, _, errOut := cli(t, june2, "template", "--unit", "jtj", "--period", "2023-05", "-o", dir); code != exitOK {
+		t.Fatalf("template: exit %d, %s", code, errOut)
+	}
+	path := filepath.Join(dir, "市交通运输局-2023年5月推进情况.xlsx")
+	t.Setenv("DUBAN_SECURITY_TOKEN_SECRET", "another key, long enough to sign")
+	const tampered = "隐藏的“_duban”工作表被修改过"
+	if _, out, _ := cli(t, june2, "ingest", path); !strings.Contains(out, tampered) {
+		t.Errorf("a template signed with another key was not refused for its token:\n%s", out)
+	}
+	t.Setenv("DUBAN_SECURITY_TOKEN_SECRET", "first key, long enough to sign")
+	os.RemoveAll(filepath.Join(dir, "data")) // the same file again would be recognised, not read
+	if _, out, _ := cli(t, june2, "ingest", path); strings.Contains(out, tampered) {
+		t.Errorf("with the key that signed it, the template's token is refused:\n%s", out)
+	}
+}
