@@ -90,6 +90,7 @@ func (a *app) openMailbox(ctx context.Context, cfg *config.Config, dataDir strin
 		if err != nil {
 			return nil, nil, err
 		}
+		d.MaxMessageBytes = inboundLimits(cfg).MaxMessageBytes // as for IMAP
 		return d, d.Close, nil
 	}
 	var tlsConfig *tls.Config
