@@ -37,6 +37,7 @@ type Config struct {
 	Security     SecurityConfig `mapstructure:"security"`
 	Daemon       DaemonConfig   `mapstructure:"daemon"`
 	HTTP         HTTPConfig     `mapstructure:"http"`
+	Colors       ColorsConfig   `mapstructure:"colors"`
 
 	// Source says where the configuration came from: the file path, or
 	// EmbeddedSource when no file was given and ./duban.yaml does not exist.
@@ -152,6 +153,28 @@ type HTTPConfig struct {
 	// AllowPublic.
 	Listen      string `mapstructure:"listen"`
 	AllowPublic bool   `mapstructure:"allow_public"`
+}
+
+// ColorsConfig holds the thresholds of the warning colours (package plan,
+// colors.go, has the rules): 蓝/黄/红 for a unit's timeliness in a period,
+// 绿/黄/红 for a task's progress.
+type ColorsConfig struct {
+	Timeliness TimelinessColorsConfig `mapstructure:"timeliness"`
+	Progress   ProgressColorsConfig   `mapstructure:"progress"`
+}
+
+// TimelinessColorsConfig: a unit that has not submitted is 蓝 once the
+// deadline day is at most BlueWithinWorkdays working days away, 黄 after the
+// deadline, 红 once more than RedAfterWorkdays working days have passed.
+type TimelinessColorsConfig struct {
+	BlueWithinWorkdays int `mapstructure:"blue_within_workdays"`
+	RedAfterWorkdays   int `mapstructure:"red_after_workdays"`
+}
+
+// ProgressColorsConfig: a task reported 未启动 is 黄 in periods after
+// NotStartedAfterMonth (and 红 from July on, whatever this says).
+type ProgressColorsConfig struct {
+	NotStartedAfterMonth int `mapstructure:"not_started_after_month"`
 }
 
 // RemindConfig is when reminders go out: At ("HH:MM") on the Workday-th

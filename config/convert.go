@@ -88,3 +88,13 @@ func (c *Config) Schedule() (plan.Schedule, error) {
 		},
 	}, nil
 }
+
+// ColorRules converts the colors section into the rules of the warning
+// colours.
+func (c *Config) ColorRules() plan.ColorRules {
+	return plan.ColorRules{
+		BlueWithinWorkdays:   c.Colors.Timeliness.BlueWithinWorkdays,
+		RedAfterWorkdays:     c.Colors.Timeliness.RedAfterWorkdays,
+		NotStartedAfterMonth: c.Colors.Progress.NotStartedAfterMonth,
+	}
+}

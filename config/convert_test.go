@@ -118,3 +118,31 @@ func TestSchedule(t *testing.T) {
 		})
 	}
 }
+
+func TestColorRules(t *testing.T) {
+	tests := []struct {
+		name  string
+		extra string
+		want  plan.ColorRules
+	}{
+		{name: "defaults", want: plan.DefaultColorRules()},
+		{
+			name:  "set in the file",
+			extra: "colors:\n  timeliness: {blue_within_workdays: 3, red_after_workdays: 8}\n  progress: {not_started_after_month: 5}\n",
+			want:  plan.ColorRules{BlueWithinWorkdays: 3, RedAfterWorkdays: 8, NotStartedAfterMonth: 5},
+		},
+		{
+			name:  "one key set, the others default",
+			extra: "colors:\n  timeliness: {red_after_workdays: 0}\n",
+			want:  plan.ColorRules{BlueWithinWorkdays: 2, RedAfterWorkdays: 0, NotStartedAfterMonth: 3},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := mustLoad(t, variant(t, nil, tt.extra))
+			if got := cfg.ColorRules(); got != tt.want {
+				t.Errorf("ColorRules() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -16,6 +16,10 @@ func defaults() Config {
 			OfficeHours: OfficeHoursConfig{Start: "08:30", End: "17:30"},
 			Chase:       ChaseConfig{BeforeDeadline: 2, OverdueEveryDays: 7, MaxOverdueNotices: 3},
 		},
+		Colors: ColorsConfig{
+			Timeliness: TimelinessColorsConfig{BlueWithinWorkdays: 2, RedAfterWorkdays: 5},
+			Progress:   ProgressColorsConfig{NotStartedAfterMonth: 3},
+		},
 		Daemon: DaemonConfig{Collect: "@every 5m", Tick: "*/10 * * * *"},
 		Mail: MailConfig{
 			SMTP: SMTPConfig{RatePerSecond: 10, TimeoutSeconds: 30},

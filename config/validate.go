@@ -18,6 +18,7 @@ func (c *Config) Validate() Problems {
 	c.checkSchedule(&ck)
 	c.checkOfficeAndChase(&ck)
 	c.checkDaemon(&ck)
+	c.checkColors(&ck)
 	c.checkCalendar(&ck)
 	c.checkMail(&ck)
 	c.checkStorageAndLimits(&ck)

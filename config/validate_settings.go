@@ -94,6 +94,30 @@ func (c *Config) checkDaemon(ck *checker) {
 	}
 }
 
+// Ranges of the colour thresholds. After June a task still 未启动 is 红
+// anyway, so a start month past 6 would never show 黄.
+const (
+	maxColorWorkdays        = 20
+	maxNotStartedAfterMonth = 6
+)
+
+// checkColors checks the thresholds of the warning colours.
+func (c *Config) checkColors(ck *checker) {
+	t := c.Colors.Timeliness
+	if t.BlueWithinWorkdays < 0 || t.BlueWithinWorkdays > maxColorWorkdays {
+		ck.addf("colors.timeliness.blue_within_workdays", "%d is out of range; write 0 (蓝 on the deadline day only) to %d working days before the deadline day, e.g. 2",
+			t.BlueWithinWorkdays, maxColorWorkdays)
+	}
+	if t.RedAfterWorkdays < 0 || t.RedAfterWorkdays > maxColorWorkdays {
+		ck.addf("colors.timeliness.red_after_workdays", "%d is out of range; write 0 (红 from the first day past the deadline) to %d working days past the deadline day, e.g. 5",
+			t.RedAfterWorkdays, maxColorWorkdays)
+	}
+	if m := c.Colors.Progress.NotStartedAfterMonth; m < 0 || m > maxNotStartedAfterMonth {
+		ck.addf("colors.progress.not_started_after_month", "%d is out of range; write a month from 0 to %d: a task still 未启动 after it is 黄 (3 = from April); from July on it is 红 anyway",
+			m, maxNotStartedAfterMonth)
+	}
+}
+
 // cronParser reads the daemon's specs as the scheduler does.
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 

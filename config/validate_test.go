@@ -117,6 +117,22 @@ func TestValidate(t *testing.T) {
 			want:  []string{"daemon.collect", "daemon.tick", "http.listen"},
 		},
 		{
+			name:     "colour thresholds out of range",
+			extra:    "colors:\n  timeliness: {blue_within_workdays: -1, red_after_workdays: 21}\n  progress: {not_started_after_month: 7}\n",
+			want:     []string{"colors.progress.not_started_after_month", "colors.timeliness.blue_within_workdays", "colors.timeliness.red_after_workdays"},
+			wantText: "from July on it is 红 anyway",
+		},
+		{
+			name:  "colour thresholds at their limits",
+			extra: "colors:\n  timeliness: {blue_within_workdays: 0, red_after_workdays: 20}\n  progress: {not_started_after_month: 6}\n",
+		},
+		{
+			name:     "colour key misspelt",
+			extra:    "colors:\n  timeliness: {blue_within_workday: 3}\n",
+			want:     []string{"colors.timeliness.blue_within_workday"},
+			wantText: `did you mean "blue_within_workdays"?`,
+		},
+		{
 			name:  "calendar dates malformed or in both lists",
 			extra: "calendar:\n  extra_holidays: [2023-10-09, 2023/10/10, 2023-02-30]\n  extra_workdays: [2023-10-09, 2023-10-14]\n",
 			want:  []string{"calendar.extra_holidays[1]", "calendar.extra_holidays[2]", "calendar.extra_workdays[0]"},

@@ -74,3 +74,50 @@ func unitReport(u plan.Unit, subs []store.Submission, loc *time.Location) report
 	}
 	return r
 }
+
+// UnitColors is one unit's warning colours for a period.
+type UnitColors struct {
+	Timeliness plan.Color
+	Tasks      []TaskColor // the unit's lead tasks, in plan order
+}
+
+// TaskColor is one task's progress colour for a period.
+type TaskColor struct {
+	TaskID string
+	Status plan.Status // in the unit's latest accepted report; empty when none
+	Color  plan.Color
+}
+
+// Colors computes, by unit id, the timeliness colour of every unit of st at
+// the cycle's now and the progress colour of each of its tasks, with rules.
+// A task's previous status is the one in the unit's latest accepted report
+// for the period just before st's, in the same plan year only.
+func (c *Cycle) Colors(ctx context.Context, st PeriodStatus, rules plan.ColorRules) (map[string]UnitColors, error) {
+	previous := map[string]store.Submission{}
+	if prev := st.Period.Prev(); prev.Year == st.Period.Year {
+		var err error
+		if previous, err = c.Ledger.Latest(ctx, prev.String()); err != nil {
+			return nil, fmt.Errorf("reading %s's reports for the progress colours: %w", prev, err)
+		}
+	}
+	now := c.now()
+	out := make(map[string]UnitColors, len(st.Units))
+	for _, u := range st.Units {
+		submitted := u.State == reports.StateSubmitted || u.State == reports.StateLate
+		uc := UnitColors{Timeliness: plan.TimelinessColor(c.Schedule, st.Period, now, submitted, u.State == reports.StateLate, rules)}
+		before := map[string]plan.Status{}
+		for _, a := range previous[u.Unit.ID].Answers {
+			before[a.TaskID] = a.Status
+		}
+		for _, t := range c.Plan.TasksLedBy(u.Unit.ID) {
+			status := u.Answers[t.ID].Status
+			uc.Tasks = append(uc.Tasks, TaskColor{
+				TaskID: t.ID,
+				Status: status,
+				Color:  plan.ProgressColor(st.Period, status, before[t.ID], rules),
+			})
+		}
+		out[u.Unit.ID] = uc
+	}
+	return out, nil
+}

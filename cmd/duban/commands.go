@@ -310,6 +310,18 @@ type unitStatusJSON struct {
 	SubmittedAt *string `json:"submitted_at"`
 	Versions    int     `json:"versions"`
 	Rejected    int     `json:"rejected"`
+	// Color is the timeliness colour: 蓝, 黄, 红, or "" for none (on time,
+	// or the deadline not near yet). See plan/colors.go.
+	Color string           `json:"color"`
+	Tasks []taskStatusJSON `json:"tasks"`
+}
+
+// taskStatusJSON is one of a unit's tasks: the status in its latest
+// accepted report ("" when none) and the progress colour (绿, 黄, 红 or "").
+type taskStatusJSON struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Color  string `json:"color"`
 }
 
 func (a *app) statusCommand() *cobra.Command {
@@ -320,53 +332,76 @@ func (a *app) statusCommand() *cobra.Command {
 		Short: "Show who submitted, who is late and who is missing for a period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withPeriod(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period) error {
-				st, err := c.Status(cmd.Context(), p)
-				if err != nil {
-					return err
+			// Not withPeriod: the colours need the configuration's rules.
+			c, cfg, closeAll, err := a.openCycle(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer closeAll()
+			p, err := a.periodFlag(period, c.Schedule)
+			if err != nil {
+				return err
+			}
+			st, err := c.Status(cmd.Context(), p)
+			if err != nil {
+				return err
+			}
+			colors, err := c.Colors(cmd.Context(), st, cfg.ColorRules())
+			if err != nil {
+				return err
+			}
+			out := statusJSON{
+				Period:   p.String(),
+				RemindAt: st.RemindAt.Format(time.RFC3339),
+				Deadline: st.Deadline.Format(plan.DateLayout),
+				Units:    []unitStatusJSON{},
+			}
+			// Say when the daemon sends nothing at all now, and why.
+			if _, idle := c.OpenPeriod(a.now()); idle != "" {
+				out.Note = "the daemon sends no reminders or chases now: " + idle
+			} else if open, _ := c.OpenPeriod(a.now()); open != p {
+				out.Note = fmt.Sprintf("period %s is not the open one (%s): the daemon sends no reminders or chases for it", p, open)
+			}
+			for _, u := range st.Units {
+				uc := colors[u.Unit.ID]
+				j := unitStatusJSON{
+					ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected,
+					Color: string(uc.Timeliness), Tasks: []taskStatusJSON{},
 				}
-				out := statusJSON{
-					Period:   p.String(),
-					RemindAt: st.RemindAt.Format(time.RFC3339),
-					Deadline: st.Deadline.Format(plan.DateLayout),
-					Units:    []unitStatusJSON{},
+				for _, t := range uc.Tasks {
+					j.Tasks = append(j.Tasks, taskStatusJSON{ID: t.TaskID, Status: string(t.Status), Color: string(t.Color)})
 				}
-				// Say when the daemon sends nothing at all now, and why.
-				if _, idle := c.OpenPeriod(a.now()); idle != "" {
-					out.Note = "the daemon sends no reminders or chases now: " + idle
-				} else if open, _ := c.OpenPeriod(a.now()); open != p {
-					out.Note = fmt.Sprintf("period %s is not the open one (%s): the daemon sends no reminders or chases for it", p, open)
+				if !u.SubmittedAt.IsZero() {
+					s := u.SubmittedAt.Format(time.RFC3339)
+					j.SubmittedAt = &s
 				}
-				for _, u := range st.Units {
-					j := unitStatusJSON{ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected}
-					if !u.SubmittedAt.IsZero() {
-						s := u.SubmittedAt.Format(time.RFC3339)
-						j.SubmittedAt = &s
-					}
-					out.Units = append(out.Units, j)
+				out.Units = append(out.Units, j)
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(out)
+			}
+			fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
+			if out.Note != "" {
+				fmt.Fprintln(a.stdout, "note: "+out.Note)
+			}
+			fmt.Fprintln(a.stdout)
+			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+			fmt.Fprintln(tw, "unit\tname\tstate\tcolour\tsubmitted at\tversions\trejected")
+			for _, u := range out.Units {
+				at := "-"
+				if u.SubmittedAt != nil {
+					at = (*u.SubmittedAt)[:16]
 				}
-				if asJSON {
-					enc := json.NewEncoder(a.stdout)
-					enc.SetIndent("", "  ")
-					enc.SetEscapeHTML(false)
-					return enc.Encode(out)
+				color := u.Color
+				if color == "" {
+					color = "-"
 				}
-				fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
-				if out.Note != "" {
-					fmt.Fprintln(a.stdout, "note: "+out.Note)
-				}
-				fmt.Fprintln(a.stdout)
-				tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-				fmt.Fprintln(tw, "unit\tname\tstate\tsubmitted at\tversions\trejected")
-				for _, u := range out.Units {
-					at := "-"
-					if u.SubmittedAt != nil {
-						at = (*u.SubmittedAt)[:16]
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", u.ID, u.Name, u.State, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected)
-				}
-				return tw.Flush()
-			})
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\n", u.ID, u.Name, u.State, color, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected)
+			}
+			return tw.Flush()
 		},
 	}
 	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")

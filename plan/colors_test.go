@@ -1,0 +1,129 @@
+package plan
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Period 2023-09 on the real calendar: National Day runs 09-29 to 10-06,
+// 10-07 (Sat) and 10-08 (Sun) are make-up working days. The reminders go out
+// on 10-07 09:00 (1st working day), the deadline day is 10-11 (5th: 10-07,
+// 10-08, 10-09, 10-10, 10-11), the overdue notices 10-12 and 10-19 09:00.
+func TestTimelinessColorAroundNationalDay(t *testing.T) {
+	s := exampleSchedule(t)
+	at := func(v string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", v, s.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	sep := Period{2023, time.September}
+	def := DefaultColorRules()
+	lenient := ColorRules{BlueWithinWorkdays: 2, RedAfterWorkdays: 10}
+	tests := []struct {
+		now             string
+		submitted, late bool
+		rules           ColorRules
+		want            Color
+	}{
+		// Not submitted, before the deadline.
+		{now: "2023-09-28 10:00", want: ColorNone}, // before the reminders
+		{now: "2023-10-07 08:59", want: ColorNone}, // a minute before them
+		{now: "2023-10-07 09:00", want: ColorNone}, // 4 working days to go
+		{now: "2023-10-08 12:00", want: ColorNone}, // 3 to go
+		{now: "2023-10-09 00:00", want: ColorBlue}, // 2 to go: 10-10, 10-11
+		{now: "2023-10-10 16:00", want: ColorBlue}, // 1 to go
+		{now: "2023-10-11 23:59", want: ColorBlue}, // the deadline day
+		{now: "2023-10-08 12:00", rules: ColorRules{BlueWithinWorkdays: 3, RedAfterWorkdays: 5}, want: ColorBlue},
+		{now: "2023-10-10 16:00", rules: ColorRules{BlueWithinWorkdays: 0, RedAfterWorkdays: 5}, want: ColorNone},
+		{now: "2023-10-11 08:00", rules: ColorRules{BlueWithinWorkdays: 0, RedAfterWorkdays: 5}, want: ColorBlue},
+		// Not submitted, past the deadline: 10-12 is overdue working day 1,
+		// 10-13 2, 10-16 3, 10-17 4, 10-18 5, 10-19 6.
+		{now: "2023-10-12 00:00", want: ColorYellow},
+		{now: "2023-10-15 12:00", want: ColorYellow}, // a Sunday: 2 working days
+		{now: "2023-10-18 17:00", want: ColorYellow}, // 5: not more than 5
+		{now: "2023-10-19 08:00", want: ColorRed},    // 6
+		{now: "2023-10-19 08:00", rules: lenient, want: ColorYellow},
+		{now: "2023-10-19 09:00", rules: lenient, want: ColorRed}, // overdue-2 due: overdue-1 unanswered
+		{now: "2023-10-12 10:00", rules: ColorRules{BlueWithinWorkdays: 2, RedAfterWorkdays: 0}, want: ColorRed},
+		{now: "2024-03-01 10:00", want: ColorRed},
+		// Submitted.
+		{now: "2023-10-10 10:00", submitted: true, want: ColorNone},
+		{now: "2023-10-30 10:00", submitted: true, want: ColorNone},
+		{now: "2023-10-13 10:00", submitted: true, late: true, want: ColorYellow},
+		{now: "2023-11-20 10:00", submitted: true, late: true, want: ColorYellow},
+	}
+	for _, tt := range tests {
+		rules := tt.rules
+		if rules == (ColorRules{}) {
+			rules = def
+		}
+		name := fmt.Sprintf("%s submitted=%v late=%v %+v", tt.now, tt.submitted, tt.late, rules)
+		t.Run(name, func(t *testing.T) {
+			if got := TimelinessColor(s, sep, at(tt.now), tt.submitted, tt.late, rules); got != tt.want {
+				t.Errorf("TimelinessColor() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// A synthetic year: one task's reports month by month, and the colour each
+// period gets given the period before.
+func TestProgressColorOverAYear(t *testing.T) {
+	def := DefaultColorRules()
+	year := []struct {
+		month  time.Month
+		status Status
+		want   Color
+	}{
+		{time.January, StatusNotStarted, ColorNone},
+		{time.February, StatusNotStarted, ColorNone},
+		{time.March, StatusNotStarted, ColorNone}, // not after March yet
+		{time.April, StatusNotStarted, ColorYellow},
+		{time.May, StatusOnTrack, ColorGreen},
+		{time.June, StatusBehind, ColorYellow}, // first month behind
+		{time.July, StatusBehind, ColorRed},    // second month running
+		{time.August, StatusBehind, ColorRed},
+		{time.September, StatusOnTrack, ColorGreen},
+		{time.October, StatusBehind, ColorYellow},
+		{time.November, "", ColorNone}, // not reported
+		{time.December, StatusDone, ColorGreen},
+	}
+	var previous Status
+	for _, m := range year {
+		p := Period{2023, m.month}
+		if got := ProgressColor(p, m.status, previous, def); got != m.want {
+			t.Errorf("ProgressColor(%s, %q, previous %q) = %q, want %q", p, m.status, previous, got, m.want)
+		}
+		previous = m.status
+	}
+}
+
+func TestProgressColorNotStarted(t *testing.T) {
+	tests := []struct {
+		month      time.Month
+		afterMonth int
+		want       Color
+	}{
+		{time.March, 3, ColorNone},
+		{time.April, 3, ColorYellow},
+		{time.June, 3, ColorYellow},
+		{time.July, 3, ColorRed}, // the second half of the plan year
+		{time.December, 3, ColorRed},
+		{time.January, 0, ColorYellow},
+		{time.June, 6, ColorNone},
+		{time.July, 6, ColorRed},
+	}
+	for _, tt := range tests {
+		p := Period{2023, tt.month}
+		got := ProgressColor(p, StatusNotStarted, "", ColorRules{NotStartedAfterMonth: tt.afterMonth})
+		if got != tt.want {
+			t.Errorf("ProgressColor(%s, 未启动) after month %d = %q, want %q", p, tt.afterMonth, got, tt.want)
+		}
+	}
+	if got := ProgressColor(Period{2023, time.May}, "进行中", StatusBehind, DefaultColorRules()); got != ColorNone {
+		t.Errorf("ProgressColor(unknown status) = %q, want none", got)
+	}
+}
