@@ -265,9 +265,26 @@ type crashDaemon struct {
 // configuration) fails the test.
 func (r *crashRig) start(name string) *crashDaemon {
 	r.t.Helper()
+	p := r.launch(name)
+	// A refused lock ends the daemon before this (waitFor fails then); the
+	// text is checked too, so the failure says why.
+	r.waitFor(p, "the daemon to start", func() bool {
+		out := p.out.String()
+		if strings.Contains(out, "in use by another duban") || strings.Contains(out, datalock.ErrLocked.Error()) {
+			r.t.Fatalf("duban (%s) refused to start: the killed daemon's lock must be gone with it:\n%s", name, out)
+		}
+		return strings.Contains(out, `msg="daemon started"`)
+	})
+	return p
+}
+
+// launch starts `duban run` with the rig's clock, and extra environment
+// variables, as a subprocess that the test's cleanup kills.
+func (r *crashRig) launch(name string, env ...string) *crashDaemon {
+	r.t.Helper()
 	p := &crashDaemon{t: r.t, name: name, out: &crashOutput{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(r.bin, "run", "--config", r.cfgPath)
-	p.cmd.Env = append(r.env(), clockEnv+"="+r.now().Format(time.RFC3339))
+	p.cmd.Env = append(append(r.env(), clockEnv+"="+r.now().Format(time.RFC3339)), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		r.t.Fatalf("starting duban (%s): %v", name, err)
@@ -280,15 +297,6 @@ func (r *crashRig) start(name string) *crashDaemon {
 	r.t.Cleanup(func() {
 		p.cmd.Process.Kill()
 		<-p.exited
-	})
-	// A refused lock ends the daemon before this (waitFor fails then); the
-	// text is checked too, so the failure says why.
-	r.waitFor(p, "the daemon to start", func() bool {
-		out := p.out.String()
-		if strings.Contains(out, "in use by another duban") || strings.Contains(out, datalock.ErrLocked.Error()) {
-			r.t.Fatalf("duban (%s) refused to start: the killed daemon's lock must be gone with it:\n%s", name, out)
-		}
-		return strings.Contains(out, `msg="daemon started"`)
 	})
 	return p
 }

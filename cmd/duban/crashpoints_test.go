@@ -141,22 +141,7 @@ func TestCrashPoint(t *testing.T) {
 func (r *crashRig) startCrashing(crashAt string) *crashDaemon {
 	r.t.Helper()
 	name := "killed at " + crashAt
-	p := &crashDaemon{t: r.t, name: name, out: &crashOutput{}, exited: make(chan struct{})}
-	p.cmd = exec.Command(r.bin, "run", "--config", r.cfgPath)
-	p.cmd.Env = append(r.env(), clockEnv+"="+r.now().Format(time.RFC3339), crashpoint.Env+"="+crashAt)
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		r.t.Fatalf("starting duban (%s): %v", name, err)
-	}
-	r.procs = append(r.procs, p)
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.exited)
-	}()
-	r.t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		<-p.exited
-	})
+	p := r.launch(name, crashpoint.Env+"="+crashAt)
 	select {
 	case <-p.exited:
 	case <-time.After(crashTimeout):
