@@ -72,6 +72,22 @@ type TaskConfig struct {
 	Requirement string   `mapstructure:"requirement"`
 	Lead        string   `mapstructure:"lead"`
 	CoUnits     []string `mapstructure:"co_units"`
+	// Indicators are the quantified targets the plan text sets for the
+	// task; its lead unit reports each month's count.
+	Indicators []IndicatorConfig `mapstructure:"indicators"`
+}
+
+// IndicatorConfig is one quantified target of a task, counted over the plan
+// year: 至少1次 is min 1; 2—3次 is min 2, max 3.
+type IndicatorConfig struct {
+	Name string `mapstructure:"name"`
+	// Unit is the unit of count, 次 when empty.
+	Unit string `mapstructure:"unit"`
+	Min  int    `mapstructure:"min"`
+	Max  int    `mapstructure:"max"`
+	// PerMonthMax is the most that can happen in one month; it decides when
+	// the target is out of reach (红). 0: no limit, red only at year end.
+	PerMonthMax int `mapstructure:"per_month_max"`
 }
 
 // UnitConfig is a bureau. Contacts may send reports and receive reminders;
@@ -103,6 +119,9 @@ type AddressConfig struct {
 type OfficeConfig struct {
 	Name       string          `mapstructure:"name"`
 	Recipients []AddressConfig `mapstructure:"recipients"`
+	// Leader is copied on the notice that turns a unit red (the second
+	// overdue notice); optional.
+	Leader AddressConfig `mapstructure:"leader"`
 }
 
 // ScheduleConfig places reminders and deadlines on working days of the

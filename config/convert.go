@@ -31,6 +31,15 @@ func (c *Config) Plan() *plan.Plan {
 			Lead:        t.Lead,
 			CoUnits:     slices.Clone(t.CoUnits),
 		})
+		for _, ind := range t.Indicators {
+			unit := ind.Unit
+			if unit == "" {
+				unit = "次"
+			}
+			p.Indicators = append(p.Indicators, plan.Indicator{
+				TaskID: t.ID, Name: ind.Name, Unit: unit, Min: ind.Min, Max: ind.Max, PerMonthMax: ind.PerMonthMax,
+			})
+		}
 	}
 	for _, u := range c.Units {
 		unit := plan.Unit{ID: u.ID, Name: u.Name, Domains: slices.Clone(u.Domains)}

@@ -145,6 +145,31 @@ func (c *Config) checkPlan(ck *checker) {
 			}
 			seenCo[co] = true
 		}
+		ck.checkIndicators(key, name, t.Indicators)
+	}
+}
+
+// checkIndicators checks a task's quantified targets.
+func (ck *checker) checkIndicators(key, task string, inds []IndicatorConfig) {
+	seen := map[string]bool{}
+	for j, ind := range inds {
+		k := fmt.Sprintf("%s.indicators[%d]", key, j)
+		switch {
+		case strings.TrimSpace(ind.Name) == "":
+			ck.addf(k+".name", "missing; write what is counted, e.g. 对口部门联席会")
+		case seen[ind.Name]:
+			ck.addf(k+".name", "%q is listed twice for task %s; give each indicator its own name", ind.Name, task)
+		}
+		seen[ind.Name] = true
+		if ind.Min < 1 {
+			ck.addf(k+".min", "%d; write the year's target, at least 1 (至少1次 is min: 1)", ind.Min)
+		}
+		if ind.Max != 0 && ind.Max < ind.Min {
+			ck.addf(k+".max", "%d is below min %d; write the upper bound of a range (2—3次 is min: 2, max: 3) or leave it out", ind.Max, ind.Min)
+		}
+		if ind.PerMonthMax < 0 {
+			ck.addf(k+".per_month_max", "%d; write the most that can happen in a month, or leave it out for no limit", ind.PerMonthMax)
+		}
 	}
 }
 
@@ -244,5 +269,8 @@ func (c *Config) checkOffice(ck *checker) {
 	}
 	for i, r := range c.Office.Recipients {
 		ck.checkEmail(fmt.Sprintf("office.recipients[%d].email", i), r.Email, true)
+	}
+	if c.Office.Leader.Email != "" || c.Office.Leader.Name != "" {
+		ck.checkEmail("office.leader.email", c.Office.Leader.Email, true)
 	}
 }

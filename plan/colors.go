@@ -120,3 +120,68 @@ func workdaysBetween(cal *Calendar, from, to time.Time, limit int) int {
 	}
 	return n
 }
+
+// monthsInYear: the plan is yearly and reported monthly.
+const monthsInYear = 12
+
+// IndicatorExpected is where the pro-rata pace puts an indicator by the end
+// of period p: Min × month / 12, rounded half up (a 至少1次 target is
+// expected by June, a 2—3次 one once by March and twice by September).
+func IndicatorExpected(ind Indicator, p Period) int {
+	return (2*ind.Min*int(p.Month) + monthsInYear) / (2 * monthsInYear)
+}
+
+// IndicatorColor is an indicator's colour at the end of period p, given its
+// year-to-date total (this period included).
+//
+//   - Target reached (total ≥ Min): 绿.
+//   - Target out of reach in the months left: 红. With PerMonthMax set, that
+//     is total + PerMonthMax × months left < Min; without it, only once the
+//     year's last period is reached.
+//   - Behind the pro-rata pace (total < IndicatorExpected): 黄.
+//   - Otherwise: 绿.
+func IndicatorColor(ind Indicator, p Period, total int) Color {
+	if total >= ind.Min {
+		return ColorGreen
+	}
+	left := monthsInYear - int(p.Month)
+	if left <= 0 || (ind.PerMonthMax > 0 && total+ind.PerMonthMax*left < ind.Min) {
+		return ColorRed
+	}
+	if total < IndicatorExpected(ind, p) {
+		return ColorYellow
+	}
+	return ColorGreen
+}
+
+// colorRank orders colours by how much attention they ask for.
+func colorRank(c Color) int {
+	switch c {
+	case ColorRed:
+		return 4
+	case ColorYellow:
+		return 3
+	case ColorBlue:
+		return 2
+	case ColorGreen:
+		return 1
+	}
+	return 0
+}
+
+// TaskColor combines a task's progress colour with its indicators' colours:
+// the one that asks for the most attention wins. An indicator's 绿 does not
+// colour a task that has no progress colour (not reported this period); its
+// 黄 and 红 do, since they are about the year, not the month.
+func TaskColor(progress Color, indicators ...Color) Color {
+	out := progress
+	for _, c := range indicators {
+		if c == ColorGreen && progress == ColorNone {
+			continue
+		}
+		if colorRank(c) > colorRank(out) {
+			out = c
+		}
+	}
+	return out
+}

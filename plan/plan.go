@@ -70,6 +70,8 @@ type Plan struct {
 	Categories []Category
 	Tasks      []Task
 	Units      []Unit
+	// Indicators are the quantified targets of tasks, in configured order.
+	Indicators []Indicator
 
 	idx *index // lookups built by Freeze; nil means scan the slices
 }
@@ -265,6 +267,43 @@ type Answer struct {
 	Status    Status // 完成状态
 	Issues    string // 存在问题
 	NextSteps string // 下步计划
+	// Counts are this month's counts of the task's indicators, by indicator
+	// name; an indicator not reported is absent.
+	Counts map[string]int
 }
 
 func (a Answer) String() string { return fmt.Sprintf("%s[%s]", a.TaskID, a.Status) }
+
+// Indicator is a quantified target the plan text sets for a task, counted in
+// the year: task 3 asks for 至少1次 对口部门联席会 and 2—3次 合作交流活动.
+// Units report each month's count; the year-to-date total is judged against
+// Min (see IndicatorColor).
+type Indicator struct {
+	TaskID string
+	Name   string // e.g. "对口部门联席会"; unique within its task
+	Unit   string // unit of count, e.g. "次"
+	Min    int    // the year's target, at least this many
+	Max    int    // optional upper bound of the target (2—3次: 3); 0 when none
+	// PerMonthMax is the most that can happen in one month (0: no limit).
+	// It decides when the target can no longer be reached.
+	PerMonthMax int
+}
+
+// Target writes the year's target the way the plan does: 至少1次, 2—3次.
+func (ind Indicator) Target() string {
+	if ind.Max > ind.Min {
+		return fmt.Sprintf("%d—%d%s", ind.Min, ind.Max, ind.Unit)
+	}
+	return fmt.Sprintf("至少%d%s", ind.Min, ind.Unit)
+}
+
+// IndicatorsOf returns the indicators of a task, in configured order.
+func (p *Plan) IndicatorsOf(taskID string) []Indicator {
+	var out []Indicator
+	for _, ind := range p.Indicators {
+		if ind.TaskID == taskID {
+			out = append(out, ind)
+		}
+	}
+	return out
+}

@@ -54,7 +54,39 @@ type TemplateInput struct {
 	// Progress is carried forward into 上月进展.
 	Previous map[string]plan.Answer
 	Secret   []byte // signs the metadata token
+	// Closed holds the unit's tasks closed out (销号) before this period, by
+	// task id: they are shown locked, marked closed, and not asked.
+	Closed map[string]Closure
+	// Indicators are the quantified targets of the unit's open tasks, with
+	// the year-to-date total before this period: the template asks for
+	// this month's count of each.
+	Indicators []IndicatorLine
 }
+
+// Closure is a task's close-out (销号): the office confirmed it done.
+type Closure struct {
+	Period plan.Period // the period whose 已完成 report it confirmed
+	Note   string
+	At     time.Time
+}
+
+// IndicatorLine is one indicator with its year-to-date total before the
+// period a template or workbook is for.
+type IndicatorLine struct {
+	Indicator plan.Indicator
+	Before    int // the total of the plan year's earlier periods
+}
+
+// ExtensionRequest is a unit's request for more time (延期申请), read from
+// the cells of its returned workbook.
+type ExtensionRequest struct {
+	UntilText string    // as written
+	Until     time.Time // parsed (midnight, in the deadline's location); zero when unreadable
+	Reason    string
+}
+
+// Requested reports whether the unit wrote anything in the request cells.
+func (e ExtensionRequest) Requested() bool { return e.UntilText != "" || e.Reason != "" }
 
 // Meta is what the hidden metadata sheet carries.
 type Meta struct {
@@ -102,6 +134,55 @@ type UnitReport struct {
 	Contact     string
 	Phone       string
 	Answers     map[string]plan.Answer // latest accepted answers, by task id
+	// Extension is the period's extension (延期) of this unit: asked for,
+	// granted or refused. Zero when none was asked for or granted.
+	Extension Extension
+}
+
+// Extension is a unit's extension for a period: its request, and the
+// office's decision.
+type Extension struct {
+	Requested time.Time // the date asked for; zero when the office granted one unasked
+	Reason    string
+	Decision  ExtensionDecision
+	Until     time.Time // the new deadline day when granted
+	Note      string    // the office's note on its decision
+}
+
+// ExtensionDecision is the office's answer to an extension request.
+type ExtensionDecision string
+
+const (
+	ExtensionPending ExtensionDecision = ""        // asked, not decided yet
+	ExtensionGranted ExtensionDecision = "granted" // 同意延期
+	ExtensionRefused ExtensionDecision = "refused" // 不同意延期
+)
+
+// Any reports whether there is an extension to show.
+func (e Extension) Any() bool { return !e.Requested.IsZero() || e.Decision != ExtensionPending }
+
+// YearView is the plan year up to a period, month by month: what the year
+// at a glance shows and the charts draw.
+type YearView struct {
+	Months []plan.Period // the plan year's periods up to and including the compiled one
+	// Tasks holds, by task id, the progress colour of each month (parallel
+	// to Months); Statuses the status reported (empty when none).
+	Tasks    map[string][]plan.Color
+	Statuses map[string][]plan.Status
+	// Units holds, by unit id, the timeliness colour of each month and the
+	// submission state behind it.
+	Units  map[string][]plan.Color
+	States map[string][]SubmissionState
+}
+
+// IndicatorProgress is an indicator's standing at the compiled period.
+type IndicatorProgress struct {
+	Indicator  plan.Indicator
+	ThisMonth  int
+	Reported   bool // this month's count was reported
+	YearToDate int  // this period included
+	Expected   int  // where the pro-rata pace puts it (plan.IndicatorExpected)
+	Color      plan.Color
 }
 
 // CompileInput is everything the consolidated workbook shows.
@@ -112,4 +193,19 @@ type CompileInput struct {
 	GeneratedAt time.Time
 	Version     int          // v1, v2, … of this period's compiled workbook
 	Units       []UnitReport // every lead unit, in plan order
+
+	// Timeliness is each unit's timeliness colour (蓝/黄/红) at GeneratedAt,
+	// by unit id; Progress each task's progress colour (绿/黄/红, its
+	// indicators included), by task id. A missing entry has no colour.
+	Timeliness map[string]plan.Color
+	Progress   map[string]plan.Color
+	// Previous holds each task's answer in the period before (same plan
+	// year), by task id: the month-over-month sheet compares with it.
+	Previous map[string]plan.Answer
+	// Closed holds the tasks closed out (销号) by this period, by task id.
+	Closed map[string]Closure
+	// Year is the plan year so far, for the year at a glance and the charts.
+	Year YearView
+	// Indicators are the quantified targets, in configured order.
+	Indicators []IndicatorProgress
 }

@@ -28,7 +28,8 @@ type answerRecord struct {
 	Progress  string `json:"progress,omitempty"`
 	Status    string `json:"status,omitempty"`
 	Issues    string `json:"issues,omitempty"`
-	NextSteps string `json:"next,omitempty"`
+	NextSteps string         `json:"next,omitempty"`
+	Counts    map[string]int `json:"counts,omitempty"`
 }
 
 // problemRecord is the stored form of a Problem.
@@ -48,6 +49,7 @@ func encodeAnswers(as []plan.Answer) (string, error) {
 			Status:    string(a.Status),
 			Issues:    a.Issues,
 			NextSteps: a.NextSteps,
+			Counts:    a.Counts,
 		}
 	}
 	b, err := json.Marshal(recs)
@@ -76,6 +78,7 @@ func decodeAnswers(b []byte) ([]plan.Answer, error) {
 			Status:    plan.Status(r.Status),
 			Issues:    r.Issues,
 			NextSteps: r.NextSteps,
+			Counts:    r.Counts,
 		}
 	}
 	return as, nil
@@ -109,4 +112,33 @@ func decodeProblems(b []byte) ([]Problem, error) {
 		ps[i] = Problem(r)
 	}
 	return ps, nil
+}
+
+// extensionRecord is the stored form of the extension a unit asked for in
+// its workbook.
+type extensionRecord struct {
+	Until  string `json:"until,omitempty"` // YYYY-MM-DD, or as written when unreadable
+	Reason string `json:"reason,omitempty"`
+}
+
+func encodeExtension(until, reason string) (string, error) {
+	if until == "" && reason == "" {
+		return "", nil
+	}
+	b, err := json.Marshal(extensionRecord{Until: until, Reason: reason})
+	if err != nil {
+		return "", fmt.Errorf("encode extension: %w", err)
+	}
+	return string(b), nil
+}
+
+func decodeExtension(b []byte) (until, reason string, err error) {
+	if len(b) == 0 {
+		return "", "", nil
+	}
+	var r extensionRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return "", "", fmt.Errorf("decode extension: %w", err)
+	}
+	return r.Until, r.Reason, nil
 }

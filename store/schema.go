@@ -118,6 +118,33 @@ CREATE TABLE blobs (
 	data   BLOB NOT NULL
 ) STRICT;
 `,
+		// 4: supervision — close-outs (销号) and extensions (延期) decided by
+		// the office, and the extension a unit asked for in its workbook.
+		`
+ALTER TABLE submissions ADD COLUMN extension TEXT NOT NULL DEFAULT ''; -- JSON {until, reason}, '' when none asked
+
+CREATE TABLE closures (
+	id     INTEGER PRIMARY KEY,
+	task   TEXT NOT NULL,
+	action TEXT NOT NULL CHECK (action IN ('close', 'reopen')),
+	period TEXT NOT NULL, -- close: the period whose 已完成 it confirms; reopen: the first period asked again
+	note   TEXT NOT NULL,
+	at     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX closures_task ON closures (task, id);
+
+CREATE TABLE extensions (
+	id       INTEGER PRIMARY KEY,
+	period   TEXT NOT NULL,
+	unit     TEXT NOT NULL,
+	decision TEXT NOT NULL CHECK (decision IN ('granted', 'refused')),
+	until    TEXT NOT NULL, -- YYYY-MM-DD, the new deadline day; '' when refused
+	note     TEXT NOT NULL,
+	at       INTEGER NOT NULL,
+	CHECK ((decision = 'granted' AND until <> '') OR (decision = 'refused' AND until = ''))
+) STRICT;
+CREATE INDEX extensions_period_unit ON extensions (period, unit, id);
+`,
 	}
 }
 

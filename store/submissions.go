@@ -33,10 +33,21 @@ type Submission struct {
 	Phone      string
 	Answers    []plan.Answer
 	Problems   []Problem
+	// ExtensionUntil and ExtensionReason are the extension (延期) the unit
+	// asked for in the file: the date (YYYY-MM-DD) and its reason. A file
+	// that only asks for time is recorded not accepted, with no problems.
+	ExtensionUntil  string
+	ExtensionReason string
+}
+
+// RequestOnly reports whether the file only asked for an extension: not
+// accepted, nothing wrong with it, and a request in it.
+func (s Submission) RequestOnly() bool {
+	return !s.Accepted && len(s.Problems) == 0 && s.ExtensionUntil != ""
 }
 
 const submissionColumns = `id, period, unit, file_sha256, file_name, source, received_at,
-	accepted, late, version, contact, phone, answers, problems`
+	accepted, late, version, contact, phone, answers, problems, extension`
 
 // AddSubmission records a decision in one IMMEDIATE transaction and returns
 // it with its ID and Version filled in (the ID and Version passed in are
@@ -78,6 +89,10 @@ func (l *Ledger) addSubmission(ctx context.Context, s Submission, data []byte, n
 	if err != nil {
 		return Submission{}, false, fmt.Errorf("add submission: %w", err)
 	}
+	extension, err := encodeExtension(s.ExtensionUntil, s.ExtensionReason)
+	if err != nil {
+		return Submission{}, false, fmt.Errorf("add submission: %w", err)
+	}
 
 	err = l.inTx(ctx, func(tx *writeTx) error {
 		prev, found, err := submissionByFile(ctx, tx, s.FileSHA256)
@@ -108,10 +123,10 @@ func (l *Ledger) addSubmission(ctx context.Context, s Submission, data []byte, n
 			}
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO submissions (period, unit, file_sha256, file_name, source,
-				received_at, accepted, late, version, contact, phone, answers, problems)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				received_at, accepted, late, version, contact, phone, answers, problems, extension)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			s.Period, s.Unit, s.FileSHA256, s.FileName, s.Source, toNanos(s.ReceivedAt),
-			boolInt(s.Accepted), boolInt(s.Late), s.Version, s.Contact, s.Phone, answers, problems)
+			boolInt(s.Accepted), boolInt(s.Late), s.Version, s.Contact, s.Phone, answers, problems, extension)
 		if err != nil {
 			return err
 		}
@@ -257,7 +272,7 @@ func scanSubmissions(rows *sql.Rows) ([]Submission, error) {
 	defer rows.Close()
 	var (
 		out               []Submission
-		answers, problems sql.RawBytes
+		answers, problems, extension sql.RawBytes
 	)
 	for rows.Next() {
 		var (
@@ -266,7 +281,7 @@ func scanSubmissions(rows *sql.Rows) ([]Submission, error) {
 			accepted, late int
 		)
 		if err := rows.Scan(&s.ID, &s.Period, &s.Unit, &s.FileSHA256, &s.FileName, &s.Source, &received,
-			&accepted, &late, &s.Version, &s.Contact, &s.Phone, &answers, &problems); err != nil {
+			&accepted, &late, &s.Version, &s.Contact, &s.Phone, &answers, &problems, &extension); err != nil {
 			return nil, err
 		}
 		s.ReceivedAt = fromNanos(received)
@@ -276,6 +291,9 @@ func scanSubmissions(rows *sql.Rows) ([]Submission, error) {
 			return nil, fmt.Errorf("submission %d: %w", s.ID, err)
 		}
 		if s.Problems, err = decodeProblems(problems); err != nil {
+			return nil, fmt.Errorf("submission %d: %w", s.ID, err)
+		}
+		if s.ExtensionUntil, s.ExtensionReason, err = decodeExtension(extension); err != nil {
 			return nil, fmt.Errorf("submission %d: %w", s.ID, err)
 		}
 		out = append(out, s)

@@ -60,17 +60,21 @@ func TestAnswerFieldsAllStored(t *testing.T) {
 	v := reflect.ValueOf(&a).Elem()
 	for i := range v.NumField() {
 		f := v.Field(i)
-		if f.Kind() != reflect.String {
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString(fmt.Sprintf("值%d", i))
+		case reflect.Map: // Counts
+			f.Set(reflect.ValueOf(map[string]int{fmt.Sprintf("指标%d", i): i}))
+		default:
 			t.Fatalf("plan.Answer.%s is a %v; teach store's answerRecord about it", v.Type().Field(i).Name, f.Kind())
 		}
-		f.SetString(fmt.Sprintf("值%d", i))
 	}
 	enc, err := encodeAnswers([]plan.Answer{a})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dec, err := decodeAnswers([]byte(enc))
-	if err != nil || len(dec) != 1 || dec[0] != a {
+	if err != nil || len(dec) != 1 || !reflect.DeepEqual(dec[0], a) {
 		t.Errorf("decodeAnswers(encodeAnswers(%+v)) = %+v, %v (stored as %s)", a, dec, err, enc)
 	}
 }
