@@ -24,10 +24,10 @@ func boolInt(b bool) int {
 // answerRecord is the stored form of a plan.Answer. The JSON keys are part
 // of the ledger format: they must not change when plan's field names do.
 type answerRecord struct {
-	TaskID    string `json:"task"`
-	Progress  string `json:"progress,omitempty"`
-	Status    string `json:"status,omitempty"`
-	Issues    string `json:"issues,omitempty"`
+	TaskID    string         `json:"task"`
+	Progress  string         `json:"progress,omitempty"`
+	Status    string         `json:"status,omitempty"`
+	Issues    string         `json:"issues,omitempty"`
 	NextSteps string         `json:"next,omitempty"`
 	Counts    map[string]int `json:"counts,omitempty"`
 }

@@ -271,7 +271,7 @@ func submissionByFile(ctx context.Context, q querier, hash string) (Submission, 
 func scanSubmissions(rows *sql.Rows) ([]Submission, error) {
 	defer rows.Close()
 	var (
-		out               []Submission
+		out                          []Submission
 		answers, problems, extension sql.RawBytes
 	)
 	for rows.Next() {
