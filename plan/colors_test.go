@@ -127,3 +127,69 @@ func TestProgressColorNotStarted(t *testing.T) {
 		t.Errorf("ProgressColor(unknown status) = %q, want none", got)
 	}
 }
+
+// Task 3's targets over a synthetic year: 至少1次 联席会 (one a month at
+// most) and 2—3次 交流活动 (no monthly limit).
+func TestIndicatorColorOverAYear(t *testing.T) {
+	meeting := Indicator{TaskID: "T03", Name: "对口部门联席会", Unit: "次", Min: 1, PerMonthMax: 1}
+	events := Indicator{TaskID: "T03", Name: "合作交流活动", Unit: "次", Min: 2, Max: 3}
+	tests := []struct {
+		ind      Indicator
+		month    time.Month
+		total    int
+		expected int
+		want     Color
+	}{
+		{meeting, time.January, 0, 0, ColorGreen}, // pace: 1×1/12 rounds to 0
+		{meeting, time.May, 0, 0, ColorGreen},
+		{meeting, time.June, 0, 1, ColorYellow}, // half the year: the one meeting is due
+		{meeting, time.June, 1, 1, ColorGreen},
+		{meeting, time.November, 0, 1, ColorYellow}, // one month left, one meeting a month: still possible
+		{meeting, time.December, 0, 1, ColorRed},    // the year is over
+		{meeting, time.December, 1, 1, ColorGreen},
+		{events, time.February, 0, 0, ColorGreen},
+		{events, time.March, 0, 1, ColorYellow}, // 2×3/12 = 0.5 rounds to 1
+		{events, time.March, 1, 1, ColorGreen},
+		{events, time.September, 1, 2, ColorYellow}, // 2×9/12 = 1.5 rounds to 2
+		{events, time.November, 1, 2, ColorYellow},  // no monthly limit: not red before the year ends
+		{events, time.December, 1, 2, ColorRed},
+		{events, time.December, 4, 2, ColorGreen}, // above the range is still reached
+		{Indicator{Min: 3, PerMonthMax: 1}, time.October, 0, 3, ColorRed}, // 2 months left, 3 needed
+		{Indicator{Min: 3, PerMonthMax: 1}, time.September, 0, 2, ColorYellow},
+	}
+	for _, tc := range tests {
+		p := Period{2023, tc.month}
+		if got := IndicatorExpected(tc.ind, p); got != tc.expected {
+			t.Errorf("IndicatorExpected(%s min %d, %s) = %d; want %d", tc.ind.Name, tc.ind.Min, p, got, tc.expected)
+		}
+		if got := IndicatorColor(tc.ind, p, tc.total); got != tc.want {
+			t.Errorf("IndicatorColor(%s min %d, %s, total %d) = %q; want %q", tc.ind.Name, tc.ind.Min, p, tc.total, got, tc.want)
+		}
+	}
+	if got := meeting.Target(); got != "至少1次" {
+		t.Errorf("Target() = %q; want 至少1次", got)
+	}
+	if got := events.Target(); got != "2—3次" {
+		t.Errorf("Target() = %q; want 2—3次", got)
+	}
+}
+
+func TestTaskColorCombinesIndicators(t *testing.T) {
+	tests := []struct {
+		progress   Color
+		indicators []Color
+		want       Color
+	}{
+		{ColorGreen, nil, ColorGreen},
+		{ColorGreen, []Color{ColorGreen, ColorYellow}, ColorYellow},
+		{ColorYellow, []Color{ColorRed}, ColorRed},
+		{ColorRed, []Color{ColorGreen}, ColorRed},
+		{ColorNone, []Color{ColorGreen}, ColorNone}, // not reported: an indicator's green says nothing of the month
+		{ColorNone, []Color{ColorYellow}, ColorYellow},
+	}
+	for _, tc := range tests {
+		if got := TaskColor(tc.progress, tc.indicators...); got != tc.want {
+			t.Errorf("TaskColor(%q, %q) = %q; want %q", tc.progress, tc.indicators, got, tc.want)
+		}
+	}
+}
