@@ -54,7 +54,15 @@ const secondHalf = time.July
 //     RedAfterWorkdays working days have passed since the deadline day, or
 //     once a second overdue notice is due (the first went unanswered).
 func TimelinessColor(s Schedule, p Period, now time.Time, submitted, late bool, c ColorRules) Color {
+	return TimelinessColorBy(s, p, s.Deadline(p), now, submitted, late, c)
+}
+
+// TimelinessColorBy is TimelinessColor for a unit whose deadline day is not
+// the period's: the office granted it an extension to that day, and every
+// rule counts from it.
+func TimelinessColorBy(s Schedule, p Period, deadline, now time.Time, submitted, late bool, c ColorRules) Color {
 	now = now.In(s.Location)
+	deadline = dayOf(deadline.In(s.Location))
 	switch {
 	case submitted && late:
 		return ColorYellow
@@ -63,8 +71,7 @@ func TimelinessColor(s Schedule, p Period, now time.Time, submitted, late bool, 
 	case now.Before(s.RemindAt(p)):
 		return ColorNone
 	}
-	deadline := s.Deadline(p)
-	if now.Before(s.DueBy(p)) {
+	if now.Before(deadline.AddDate(0, 0, 1)) {
 		if workdaysBetween(s.Calendar, now, deadline, c.BlueWithinWorkdays+1) <= c.BlueWithinWorkdays {
 			return ColorBlue
 		}
@@ -73,7 +80,7 @@ func TimelinessColor(s Schedule, p Period, now time.Time, submitted, late bool, 
 	if workdaysBetween(s.Calendar, deadline, now, c.RedAfterWorkdays+1) > c.RedAfterWorkdays {
 		return ColorRed
 	}
-	for _, r := range s.Rungs(p) {
+	for _, r := range s.RungsBy(p, deadline) {
 		if r.Overdue >= 2 && !now.Before(r.At) {
 			return ColorRed
 		}

@@ -44,10 +44,16 @@ type Rung struct {
 // ones every OverdueEveryDays, as long as p's successor has not opened.
 // Each goes out at the reminders' time of day, moved into office hours.
 func (s Schedule) Rungs(p Period) []Rung {
+	return s.RungsBy(p, s.Deadline(p))
+}
+
+// RungsBy is Rungs for a unit whose deadline day is not the period's: the
+// office granted it an extension (延期) to that day.
+func (s Schedule) RungsBy(p Period, deadline time.Time) []Rung {
 	var out []Rung
 	clock := time.Duration(s.RemindHour)*time.Hour + time.Duration(s.RemindMinute)*time.Minute
 	opens, closes := s.RemindAt(p), s.RemindAt(p.Next())
-	deadline := s.Deadline(p)
+	deadline = dayOf(deadline.In(s.Location))
 	if n := s.Chase.BeforeDeadline; n > 0 {
 		d := deadline
 		for range n {

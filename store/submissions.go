@@ -227,6 +227,21 @@ func (l *Ledger) Submissions(ctx context.Context, period string) ([]Submission, 
 	return list, nil
 }
 
+// UnitSubmissions returns the unit's submissions of the period, accepted
+// and rejected, oldest first.
+func (l *Ledger) UnitSubmissions(ctx context.Context, period, unit string) ([]Submission, error) {
+	rows, err := l.reads.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions
+		WHERE period = ? AND unit = ? ORDER BY received_at, id`, period, unit)
+	if err != nil {
+		return nil, fmt.Errorf("list %s's submissions of %q: %w", unit, period, err)
+	}
+	list, err := scanSubmissions(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list %s's submissions of %q: %w", unit, period, err)
+	}
+	return list, nil
+}
+
 // LatestBefore returns the unit's latest accepted submission of the newest
 // period strictly before period: the answers to carry forward.
 func (l *Ledger) LatestBefore(ctx context.Context, unit, period string) (Submission, bool, error) {

@@ -32,10 +32,16 @@ const (
 	OfficeNote = "office_note" // to the office: quarantine, bounces, delivery failures
 	Chase      = "chase"       // 催报: before the deadline, then overdue notices
 	Compiled   = "compiled"    // to the office: a version of the consolidated workbook
+	// Extension is the answer on an extension (延期): the receipt of a
+	// request made in a workbook, or the office's decision on it.
+	Extension = "extension"
+	// Closure tells a unit that one of its tasks was closed out (销号) or
+	// reopened.
+	Closure = "closure"
 )
 
 // Names lists every message the product sends.
-var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote, Chase, Compiled}
+var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote, Chase, Compiled, Extension, Closure}
 
 // Set is a parsed collection of message templates.
 type Set struct {
@@ -178,7 +184,35 @@ type ChaseData struct {
 	Overdue         int // 0 before the deadline; n for the n-th overdue notice
 	DaysLate        int // working days past the deadline day
 	OfficeCopied    bool
+	Leader          string // the office leader copied on the notice that turns the unit red; "" when none
 	FileName        string // the fresh template attached
+}
+
+// ExtensionData is what a message about an extension (延期) shows: the
+// receipt of the request (Decision empty) or the office's decision.
+type ExtensionData struct {
+	Office     string
+	Unit       string
+	Period     string // 2023年5月
+	Deadline   string // the period's deadline day, 2023年6月7日
+	Requested  string // the day asked for, 2023年6月20日; "" when the office decided unasked
+	Reason     string
+	ReceivedAt string // when the request came, YYYY-MM-DD HH:MM
+	Decision   string // "", "granted" or "refused"
+	Until      string // the new deadline day when granted
+	Note       string // the office's note
+	FileName   string // the template attached (with the decision), "" when none
+}
+
+// ClosureData is what the message about a close-out (销号) shows.
+type ClosureData struct {
+	Office   string
+	Unit     string
+	Task     string // T03 推进合作专题落实
+	Period   string // the period whose 已完成 report is confirmed
+	Next     string // the first period no longer asked, 2023年7月
+	Reopened bool
+	Note     string
 }
 
 // CompiledData is what the mail carrying a consolidated workbook shows.
@@ -195,6 +229,12 @@ type CompiledData struct {
 	Late            int
 	Missing         []string // unit names
 	Changes         []string // one line per unit new or updated since the previous version
+	// The warning colours at compilation: tasks in red, in yellow, units in
+	// red (by name), and the bulletin draft attached ("" when none).
+	RedTasks    []string
+	YellowTasks int
+	RedUnits    []string
+	Bulletin    string
 }
 
 // NoWorkbookData is what the reply to a message without a workbook shows.
