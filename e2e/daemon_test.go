@@ -1,15 +1,18 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
@@ -164,8 +167,10 @@ func TestDaemonMonth(t *testing.T) {
 		switch m.Kind {
 		case "compiled":
 			compiled = append(compiled, m.Subject)
-			if len(m.Files) != 1 || !strings.HasSuffix(m.Files[0].Name, ".xlsx") {
-				t.Errorf("compiled mail %q carries %v, want one .xlsx", m.Subject, fileNames(m.Files))
+			if len(m.Files) != 2 || !strings.HasSuffix(m.Files[0].Name, ".xlsx") || !strings.HasSuffix(m.Files[1].Name, ".docx") {
+				t.Errorf("compiled mail %q carries %v, want the .xlsx and the bulletin .docx", m.Subject, fileNames(m.Files))
+			} else if strings.Contains(m.Subject, "第2版") {
+				checkBulletin(t, m.Files[1].Data, m.Text)
 			}
 			if strings.Contains(m.Subject, "第2版") && !strings.Contains(m.Text, afterOverdue.Name+"：补报") {
 				t.Errorf("v2's mail does not name %s's late report:\n%s", afterOverdue.Name, m.Text)
@@ -185,4 +190,44 @@ func TestDaemonMonth(t *testing.T) {
 	if n := users[dubanAddr].count("INBOX"); n != 0 {
 		t.Errorf("duban's INBOX still holds %d messages", n)
 	}
+}
+
+// checkBulletin has LibreOffice open the bulletin draft as it reached the
+// office, print it to PDF and read back its text: it must hold the period
+// and every task the mail names in red.
+func checkBulletin(t *testing.T, docx []byte, mailText string) {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "bulletin.docx")
+	if err := os.WriteFile(src, docx, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := os.ReadFile(testtools.Convert(t, src, "pdf"))
+	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Fatalf("the bulletin did not convert to PDF: %v", err)
+	}
+	text, err := os.ReadFile(testtools.Convert(t, src, "txt:Text (encoded):UTF8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"2023年9月", "推进情况通报"}
+	// 红色预警任务N项：3.推进合作专题落实（市发展改革委）；…。
+	for _, line := range strings.Split(mailText, "\n") {
+		_, list, ok := strings.Cut(line, "红色预警任务")
+		if !ok {
+			continue
+		}
+		_, list, _ = strings.Cut(list, "：")
+		for _, item := range strings.Split(strings.TrimSuffix(strings.TrimSpace(list), "。"), "；") {
+			title, _, _ := strings.Cut(item, "（")
+			if _, rest, ok := strings.Cut(title, "."); ok {
+				want = append(want, rest)
+			}
+		}
+	}
+	for _, w := range want {
+		if !bytes.Contains(text, []byte(w)) {
+			t.Errorf("the bulletin, read by LibreOffice, lacks %q", w)
+		}
+	}
+	t.Logf("bulletin checked by LibreOffice: %d bytes of PDF, %d red tasks", len(pdf), len(want)-2)
 }

@@ -536,6 +536,9 @@ func replyTo(msg *inbound.Message) (to []mail.Address, inReplyTo string, refs []
 // answer queues the receipt or the rejection of one workbook; a rejection
 // carries a fresh template so the unit can start again from the right one.
 func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u plan.Unit, d Decision) error {
+	if d.Submission.RequestOnly() {
+		return c.answerExtensionRequest(ctx, msg, key, u, d)
+	}
 	data := ReplyData(d, c.Mail.Office, c.Schedule)
 	if data.Unit == "" {
 		data.Unit = u.Name
@@ -578,6 +581,32 @@ func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u 
 	})
 	return err
 }
+
+// answerExtensionRequest acknowledges a workbook that only asks for more
+// time. The office is copied: it decides with `duban extend`.
+func (c *Cycle) answerExtensionRequest(ctx context.Context, msg *inbound.Message, key string, u plan.Unit, d Decision) error {
+	s := d.Submission
+	r, err := c.Mail.Texts.Render(templates.Extension, templates.ExtensionData{
+		Office: c.Mail.Office, Unit: u.Name, Period: d.Period.Label(),
+		Deadline:   c.Schedule.Deadline(d.Period).Format("2006年1月2日"),
+		Requested:  dateCN(c.day(s.ExtensionUntil)),
+		Reason:     s.ExtensionReason,
+		ReceivedAt: s.ReceivedAt.In(c.Schedule.Location).Format("2006-01-02 15:04"),
+	})
+	if err != nil {
+		return err
+	}
+	to, irt, refs := replyTo(msg)
+	_, _, err = c.queue(ctx, outgoing{
+		key: "answer/" + key, kind: kindExtension, period: d.Period.String(), unit: u.ID,
+		msg: mail.Message{To: to, Cc: c.Mail.OfficeTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+			InReplyTo: irt, References: refs, AutoSubmitted: "auto-replied"},
+	})
+	return err
+}
+
+// dateCN writes a day as 2023年6月20日.
+func dateCN(t time.Time) string { return t.Format("2006年1月2日") }
 
 func (c *Cycle) answerNoWorkbook(ctx context.Context, msg *inbound.Message, rawSHA string, u plan.Unit, p plan.Period, received time.Time, others []string) error {
 	r, err := c.Mail.Texts.Render(templates.NoWorkbook, templates.NoWorkbookData{

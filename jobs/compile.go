@@ -24,6 +24,7 @@ type Compiled struct {
 	// report is new or updated since the previous version.
 	Changes []string
 	Status  PeriodStatus
+	view    compileView // the colours and the year behind the workbook, for the bulletin
 }
 
 // CompiledFileName names the consolidated workbook:
@@ -54,14 +55,20 @@ func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
 	}
 
 	now := c.now()
+	view, err := c.view(ctx, st)
+	if err != nil {
+		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
+	}
 	var b bytes.Buffer
 	err = reports.Compile(&b, reports.CompileInput{
 		Plan: c.Plan, Period: p, Deadline: st.Deadline, GeneratedAt: now, Version: version, Units: st.Units,
+		Timeliness: view.Timeliness, Progress: view.Progress, Previous: view.Previous, Closed: view.Closed,
+		Year: view.Year, Indicators: view.Indicators,
 	})
 	if err != nil {
 		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
 	}
-	out := Compiled{FileName: CompiledFileName(p, version), Data: b.Bytes(), Version: version, New: isNew, Status: st}
+	out := Compiled{FileName: CompiledFileName(p, version), Data: b.Bytes(), Version: version, New: isNew, Status: st, view: view}
 	if !isNew {
 		return out, nil
 	}

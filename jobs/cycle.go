@@ -32,6 +32,9 @@ type Cycle struct {
 	// TokenSecret, when set (security.token_secret), signs and checks the
 	// templates' tokens instead of the key the ledger generated.
 	TokenSecret []byte
+	// ColorRules are the thresholds of the warning colours; zero means
+	// plan.DefaultColorRules.
+	ColorRules plan.ColorRules
 }
 
 // secret is the key of the templates' tokens.
@@ -106,11 +109,29 @@ func (c *Cycle) BuildTemplate(ctx context.Context, unitID string, p plan.Period)
 			previous[a.TaskID] = a
 		}
 	}
-	var b bytes.Buffer
-	err = reports.BuildTemplate(&b, reports.TemplateInput{
+	closed, err := c.Closed(ctx, p)
+	if err != nil {
+		return Template{}, err
+	}
+	ext, err := c.extensionFor(ctx, p, u.ID)
+	if err != nil {
+		return Template{}, err
+	}
+	in := reports.TemplateInput{
 		Plan: c.Plan, Period: p, Unit: u, Tasks: tasks,
-		Deadline: c.Schedule.Deadline(p), Previous: previous, Secret: secret,
-	})
+		Deadline: c.deadlineOf(p, ext), Previous: previous, Secret: secret,
+		Closed: map[string]reports.Closure{},
+	}
+	for _, t := range tasks {
+		if cl, ok := closed[t.ID]; ok {
+			in.Closed[t.ID] = cl
+		}
+	}
+	if in.Indicators, err = c.indicatorLines(ctx, p, c.openTasks(u.ID, closed)); err != nil {
+		return Template{}, err
+	}
+	var b bytes.Buffer
+	err = reports.BuildTemplate(&b, in)
 	if err != nil {
 		return Template{}, fmt.Errorf("building %s's template for %s: %w", u.ID, p, err)
 	}

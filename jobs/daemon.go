@@ -88,6 +88,11 @@ func chaseKey(p plan.Period, unit, rung string) string {
 func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 	now := c.now()
 	var res ChaseResult
+	// A decision logged by a command that crashed before queueing its
+	// notice gets it now.
+	if err := c.NotifyDecisions(ctx); err != nil {
+		return res, err
+	}
 	res.Period, res.Idle = c.OpenPeriod(now)
 	if res.Idle == "" {
 		res.Idle = c.officeIdle(now)
@@ -109,9 +114,36 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("reading %s's reports: %w", p, err)
 	}
+	closed, err := c.Closed(ctx, p)
+	if err != nil {
+		return res, err
+	}
+	subs, err := c.Ledger.Submissions(ctx, p.String())
+	if err != nil {
+		return res, fmt.Errorf("reading %s's submissions: %w", p, err)
+	}
+	exts, err := c.extensionsOf(ctx, p, subs)
+	if err != nil {
+		return res, err
+	}
 	for _, u := range c.Plan.LeadUnits() {
 		line := ChaseLine{Unit: u}
-		key := chaseKey(p, u.ID, res.Rung.Name)
+		rung := res.Rung
+		if e := exts[u.ID]; e.Decision == reports.ExtensionGranted {
+			// The unit's own ladder, from its new deadline.
+			rung = plan.Rung{}
+			for _, r := range c.Schedule.RungsBy(p, c.deadlineOf(p, e)) {
+				if !r.At.After(now) {
+					rung = r
+				}
+			}
+		}
+		if rung.Name == "" {
+			line.Action = "extended"
+			res.Lines = append(res.Lines, line)
+			continue
+		}
+		key := chaseKey(p, u.ID, rung.Name)
 		prev, found, err := c.Ledger.OutboxByKey(ctx, key)
 		switch {
 		case err != nil:
@@ -120,6 +152,8 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 			line.Action, line.MessageID = "already sent", prev.MessageID
 		case latest[u.ID].ID != 0:
 			line.Action = "submitted"
+		case c.allClosed(u.ID, closed):
+			line.Action = "all tasks closed"
 		default:
 			// A rung that fell due before the unit was even reminded (the
 			// daemon was down over the reminders' time) is not the unit's
@@ -128,11 +162,11 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 			if err != nil {
 				return res, err
 			}
-			if !found || rem.CreatedAt.After(res.Rung.At) {
+			if !found || rem.CreatedAt.After(rung.At) {
 				line.Action = "reminded after this rung was due"
 				break
 			}
-			id, err := c.queueChase(ctx, p, u, res.Rung, key)
+			id, err := c.queueChase(ctx, p, u, rung, c.deadlineOf(p, exts[u.ID]), key)
 			if err != nil {
 				return res, fmt.Errorf("chasing %s for %s: %w", u.ID, p, err)
 			}
@@ -146,13 +180,14 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 
 // queueChase composes one chase with a fresh template attached, threaded
 // to the unit's reminder; overdue notices copy the office.
-func (c *Cycle) queueChase(ctx context.Context, p plan.Period, u plan.Unit, r plan.Rung, key string) (string, error) {
+// The second overdue notice is the one that turns the unit red
+// (plan.TimelinessColor): it also copies the office leader.
+func (c *Cycle) queueChase(ctx context.Context, p plan.Period, u plan.Unit, r plan.Rung, deadline time.Time, key string) (string, error) {
 	tpl, err := c.BuildTemplate(ctx, u.ID, p)
 	if err != nil {
 		return "", err
 	}
 	now := c.now()
-	deadline := c.Schedule.Deadline(p)
 	data := templates.ChaseData{
 		Office: c.Mail.Office, Unit: u.Name, Period: p.Label(),
 		Deadline: deadline.Format("2006年1月2日"), DeadlineWeekday: weekdayZH(deadline),
@@ -164,6 +199,13 @@ func (c *Cycle) queueChase(ctx context.Context, p plan.Period, u plan.Unit, r pl
 		if len(c.Mail.OfficeTo) > 0 {
 			data.OfficeCopied = true
 			msg.Cc = append(msg.Cc, c.Mail.OfficeTo...)
+		}
+		if r.Overdue >= 2 && c.Mail.Leader.Email != "" {
+			data.Leader = c.Mail.Leader.Name
+			if data.Leader == "" {
+				data.Leader = c.Mail.Leader.Email
+			}
+			msg.Cc = append(msg.Cc, c.Mail.Leader)
 		}
 	} else {
 		data.DaysLeft = c.workdaysBetween(now, deadline)
@@ -310,13 +352,33 @@ func (c *Cycle) Deliver(ctx context.Context, p plan.Period, out Compiled) (strin
 			data.Missing = append(data.Missing, u.Unit.Name)
 		}
 	}
+	for _, u := range out.Status.Units {
+		if out.view.Timeliness[u.Unit.ID] == plan.ColorRed {
+			data.RedUnits = append(data.RedUnits, u.Unit.Name)
+		}
+	}
+	for i, t := range c.Plan.Tasks {
+		switch out.view.Progress[t.ID] {
+		case plan.ColorRed:
+			data.RedTasks = append(data.RedTasks, fmt.Sprintf("%d.%s（%s）", i+1, t.Title, c.Plan.UnitName(t.Lead)))
+		case plan.ColorYellow:
+			data.YellowTasks++
+		}
+	}
+	attachments := []mail.Attachment{{Name: out.FileName, ContentType: xlsxType, Data: out.Data}}
+	name, doc, err := c.Bulletin(out)
+	if err != nil {
+		return "", err
+	}
+	data.Bulletin = name
+	attachments = append(attachments, mail.Attachment{Name: name, ContentType: docxType, Data: doc})
 	r, err := c.Mail.Texts.Render(templates.Compiled, data)
 	if err != nil {
 		return "", err
 	}
 	msg := mail.Message{
 		To: c.Mail.OfficeTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		Attachments: []mail.Attachment{{Name: out.FileName, ContentType: xlsxType, Data: out.Data}},
+		Attachments: attachments,
 	}
 	// Every version threads to the first, so the office sees one conversation.
 	if first, found, err := c.Ledger.OutboxByKey(ctx, compiledKey(p, 1)); err != nil {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,9 +153,19 @@ func (d *Demo) Run(ctx context.Context, clock *ManualClock) (err error) {
 	if err := r.period(ctx, prev, nil); err != nil {
 		return err
 	}
-	// The period of interest: one unit invalid first, one late, plus an
-	// out-of-office reply and a stranger.
-	if err := r.period(ctx, cur, &twists{invalid: lead[1].ID, late: lead[2].ID}); err != nil {
+	// The office confirms a task reported done: closed out (销号), it is
+	// shown but not asked in May's template.
+	if err := r.closeDoneTask(ctx, prev); err != nil {
+		return err
+	}
+	// The period of interest: one unit invalid first, one late, one granted
+	// an extension, one that never answers, plus an out-of-office reply and
+	// a stranger.
+	tw := &twists{invalid: lead[1].ID, late: lead[2].ID}
+	if len(lead) >= 5 {
+		tw.extension, tw.silent = lead[3].ID, lead[4].ID
+	}
+	if err := r.period(ctx, cur, tw); err != nil {
 		return err
 	}
 	st, err := c.Status(ctx, cur)
@@ -199,6 +210,9 @@ func (r *demoRun) startMail(ctx context.Context, lead []plan.Unit) error {
 	}
 	for _, a := range c.Mail.OfficeTo {
 		add(a.Email)
+	}
+	if c.Mail.Leader.Email != "" {
+		add(c.Mail.Leader.Email)
 	}
 	r.stranger = mail.Address{Name: "李明", Email: "li.ming@163.example"}
 	for i := 2; r.passwords[r.stranger.Email] != ""; i++ {
@@ -365,7 +379,7 @@ type unitMail struct {
 // twists are what goes wrong in a period: a unit whose first reply is
 // invalid, a unit that replies late; an out-of-office auto-reply and a
 // stranger come with them.
-type twists struct{ invalid, late string }
+type twists struct{ invalid, late, extension, silent string }
 
 // period plays one period: reminders, replies, compile at the deadline,
 // and with twists, the late reply and a second compilation.
@@ -424,10 +438,16 @@ func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
 	// first reply was rejected sends a corrected one the working day after.
 	at := sched.Calendar.NextWorkday(remindAt).Add(10 * time.Hour)
 	for i, l := range res.Lines {
-		if l.Unit.ID == late {
+		r.clock.Set(at.Add(time.Duration(i) * 7 * time.Minute))
+		switch l.Unit.ID {
+		case late, tw.silent:
+			continue
+		case tw.extension:
+			if err := r.askForTime(ctx, p, units[l.Unit.ID]); err != nil {
+				return err
+			}
 			continue
 		}
-		r.clock.Set(at.Add(time.Duration(i) * 7 * time.Minute))
 		if err := r.reply(ctx, p, units[l.Unit.ID], 1, l.Unit.ID == invalid); err != nil {
 			return err
 		}
@@ -454,7 +474,115 @@ func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
 	if err := r.reply(ctx, p, units[late], 1, false); err != nil {
 		return err
 	}
+	if tw.extension != "" {
+		// Within its extension: on time.
+		r.clock.Set(r.clock.Now().Add(4 * time.Hour))
+		if err := r.reply(ctx, p, units[tw.extension], 2, false); err != nil {
+			return err
+		}
+	}
+	if err := r.compile(ctx, p); err != nil {
+		return err
+	}
+	if tw.silent == "" {
+		return nil
+	}
+	// A week and more on, the silent unit is red: the second overdue notice
+	// copies the office leader, and the workbook and bulletin say so.
+	day := sched.Deadline(p)
+	for range 6 {
+		day = sched.Calendar.NextWorkday(day)
+	}
+	r.clock.Set(day.Add(10 * time.Hour))
+	chase, err := c.ChaseDue(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range chase.Lines {
+		if l.Action == "queued" {
+			fmt.Fprintf(r.Out, "   %s %-8s %-16s chased (%s)%s\n", r.stamp(), l.Unit.ID, l.Unit.Name, chase.Rung.Name, leaderNote(c, chase.Rung))
+		}
+	}
 	return r.compile(ctx, p)
+}
+
+// leaderNote says when a chase rung copies the office leader.
+func leaderNote(c *Cycle, rung plan.Rung) string {
+	if rung.Overdue >= 2 && c.Mail.Leader.Email != "" {
+		return ", red: the office leader " + c.Mail.Leader.Email + " is copied"
+	}
+	return ""
+}
+
+// askForTime is unit um sending its template with only the extension
+// request filled in; duban acknowledges it (the office copied), and the
+// office grants three working days more with duban extend.
+func (r *demoRun) askForTime(ctx context.Context, p plan.Period, um *unitMail) error {
+	c := r.c
+	until := c.Schedule.Deadline(p)
+	for range 3 {
+		until = c.Schedule.Calendar.NextWorkday(until)
+	}
+	data, err := reports.FillExtensionRequest(um.template.Data, um.reader.Name, demoPhone, until.Format(time.DateOnly), "部分项目数据需待统计部门核定后报送。")
+	if err != nil {
+		return err
+	}
+	id := mail.MessageID(domainOf(um.reader.Email), "reply", p.String(), um.unit.ID, "extension")
+	err = r.send(ctx, um.reader, mail.Message{
+		MessageID: id, To: []mail.Address{c.Mail.From},
+		Subject:   "回复：" + um.answers.Subject + "（申请延期）",
+		Text:      fmt.Sprintf("%s：\n\n我单位申请延期报送，详见附件。\n\n%s\n", c.Mail.Office, um.unit.Name),
+		InReplyTo: um.answers.MessageID, References: append(append([]string{}, um.answers.References...), um.answers.MessageID),
+		Attachments: []mail.Attachment{{Name: um.template.Name, ContentType: xlsxType, Data: data}},
+	})
+	if err != nil {
+		return err
+	}
+	sentAt := r.stamp()
+	if _, err := r.collect(ctx); err != nil {
+		return err
+	}
+	receipt, err := r.find(ctx, um.reader.Email, id, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Out, "   %s %-8s %-16s asks for time until %s → %s\n", sentAt, um.unit.ID, um.unit.Name, until.Format(time.DateOnly), receipt.Subject)
+	d, err := c.Extend(ctx, um.unit.ID, p, until, "同意延期，请按期报送。")
+	if err != nil {
+		return err
+	}
+	decision, err := r.find(ctx, um.reader.Email, d.MessageID, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Out, "   %s office: duban extend --unit %s --period %s --until %s → %s\n", r.stamp(), um.unit.ID, p, until.Format(time.DateOnly), decision.Subject)
+	um.answers = decision
+	if books := decision.Workbooks(); len(books) > 0 {
+		um.template = books[0]
+	}
+	return nil
+}
+
+// closeDoneTask is the office confirming the first task reported 已完成 in
+// period p: duban close.
+func (r *demoRun) closeDoneTask(ctx context.Context, p plan.Period) error {
+	c := r.c
+	latest, err := c.Ledger.Latest(ctx, p.String())
+	if err != nil {
+		return err
+	}
+	for _, t := range c.Plan.Tasks {
+		if answerOf(latest[t.Lead], t.ID).Status != plan.StatusDone {
+			continue
+		}
+		d, err := c.CloseTask(ctx, t.ID, p, "经核实，该项任务已完成，予以销号。", false)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(r.Out, "\n   %s office: duban close --task %s → %s\n", r.stamp(), t.ID, d.Summary)
+		return nil
+	}
+	return nil
 }
 
 // reply is unit um filling its workbook and mailing it back in answer to
@@ -463,7 +591,16 @@ func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
 func (r *demoRun) reply(ctx context.Context, p plan.Period, um *unitMail, attempt int, invalid bool) error {
 	c := r.c
 	u := um.unit
-	answers := demoAnswers(p, c.Plan.TasksLedBy(u.ID))
+	closed, err := c.Closed(ctx, p)
+	if err != nil {
+		return err
+	}
+	var answers []plan.Answer
+	for _, a := range demoAnswers(c.Plan, p, u.ID) {
+		if _, ok := closed[a.TaskID]; !ok {
+			answers = append(answers, a)
+		}
+	}
 	phone := demoPhone
 	if invalid {
 		answers[0].Progress = ""
@@ -570,7 +707,7 @@ func (r *demoRun) outOfOffice(ctx context.Context, res RemindResult) error {
 // strangerWrites is someone who is no unit's contact sending a unit's
 // workbook: duban quarantines it and tells the office, never the sender.
 func (r *demoRun) strangerWrites(ctx context.Context, p plan.Period, um *unitMail) error {
-	filled, err := reports.Fill(um.template.Data, r.stranger.Name, demoPhone, demoAnswers(p, r.c.Plan.TasksLedBy(um.unit.ID)))
+	filled, err := reports.Fill(um.template.Data, r.stranger.Name, demoPhone, demoAnswers(r.c.Plan, p, um.unit.ID))
 	if err != nil {
 		return fmt.Errorf("filling the stranger's workbook: %w", err)
 	}
@@ -613,7 +750,26 @@ func (r *demoRun) compile(ctx context.Context, p plan.Period) error {
 	if err := writeFile(path, res.Data); err != nil {
 		return err
 	}
-	fmt.Fprintf(r.Out, "   %s compiled version %d → %s\n", r.stamp(), res.Version, path)
+	name, doc, err := r.c.Bulletin(res)
+	if err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(r.Dir, "compiled", name), doc); err != nil {
+		return err
+	}
+	var red []string
+	for unit, color := range res.view.Timeliness {
+		if color == plan.ColorRed {
+			red = append(red, unit)
+		}
+	}
+	for id, color := range res.view.Progress {
+		if color == plan.ColorRed {
+			red = append(red, id)
+		}
+	}
+	slices.Sort(red)
+	fmt.Fprintf(r.Out, "   %s compiled version %d → %s (+ %s); red: %s\n", r.stamp(), res.Version, path, name, strings.Join(red, " "))
 	return nil
 }
 
@@ -682,9 +838,12 @@ func domainOf(addr string) string {
 	return d
 }
 
-// demoAnswers makes plausible answers: most tasks on track, some done, one
-// behind with a problem raised.
-func demoAnswers(p plan.Period, tasks []plan.Task) []plan.Answer {
+// demoAnswers makes plausible answers of the unit's tasks: most on track,
+// some done, one behind with a problem raised, every seventh task of the
+// plan behind from April on, and an indicator's event every six months (so
+// the year shows some lagging behind the pace).
+func demoAnswers(pl *plan.Plan, p plan.Period, unit string) []plan.Answer {
+	tasks := pl.TasksLedBy(unit)
 	out := make([]plan.Answer, len(tasks))
 	for i, t := range tasks {
 		a := plan.Answer{
@@ -700,6 +859,20 @@ func demoAnswers(p plan.Period, tasks []plan.Task) []plan.Answer {
 		case 3:
 			a.Status = plan.StatusBehind
 			a.Issues = "部分前期手续办理进度慢于预期，需协调相关部门加快审批。"
+		}
+		if pl.TaskNumber(t.ID)%7 == 0 && p.Month >= time.April {
+			// A task stuck from spring on: two months behind turn it red.
+			a.Status = plan.StatusBehind
+			a.Issues = "受要素保障制约，项目推进滞后于年度计划，需市级层面协调解决。"
+		}
+		for k, ind := range pl.IndicatorsOf(t.ID) {
+			if a.Counts == nil {
+				a.Counts = map[string]int{}
+			}
+			a.Counts[ind.Name] = 0
+			if (int(p.Month)+2*k)%6 == 2 {
+				a.Counts[ind.Name] = 1
+			}
 		}
 		out[i] = a
 	}

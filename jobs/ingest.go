@@ -102,6 +102,12 @@ func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.
 	}
 	ret := wb.parsed
 	exp, attributed := c.expectation(ret, secret, from)
+	var ext reports.Extension
+	if attributed {
+		if ext, err = c.supervise(ctx, &exp); err != nil {
+			return Decision{}, err
+		}
+	}
 	problems := reports.Check(ret, exp)
 	if !attributed && ret.HasMeta && !ret.Fatal {
 		problems = append(problems, reports.Problem{
@@ -122,10 +128,20 @@ func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.
 	}
 	if attributed {
 		sub.Period, sub.Unit = exp.Period.String(), exp.Unit.ID
-		sub.Late = c.Schedule.IsLate(exp.Period, now)
+		sub.Late = !now.Before(c.deadlineOf(exp.Period, ext).AddDate(0, 0, 1))
+	}
+	if attributed && len(problems) == 0 {
+		if e := ret.Extension; e.Requested() && !e.Until.IsZero() {
+			sub.ExtensionUntil, sub.ExtensionReason = e.Until.Format(time.DateOnly), e.Reason
+		}
+	}
+	if sub.Accepted && ret.RequestOnly() {
+		// Only asking for time: recorded, answered with a receipt, and the
+		// unit stays to be chased until the office grants it.
+		sub.Accepted = false
 	}
 	if sub.Accepted {
-		sub.Answers = ret.Answers()
+		sub.Answers = reports.OpenAnswers(ret, exp.Closed)
 	}
 	if seen {
 		// The same file came earlier for another unit, and now from a
@@ -150,6 +166,23 @@ func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.
 	c.log().Info("ingested", "file", name, "sha256", wb.sha256, "unit", sub.Unit, "period", sub.Period,
 		"accepted", d.Accepted, "version", d.Version, "problems", len(d.Problems), "duplicate", dup)
 	return d, nil
+}
+
+// supervise completes an attributed expectation with the office's
+// decisions: the tasks closed out (not asked), the indicators of the open
+// ones, and the period's deadline a request for more time is judged
+// against. It returns the unit's extension, which moves its deadline.
+func (c *Cycle) supervise(ctx context.Context, exp *reports.Expectation) (reports.Extension, error) {
+	closed, err := c.Closed(ctx, exp.Period)
+	if err != nil {
+		return reports.Extension{}, err
+	}
+	exp.Closed = closed
+	exp.Deadline = c.Schedule.Deadline(exp.Period)
+	for _, t := range c.openTasks(exp.Unit.ID, closed) {
+		exp.Indicators = append(exp.Indicators, c.Plan.IndicatorsOf(t.ID)...)
+	}
+	return c.extensionFor(ctx, exp.Period, exp.Unit.ID)
 }
 
 // expectation derives what the workbook should contain from its own

@@ -26,6 +26,7 @@ type Mail struct {
 	Domain    string         // of our Message-IDs
 	Office    string         // the office's name, signs every message
 	OfficeTo  []mail.Address // the office's recipients: notes and compiled workbooks
+	Leader    mail.Address   // the office leader, copied on red notices; zero when none
 	Texts     *templates.Set
 	// MaxAttempts bounds the retries of a message the server refuses for
 	// now (4xx, timeouts): after them it is failed and reported.
@@ -291,9 +292,11 @@ const (
 	kindRejection  = "rejection"
 	kindNoWorkbook = "no_workbook"
 	kindOfficeNote = "office_note"
-	kindChase      = "chase"    // before the deadline
-	kindOverdue    = "overdue"  // after it
-	kindCompiled   = "compiled" // the consolidated workbook, to the office
+	kindChase      = "chase"     // before the deadline
+	kindOverdue    = "overdue"   // after it
+	kindCompiled   = "compiled"  // the consolidated workbook, to the office
+	kindExtension  = "extension" // an extension request's receipt, or the office's decision
+	kindClosure    = "closure"   // a task closed out or reopened, to its lead unit
 )
 
 func kindLabel(kind string) string {
@@ -312,6 +315,10 @@ func kindLabel(kind string) string {
 		return "逾期提醒"
 	case kindCompiled:
 		return "汇总表"
+	case kindExtension:
+		return "延期通知"
+	case kindClosure:
+		return "销号通知"
 	}
 	return kind
 }

@@ -49,10 +49,17 @@ func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (
 	var res RemindResult
 	var todo []int // indexes into res.Lines of reminders to build
 	keys := make([]string, len(units))
+	closed, err := c.Closed(ctx, p)
+	if err != nil {
+		return res, err
+	}
 	for i, u := range units {
 		line, key, err := c.reminderFor(ctx, p, u, opts)
 		if err != nil {
 			return res, fmt.Errorf("reminding %s for %s: %w", u.ID, p, err)
+		}
+		if line.Action == "" && c.allClosed(u.ID, closed) {
+			line.Action = "all tasks closed" // nothing to report
 		}
 		res.Lines = append(res.Lines, line)
 		keys[i] = key
@@ -64,7 +71,7 @@ func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (
 		return res, nil
 	}
 	built := make([]Template, len(units))
-	err := parallel(ctx, len(todo), func(j int) error {
+	err = parallel(ctx, len(todo), func(j int) error {
 		i := todo[j]
 		tpl, err := c.BuildTemplate(ctx, units[i].ID, p)
 		built[i] = tpl

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,7 @@ func TestLibreOfficeRoundTrip(t *testing.T) {
 		got[a.TaskID] = a
 	}
 	for _, want := range answers {
-		if got[want.TaskID] != want {
+		if !reflect.DeepEqual(got[want.TaskID], want) {
 			t.Errorf("after LibreOffice, answer %s = %+v, want %+v", want.TaskID, got[want.TaskID], want)
 		}
 	}

@@ -36,19 +36,31 @@ func (c *Cycle) status(ctx context.Context, p plan.Period) (PeriodStatus, []stor
 	for _, s := range subs {
 		byUnit[s.Unit] = append(byUnit[s.Unit], s)
 	}
+	exts, err := c.extensionsOf(ctx, p, subs)
+	if err != nil {
+		return PeriodStatus{}, nil, err
+	}
 	st := PeriodStatus{Period: p, RemindAt: c.Schedule.RemindAt(p), Deadline: c.Schedule.Deadline(p)}
 	for _, u := range c.Plan.LeadUnits() {
-		st.Units = append(st.Units, unitReport(u, byUnit[u.ID], c.Schedule.Location))
+		r := unitReport(u, byUnit[u.ID], c.Schedule.Location, c.deadlineOf(p, exts[u.ID]))
+		r.Extension = exts[u.ID]
+		st.Units = append(st.Units, r)
 	}
 	return st, subs, nil
 }
 
-// unitReport summarises one unit's submissions, given oldest first.
-func unitReport(u plan.Unit, subs []store.Submission, loc *time.Location) reports.UnitReport {
+// unitReport summarises one unit's submissions, given oldest first. The
+// first accepted report is late when it came after the unit's deadline day
+// as it stands now: the office may grant or refuse an extension after the
+// report came, so the flag recorded at ingest is not the last word.
+func unitReport(u plan.Unit, subs []store.Submission, loc *time.Location, deadline time.Time) reports.UnitReport {
 	r := reports.UnitReport{Unit: u, State: reports.StateMissing}
 	var first *store.Submission
 	for i := range subs {
 		s := &subs[i]
+		if s.RequestOnly() {
+			continue // asked for time, sent no report: not a rejection
+		}
 		if !s.Accepted {
 			r.Rejected++
 			continue
@@ -65,7 +77,7 @@ func unitReport(u plan.Unit, subs []store.Submission, loc *time.Location) report
 		}
 	}
 	switch {
-	case first != nil && first.Late:
+	case first != nil && !first.ReceivedAt.Before(deadline.AddDate(0, 0, 1)):
 		r.State = reports.StateLate
 	case first != nil:
 		r.State = reports.StateSubmitted
@@ -86,12 +98,15 @@ type TaskColor struct {
 	TaskID string
 	Status plan.Status // in the unit's latest accepted report; empty when none
 	Color  plan.Color
+	Closed bool // closed out (销号): done, not asked any more
 }
 
 // Colors computes, by unit id, the timeliness colour of every unit of st at
 // the cycle's now and the progress colour of each of its tasks, with rules.
 // A task's previous status is the one in the unit's latest accepted report
-// for the period just before st's, in the same plan year only.
+// for the period just before st's, in the same plan year only. A unit with
+// an extension granted is judged against its new deadline; a task's colour
+// includes its indicators' (plan.TaskColor).
 func (c *Cycle) Colors(ctx context.Context, st PeriodStatus, rules plan.ColorRules) (map[string]UnitColors, error) {
 	previous := map[string]store.Submission{}
 	if prev := st.Period.Prev(); prev.Year == st.Period.Year {
@@ -100,24 +115,47 @@ func (c *Cycle) Colors(ctx context.Context, st PeriodStatus, rules plan.ColorRul
 			return nil, fmt.Errorf("reading %s's reports for the progress colours: %w", prev, err)
 		}
 	}
-	now := c.now()
+	totals, err := c.indicatorTotals(ctx, st.Period, true)
+	if err != nil {
+		return nil, err
+	}
+	closed, err := c.Closed(ctx, st.Period)
+	if err != nil {
+		return nil, err
+	}
+	return c.colorsWith(st, previous, totals, closed, c.now(), rules), nil
+}
+
+// colorsWith is Colors given the previous period's latest reports and the
+// indicator totals through st's period.
+func (c *Cycle) colorsWith(st PeriodStatus, previous map[string]store.Submission, totals map[string]map[string]int,
+	closed map[string]reports.Closure, now time.Time, rules plan.ColorRules) map[string]UnitColors {
 	out := make(map[string]UnitColors, len(st.Units))
 	for _, u := range st.Units {
 		submitted := u.State == reports.StateSubmitted || u.State == reports.StateLate
-		uc := UnitColors{Timeliness: plan.TimelinessColor(c.Schedule, st.Period, now, submitted, u.State == reports.StateLate, rules)}
+		deadline := c.deadlineOf(st.Period, u.Extension)
+		uc := UnitColors{Timeliness: plan.TimelinessColorBy(c.Schedule, st.Period, deadline, now, submitted, u.State == reports.StateLate, rules)}
 		before := map[string]plan.Status{}
 		for _, a := range previous[u.Unit.ID].Answers {
 			before[a.TaskID] = a.Status
 		}
 		for _, t := range c.Plan.TasksLedBy(u.Unit.ID) {
 			status := u.Answers[t.ID].Status
+			if _, ok := closed[t.ID]; ok {
+				uc.Tasks = append(uc.Tasks, TaskColor{TaskID: t.ID, Status: plan.StatusDone, Color: plan.ColorGreen, Closed: true})
+				continue
+			}
+			var inds []plan.Color
+			for _, ind := range c.Plan.IndicatorsOf(t.ID) {
+				inds = append(inds, plan.IndicatorColor(ind, st.Period, totals[t.ID][ind.Name]))
+			}
 			uc.Tasks = append(uc.Tasks, TaskColor{
 				TaskID: t.ID,
 				Status: status,
-				Color:  plan.ProgressColor(st.Period, status, before[t.ID], rules),
+				Color:  plan.TaskColor(plan.ProgressColor(st.Period, status, before[t.ID], rules), inds...),
 			})
 		}
 		out[u.Unit.ID] = uc
 	}
-	return out, nil
+	return out
 }

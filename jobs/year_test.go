@@ -241,7 +241,7 @@ func (w *world) act(ev unitEvent) {
 	}
 	w.inbox[reader.Email] = append(w.inbox[reader.Email], got...)
 	bookKey := ev.p.String() + "/" + u.ID
-	answers := demoAnswers(ev.p, c.Plan.TasksLedBy(u.ID))
+	answers := demoAnswers(c.Plan, ev.p, u.ID)
 	msg := mail.Message{
 		MessageID: mail.MessageID(domainOf(reader.Email), "reply", ev.p.String(), u.ID, ev.what),
 		To:        []mail.Address{c.Mail.From},

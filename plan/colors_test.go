@@ -153,7 +153,7 @@ func TestIndicatorColorOverAYear(t *testing.T) {
 		{events, time.September, 1, 2, ColorYellow}, // 2×9/12 = 1.5 rounds to 2
 		{events, time.November, 1, 2, ColorYellow},  // no monthly limit: not red before the year ends
 		{events, time.December, 1, 2, ColorRed},
-		{events, time.December, 4, 2, ColorGreen}, // above the range is still reached
+		{events, time.December, 4, 2, ColorGreen},                         // above the range is still reached
 		{Indicator{Min: 3, PerMonthMax: 1}, time.October, 0, 3, ColorRed}, // 2 months left, 3 needed
 		{Indicator{Min: 3, PerMonthMax: 1}, time.September, 0, 2, ColorYellow},
 	}

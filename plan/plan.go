@@ -307,3 +307,13 @@ func (p *Plan) IndicatorsOf(taskID string) []Indicator {
 	}
 	return out
 }
+
+// Task returns the task with the given id.
+func (p *Plan) Task(id string) (Task, bool) {
+	for _, t := range p.Tasks {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return Task{}, false
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -54,6 +55,19 @@ const (
 	KindPhoneInvalid   = "phone_invalid"
 	KindTextTooLong    = "text_too_long"
 	KindControlChars   = "control_chars"
+
+	// The extension request (申请延期至 / 延期理由).
+	KindExtensionDateInvalid = "extension_date_invalid" // blank or not a date
+	KindExtensionTooEarly    = "extension_too_early"    // not after the deadline day
+	KindExtensionTooFar      = "extension_too_far"      // more than ExtensionMaxDays after it
+	KindExtensionReasonEmpty = "extension_reason_empty"
+
+	// The indicator section (量化指标).
+	KindCountEmpty     = "count_empty"     // 本月完成数 blank
+	KindCountInvalid   = "count_invalid"   // not a whole number 0–999
+	KindCountUnknown   = "count_unknown"   // a row that is none of the unit's indicators
+	KindCountMissing   = "count_missing"   // an expected indicator has no row
+	KindCountDuplicate = "count_duplicate" // an indicator has two rows
 )
 
 // Expectation is what a returned workbook must match: the template the unit
@@ -62,13 +76,29 @@ type Expectation struct {
 	PlanTitle string
 	Period    plan.Period
 	Unit      plan.Unit
-	Tasks     []plan.Task // the unit's tasks
+	Tasks     []plan.Task // the unit's tasks, closed ones included
 	Secret    []byte
 	Limits    Limits
 	// UnitNames optionally maps unit ids to names, so that a unit that sent
 	// another unit's template is told whose it is.
 	UnitNames map[string]string
+
+	// Deadline is the period's deadline day (midnight, schedule location):
+	// an extension must ask for a later day, at most ExtensionMaxDays
+	// later. Zero skips those two checks.
+	Deadline time.Time
+	// Closed holds the unit's closed tasks (销号), by task id. Their rows
+	// are not checked, and may be missing. Check does not drop their
+	// answers: the caller keeps OpenAnswers, not Answers.
+	Closed map[string]Closure
+	// Indicators are the indicators of the unit's open tasks: each must
+	// have a row in the indicator section with this month's count.
+	Indicators []plan.Indicator
 }
+
+// ExtensionMaxDays is how far past the deadline day a unit may ask to
+// report.
+const ExtensionMaxDays = 60
 
 // ckMinPhoneDigits is how many digits a phone number has at least: a local
 // fixed-line number without area code.
@@ -82,6 +112,10 @@ const ckMinPhoneDigits = 7
 // unknown version, a bad token, another plan, period or unit) gets only
 // those problems: the unit has to start again from the right template, and
 // cell-by-cell remarks on the wrong one would only confuse.
+//
+// A workbook that only asks for more time (see Returned.RequestOnly) is not
+// told that its answers and counts are blank; its contact and request are
+// checked, as is anything it did write.
 func Check(r *Returned, exp Expectation) []Problem {
 	out := slices.Clone(r.Problems)
 	if r.Fatal {
@@ -91,8 +125,13 @@ func Check(r *Returned, exp Expectation) []Problem {
 		return ckSort(append(out, ps...))
 	}
 	lim := rdLimits(exp.Limits)
+	// A unit only asking for time is not told to fill in what it will
+	// report later; whatever it did write is still checked.
+	requestOnly := r.RequestOnly()
 	out = append(out, ckContact(r, lim)...)
-	out = append(out, ckTasks(r, exp, lim)...)
+	out = append(out, ckExtension(r, exp, lim)...)
+	out = append(out, ckTasks(r, exp, lim, requestOnly)...)
+	out = append(out, ckCounts(r, exp, requestOnly)...)
 	return ckSort(out)
 }
 
@@ -183,8 +222,9 @@ func ckPhone(s string) bool {
 }
 
 // ckTasks checks that every expected task is present once and nothing else,
-// and each task row's cells.
-func ckTasks(r *Returned, exp Expectation, lim Limits) []Problem {
+// and each task row's cells. Closed tasks' rows are skipped, and may be
+// missing; with requestOnly, blank answer cells are not reported.
+func ckTasks(r *Returned, exp Expectation, lim Limits, requestOnly bool) []Problem {
 	var out []Problem
 	want := make(map[string]plan.Task, len(exp.Tasks))
 	for _, t := range exp.Tasks {
@@ -193,6 +233,9 @@ func ckTasks(r *Returned, exp Expectation, lim Limits) []Problem {
 	seen := map[string]int{} // task id → line of its first row
 	for _, row := range r.Rows {
 		id := row.Answer.TaskID
+		if _, closed := exp.Closed[id]; closed {
+			continue
+		}
 		idCell := row.Cells[HeaderTaskID]
 		t, ok := want[id]
 		if !ok {
@@ -207,9 +250,12 @@ func ckTasks(r *Returned, exp Expectation, lim Limits) []Problem {
 			continue
 		}
 		seen[id] = row.Line
-		out = append(out, ckRow(row, t, lim)...)
+		out = append(out, ckRow(row, t, lim, requestOnly)...)
 	}
 	for _, t := range exp.Tasks {
+		if _, closed := exp.Closed[t.ID]; closed {
+			continue
+		}
 		if _, ok := seen[t.ID]; !ok {
 			out = append(out, Problem{TaskID: t.ID, Kind: KindTaskMissing, Message: fmt.Sprintf(
 				"任务 %s（%s）缺失，请勿删除任务行。请使用本期模板重新填写，或补回该任务行后重新发送。", t.ID, t.Title)})
@@ -226,12 +272,12 @@ func ckTasks(r *Returned, exp Expectation, lim Limits) []Problem {
 // rejected rather than mapped: the dropdown offers the four values, a
 // guessed mapping (is 进行中 序时推进 or 滞后?) would put words in the unit's
 // mouth, and the message lists the four so the fix takes a second.
-func ckRow(row Row, t plan.Task, lim Limits) []Problem {
+func ckRow(row Row, t plan.Task, lim Limits, requestOnly bool) []Problem {
 	var out []Problem
 	a := row.Answer
 	task := fmt.Sprintf("任务 %s（%s）的", t.ID, t.Title)
 	if cell, ok := row.Cells[HeaderProgress]; ok {
-		if a.Progress == "" {
+		if a.Progress == "" && !requestOnly {
 			out = append(out, Problem{Cell: cell, TaskID: t.ID, Kind: KindProgressEmpty,
 				Message: task + "“本月进展”未填写，请填写本月的工作进展。"})
 		}
@@ -239,6 +285,7 @@ func ckRow(row Row, t plan.Task, lim Limits) []Problem {
 	}
 	if cell, ok := row.Cells[HeaderStatus]; ok {
 		switch {
+		case a.Status == "" && requestOnly:
 		case a.Status == "":
 			out = append(out, Problem{Cell: cell, TaskID: t.ID, Kind: KindStatusEmpty,
 				Message: task + "“完成状态”未选择，" + tplStatusChoice() + "。"})

@@ -10,15 +10,29 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Compile writes the consolidated workbook of a period: 汇总 (who reported,
-// status counts by category, who is missing, which tasks are behind), 明细
-// (one row per task under its category, the office's usual layout), 问题清单
-// (every problem reported) and 报送情况 (every lead unit's submissions).
+// Compile writes the consolidated workbook of a period, its sheets in order:
 //
-// Every value is written as text, so an answer starting with "=" stays text.
-// Each sheet is streamed, prints on A4 landscape fitted to the page width with
-// its header rows repeated, and records its used range. The cost is linear in
-// units, tasks and answers.
+//   - 汇总: who reported, tasks and units by warning colour, status counts by
+//     category, who is missing, which tasks need attention (红 first);
+//   - 明细: one row per task under its category, the office's usual layout,
+//     with each task's 预警 colour;
+//   - 环比: each task's status last month and this month, how it moved, and
+//     whether its progress text merely repeats last month's;
+//   - 全年概览: the year at a glance, task × month and lead unit × month;
+//   - 量化指标: the quantified targets (only when the input has some);
+//   - 图表: two native charts and the figures they draw;
+//   - 问题清单: every problem reported;
+//   - 报送情况: every lead unit's submissions, timeliness and extension.
+//
+// The colours, the previous period, the close-outs, the year and the
+// indicators are optional: without them the sheets show no colours, "—",
+// and a year of one month, the compiled period (see compileModel.months).
+//
+// Every value is written as text, so an answer starting with "=" stays text;
+// only counts we compute for the charts and indicators are numbers. Each
+// sheet is streamed, prints on A4 landscape fitted to the page width with
+// its header rows repeated, and records its used range. The cost is linear
+// in units, tasks, answers and months.
 func Compile(w io.Writer, in CompileInput) error {
 	m, err := newCompileModel(in)
 	if err != nil {
@@ -44,15 +58,24 @@ func (m *compileModel) writeWorkbook(f *excelize.File) error {
 	if err != nil {
 		return err
 	}
-	sheets := []struct {
+	type sheet struct {
 		name  string
 		build func(*compileStyles) *compileSheet
-	}{
+	}
+	sheets := []sheet{
 		{compileSheetSummary, m.summarySheet},
 		{compileSheetDetail, m.detailSheet},
-		{compileSheetProblems, m.problemSheet},
-		{compileSheetLog, m.logSheet},
+		{compileSheetMoM, m.momSheet},
+		{compileSheetYear, m.yearSheet},
 	}
+	if len(m.in.Indicators) > 0 {
+		sheets = append(sheets, sheet{compileSheetIndicators, m.indicatorSheet})
+	}
+	sheets = append(sheets,
+		sheet{compileSheetCharts, m.chartSheet},
+		sheet{compileSheetProblems, m.problemSheet},
+		sheet{compileSheetLog, m.logSheet},
+	)
 	// The new workbook's only sheet becomes the first one, so no Sheet1 is
 	// left over and 汇总 is the sheet shown on opening.
 	if err := f.SetSheetName(f.GetSheetName(0), sheets[0].name); err != nil {

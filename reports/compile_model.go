@@ -22,6 +22,10 @@ type compileModel struct {
 	loc    *time.Location // GeneratedAt's: every time shown is in it
 	groups []compileGroup // categories in plan order, then tasks of unknown category
 	counts compileCounts
+	// months are the year at a glance's columns: in.Year.Months, or the
+	// compiled period alone when the input has no year (yearDerived).
+	months      []plan.Period
+	yearDerived bool
 }
 
 // compileGroup is one category with its tasks in plan order.
@@ -41,7 +45,10 @@ type compileTask struct {
 	unit     string      // lead unit's display name
 	report   *UnitReport // nil when the lead unit is not among the input's units
 	answer   plan.Answer
-	answered bool // the lead unit has an accepted answer for this task
+	answered bool // the lead unit has an accepted answer for this task, or the task is closed
+	// closed: closed out (销号) by this period. It then counts as answered
+	// 已完成 whatever the unit sent, and shows the close-out instead.
+	closed bool
 }
 
 // status is what 完成状态 shows: the answered status, or 未报送.
@@ -143,6 +150,10 @@ func newCompileModel(in CompileInput) (*compileModel, error) {
 				t.answer, t.answered = r.Answers[task.ID]
 			}
 		}
+		if _, ok := in.Closed[task.ID]; ok {
+			t.closed, t.answered = true, true
+			t.answer = plan.Answer{TaskID: task.ID, Status: plan.StatusDone}
+		}
 		g, ok := groupOf[task.Category]
 		if !ok {
 			if other < 0 {
@@ -156,17 +167,98 @@ func newCompileModel(in CompileInput) (*compileModel, error) {
 	for i := range m.groups {
 		m.groups[i].numeral = compileChineseNumeral(i + 1)
 	}
+	m.months = in.Year.Months
+	if len(m.months) == 0 {
+		m.months, m.yearDerived = []plan.Period{in.Period}, true
+	}
 	return m, nil
 }
 
+// compileClosedLabel is what 预警 shows for a closed task, in green.
+const compileClosedLabel = "已销号"
+
+// taskColor is the task's 预警 colour: its progress colour, or 绿 once closed.
+func (m *compileModel) taskColor(t compileTask) plan.Color {
+	if t.closed {
+		return plan.ColorGreen
+	}
+	return m.in.Progress[t.task.ID]
+}
+
+// taskWarning is the 预警 cell of a task: the colour's label, 已销号 for a
+// closed task, empty when there is no colour.
+func (m *compileModel) taskWarning(t compileTask) string {
+	if t.closed {
+		return compileClosedLabel
+	}
+	return string(m.in.Progress[t.task.ID])
+}
+
+// closureText is 本月进展 of a closed task: when it was done and closed.
+func (m *compileModel) closureText(t compileTask) string {
+	c := m.in.Closed[t.task.ID]
+	text := compileClosedLabel
+	if !c.Period.IsZero() {
+		text = c.Period.Label() + "已完成，" + text
+	}
+	if note := strings.TrimSpace(c.Note); note != "" {
+		text += "：" + note
+	}
+	return text
+}
+
+// compileMonthDay renders a calendar date as 6月20日: extensions stay within
+// the plan year.
+func compileMonthDay(t time.Time) string {
+	return fmt.Sprintf("%d月%d日", int(t.Month()), t.Day())
+}
+
+// compileExtensionText describes a unit's extension (延期) for 报送情况;
+// empty when there is none.
+func compileExtensionText(e Extension) string {
+	if !e.Any() {
+		return ""
+	}
+	until := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return "至" + compileMonthDay(t)
+	}
+	var text string
+	switch e.Decision {
+	case ExtensionGranted:
+		day := e.Until
+		if day.IsZero() {
+			day = e.Requested
+		}
+		text = "已同意延期" + until(day)
+	case ExtensionRefused:
+		text = "不同意延期"
+	default:
+		text = "申请延期" + until(e.Requested) + "（待审批）"
+		if reason := strings.TrimSpace(e.Reason); reason != "" {
+			text += "：" + reason
+		}
+		return text
+	}
+	// The office's note on its decision, when it wrote one.
+	if note := strings.TrimSpace(e.Note); note != "" {
+		text += "（" + note + "）"
+	}
+	return text
+}
+
 // compileCountSubmissions computes 应报/已报/未报/逾期. A unit without an accepted
-// report is overdue once the deadline day is over (GeneratedAt at or after
-// midnight following it); a late submitter is overdue whenever it is counted.
+// report is overdue once its deadline day is over (GeneratedAt at or after
+// midnight following it): the period's deadline, or the day an extension
+// granted to the unit runs to. A late submitter is overdue whenever it is
+// counted.
 func compileCountSubmissions(in CompileInput) compileCounts {
-	pastDue := !in.GeneratedAt.Before(in.Deadline.AddDate(0, 0, 1))
 	c := compileCounts{Expected: len(in.Units)}
 	for i := range in.Units {
-		switch in.Units[i].State {
+		u := &in.Units[i]
+		switch u.State {
 		case StateSubmitted:
 			c.Reported++
 		case StateLate:
@@ -174,7 +266,11 @@ func compileCountSubmissions(in CompileInput) compileCounts {
 			c.Overdue++
 		default: // missing, rejected only, or no state recorded
 			c.Missing++
-			if pastDue {
+			deadline := in.Deadline
+			if e := u.Extension; e.Decision == ExtensionGranted && e.Until.After(deadline) {
+				deadline = e.Until
+			}
+			if !in.GeneratedAt.Before(deadline.AddDate(0, 0, 1)) {
 				c.Overdue++
 			}
 		}

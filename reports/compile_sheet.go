@@ -8,10 +8,18 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// compileCell is one cell to write: always text (or nothing), never a formula.
+// compileCell is one cell to write: text (or nothing), never a formula. Only
+// counts we compute (the charts' figures, the indicators) are numbers.
 type compileCell struct {
-	text  string // empty: the cell carries only its style
-	style int
+	text   string // empty: the cell carries only its style
+	style  int
+	number bool // text holds an integer, stored as a number: see compileNumber
+}
+
+// compileNumber is a cell holding n as a number, not as text: a chart draws
+// only numbers, and the office adds up indicator counts.
+func compileNumber(n, style int) compileCell {
+	return compileCell{text: strconv.Itoa(n), style: style, number: true}
 }
 
 // compileSheet is a sheet laid out in memory before it is streamed. Knowing
@@ -26,6 +34,14 @@ type compileSheet struct {
 	rows    [][]compileCell
 	merges  []compileMerge
 	heights map[int]float64 // row → height in points; other rows size to their text
+	charts  []compileChart
+	breaks  []int // rows that start a new printed page
+}
+
+// compileChart is a native chart anchored at a cell of its sheet.
+type compileChart struct {
+	cell  string
+	chart *excelize.Chart
 }
 
 func newCompileSheet(name string, widths ...float64) *compileSheet {
@@ -66,6 +82,20 @@ func (s *compileSheet) merge(row, from, to int) {
 
 // blank appends an empty row.
 func (s *compileSheet) blank() { s.add() }
+
+// addNote appends a row of text spanning the sheet's width, tall enough for
+// its wrapped lines: Excel and LibreOffice do not size merged rows.
+func (s *compileSheet) addNote(text string, style int) int {
+	row := s.addSpan(text, style, len(s.widths))
+	var width float64
+	for _, w := range s.widths {
+		width += w
+	}
+	if lines := wrappedLines(text, width); lines > 1 {
+		s.heights[row] = min(float64(lines)*tplLineHeight+4, tplMaxRowHeight)
+	}
+	return row
+}
 
 // columns is the number of columns the sheet uses.
 func (s *compileSheet) columns() int {
@@ -156,6 +186,11 @@ func (s *compileSheet) stream(f *excelize.File) error {
 			return err
 		}
 	}
+	for _, row := range s.breaks {
+		if err := sw.InsertPageBreak("A" + strconv.Itoa(row)); err != nil {
+			return err
+		}
+	}
 	// One buffer reused for every row: values point into cells, so boxing
 	// them costs no allocation per cell.
 	merged := make(map[int]bool, len(s.merges))
@@ -173,7 +208,14 @@ func (s *compileSheet) stream(f *excelize.File) error {
 				continue
 			}
 			cells[j] = excelize.Cell{StyleID: c.style}
-			if c.text != "" {
+			switch {
+			case c.number:
+				n, err := strconv.Atoi(c.text)
+				if err != nil {
+					return fmt.Errorf("cell %d of row %d: %w", j+1, i+1, err)
+				}
+				cells[j].Value = n
+			case c.text != "":
 				cells[j].Value = c.text // a string: stored as text even if it starts with '='
 			}
 			values[j] = &cells[j]
@@ -186,6 +228,14 @@ func (s *compileSheet) stream(f *excelize.File) error {
 		}
 		if err := sw.SetRow("A"+strconv.Itoa(i+1), values, opts...); err != nil {
 			return err
+		}
+	}
+	// Charts go in before Flush: the stream writer writes the sheet's
+	// <drawing> reference when it is flushed, and a chart added afterwards
+	// would have its parts but no link from the sheet (Excel shows nothing).
+	for _, c := range s.charts {
+		if err := f.AddChart(s.name, c.cell, c.chart); err != nil {
+			return fmt.Errorf("adding chart at %s: %w", c.cell, err)
 		}
 	}
 	for _, m := range s.merges {

@@ -7,10 +7,20 @@ import (
 
 // Sheet names of the consolidated workbook, in order.
 const (
-	compileSheetSummary  = "汇总"
-	compileSheetDetail   = "明细"
-	compileSheetProblems = "问题清单"
-	compileSheetLog      = "报送情况"
+	compileSheetSummary    = "汇总"
+	compileSheetDetail     = "明细"
+	compileSheetMoM        = "环比"
+	compileSheetYear       = "全年概览"
+	compileSheetIndicators = "量化指标" // only when the plan has indicators
+	compileSheetCharts     = "图表"
+	compileSheetProblems   = "问题清单"
+	compileSheetLog        = "报送情况"
+)
+
+// Header labels shared by several sheets.
+const (
+	compileHeaderWarning    = "预警"
+	compileHeaderTimeliness = "时效预警"
 )
 
 const compileTitleHeight = 32 // points: the title rows
@@ -32,12 +42,13 @@ func (m *compileModel) title(s *compileSheet, st *compileStyles, what string) {
 }
 
 // detailSheet is 明细, the office's usual layout: a category row, then one
-// row per task in plan order.
+// row per task in plan order, with its 预警 colour next to its status.
 func (m *compileModel) detailSheet(st *compileStyles) *compileSheet {
-	s := newCompileSheet(compileSheetDetail, 6, 22, 14, 42, 10, 28, 28, 17)
+	s := newCompileSheet(compileSheetDetail, 6, 22, 14, 42, 10, 8, 28, 28, 17)
 	s.header = 2
 	m.title(s, st, "推进情况明细")
-	s.add(compileRow(st.header, "序号", HeaderTitle, "牵头单位", HeaderProgress, HeaderStatus, HeaderIssues, HeaderNextSteps, "报送时间")...)
+	s.add(compileRow(st.header, "序号", HeaderTitle, "牵头单位", HeaderProgress, HeaderStatus, compileHeaderWarning,
+		HeaderIssues, HeaderNextSteps, "报送时间")...)
 	n := 0
 	for _, g := range m.groups {
 		n += 1 + len(g.tasks)
@@ -46,20 +57,24 @@ func (m *compileModel) detailSheet(st *compileStyles) *compileSheet {
 	for _, g := range m.groups {
 		s.addSpan(g.label(), st.category, len(s.widths))
 		for _, t := range g.tasks {
-			var reported string
-			if t.answered {
+			progress, reported := t.answer.Progress, ""
+			switch {
+			case t.closed:
+				progress = m.closureText(t)
+			case t.answered:
 				reported = m.formatTime(t.report.SubmittedAt)
 			}
 			status := t.status()
 			s.add(
-				compileCell{strconv.Itoa(t.number), st.center},
-				compileCell{t.task.Title, st.text},
-				compileCell{t.unit, st.text},
-				compileCell{t.answer.Progress, st.text},
-				compileCell{status, st.statusStyle(status)},
-				compileCell{t.answer.Issues, st.text},
-				compileCell{t.answer.NextSteps, st.text},
-				compileCell{reported, st.center},
+				compileCell{text: strconv.Itoa(t.number), style: st.center},
+				compileCell{text: t.task.Title, style: st.text},
+				compileCell{text: t.unit, style: st.text},
+				compileCell{text: progress, style: st.text},
+				compileCell{text: status, style: st.statusStyle(status)},
+				compileCell{text: m.taskWarning(t), style: st.colorStyle(m.taskColor(t))},
+				compileCell{text: t.answer.Issues, style: st.text},
+				compileCell{text: t.answer.NextSteps, style: st.text},
+				compileCell{text: reported, style: st.center},
 			)
 		}
 	}
@@ -81,11 +96,11 @@ func (m *compileModel) problemSheet(st *compileStyles) *compileSheet {
 			n++
 			status := t.status()
 			s.add(
-				compileCell{strconv.Itoa(n), st.center},
-				compileCell{t.titleWithNumber(), st.text},
-				compileCell{t.unit, st.text},
-				compileCell{t.answer.Issues, st.text},
-				compileCell{status, st.statusStyle(status)},
+				compileCell{text: strconv.Itoa(n), style: st.center},
+				compileCell{text: t.titleWithNumber(), style: st.text},
+				compileCell{text: t.unit, style: st.text},
+				compileCell{text: t.answer.Issues, style: st.text},
+				compileCell{text: status, style: st.statusStyle(status)},
 			)
 		}
 	}
@@ -95,24 +110,29 @@ func (m *compileModel) problemSheet(st *compileStyles) *compileSheet {
 	return s
 }
 
-// logSheet is 报送情况: every lead unit's standing, in the input's order.
+// logSheet is 报送情况: every lead unit's standing, in the input's order,
+// with its timeliness colour and its extension, if any.
 func (m *compileModel) logSheet(st *compileStyles) *compileSheet {
-	s := newCompileSheet(compileSheetLog, 6, 24, 12, 16, 12, 17, 8, 8)
+	s := newCompileSheet(compileSheetLog, 6, 24, 12, 16, 12, 10, 17, 8, 8, 36)
 	s.header = 2
 	m.title(s, st, "报送情况")
-	s.add(compileRow(st.header, "序号", "单位", "联系人", "联系电话", "状态", "报送时间", "版本数", "退回次数")...)
+	s.add(compileRow(st.header, "序号", "单位", "联系人", "联系电话", "状态", compileHeaderTimeliness,
+		"报送时间", "版本数", "退回次数", "延期")...)
 	for i := range m.in.Units {
 		u := &m.in.Units[i]
 		label := compileStateLabel(u.State)
+		color := m.in.Timeliness[u.Unit.ID]
 		s.add(
-			compileCell{strconv.Itoa(i + 1), st.center},
-			compileCell{compileUnitName(u), st.text},
-			compileCell{u.Contact, st.text},
-			compileCell{u.Phone, st.text},
-			compileCell{label, st.statusStyle(label)},
-			compileCell{m.formatTime(u.SubmittedAt), st.center},
-			compileCell{strconv.Itoa(u.Versions), st.center},
-			compileCell{strconv.Itoa(u.Rejected), st.center},
+			compileCell{text: strconv.Itoa(i + 1), style: st.center},
+			compileCell{text: compileUnitName(u), style: st.text},
+			compileCell{text: u.Contact, style: st.text},
+			compileCell{text: u.Phone, style: st.text},
+			compileCell{text: label, style: st.statusStyle(label)},
+			compileCell{text: string(color), style: st.colorStyle(color)},
+			compileCell{text: m.formatTime(u.SubmittedAt), style: st.center},
+			compileCell{text: strconv.Itoa(u.Versions), style: st.center},
+			compileCell{text: strconv.Itoa(u.Rejected), style: st.center},
+			compileCell{text: compileExtensionText(u.Extension), style: st.text},
 		)
 	}
 	return s

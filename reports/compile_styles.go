@@ -20,6 +20,28 @@ const (
 	compileFontMissing    = "7F7F7F"
 )
 
+// Warning colours (预警): a light fill with a dark font of the same hue, the
+// pairs Excel's own Good/Neutral/Bad cell styles use, so a colour reads the
+// same on screen and on a grey-scale print.
+var compileWarningColors = []struct {
+	color      plan.Color
+	fill, font string
+}{
+	{plan.ColorGreen, "C6EFCE", "006100"},
+	{plan.ColorYellow, "FFEB9C", "9C5700"},
+	{plan.ColorRed, "FFC7CE", "9C0006"},
+	{plan.ColorBlue, "BDD7EE", "1F4E78"},
+}
+
+// Series colours of the charts: the hues of the cells they count.
+const (
+	compileChartDone       = "70AD47" // 已完成, 按时报送: green
+	compileChartOnTrack    = "5B9BD5" // 序时推进: blue
+	compileChartBehind     = "ED7D31" // 滞后: orange
+	compileChartNotStarted = "FFC000" // 未启动, 逾期报送: amber
+	compileChartMissing    = "A5A5A5" // 未报送: grey
+)
+
 // compileStyles holds the style ids of the consolidated workbook. Every style
 // names FontCJK and the GB2312 charset, so Excel, WPS and LibreOffice pick the
 // same font.
@@ -34,6 +56,17 @@ type compileStyles struct {
 	total    int // the 合计 row
 
 	status map[string]int // 完成状态 and 报送情况 cells, by the text shown
+	// color holds the warning cells (预警, 时效预警, the year's grid), by
+	// colour; ColorNone maps to the plain centred style.
+	color map[plan.Color]int
+}
+
+// colorStyle returns the style of a cell filled with a warning colour.
+func (s *compileStyles) colorStyle(c plan.Color) int {
+	if id, ok := s.color[c]; ok {
+		return id
+	}
+	return s.center
 }
 
 // statusStyle returns the style of a status cell; a text that is not a
@@ -114,6 +147,18 @@ func newCompileStyles(f *excelize.File) (*compileStyles, error) {
 		for _, t := range st.texts {
 			s.status[t] = id
 		}
+	}
+
+	// Created after the styles above, so their ids do not move.
+	s.color = map[plan.Color]int{plan.ColorNone: s.center}
+	for _, c := range compileWarningColors {
+		id, err := f.NewStyle(&excelize.Style{
+			Font: font(11, false, false, c.font), Alignment: top("center"), Border: border, Fill: fill(c.fill),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("creating workbook styles: %w", err)
+		}
+		s.color[c.color] = id
 	}
 	return &s, nil
 }

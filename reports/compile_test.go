@@ -368,7 +368,8 @@ func compileDumpStyle(st *excelize.Style) string {
 }
 
 func TestCompileGolden(t *testing.T) {
-	checkGolden(t, "compile_realistic.golden", dumpCompiled(t, compileBytes(t, compileTestInput())))
+	data := compileBytes(t, compileTestInput())
+	checkGolden(t, "compile_realistic.golden", dumpCompiled(t, data)+dumpCompiledCharts(t, data))
 }
 
 // compileSummaryCounts finds the 报送概况 row of 汇总 and returns
@@ -397,6 +398,10 @@ func TestCompileCounts(t *testing.T) {
 	deadline := time.Date(2023, time.June, 7, 0, 0, 0, 0, compileTestZone)
 	unit := func(id string, state SubmissionState) UnitReport {
 		return UnitReport{Unit: plan.Unit{ID: id, Name: id}, State: state}
+	}
+	granted := func(u UnitReport, until time.Time) UnitReport {
+		u.Extension = Extension{Requested: until, Decision: ExtensionGranted, Until: until}
+		return u
 	}
 	tests := []struct {
 		name      string
@@ -439,6 +444,26 @@ func TestCompileCounts(t *testing.T) {
 			generated: deadline.Add(24 * time.Hour).UTC(),
 			units:     []UnitReport{unit("a", StateMissing)},
 			want:      compileCounts{Expected: 1, Reported: 0, Missing: 1, Overdue: 1},
+		},
+		{
+			name:      "an extension granted to a later day: not overdue until that day is over",
+			generated: deadline.Add(72 * time.Hour),
+			units: []UnitReport{
+				granted(unit("a", StateMissing), deadline.AddDate(0, 0, 3)),
+				granted(unit("b", StateRejected), deadline.AddDate(0, 0, 2)),
+			},
+			want: compileCounts{Expected: 2, Reported: 0, Missing: 2, Overdue: 1},
+		},
+		{
+			name:      "an extension asked for, not granted: the deadline stands",
+			generated: deadline.Add(24 * time.Hour),
+			units: []UnitReport{
+				{Unit: plan.Unit{ID: "a"}, State: StateMissing, Extension: Extension{Requested: deadline.AddDate(0, 0, 5)}},
+				{Unit: plan.Unit{ID: "b"}, State: StateMissing, Extension: Extension{
+					Requested: deadline.AddDate(0, 0, 5), Decision: ExtensionRefused, Until: deadline.AddDate(0, 0, 5),
+				}},
+			},
+			want: compileCounts{Expected: 2, Reported: 0, Missing: 2, Overdue: 2},
 		},
 		{
 			name:      "no units",
@@ -567,8 +592,23 @@ func TestCompileFormulaInjection(t *testing.T) {
 }
 
 func TestCompileSheetsAndPrintSetup(t *testing.T) {
-	f := openCompiled(t, compileBytes(t, compileTestInput()))
-	wantSheets := []string{compileSheetSummary, compileSheetDetail, compileSheetProblems, compileSheetLog}
+	inputs := []struct {
+		name       string
+		in         CompileInput
+		wantSheets []string
+	}{
+		{"without indicators", compileTestInput(), []string{compileSheetSummary, compileSheetDetail, compileSheetMoM,
+			compileSheetYear, compileSheetCharts, compileSheetProblems, compileSheetLog}},
+		{"with indicators", compileYearTestInput(), []string{compileSheetSummary, compileSheetDetail, compileSheetMoM,
+			compileSheetYear, compileSheetIndicators, compileSheetCharts, compileSheetProblems, compileSheetLog}},
+	}
+	for _, tc := range inputs {
+		t.Run(tc.name, func(t *testing.T) { compileCheckSheetsAndPrintSetup(t, tc.in, tc.wantSheets) })
+	}
+}
+
+func compileCheckSheetsAndPrintSetup(t *testing.T, in CompileInput, wantSheets []string) {
+	f := openCompiled(t, compileBytes(t, in))
 	if got := f.GetSheetList(); !slices.Equal(got, wantSheets) {
 		t.Fatalf("sheets = %q, want %q", got, wantSheets)
 	}
@@ -583,7 +623,9 @@ func TestCompileSheetsAndPrintSetup(t *testing.T) {
 	}
 	wantTitles := map[string]string{
 		compileSheetSummary: "'汇总'!$1:$3", compileSheetDetail: "'明细'!$1:$2",
-		compileSheetProblems: "'问题清单'!$1:$2", compileSheetLog: "'报送情况'!$1:$2",
+		compileSheetMoM: "'环比'!$1:$2", compileSheetYear: "'全年概览'!$1:$2", compileSheetCharts: "'图表'!$1:$1",
+		compileSheetIndicators: "'量化指标'!$1:$2",
+		compileSheetProblems:   "'问题清单'!$1:$2", compileSheetLog: "'报送情况'!$1:$2",
 	}
 	for _, sheet := range wantSheets {
 		if titles[sheet] != wantTitles[sheet] {
@@ -617,7 +659,12 @@ func TestCompileSheetsAndPrintSetup(t *testing.T) {
 
 // TestCompileFonts checks that every cell written names the CJK font.
 func TestCompileFonts(t *testing.T) {
-	f := openCompiled(t, compileBytes(t, compileTestInput()))
+	t.Run("without the new fields", func(t *testing.T) { compileCheckFonts(t, compileTestInput()) })
+	t.Run("a year with every field", func(t *testing.T) { compileCheckFonts(t, compileYearTestInput()) })
+}
+
+func compileCheckFonts(t *testing.T, in CompileInput) {
+	f := openCompiled(t, compileBytes(t, in))
 	if font, err := f.GetDefaultFont(); err != nil || font != FontCJK {
 		t.Errorf("default font = %q, %v; want %q", font, err, FontCJK)
 	}
@@ -672,7 +719,7 @@ func TestCompileDimension(t *testing.T) {
 		}
 		// The recorded range may include styled empty cells beyond the last
 		// value, never fall short of the data.
-		if r != rows || c < cols || c > 8 {
+		if r != rows || c < cols || c > 16 {
 			t.Errorf("GetSheetDimension(%s) = %q, want it to end at row %d and cover %d columns", sheet, dim, rows, cols)
 		}
 		want[sheet] = extent{Rows: r, Cols: c}
@@ -731,7 +778,7 @@ print(json.dumps(out, ensure_ascii=False))
 		{compileSheetDetail, 2, 0, "一、推进规划统筹一体化"},
 		{compileSheetDetail, 3, 2, "市发展改革委"},
 		{compileSheetDetail, 3, 4, "已完成"},
-		{compileSheetDetail, 3, 7, "2023-06-05 16:30"},
+		{compileSheetDetail, 3, 8, "2023-06-05 16:30"},
 		{compileSheetLog, 3, 4, "逾期报送"},
 	}
 	for _, c := range checks {
@@ -905,7 +952,7 @@ func TestCompileNothingToList(t *testing.T) {
 		}
 	}
 	summary := strings.Join(lines, "|")
-	for _, want := range []string{"三、未报送单位（0个）|序号|无|", "四、滞后任务（0项）|序号|无"} {
+	for _, want := range []string{"四、未报送单位（0个）|序号|无|", "五、滞后及预警任务（0项）|序号|无"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("汇总 column A = %q, want it to contain %q", summary, want)
 		}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 	"unicode"
 
@@ -31,6 +32,24 @@ type Returned struct {
 	// (联系人 / 联系电话) were not found.
 	ContactCell string
 	PhoneCell   string
+
+	// Extension is the unit's request for more time, read from the cells
+	// labelled 申请延期至 and 延期理由; zero when both are blank. A cell
+	// holding only a placeholder such as 无 or / counts as blank, and a
+	// date cell (an Excel serial number) reads as YYYY-MM-DD. Until is
+	// midnight UTC of the date asked for, read with the period of the
+	// workbook's metadata for a date written without a year; use UntilIn
+	// for the date in the schedule's location.
+	Extension ExtensionRequest
+	// ExtensionCell and ReasonCell are where the date and the reason were
+	// read from, or where they belong when left empty; "" when the labels
+	// were not found (a template from before extension requests).
+	ExtensionCell string
+	ReasonCell    string
+
+	// Counts are the rows of the indicator section (量化指标), in sheet
+	// order; empty when the workbook has none.
+	Counts []CountRow
 }
 
 // Row is one task row of a returned workbook.
@@ -43,11 +62,54 @@ type Row struct {
 	Cells map[string]string
 }
 
-// Answers returns the answers of all task rows, in sheet order.
+// Answers returns the answers of all task rows, in sheet order, closed
+// tasks' rows included (see OpenAnswers). Each answer's Counts holds the
+// indicator counts of its task that read as a whole number (0 included);
+// a count left blank or unreadable is absent, and Counts is nil when the
+// task has none.
 func (r *Returned) Answers() []plan.Answer {
 	out := make([]plan.Answer, 0, len(r.Rows))
+	at := make(map[string]int, len(r.Rows)) // task id → index of its first row
 	for _, row := range r.Rows {
+		if _, dup := at[row.Answer.TaskID]; !dup {
+			at[row.Answer.TaskID] = len(out)
+		}
 		out = append(out, row.Answer)
+	}
+	counts := map[int]map[string]int{} // fresh maps: r's are never written to
+	for _, c := range r.Counts {
+		n, ok := rdCountValue(c.Value)
+		i, found := at[c.TaskID]
+		if !ok || !found || c.Name == "" {
+			continue
+		}
+		m := counts[i]
+		if m == nil {
+			m = maps.Clone(out[i].Counts)
+			if m == nil {
+				m = map[string]int{}
+			}
+			counts[i] = m
+		}
+		if _, dup := m[c.Name]; !dup { // the first row of an indicator counts, as Check reads it
+			m[c.Name] = n
+		}
+	}
+	for i, m := range counts {
+		out[i].Counts = m
+	}
+	return out
+}
+
+// OpenAnswers returns Answers without those of closed tasks: a closed
+// task's row shows 已销号 and is not the unit's answer for the period.
+func OpenAnswers(r *Returned, closed map[string]Closure) []plan.Answer {
+	all := r.Answers()
+	out := all[:0]
+	for _, a := range all {
+		if _, ok := closed[a.TaskID]; !ok {
+			out = append(out, a)
+		}
 	}
 	return out
 }
@@ -212,7 +274,9 @@ func (p *rdParser) parse() {
 	}
 	p.readContact(t)
 	p.readRows(t)
+	p.readCounts(t)
 	p.readMeta()
+	p.readExtensionDate()
 }
 
 // findTable returns the sheet holding the task table: 填报表 when it has
@@ -317,23 +381,36 @@ func rdHeaderColumns(l rdLine) map[string]int {
 	return cols
 }
 
-// readContact finds 联系人 and 联系电话 above the header row, by their labels.
+// readContact finds 联系人, 联系电话 and the extension request (申请延期至,
+// 延期理由) above the header row, by their labels.
 func (p *rdParser) readContact(t rdTable) {
-	contactFound, phoneFound := false, false
+	fields := []struct {
+		labels     []string // the template's label first, then what a unit may write instead
+		value, ref *string
+	}{
+		{[]string{"联系人"}, &p.r.Contact, &p.r.ContactCell},
+		{[]string{"联系电话"}, &p.r.Phone, &p.r.PhoneCell},
+		{[]string{"申请延期至", "延期至"}, &p.r.Extension.UntilText, &p.r.ExtensionCell},
+		{[]string{"延期理由", "延期原因"}, &p.r.Extension.Reason, &p.r.ReasonCell},
+	}
+	found := make([]bool, len(fields))
 	for _, l := range t.lines[:t.header] {
 		for i := range l.cells {
-			if !contactFound {
-				if v, ref, ok := p.labelled(l, i, "联系人"); ok {
-					p.r.Contact, p.r.ContactCell, contactFound = v, ref, true
+			for k, fd := range fields {
+				if found[k] {
+					continue
 				}
-			}
-			if !phoneFound {
-				if v, ref, ok := p.labelled(l, i, "联系电话"); ok {
-					p.r.Phone, p.r.PhoneCell, phoneFound = v, ref, true
+				for _, label := range fd.labels {
+					if v, ref, ok := p.labelled(l, i, label); ok {
+						*fd.value, *fd.ref, found[k] = v, ref, true
+						break
+					}
 				}
 			}
 		}
 	}
+	p.r.Extension.UntilText = rdNoPlaceholder(p.r.Extension.UntilText)
+	p.r.Extension.Reason = rdNoPlaceholder(p.r.Extension.Reason)
 }
 
 // labelled reads the value of a label found at cell i of the line: either
@@ -383,11 +460,11 @@ func (p *rdParser) sheetExtras() *rdExtras {
 }
 
 // readRows reads the task rows below the header, up to the instructions
-// line. Blank rows anywhere are skipped.
+// line or the indicator section. Blank rows anywhere are skipped.
 func (p *rdParser) readRows(t rdTable) {
 	idCol := t.cols[HeaderTaskID]
 	for _, l := range t.lines[t.header+1:] {
-		if rdIsNote(l) {
+		if rdIsNote(l) || rdIsIndicatorSection(l, idCol) {
 			break
 		}
 		id := l.cell(idCol)
@@ -532,7 +609,7 @@ func rdAfterLabel(s, label string) (string, bool) {
 
 // rdLabels are the labels of the template's upper rows; a cell holding one
 // is never taken as the value of the label before it.
-var rdLabels = []string{"联系人", "联系电话", "电话", "填报单位", "报送截止", "报送期次"}
+var rdLabels = []string{"联系人", "联系电话", "电话", "填报单位", "报送截止", "报送期次", "申请延期至", "延期至", "延期理由", "延期原因"}
 
 func rdIsLabel(s string) bool {
 	key := rdSqueeze(s)

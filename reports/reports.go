@@ -209,3 +209,7 @@ type CompileInput struct {
 	// Indicators are the quantified targets, in configured order.
 	Indicators []IndicatorProgress
 }
+
+// NoIssue reports whether a 存在问题 text says there is none (无, 暂无, …):
+// such answers are left out of every list of problems.
+func NoIssue(s string) bool { return compileNoIssue(s) }

@@ -17,6 +17,8 @@ const (
 	tplFillHeader    = "D9D9D9"
 	tplFillInput     = "FFFFFF"
 	tplNoteColor     = "C00000"
+	tplClosedColor   = "808080" // the text of a closed task's row
+	tplNumFmtGeneral = 0        // numbers typed stay numbers, for the whole-number check
 )
 
 // tplStyles holds the style ids of the unit template. Every style names
@@ -25,8 +27,28 @@ type tplStyles struct {
 	title, info, label, note, header int
 	lockedCenter, locked             int // 序号/任务编号, and the other locked columns
 	input, inputCenter               int // answer cells; 完成状态 is centred
-	contact                          int // 联系人 / 联系电话 input cells
+	contact                          int // 联系人 / 联系电话 and the extension request input cells
 	meta                             int // the hidden metadata sheet
+	closed, closedCenter             int // every cell of a closed task's row: locked, grey
+	section                          int // the indicator section's title
+	count                            int // 本月完成数 input cells
+}
+
+// taskCell is the style of a task row's cell in column c.
+func (s tplStyles) taskCell(c tplColumn, closed bool) int {
+	switch {
+	case closed && c.center:
+		return s.closedCenter
+	case closed:
+		return s.closed
+	case c.input && c.center:
+		return s.inputCenter
+	case c.input:
+		return s.input
+	case c.center:
+		return s.lockedCenter
+	}
+	return s.locked
 }
 
 func tplFont(size float64, bold bool, color string) *excelize.Font {
@@ -122,6 +144,35 @@ func newTplStyles(f *excelize.File) (tplStyles, error) {
 			Fill:       tplFill(tplFillInput),
 			Protection: unlocked,
 			NumFmt:     tplNumFmtText,
+		}},
+		{&s.closed, excelize.Style{
+			Font:       tplFont(tplFontSize, false, tplClosedColor),
+			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true},
+			Border:     tplBorder(),
+			Fill:       tplFill(tplFillLocked),
+			Protection: locked,
+			NumFmt:     tplNumFmtText,
+		}},
+		{&s.closedCenter, excelize.Style{
+			Font:       tplFont(tplFontSize, false, tplClosedColor),
+			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: true},
+			Border:     tplBorder(),
+			Fill:       tplFill(tplFillLocked),
+			Protection: locked,
+			NumFmt:     tplNumFmtText,
+		}},
+		{&s.section, excelize.Style{
+			Font:       tplFont(tplFontSize, true, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center"},
+			Protection: locked,
+		}},
+		{&s.count, excelize.Style{
+			Font:       tplFont(tplFontSize, false, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "top"},
+			Border:     tplBorder(),
+			Fill:       tplFill(tplFillInput),
+			Protection: unlocked,
+			NumFmt:     tplNumFmtGeneral,
 		}},
 		{&s.meta, excelize.Style{
 			Font:       tplFont(tplFontSize, false, ""),

@@ -29,18 +29,26 @@ const (
 	tplContactCell      = "C3" // unlocked
 	tplPhoneLabelCell   = "D3"
 	tplPhoneCell        = "E3" // unlocked
+	// The extension request (延期申请) shares the contact row.
+	tplExtensionLabelCell = "F3"
+	tplExtensionCell      = "G3" // unlocked
+	tplReasonLabelCell    = "H3"
+	tplReasonCell         = "I3" // unlocked
 )
 
-// Labels of the template's upper rows. The reader matches the contact and
-// phone labels by their leading text (联系人 / 联系电话).
+// Labels of the template's upper rows. The reader matches the contact,
+// phone and extension labels by their leading text (联系人 / 联系电话 /
+// 申请延期至 / 延期理由).
 const (
-	tplLabelUnit     = "填报单位："
-	tplLabelDeadline = "报送截止："
-	tplLabelPeriod   = "报送期次："
-	tplLabelContact  = "联系人："
-	tplLabelPhone    = "联系电话："
-	tplNotePrefix    = "填写说明"
-	tplNote          = tplNotePrefix + "：请在白色单元格中填写（灰色单元格不可修改）；" +
+	tplLabelUnit      = "填报单位："
+	tplLabelDeadline  = "报送截止："
+	tplLabelPeriod    = "报送期次："
+	tplLabelContact   = "联系人："
+	tplLabelPhone     = "联系电话："
+	tplLabelExtension = "申请延期至："
+	tplLabelReason    = "延期理由："
+	tplNotePrefix     = "填写说明"
+	tplNote           = tplNotePrefix + "：请在白色单元格中填写（灰色单元格不可修改）；" +
 		"“完成状态”请从下拉列表中选择（已完成、序时推进、滞后、未启动）；" +
 		"不要修改任务编号，不要删除任务行或隐藏的工作表；" +
 		"填好后直接回复通知邮件，并附上本文件。"
@@ -166,12 +174,19 @@ func tplWriteForm(f *excelize.File, st tplStyles, in TemplateInput) error {
 	w.text(tplContactCell, "", st.contact)
 	w.text(tplPhoneLabelCell, tplLabelPhone, st.label)
 	w.text(tplPhoneCell, "", st.contact)
-	w.do(f.SetRowHeight(sh, tplContactRow, 24))
+	// The extension request: a unit that needs more time fills these two
+	// cells, possibly nothing else, and replies.
+	w.text(tplExtensionLabelCell, tplLabelExtension, st.label)
+	w.text(tplExtensionCell, "", st.contact)
+	w.text(tplReasonLabelCell, tplLabelReason, st.label)
+	w.text(tplReasonCell, "", st.contact)
+	w.do(f.SetRowHeight(sh, tplContactRow, 30))
 
 	// Instructions, above the table so they are read first.
-	w.text(tplCell(1, tplNoteRow), tplNote, st.note)
+	note := tplNoteText(in.Deadline)
+	w.text(tplCell(1, tplNoteRow), note, st.note)
 	w.merge(tplCell(1, tplNoteRow), tplCell(9, tplNoteRow))
-	w.do(f.SetRowHeight(sh, tplNoteRow, 30))
+	w.do(f.SetRowHeight(sh, tplNoteRow, tplNoteHeight(note)))
 
 	// Header and task rows.
 	for i, h := range TemplateHeaders {
@@ -184,26 +199,32 @@ func tplWriteForm(f *excelize.File, st tplStyles, in TemplateInput) error {
 			fmt.Sprint(i + 1), t.ID, t.Title, t.Requirement, in.Previous[t.ID].Progress,
 			"", "", "", "",
 		}
+		closure, closed := in.Closed[t.ID]
+		if closed {
+			values[tplColumnIndex(HeaderProgress)-1] = tplClosedProgress(closure)
+			values[tplColumnIndex(HeaderStatus)-1] = tplClosedStatus
+		}
 		for c, v := range values {
-			style := st.locked
-			switch {
-			case tplColumns[c].input && tplColumns[c].center:
-				style = st.inputCenter
-			case tplColumns[c].input:
-				style = st.input
-			case tplColumns[c].center:
-				style = st.lockedCenter
-			}
-			w.text(tplCell(c+1, row), v, style)
+			w.text(tplCell(c+1, row), v, st.taskCell(tplColumns[c], closed))
 		}
 		w.do(f.SetRowHeight(sh, row, tplRowHeight(values)))
+	}
+	endRow := lastRow
+	indTitle, _, indFirst := tplIndicatorRows(lastRow)
+	if len(in.Indicators) > 0 {
+		endRow = tplWriteIndicators(&w, st, in.Indicators, indTitle)
 	}
 	if w.err != nil {
 		return w.err
 	}
 
-	if err := tplStatusValidation(f, lastRow); err != nil {
+	if err := tplStatusValidation(f, in); err != nil {
 		return err
+	}
+	if len(in.Indicators) > 0 {
+		if err := tplCountValidation(f, indFirst, endRow); err != nil {
+			return err
+		}
 	}
 	if err := tplPageSetup(f, sh); err != nil {
 		return err
@@ -234,21 +255,40 @@ func tplWriteForm(f *excelize.File, st tplStyles, in TemplateInput) error {
 	}
 	// excelize leaves the dimension at A1; openpyxl's read-only mode and other
 	// streaming readers trust it.
-	if err := f.SetSheetDimension(sh, "A1:"+tplCell(9, lastRow)); err != nil {
+	if err := f.SetSheetDimension(sh, "A1:"+tplCell(9, endRow)); err != nil {
 		return fmt.Errorf("setting form sheet dimension: %w", err)
 	}
 	return nil
 }
 
-// tplStatusValidation puts the 完成状态 dropdown on every task row.
-func tplStatusValidation(f *excelize.File, lastRow int) error {
+// tplStatusValidation puts the 完成状态 dropdown on every open task row;
+// the rows of closed tasks are locked and hold 已销号, which is no choice.
+func tplStatusValidation(f *excelize.File, in TemplateInput) error {
 	col, _ := excelize.ColumnNumberToName(tplColumnIndex(HeaderStatus))
+	var ranges []string
+	for i := 0; i < len(in.Tasks); i++ {
+		if _, closed := in.Closed[in.Tasks[i].ID]; closed {
+			continue
+		}
+		j := i
+		for j+1 < len(in.Tasks) {
+			if _, closed := in.Closed[in.Tasks[j+1].ID]; closed {
+				break
+			}
+			j++
+		}
+		ranges = append(ranges, fmt.Sprintf("%s%d:%s%d", col, tplFirstTaskRow+i, col, tplFirstTaskRow+j))
+		i = j
+	}
+	if len(ranges) == 0 {
+		return nil
+	}
 	keys := make([]string, len(plan.Statuses))
 	for i, s := range plan.Statuses {
 		keys[i] = string(s)
 	}
 	dv := excelize.NewDataValidation(true)
-	dv.Sqref = fmt.Sprintf("%s%d:%s%d", col, tplFirstTaskRow, col, lastRow)
+	dv.Sqref = strings.Join(ranges, " ")
 	if err := dv.SetDropList(keys); err != nil {
 		return fmt.Errorf("status dropdown: %w", err)
 	}

@@ -106,6 +106,7 @@ func TestBuildTemplateGolden(t *testing.T) {
 	}{
 		{"basic", tTestInput(3)},
 		{"formula_like", formulaLike},
+		{"closed_indicators", tExtInput()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,7 +157,7 @@ func TestBuildTemplateStructure(t *testing.T) {
 	}
 
 	// Unlocked cells are exactly the contact cells and the answer columns.
-	wantUnlocked := map[string]bool{tplContactCell: true, tplPhoneCell: true}
+	wantUnlocked := map[string]bool{tplContactCell: true, tplPhoneCell: true, tplExtensionCell: true, tplReasonCell: true}
 	for r := tplFirstTaskRow; r <= lastRow; r++ {
 		for _, c := range []string{"F", "G", "H", "I"} {
 			wantUnlocked[fmt.Sprintf("%s%d", c, r)] = true
@@ -196,6 +197,8 @@ func TestBuildTemplateStructure(t *testing.T) {
 		{"E2", "报送期次：2023年5月"},
 		{"A3", "联系人："},
 		{"D3", "联系电话："},
+		{"F3", "申请延期至："},
+		{"H3", "延期理由："},
 	} {
 		got, _ := f.GetCellValue(SheetForm, tc.cell)
 		if got != tc.want {

@@ -97,6 +97,8 @@ cell, and compiles the consolidated monthly workbook for the office.`,
 		a.demoCommand(),
 		a.runCommand(),
 		a.chaseCommand(),
+		a.closeCommand(),
+		a.extendCommand(),
 	)
 	failuresExitOne(root)
 	return root
@@ -201,6 +203,8 @@ func (a *app) baseCycle(ctx context.Context, cfg *config.Config, dataDir string)
 		Now:      a.now,
 		Mail:     m,
 		Inbound:  inboundLimits(cfg),
+
+		ColorRules: cfg.ColorRules(),
 	}
 	if cfg.Security.TokenSecret != "" {
 		c.TokenSecret = []byte(cfg.Security.TokenSecret)

@@ -15,6 +15,7 @@ import (
 	"github.com/duban/duban/config"
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
 )
 
@@ -274,6 +275,15 @@ func (a *app) compileCommand() *cobra.Command {
 					note = "nothing accepted since the last compile, same version (already mailed)"
 				}
 				fmt.Fprintf(a.stdout, "wrote %s (%s, version %d: %s)\n", path, p, res.Version, note)
+				name, doc, err := c.Bulletin(res)
+				if err != nil {
+					return err
+				}
+				docPath := filepath.Join(filepath.Dir(path), name)
+				if err := os.WriteFile(docPath, doc, 0o644); err != nil {
+					return fmt.Errorf("writing %s: %w", docPath, err)
+				}
+				fmt.Fprintf(a.stdout, "wrote %s (the bulletin draft)\n", docPath)
 				if !res.New || noMail {
 					return nil
 				}
@@ -312,8 +322,11 @@ type unitStatusJSON struct {
 	Rejected    int     `json:"rejected"`
 	// Color is the timeliness colour: 蓝, 黄, 红, or "" for none (on time,
 	// or the deadline not near yet). See plan/colors.go.
-	Color string           `json:"color"`
-	Tasks []taskStatusJSON `json:"tasks"`
+	Color string `json:"color"`
+	// Extension describes the unit's extension for the period (延期): asked,
+	// granted or refused; "" when none.
+	Extension string           `json:"extension,omitempty"`
+	Tasks     []taskStatusJSON `json:"tasks"`
 }
 
 // taskStatusJSON is one of a unit's tasks: the status in its latest
@@ -322,6 +335,7 @@ type taskStatusJSON struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
 	Color  string `json:"color"`
+	Closed bool   `json:"closed,omitempty"` // closed out (销号): not asked any more
 }
 
 func (a *app) statusCommand() *cobra.Command {
@@ -366,10 +380,10 @@ func (a *app) statusCommand() *cobra.Command {
 				uc := colors[u.Unit.ID]
 				j := unitStatusJSON{
 					ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected,
-					Color: string(uc.Timeliness), Tasks: []taskStatusJSON{},
+					Color: string(uc.Timeliness), Tasks: []taskStatusJSON{}, Extension: extensionText(u.Extension),
 				}
 				for _, t := range uc.Tasks {
-					j.Tasks = append(j.Tasks, taskStatusJSON{ID: t.TaskID, Status: string(t.Status), Color: string(t.Color)})
+					j.Tasks = append(j.Tasks, taskStatusJSON{ID: t.TaskID, Status: string(t.Status), Color: string(t.Color), Closed: t.Closed})
 				}
 				if !u.SubmittedAt.IsZero() {
 					s := u.SubmittedAt.Format(time.RFC3339)
@@ -389,7 +403,7 @@ func (a *app) statusCommand() *cobra.Command {
 			}
 			fmt.Fprintln(a.stdout)
 			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "unit\tname\tstate\tcolour\tsubmitted at\tversions\trejected")
+			fmt.Fprintln(tw, "unit\tname\tstate\tcolour\tsubmitted at\tversions\trejected\textension")
 			for _, u := range out.Units {
 				at := "-"
 				if u.SubmittedAt != nil {
@@ -399,7 +413,11 @@ func (a *app) statusCommand() *cobra.Command {
 				if color == "" {
 					color = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\n", u.ID, u.Name, u.State, color, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected)
+				ext := u.Extension
+				if ext == "" {
+					ext = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", u.ID, u.Name, u.State, color, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected, ext)
 			}
 			return tw.Flush()
 		},
@@ -407,4 +425,23 @@ func (a *app) statusCommand() *cobra.Command {
 	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// extensionText is how status shows a unit's extension: "asked until
+// 2023-06-20", "granted until 2023-06-20", "refused (asked until …)".
+func extensionText(e reports.Extension) string {
+	asked := ""
+	if !e.Requested.IsZero() {
+		asked = "asked until " + e.Requested.Format(time.DateOnly)
+	}
+	switch e.Decision {
+	case reports.ExtensionGranted:
+		return "granted until " + e.Until.Format(time.DateOnly)
+	case reports.ExtensionRefused:
+		if asked != "" {
+			return "refused (" + asked + ")"
+		}
+		return "refused"
+	}
+	return asked
 }

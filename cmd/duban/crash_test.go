@@ -589,6 +589,7 @@ func (r *crashRig) replyAll() {
 		for _, task := range r.plan.TasksLedBy(u.ID) {
 			answers = append(answers, plan.Answer{
 				TaskID: task.ID, Progress: "五月进展：" + task.Title, Status: plan.StatusOnTrack, NextSteps: "继续推进",
+				Counts: noEvents(r.plan, task.ID),
 			})
 		}
 		filled, err := reports.Fill(books[0].Data, contact.Name, "0551-63000000", answers)
@@ -715,4 +716,17 @@ func (r *crashRig) checkStatus() {
 				u.ID, u.State, u.Versions, u.Rejected)
 		}
 	}
+}
+
+// noEvents is a month with nothing to count: 0 for each of the task's
+// indicators (the template asks them; a blank is refused).
+func noEvents(p *plan.Plan, taskID string) map[string]int {
+	var out map[string]int
+	for _, ind := range p.IndicatorsOf(taskID) {
+		if out == nil {
+			out = map[string]int{}
+		}
+		out[ind.Name] = 0
+	}
+	return out
 }

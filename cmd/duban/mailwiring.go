@@ -48,6 +48,9 @@ func mailSettings(cfg *config.Config) (*jobs.Mail, error) {
 	for _, r := range cfg.Office.Recipients {
 		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
 	}
+	if l := cfg.Office.Leader; l.Email != "" {
+		m.Leader = mail.Address{Name: l.Name, Email: l.Email}
+	}
 	return m, nil
 }
 

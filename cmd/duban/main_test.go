@@ -213,6 +213,7 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"compiled/2023年5月推进情况汇总-v1.xlsx",
 		"compiled/2023年5月推进情况汇总-v2.xlsx",
+		"compiled/2023年5月推进情况通报-v2.docx",
 		"templates/2023-05/市交通运输局-2023年5月推进情况.xlsx",
 		"data",
 	} {
@@ -257,8 +258,26 @@ func TestDemo(t *testing.T) {
 		t.Errorf("office@metro.example received %q, want the note about the unregistered sender", office)
 	}
 	for _, s := range subjects("wang.qiang@fgw.metro.example") {
-		if !strings.HasPrefix(s, "【报送提醒】") {
+		// A cc of 市发展改革委: its reminders and the office's close-out of
+		// its task, never an answer to its out-of-office.
+		if !strings.HasPrefix(s, "【报送提醒】") && !strings.HasPrefix(s, "【销号】") {
 			t.Errorf("wang.qiang@fgw.metro.example, whose out-of-office answered, received %q besides reminders", s)
+		}
+	}
+	// Issue 6: the office's decisions and the red notice reach the people
+	// they concern, and the compiled mail carries the bulletin.
+	for addr, want := range map[string]string{
+		"zhang.wei@fgw.metro.example": "【销号】T02",
+		"wang.zhuren@metro.example":   "【逾期提醒】市农业农村局",
+		"office@metro.example":        "延期申请已收到",
+	} {
+		if !slices.ContainsFunc(subjects(addr), func(s string) bool { return strings.Contains(s, want) }) {
+			t.Errorf("%s received %q, want a message about %q", addr, subjects(addr), want)
+		}
+	}
+	for _, m := range boxes["office@metro.example"] {
+		if strings.HasPrefix(m.Subject, "【汇总】") && !slices.ContainsFunc(m.Files, func(f inbound.File) bool { return strings.HasSuffix(f.Name, ".docx") }) {
+			t.Errorf("the compiled mail %q carries no bulletin", m.Subject)
 		}
 	}
 	for addr, msgs := range boxes {

@@ -321,7 +321,8 @@ func (r *faultRig) reply(unitID string, when time.Time) []byte {
 	book := reminder.Workbooks()[0]
 	var answers []plan.Answer
 	for _, task := range r.plan.TasksLedBy(unitID) {
-		answers = append(answers, plan.Answer{TaskID: task.ID, Progress: "五月进展：" + task.Title, Status: plan.StatusOnTrack, NextSteps: "继续推进"})
+		answers = append(answers, plan.Answer{TaskID: task.ID, Progress: "五月进展：" + task.Title, Status: plan.StatusOnTrack, NextSteps: "继续推进",
+			Counts: noEvents(r.plan, task.ID)})
 	}
 	contact := u.Contacts[0]
 	filled, err := reports.Fill(book.Data, contact.Name, "0551-63000000", answers)

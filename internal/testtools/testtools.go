@@ -50,7 +50,8 @@ func Convert(t testing.TB, src, format string) string {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("soffice --convert-to %s %s: %v\n%s", format, src, err, b)
 	}
-	name := strings.TrimSuffix(filepath.Base(src), filepath.Ext(src)) + "." + format
+	ext, _, _ := strings.Cut(format, ":") // "txt:Text (encoded):UTF8" writes .txt
+	name := strings.TrimSuffix(filepath.Base(src), filepath.Ext(src)) + "." + ext
 	path := filepath.Join(out, name)
 	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 		t.Fatalf("soffice --convert-to %s %s wrote no file %s (err %v)", format, src, path, err)

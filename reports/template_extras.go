@@ -1,0 +1,143 @@
+package reports
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Extension request, closed tasks and the indicator section of the unit
+// template. As for the rest of the form, the reader finds all of it by its
+// labels, not by these addresses.
+
+// tplNoteExtension is the sentence of the instructions about asking for
+// more time; %s is an example date after the deadline.
+const tplNoteExtension = "如需延期报送，请在“申请延期至”填写日期（如%s）并在“延期理由”写明原因，" +
+	"可只填这两项直接回复邮件，办公室审核后另行通知。"
+
+// tplExtensionExampleFallback is the example date when no deadline is known.
+const tplExtensionExampleFallback = "2023-06-20"
+
+// tplExtensionExample is the example date the instructions and messages
+// give: a plausible request, ten days after the deadline, in the format the
+// reader reads without doubt.
+func tplExtensionExample(deadline time.Time) string {
+	if deadline.IsZero() {
+		return tplExtensionExampleFallback
+	}
+	return deadline.AddDate(0, 0, 10).Format(time.DateOnly)
+}
+
+// tplNoteText is the instructions line of a template.
+func tplNoteText(deadline time.Time) string {
+	return tplNote + fmt.Sprintf(tplNoteExtension, tplExtensionExample(deadline))
+}
+
+// tplNoteHeight fits the instructions, in 10-point type across the merged
+// row, with room for a line more than estimated: renderers differ.
+func tplNoteHeight(note string) float64 {
+	width := 0.0
+	for _, c := range tplColumns {
+		width += c.width
+	}
+	lines := wrappedLines(note, width*tplFontSize/tplNoteSize) + 1
+	return max(30, float64(lines)*13+4)
+}
+
+// Closed tasks.
+const (
+	tplClosedStatus = "已销号" // shown in 完成状态 of a closed task's row
+)
+
+// tplClosedProgress is what 本月进展 shows on a closed task's row.
+func tplClosedProgress(c Closure) string {
+	if c.Period.IsZero() {
+		return "已销号（本期无需填写）"
+	}
+	return "已销号（" + c.Period.Label() + "确认完成，本期无需填写）"
+}
+
+// The indicator section below the task table.
+const (
+	tplIndicatorTitle     = "量化指标（请填写本月完成数，没有请填0）"
+	tplIndicatorPrefix    = "量化指标" // how the reader knows the section title
+	tplIndHeaderName      = "指标名称"
+	tplIndHeaderTarget    = "全年目标"
+	tplIndHeaderBefore    = "截至上月累计"
+	tplIndHeaderCount     = "本月完成数"
+	tplIndHeaderUnit      = "计量单位"
+	tplCountMax           = 999
+	tplCountErrorTitle    = "本月完成数填写有误"
+	tplCountErrorMessage  = "请填写0—999之间的整数，本月没有请填0。"
+	tplCountPromptMessage = "请填写本月完成的数量（整数），没有请填0。"
+)
+
+// tplIndicatorHeaders is the header row of the indicator section, over the
+// columns A… of the task table.
+var tplIndicatorHeaders = []string{
+	HeaderSeq, HeaderTaskID, tplIndHeaderName, tplIndHeaderTarget, tplIndHeaderBefore,
+	tplIndHeaderCount, tplIndHeaderUnit,
+}
+
+// tplIndicatorCountCol is the 1-based column of 本月完成数.
+const tplIndicatorCountCol = 6
+
+// tplIndicatorRows places the indicator section below the task table,
+// after one blank row: its title row, header row and first indicator row.
+func tplIndicatorRows(lastTaskRow int) (title, header, first int) {
+	return lastTaskRow + 2, lastTaskRow + 3, lastTaskRow + 4
+}
+
+// tplWriteIndicators writes the indicator section from titleRow down: the
+// section title, its header, and a row per indicator. It returns the last
+// row written.
+func tplWriteIndicators(w *tplCellWriter, st tplStyles, inds []IndicatorLine, titleRow int) int {
+	w.text(tplCell(1, titleRow), tplIndicatorTitle, st.section)
+	w.merge(tplCell(1, titleRow), tplCell(len(tplColumns), titleRow))
+	w.do(w.f.SetRowHeight(w.sheet, titleRow, 24))
+	headerRow := titleRow + 1
+	for i, h := range tplIndicatorHeaders {
+		w.text(tplCell(i+1, headerRow), h, st.header)
+	}
+	w.do(w.f.SetRowHeight(w.sheet, headerRow, 24))
+	row := headerRow
+	for i, l := range inds {
+		row = headerRow + 1 + i
+		ind := l.Indicator
+		values := []string{
+			strconv.Itoa(i + 1), ind.TaskID, ind.Name, ind.Target(), strconv.Itoa(l.Before), "", ind.Unit,
+		}
+		height := 1
+		for c, v := range values {
+			style := st.lockedCenter
+			switch c + 1 {
+			case 3: // 指标名称 reads better left-aligned, like 重点任务
+				style = st.locked
+			case tplIndicatorCountCol:
+				style = st.count
+			}
+			w.text(tplCell(c+1, row), v, style)
+			height = max(height, wrappedLines(v, tplColumns[c].width))
+		}
+		w.do(w.f.SetRowHeight(w.sheet, row, max(24, float64(height)*tplLineHeight+6)))
+	}
+	return row
+}
+
+// tplCountValidation lets only whole numbers 0–999 into 本月完成数.
+func tplCountValidation(f *excelize.File, firstRow, lastRow int) error {
+	col, _ := excelize.ColumnNumberToName(tplIndicatorCountCol)
+	dv := excelize.NewDataValidation(true)
+	dv.Sqref = fmt.Sprintf("%s%d:%s%d", col, firstRow, col, lastRow)
+	if err := dv.SetRange(0, tplCountMax, excelize.DataValidationTypeWhole, excelize.DataValidationOperatorBetween); err != nil {
+		return fmt.Errorf("count validation: %w", err)
+	}
+	dv.SetError(excelize.DataValidationErrorStyleStop, tplCountErrorTitle, tplCountErrorMessage)
+	dv.SetInput(tplIndHeaderCount, tplCountPromptMessage)
+	if err := f.AddDataValidation(SheetForm, dv); err != nil {
+		return fmt.Errorf("count validation: %w", err)
+	}
+	return nil
+}
