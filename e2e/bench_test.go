@@ -329,7 +329,7 @@ func prepareReplies(b *testing.B, transport jobs.Transport) (*jobs.Cycle, *clock
 			b.Fatal(err)
 		}
 		r := rand.New(rand.NewPCG(uint64(i), 2023))
-		answers := answersFor(c.Plan.TasksLedBy(l.Unit.ID), l.Unit.ID, false)
+		answers := answersFor(c.Plan, l.Unit.ID, false)
 		for j := range answers {
 			answers[j].Progress += benchText(r, 8)
 			answers[j].Issues = benchText(r, 2)

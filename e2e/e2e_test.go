@@ -182,7 +182,7 @@ func TestMailCycle(t *testing.T) {
 			edit.InReplyTo = ""
 		}
 		if rc.kind != replyNoWorkbook {
-			rc.answers = answersFor(c.Plan.TasksLedBy(rc.unit), rc.unit, rc.kind == replyBadStatus)
+			rc.answers = answersFor(c.Plan, rc.unit, rc.kind == replyBadStatus)
 			edit.Workbook, err = reports.Fill(tpl[rc.unit], rc.sender.Name, "0551-63500000", rc.answers)
 			if err != nil {
 				t.Fatalf("reports.Fill(%s): %v", rc.unit, err)
@@ -320,9 +320,10 @@ func TestMailCycle(t *testing.T) {
 }
 
 // answersFor is a unit's answers, each progress text unique to the unit and
-// task so the compiled workbook can be searched for it; badStatus types the
-// last status by hand.
-func answersFor(tasks []plan.Task, unit string, badStatus bool) []plan.Answer {
+// task so the compiled workbook can be searched for it, and one event for
+// each indicator the template asks; badStatus types the last status by hand.
+func answersFor(p *plan.Plan, unit string, badStatus bool) []plan.Answer {
+	tasks := p.TasksLedBy(unit)
 	out := make([]plan.Answer, len(tasks))
 	for i, t := range tasks {
 		out[i] = plan.Answer{
@@ -330,6 +331,12 @@ func answersFor(tasks []plan.Task, unit string, badStatus bool) []plan.Answer {
 			Progress:  fmt.Sprintf("端到端测试%s-%s：本月召开专题推进会，完成阶段性目标。", unit, t.ID),
 			Status:    plan.StatusOnTrack,
 			NextSteps: "继续按序时推进。",
+		}
+		for _, ind := range p.IndicatorsOf(t.ID) {
+			if out[i].Counts == nil {
+				out[i].Counts = map[string]int{}
+			}
+			out[i].Counts[ind.Name] = 1
 		}
 	}
 	if badStatus {

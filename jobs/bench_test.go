@@ -29,7 +29,7 @@ func scalePlan(units, tasksPerUnit int) *plan.Plan {
 			})
 		}
 	}
-	return p
+	return p.Freeze() // as config.Plan returns it
 }
 
 // fillLedger records one accepted submission per unit for period p, with

@@ -55,7 +55,7 @@ func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
 	}
 
 	now := c.now()
-	view, err := c.view(ctx, st)
+	view, err := c.view(ctx, st, subs)
 	if err != nil {
 		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
 	}

@@ -131,10 +131,26 @@ func (c *Cycle) Colors(ctx context.Context, st PeriodStatus, rules plan.ColorRul
 func (c *Cycle) colorsWith(st PeriodStatus, previous map[string]store.Submission, totals map[string]map[string]int,
 	closed map[string]reports.Closure, now time.Time, rules plan.ColorRules) map[string]UnitColors {
 	out := make(map[string]UnitColors, len(st.Units))
+	// Most units share the period's deadline: a colour depends only on the
+	// deadline and the state, so each combination is worked out once (the
+	// calendar arithmetic behind it dominates for thousands of units).
+	type timeliness struct {
+		deadline        time.Time
+		submitted, late bool
+	}
+	memo := map[timeliness]plan.Color{}
+	base := c.Schedule.Deadline(st.Period)
 	for _, u := range st.Units {
-		submitted := u.State == reports.StateSubmitted || u.State == reports.StateLate
-		deadline := c.deadlineOf(st.Period, u.Extension)
-		uc := UnitColors{Timeliness: plan.TimelinessColorBy(c.Schedule, st.Period, deadline, now, submitted, u.State == reports.StateLate, rules)}
+		key := timeliness{deadline: base, submitted: u.State == reports.StateSubmitted || u.State == reports.StateLate, late: u.State == reports.StateLate}
+		if u.Extension.Decision == reports.ExtensionGranted {
+			key.deadline = c.deadlineOf(st.Period, u.Extension)
+		}
+		color, ok := memo[key]
+		if !ok {
+			color = plan.TimelinessColorBy(c.Schedule, st.Period, key.deadline, now, key.submitted, key.late, rules)
+			memo[key] = color
+		}
+		uc := UnitColors{Timeliness: color}
 		before := map[string]plan.Status{}
 		for _, a := range previous[u.Unit.ID].Answers {
 			before[a.TaskID] = a.Status

@@ -121,13 +121,18 @@ func (c *Cycle) deadlineOf(p plan.Period, e reports.Extension) time.Time {
 	return c.Schedule.Deadline(p)
 }
 
-// extensionFor returns one unit's extension for period p.
+// extensionFor returns one unit's extension for period p. It is asked for
+// every workbook a collect decides, so it reads only what it needs.
 func (c *Cycle) extensionFor(ctx context.Context, p plan.Period, unitID string) (reports.Extension, error) {
-	subs, err := c.Ledger.UnitSubmissions(ctx, p.String(), unitID)
+	until, reason, found, err := c.Ledger.ExtensionAsked(ctx, p.String(), unitID)
 	if err != nil {
 		return reports.Extension{}, err
 	}
-	all, err := c.extensionsOf(ctx, p, subs)
+	var asked []store.Submission
+	if found {
+		asked = []store.Submission{{Unit: unitID, ExtensionUntil: until, ExtensionReason: reason}}
+	}
+	all, err := c.extensionsOf(ctx, p, asked)
 	if err != nil {
 		return reports.Extension{}, err
 	}
@@ -196,7 +201,7 @@ type compileView struct {
 // view computes the compileView of period st, walking the plan year from
 // January: each month's colours need the month before and the indicator
 // totals so far, so every month's reports are read once.
-func (c *Cycle) view(ctx context.Context, st PeriodStatus) (compileView, error) {
+func (c *Cycle) view(ctx context.Context, st PeriodStatus, subs []store.Submission) (compileView, error) {
 	p := st.Period
 	now, rules := c.now(), c.rules()
 	events, err := c.Ledger.ClosureEvents(ctx)
@@ -214,16 +219,13 @@ func (c *Cycle) view(ctx context.Context, st PeriodStatus) (compileView, error) 
 	totals := map[string]map[string]int{}
 	previous := map[string]store.Submission{}
 	for m := (plan.Period{Year: p.Year, Month: time.January}); !p.Before(m); m = m.Next() {
-		stm := st
+		stm, subsm := st, subs
 		if m != p {
-			if stm, err = c.Status(ctx, m); err != nil {
+			if stm, subsm, err = c.status(ctx, m); err != nil {
 				return compileView{}, err
 			}
 		}
-		latest, err := c.Ledger.Latest(ctx, m.String())
-		if err != nil {
-			return compileView{}, fmt.Errorf("reading %s's reports: %w", m, err)
-		}
+		latest := latestOf(subsm)
 		for _, s := range latest {
 			for _, a := range s.Answers {
 				for name, n := range a.Counts {
@@ -246,9 +248,17 @@ func (c *Cycle) view(ctx context.Context, st PeriodStatus) (compileView, error) 
 				// duban did not run this month: nobody was asked, nobody is late.
 				uc.Timeliness, u.State = plan.ColorNone, ""
 			}
+			if v.Year.Units[u.Unit.ID] == nil {
+				v.Year.Units[u.Unit.ID] = make([]plan.Color, 0, p.Month)
+				v.Year.States[u.Unit.ID] = make([]reports.SubmissionState, 0, p.Month)
+			}
 			v.Year.Units[u.Unit.ID] = append(v.Year.Units[u.Unit.ID], uc.Timeliness)
 			v.Year.States[u.Unit.ID] = append(v.Year.States[u.Unit.ID], u.State)
 			for _, tc := range uc.Tasks {
+				if v.Year.Tasks[tc.TaskID] == nil {
+					v.Year.Tasks[tc.TaskID] = make([]plan.Color, 0, p.Month)
+					v.Year.Statuses[tc.TaskID] = make([]plan.Status, 0, p.Month)
+				}
 				v.Year.Tasks[tc.TaskID] = append(v.Year.Tasks[tc.TaskID], tc.Color)
 				v.Year.Statuses[tc.TaskID] = append(v.Year.Statuses[tc.TaskID], tc.Status)
 			}
@@ -307,4 +317,17 @@ func (c *Cycle) ran(ctx context.Context, st PeriodStatus) (bool, error) {
 		return false, fmt.Errorf("reading %s's reminders: %w", st.Period, err)
 	}
 	return len(reminded) > 0, nil
+}
+
+// latestOf is each unit's latest accepted submission among subs (oldest
+// first), as Ledger.Latest reads it: a later accepted one has a higher
+// version.
+func latestOf(subs []store.Submission) map[string]store.Submission {
+	out := map[string]store.Submission{}
+	for _, s := range subs {
+		if s.Accepted && s.Unit != "" {
+			out[s.Unit] = s
+		}
+	}
+	return out
 }

@@ -305,8 +305,11 @@ func TestIndicatorTotals(t *testing.T) {
 	if err != nil || len(lines) != 1 || lines[0].Before != 1 {
 		t.Errorf("indicatorLines(April) = %+v, %v; want 联席会 with 1 before April", lines, err)
 	}
-	st, _ := c.Status(ctx, apr)
-	v, err := c.view(ctx, st)
+	st, subs, err := c.status(ctx, apr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.view(ctx, st, subs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func Fill(template []byte, contact, phone string, answers []plan.Answer) ([]byte
 // and the contact into a template, leaving the task rows empty: what a unit
 // sends when it cannot report by the deadline.
 func FillExtensionRequest(template []byte, contact, phone, until, reason string) ([]byte, error) {
-	r := Parse(template, Limits{})
+	r := parse(template, Limits{}, true)
 	if r.Fatal {
 		return nil, fmt.Errorf("filling a template: %s", r.Problems[0].Message)
 	}

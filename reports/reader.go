@@ -42,8 +42,9 @@ type Returned struct {
 	// for the date in the schedule's location.
 	Extension ExtensionRequest
 	// ExtensionCell and ReasonCell are where the date and the reason were
-	// read from, or where they belong when left empty; "" when the labels
-	// were not found (a template from before extension requests).
+	// read from, or where they belong when left empty and the other one is
+	// filled in; "" when both are blank, or when the labels were not found
+	// (a template from before extension requests).
 	ExtensionCell string
 	ReasonCell    string
 
@@ -158,7 +159,12 @@ const rdMsgUnreadable = "文件无法读取（可能已损坏，或由不兼容�
 // to "\n"; otherwise they are kept exactly, and nothing is ever evaluated:
 // a formula cell reads as its cached value, or as "=" and its formula text
 // when it has none.
-func Parse(data []byte, lim Limits) (r *Returned) {
+func Parse(data []byte, lim Limits) (r *Returned) { return parse(data, lim, false) }
+
+// parse is Parse; with allCells it also locates the extension request's
+// cells when they are blank (what filling a template needs), which costs a
+// second pass over the sheet that reading a reply can do without.
+func parse(data []byte, lim Limits, allCells bool) (r *Returned) {
 	lim = rdLimits(lim)
 	if p := rdSniff(data, lim); p != nil {
 		return rdFatal(*p)
@@ -181,7 +187,7 @@ func Parse(data []byte, lim Limits) (r *Returned) {
 		return rdFatal(Problem{Kind: KindUnreadable, Message: rdMsgUnreadable})
 	}
 	defer f.Close()
-	p := rdParser{f: f, data: data, r: &Returned{}}
+	p := rdParser{f: f, data: data, r: &Returned{}, allCells: allCells}
 	p.parse()
 	return p.r
 }
@@ -232,6 +238,8 @@ type rdParser struct {
 	data   []byte
 	r      *Returned
 	extras *rdExtras // formulas and merged ranges of the table's sheet, read on demand
+	// allCells: locate blank extension cells too (see parse).
+	allCells bool
 }
 
 // rdLine is one non-blank row: its number and its cleaned cell texts, the
@@ -387,25 +395,40 @@ func (p *rdParser) readContact(t rdTable) {
 	fields := []struct {
 		labels     []string // the template's label first, then what a unit may write instead
 		value, ref *string
+		// optional: where a blank value belongs is located only when the
+		// request is partly filled in (a problem points there) or on
+		// demand: in nearly every reply both cells are blank, and locating
+		// them reads the sheet a second time.
+		optional bool
+		label    string // the label's cell, for locating a blank value later
 	}{
-		{[]string{"联系人"}, &p.r.Contact, &p.r.ContactCell},
-		{[]string{"联系电话"}, &p.r.Phone, &p.r.PhoneCell},
-		{[]string{"申请延期至", "延期至"}, &p.r.Extension.UntilText, &p.r.ExtensionCell},
-		{[]string{"延期理由", "延期原因"}, &p.r.Extension.Reason, &p.r.ReasonCell},
+		{labels: []string{"联系人"}, value: &p.r.Contact, ref: &p.r.ContactCell},
+		{labels: []string{"联系电话"}, value: &p.r.Phone, ref: &p.r.PhoneCell},
+		{labels: []string{"申请延期至", "延期至"}, value: &p.r.Extension.UntilText, ref: &p.r.ExtensionCell, optional: true},
+		{labels: []string{"延期理由", "延期原因"}, value: &p.r.Extension.Reason, ref: &p.r.ReasonCell, optional: true},
 	}
 	found := make([]bool, len(fields))
 	for _, l := range t.lines[:t.header] {
 		for i := range l.cells {
-			for k, fd := range fields {
+			for k := range fields {
+				fd := &fields[k]
 				if found[k] {
 					continue
 				}
 				for _, label := range fd.labels {
-					if v, ref, ok := p.labelled(l, i, label); ok {
+					if v, ref, ok := p.labelled(l, i, label, !fd.optional || p.allCells); ok {
 						*fd.value, *fd.ref, found[k] = v, ref, true
+						fd.label = tplCell(i+1, l.n)
 						break
 					}
 				}
+			}
+		}
+	}
+	if p.r.Extension.UntilText != "" || p.r.Extension.Reason != "" {
+		for _, fd := range fields {
+			if fd.optional && *fd.ref == "" && fd.label != "" {
+				*fd.ref = p.cellAfter(fd.label)
 			}
 		}
 	}
@@ -416,8 +439,9 @@ func (p *rdParser) readContact(t rdTable) {
 // labelled reads the value of a label found at cell i of the line: either
 // after the label in the same cell (联系人：张三), or in the next non-empty
 // cell to its right, unless that cell is another label. The reference
-// returned is the value's cell, or where the value belongs when empty.
-func (p *rdParser) labelled(l rdLine, i int, label string) (value, ref string, ok bool) {
+// returned is the value's cell, or where the value belongs when empty (""
+// unless locate is set).
+func (p *rdParser) labelled(l rdLine, i int, label string, locate bool) (value, ref string, ok bool) {
 	rest, ok := rdAfterLabel(l.cells[i], label)
 	if !ok {
 		return "", "", false
@@ -433,6 +457,9 @@ func (p *rdParser) labelled(l rdLine, i int, label string) (value, ref string, o
 			break
 		}
 		return l.cells[j], tplCell(j+1, l.n), true
+	}
+	if !locate {
+		return "", "", true
 	}
 	return "", p.cellAfter(tplCell(i+1, l.n)), true
 }

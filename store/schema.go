@@ -122,6 +122,8 @@ CREATE TABLE blobs (
 		// the office, and the extension a unit asked for in its workbook.
 		`
 ALTER TABLE submissions ADD COLUMN extension TEXT NOT NULL DEFAULT ''; -- JSON {until, reason}, '' when none asked
+CREATE INDEX submissions_extension
+	ON submissions (period, unit, received_at) WHERE extension <> '';
 
 CREATE TABLE closures (
 	id     INTEGER PRIMARY KEY,

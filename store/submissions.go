@@ -227,19 +227,21 @@ func (l *Ledger) Submissions(ctx context.Context, period string) ([]Submission, 
 	return list, nil
 }
 
-// UnitSubmissions returns the unit's submissions of the period, accepted
-// and rejected, oldest first.
-func (l *Ledger) UnitSubmissions(ctx context.Context, period, unit string) ([]Submission, error) {
-	rows, err := l.reads.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions
-		WHERE period = ? AND unit = ? ORDER BY received_at, id`, period, unit)
-	if err != nil {
-		return nil, fmt.Errorf("list %s's submissions of %q: %w", unit, period, err)
+// ExtensionAsked returns the extension the unit asked for most recently
+// in a file of the period: the date (YYYY-MM-DD) and the reason; found is
+// false when it asked for none.
+func (l *Ledger) ExtensionAsked(ctx context.Context, period, unit string) (until, reason string, found bool, err error) {
+	var raw []byte
+	err = l.reads.QueryRowContext(ctx, `SELECT extension FROM submissions
+		WHERE period = ? AND unit = ? AND extension <> '' ORDER BY received_at DESC, id DESC LIMIT 1`, period, unit).Scan(&raw)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", "", false, nil
+	case err != nil:
+		return "", "", false, fmt.Errorf("reading %s's extension request for %s: %w", unit, period, err)
 	}
-	list, err := scanSubmissions(rows)
-	if err != nil {
-		return nil, fmt.Errorf("list %s's submissions of %q: %w", unit, period, err)
-	}
-	return list, nil
+	until, reason, err = decodeExtension(raw)
+	return until, reason, err == nil, err
 }
 
 // LatestBefore returns the unit's latest accepted submission of the newest

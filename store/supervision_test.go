@@ -83,6 +83,13 @@ func TestSubmissionExtensionStored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	until, reason, found, err := l.ExtensionAsked(ctx, "2023-05", "jtj")
+	if err != nil || !found || until != "2023-06-20" || reason != "数据待统计局核定" {
+		t.Errorf("ExtensionAsked = %q, %q, %v, %v; want the request", until, reason, found, err)
+	}
+	if _, _, found, err := l.ExtensionAsked(ctx, "2023-05", "fgw"); found || err != nil {
+		t.Errorf("ExtensionAsked(unit that asked nothing) = found %v, %v", found, err)
+	}
 	back, ok, err := l.SubmissionByFile(ctx, s.FileSHA256)
 	if err != nil || !ok || back.ExtensionUntil != "2023-06-20" || back.ExtensionReason != "数据待统计局核定" || !back.RequestOnly() {
 		t.Errorf("SubmissionByFile = %+v, %v, %v; want the request kept and RequestOnly", back, ok, err)
