@@ -114,21 +114,22 @@ func (c *Cycle) bulletinInput(out Compiled) bulletin.Input {
 }
 
 // why says in a few words why a task has its warning colour, following the
-// rules of plan.ProgressColor and plan.IndicatorColor.
+// rules of plan.ProgressColor and plan.IndicatorColor. The bulletin writes
+// it after the status: “滞后，已连续两个月”.
 func (c *Cycle) why(p plan.Period, t plan.Task, status plan.Status, v compileView) string {
 	var reasons []string
 	switch status {
 	case plan.StatusBehind:
 		if v.Previous[t.ID].Status == plan.StatusBehind {
-			reasons = append(reasons, "连续两个月滞后")
+			reasons = append(reasons, "已连续两个月")
 		} else {
-			reasons = append(reasons, "本月滞后")
+			reasons = append(reasons, "首次出现")
 		}
 	case plan.StatusNotStarted:
 		if p.Month >= 7 {
-			reasons = append(reasons, "下半年仍未启动")
+			reasons = append(reasons, "已进入下半年")
 		} else {
-			reasons = append(reasons, "未按序时启动")
+			reasons = append(reasons, "已超过序时启动时间")
 		}
 	}
 	for _, ind := range v.Indicators {
