@@ -118,11 +118,11 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 	if err != nil {
 		return res, err
 	}
-	subs, err := c.Ledger.Submissions(ctx, p.String())
+	asked, err := c.Ledger.ExtensionsAsked(ctx, p.String())
 	if err != nil {
-		return res, fmt.Errorf("reading %s's submissions: %w", p, err)
+		return res, err
 	}
-	exts, err := c.extensionsOf(ctx, p, subs)
+	exts, err := c.extensionsOf(ctx, p, asked)
 	if err != nil {
 		return res, err
 	}

@@ -227,6 +227,34 @@ func (l *Ledger) Submissions(ctx context.Context, period string) ([]Submission, 
 	return list, nil
 }
 
+// ExtensionsAsked returns the period's files that asked for an extension,
+// oldest first, with only the unit and the request filled in: what the
+// chase ladder needs on every tick, without reading every report.
+func (l *Ledger) ExtensionsAsked(ctx context.Context, period string) ([]Submission, error) {
+	rows, err := l.reads.QueryContext(ctx, `SELECT unit, extension FROM submissions
+		WHERE period = ? AND extension <> '' ORDER BY received_at, id`, period)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s's extension requests: %w", period, err)
+	}
+	defer rows.Close()
+	var out []Submission
+	for rows.Next() {
+		var s Submission
+		var raw []byte
+		if err := rows.Scan(&s.Unit, &raw); err != nil {
+			return nil, fmt.Errorf("reading %s's extension requests: %w", period, err)
+		}
+		if s.ExtensionUntil, s.ExtensionReason, err = decodeExtension(raw); err != nil {
+			return nil, fmt.Errorf("reading %s's extension requests: %w", period, err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s's extension requests: %w", period, err)
+	}
+	return out, nil
+}
+
 // ExtensionAsked returns the extension the unit asked for most recently
 // in a file of the period: the date (YYYY-MM-DD) and the reason; found is
 // false when it asked for none.
