@@ -274,21 +274,10 @@ func TestCheckExtension(t *testing.T) {
 				tc.exp(&exp)
 			}
 			got := Check(r, exp)
-			var wantW []string
-			for _, w := range tc.want {
-				wantW = append(wantW, w.String())
-			}
-			if g, w := tKinds(got), strings.Join(wantW, " "); g != w {
-				t.Fatalf("Check problems = %v, want %v\n%v", g, w, got)
-			}
-			for i, w := range tc.want {
-				if !tHasHan(got[i].Message) {
-					t.Errorf("message %q is not Chinese", got[i].Message)
-				}
-				for _, s := range w.says {
-					if !strings.Contains(got[i].Message, s) {
-						t.Errorf("message %q does not say %q", got[i].Message, s)
-					}
+			tCheckProblems(t, got, tc.want)
+			for _, p := range got {
+				if !tHasHan(p.Message) {
+					t.Errorf("message %q is not Chinese", p.Message)
 				}
 			}
 		})
@@ -380,20 +369,7 @@ func TestCheckCounts(t *testing.T) {
 				tc.exp(&exp)
 			}
 			got := Check(r, exp)
-			var wantW []string
-			for _, w := range tc.want {
-				wantW = append(wantW, w.String())
-			}
-			if g, w := tKinds(got), strings.Join(wantW, " "); g != w {
-				t.Fatalf("Check problems = %v, want %v\n%v", g, w, got)
-			}
-			for i, w := range tc.want {
-				for _, s := range w.says {
-					if !strings.Contains(got[i].Message, s) {
-						t.Errorf("message %q does not say %q", got[i].Message, s)
-					}
-				}
-			}
+			tCheckProblems(t, got, tc.want)
 			if tc.wantCounts != nil {
 				gotCounts := map[string]map[string]int{}
 				for _, a := range r.Answers() {
@@ -445,20 +421,7 @@ func TestClosedTasks(t *testing.T) {
 				tc.exp(&exp)
 			}
 			got := Check(r, exp)
-			var wantW []string
-			for _, w := range tc.want {
-				wantW = append(wantW, w.String())
-			}
-			if g, w := tKinds(got), strings.Join(wantW, " "); g != w {
-				t.Fatalf("Check problems = %v, want %v\n%v", g, w, got)
-			}
-			for i, w := range tc.want {
-				for _, s := range w.says {
-					if !strings.Contains(got[i].Message, s) {
-						t.Errorf("message %q does not say %q", got[i].Message, s)
-					}
-				}
-			}
+			tCheckProblems(t, got, tc.want)
 			var ids []string
 			for _, a := range OpenAnswers(r, in.Closed) {
 				ids = append(ids, a.TaskID)
@@ -608,6 +571,26 @@ func TestCountValue(t *testing.T) {
 		got, ok := rdCountValue(tc.in)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("rdCountValue(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// tCheckProblems compares Check's problems with the expected kinds, cells
+// and message fragments, in order.
+func tCheckProblems(t *testing.T, got []Problem, want []tWant) {
+	t.Helper()
+	var wantW []string
+	for _, w := range want {
+		wantW = append(wantW, w.String())
+	}
+	if g, w := tKinds(got), strings.Join(wantW, " "); g != w {
+		t.Fatalf("Check problems = %v, want %v\n%v", g, w, got)
+	}
+	for i, w := range want {
+		for _, s := range w.says {
+			if !strings.Contains(got[i].Message, s) {
+				t.Errorf("message %q does not say %q", got[i].Message, s)
+			}
 		}
 	}
 }
