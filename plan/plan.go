@@ -42,22 +42,34 @@ type Unit struct {
 
 // Owns reports whether a report from this address may speak for the unit:
 // the address is one of its contacts, or at one of its allowed domains.
-// CC addresses receive the unit's mail but may not submit.
+// CC addresses receive the unit's mail but may not submit. Addresses are
+// compared as AddressKey gives them.
 func (u Unit) Owns(email string) bool {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if email == "" {
+	return u.hasContact(email) || u.hasDomain(email)
+}
+
+func (u Unit) hasContact(email string) bool {
+	key, ok := AddressKey(email)
+	if !ok {
 		return false
 	}
 	for _, c := range u.Contacts {
-		if strings.EqualFold(c.Email, email) {
+		if k, ok := AddressKey(c.Email); ok && k == key {
 			return true
 		}
 	}
-	if _, domain, ok := strings.Cut(email, "@"); ok {
-		for _, d := range u.Domains {
-			if strings.EqualFold(d, domain) {
-				return true
-			}
+	return false
+}
+
+func (u Unit) hasDomain(email string) bool {
+	key, ok := AddressKey(email)
+	if !ok {
+		return false
+	}
+	domain := key[strings.LastIndexByte(key, '@')+1:]
+	for _, d := range u.Domains {
+		if k, ok := DomainKey(d); ok && k == domain {
+			return true
 		}
 	}
 	return false
@@ -80,8 +92,8 @@ type Plan struct {
 // them once per reply, and a province-wide plan has 2,000 units.
 type index struct {
 	unit        map[string]int   // unit id → position in Units
-	byEmail     map[string][]int // lowercased contact address → units
-	byDomain    map[string][]int // lowercased allowed domain → units
+	byEmail     map[string][]int // contact address (AddressKey) → units
+	byDomain    map[string][]int // allowed domain (DomainKey) → units
 	tasksByLead map[string][]Task
 	names       map[string]string // unit id → name
 }
@@ -99,12 +111,14 @@ func (p *Plan) Freeze() *Plan {
 		}
 		x.names[u.ID] = u.Name
 		for _, c := range u.Contacts {
-			e := strings.ToLower(strings.TrimSpace(c.Email))
-			x.byEmail[e] = appendOnce(x.byEmail[e], i)
+			if e, ok := AddressKey(c.Email); ok {
+				x.byEmail[e] = appendOnce(x.byEmail[e], i)
+			}
 		}
 		for _, d := range u.Domains {
-			d = strings.ToLower(d)
-			x.byDomain[d] = appendOnce(x.byDomain[d], i)
+			if d, ok := DomainKey(d); ok {
+				x.byDomain[d] = appendOnce(x.byDomain[d], i)
+			}
 		}
 	}
 	for _, t := range p.Tasks {
@@ -157,32 +171,56 @@ func (p *Plan) UnitName(id string) string {
 	return id
 }
 
-// UnitsOwning returns the units on whose behalf the address may report.
+// UnitsOwning returns the units on whose behalf the address may report,
+// in config order: see Sender.
 func (p *Plan) UnitsOwning(email string) []Unit {
-	var out []Unit
-	if p.idx != nil {
-		email = strings.ToLower(strings.TrimSpace(email))
-		if email == "" {
-			return nil
-		}
-		seen := map[int]bool{}
-		_, domain, _ := strings.Cut(email, "@")
-		for _, i := range append(append([]int{}, p.idx.byEmail[email]...), p.idx.byDomain[domain]...) {
-			if !seen[i] {
-				seen[i] = true
-				out = append(out, p.Units[i])
+	units, _ := p.Sender(email)
+	return units
+}
+
+// Sender returns the units a message from this address may speak for, in
+// config order, and whether it is a registered contact: the units that list
+// the address as a contact; only when none does, the units whose allowed
+// domains (units[].domains) include its domain. An exact contact always
+// wins over a domain, so a domain listed for another unit never takes a
+// contact's report away from the contact's own unit.
+func (p *Plan) Sender(email string) (units []Unit, contact bool) {
+	if p.idx == nil {
+		for _, u := range p.Units {
+			if u.hasContact(email) {
+				units = append(units, u)
 			}
 		}
-		// In config order, as the scan below gives them.
-		slices.SortFunc(out, func(a, b Unit) int { return p.idx.unit[a.ID] - p.idx.unit[b.ID] })
-		return out
+		if len(units) > 0 {
+			return units, true
+		}
+		for _, u := range p.Units {
+			if u.hasDomain(email) {
+				units = append(units, u)
+			}
+		}
+		return units, false
 	}
-	for _, u := range p.Units {
-		if u.Owns(email) {
-			out = append(out, u)
+	key, ok := AddressKey(email)
+	if !ok {
+		return nil, false
+	}
+	idx, contact := p.idx.byEmail[key], true
+	if len(idx) == 0 {
+		idx, contact = p.idx.byDomain[key[strings.LastIndexByte(key, '@')+1:]], false
+	}
+	if len(idx) == 0 {
+		return nil, false
+	}
+	seen := map[int]bool{}
+	for _, i := range idx {
+		if !seen[i] {
+			seen[i] = true
+			units = append(units, p.Units[i])
 		}
 	}
-	return out
+	slices.SortFunc(units, func(a, b Unit) int { return p.idx.unit[a.ID] - p.idx.unit[b.ID] })
+	return units, contact
 }
 
 // Category returns the category with the given id.

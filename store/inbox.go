@@ -34,10 +34,25 @@ type InMessage struct {
 	Period      string
 	Note        string
 	Settled     bool
+
+	// Size is the message's size as received; the archived copy of a
+	// stranger's message is cut at limits.quarantine_bytes.
+	Size int64
+	// Stranger marks a message quarantined unread because its sender is
+	// no unit's contact: retention deletes its archived copy after
+	// retention.quarantine_days. Units' messages are kept forever.
+	Stranger bool
+	// Office says, in Chinese, why the office's daily digest lists the
+	// message ("" when it does not); Digest is the outbox key of the
+	// digest that listed it, once one did.
+	Office string
+	Digest string
+	// PurgedAt is when retention deleted the archived copy; zero while kept.
+	PurgedAt time.Time
 }
 
 const inColumns = `id, mailbox, key, uid_validity, uid, raw_sha256, received_at, sender, message_id,
-	subject, outcome, unit, period, note, settled`
+	subject, outcome, unit, period, note, settled, size, stranger, office, digest, purged_at`
 
 // RecordInbound records what became of a received message and advances the
 // mailbox's cursor past its UID, in one transaction. A message already
@@ -64,11 +79,14 @@ func (l *Ledger) RecordInbound(ctx context.Context, m InMessage) (saved InMessag
 			return nil
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO inbox (mailbox, key, uid_validity, uid, raw_sha256, received_at,
-			sender, message_id, subject, outcome, unit, period, note, settled)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+			sender, message_id, subject, outcome, unit, period, note, settled, size, stranger, office, digest, purged_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, '', 0)`,
 			m.Mailbox, m.Key, m.UIDValidity, m.UID, m.RawSHA256, toNanos(m.ReceivedAt),
-			m.From, m.MessageID, m.Subject, m.Outcome, m.Unit, m.Period, m.Note)
+			m.From, m.MessageID, m.Subject, m.Outcome, m.Unit, m.Period, m.Note, m.Size, boolInt(m.Stranger), m.Office)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM intake_attempts WHERE mailbox = ? AND key = ?`, m.Mailbox, m.Key); err != nil {
 			return err
 		}
 		if m.UID != 0 {
@@ -167,16 +185,20 @@ func (l *Ledger) queryIn(ctx context.Context, where string, args ...any) ([]InMe
 
 func scanIn(r interface{ Scan(...any) error }) (InMessage, bool, error) {
 	var m InMessage
-	var received int64
-	var settled int
+	var received, purged int64
+	var settled, stranger int
 	err := r.Scan(&m.ID, &m.Mailbox, &m.Key, &m.UIDValidity, &m.UID, &m.RawSHA256, &received, &m.From,
-		&m.MessageID, &m.Subject, &m.Outcome, &m.Unit, &m.Period, &m.Note, &settled)
+		&m.MessageID, &m.Subject, &m.Outcome, &m.Unit, &m.Period, &m.Note, &settled,
+		&m.Size, &stranger, &m.Office, &m.Digest, &purged)
 	if errors.Is(err, sql.ErrNoRows) {
 		return InMessage{}, false, nil
 	}
 	if err != nil {
 		return InMessage{}, false, err
 	}
-	m.ReceivedAt, m.Settled = fromNanos(received), settled == 1
+	m.ReceivedAt, m.Settled, m.Stranger = fromNanos(received), settled == 1, stranger == 1
+	if purged != 0 {
+		m.PurgedAt = fromNanos(purged)
+	}
 	return m, true, nil
 }

@@ -170,10 +170,22 @@ func (l *Ledger) queryOut(ctx context.Context, where string, args ...any) ([]Out
 	return out, nil
 }
 
-// MarkSent records that the server accepted the message.
+// MarkSent records that the server accepted the message. A message
+// another process already recorded as sent is left as it is: the record
+// says it left, which is all MarkSent is to make true.
 func (l *Ledger) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	return l.updateOut(ctx, id, `UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = '', sent_at = ? WHERE id = ? AND state = 'queued'`, toNanos(at), id)
+	err := l.updateOut(ctx, id, `UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_error = '', sent_at = ? WHERE id = ? AND state = 'queued'`, toNanos(at), id)
+	if errors.Is(err, errNotQueued) {
+		var state string
+		if qerr := l.reads.QueryRowContext(ctx, `SELECT state FROM outbox WHERE id = ?`, id).Scan(&state); qerr == nil && state == "sent" {
+			return nil
+		}
+	}
+	return err
 }
+
+// errNotQueued: the outbox message to update is no longer queued.
+var errNotQueued = errors.New("no queued outbox message")
 
 // MarkRetry records a transient failure and when to try again.
 func (l *Ledger) MarkRetry(ctx context.Context, id int64, failure string, next time.Time) error {
@@ -194,7 +206,7 @@ func (l *Ledger) updateOut(ctx context.Context, id int64, query string, args ...
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n != 1 {
-			return fmt.Errorf("no queued outbox message with id %d", id)
+			return fmt.Errorf("%w with id %d", errNotQueued, id)
 		}
 		return nil
 	})

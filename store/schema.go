@@ -147,6 +147,29 @@ CREATE TABLE extensions (
 ) STRICT;
 CREATE INDEX extensions_period_unit ON extensions (period, unit, id);
 `,
+		// 5: intake safety — what a received message was judged from its
+		// headers, the office's daily digest, and the retention of
+		// strangers' messages.
+		`
+ALTER TABLE inbox ADD COLUMN size INTEGER NOT NULL DEFAULT 0;      -- bytes as received; the archived copy of a stranger's message may be shorter
+ALTER TABLE inbox ADD COLUMN stranger INTEGER NOT NULL DEFAULT 0;  -- 1: quarantined unread, kept retention.quarantine_days
+ALTER TABLE inbox ADD COLUMN office TEXT NOT NULL DEFAULT '';      -- why the office's daily digest lists it; '' when it does not
+ALTER TABLE inbox ADD COLUMN digest TEXT NOT NULL DEFAULT '';      -- the outbox key of the digest that listed it
+ALTER TABLE inbox ADD COLUMN purged_at INTEGER NOT NULL DEFAULT 0; -- when retention deleted its archived bytes
+CREATE INDEX inbox_sender_received ON inbox (sender, received_at);
+CREATE INDEX inbox_digest_pending ON inbox (received_at) WHERE office <> '' AND digest = '';
+CREATE INDEX inbox_stranger_kept ON inbox (received_at) WHERE stranger = 1 AND purged_at = 0;
+
+-- How many times a message was taken up and not decided: a message that
+-- ends the process while it is read (a crash, the kernel's OOM killer) is
+-- set aside after a few tries instead of blocking every later one.
+CREATE TABLE intake_attempts (
+	mailbox  TEXT NOT NULL,
+	key      TEXT NOT NULL,
+	attempts INTEGER NOT NULL,
+	PRIMARY KEY (mailbox, key)
+) STRICT;
+`,
 	}
 }
 
