@@ -38,10 +38,13 @@ const (
 	// Closure tells a unit that one of its tasks was closed out (销号) or
 	// reopened.
 	Closure = "closure"
+	// Digest is the office's daily list of the messages set aside:
+	// strangers', bounces, unreadable ones, those over a limit.
+	Digest = "digest"
 )
 
 // Names lists every message the product sends.
-var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote, Chase, Compiled, Extension, Closure}
+var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote, Chase, Compiled, Extension, Closure, Digest}
 
 // Set is a parsed collection of message templates.
 type Set struct {
@@ -151,6 +154,9 @@ type ReplyData struct {
 	Late       bool
 	Tasks      []TaskLine // receipts: each task with the status reported
 	Problems   []ProblemLine
+	// Others says what became of the message's other files, one line each
+	// (several workbooks in one message get one answer).
+	Others []string
 }
 
 // TaskLine is one task as a message lists it.
@@ -245,6 +251,34 @@ type NoWorkbookData struct {
 	ReceivedAt string
 	Deadline   string
 	Found      string // the files that were attached instead, e.g. "照片.jpg、说明.docx"
+	// TooLarge, when set, says the message was not read for its size, e.g.
+	// "42.0 MB，超过了 40 MB 的上限".
+	TooLarge string
+}
+
+// DigestData is the office's daily digest of the messages set aside.
+type DigestData struct {
+	Office        string
+	Date          string // 2023年6月7日
+	Count         int
+	Groups        []DigestGroup
+	RetentionDays int // strangers' messages are deleted after this many days
+}
+
+// DigestGroup is the messages set aside for one reason.
+type DigestGroup struct {
+	Number string // 一, 二, …
+	Reason string // e.g. 未登记的发件人
+	Items  []DigestItem
+	More   int // messages of the group left out of the list
+}
+
+// DigestItem is one message set aside.
+type DigestItem struct {
+	ReceivedAt string // 6月2日 10:00
+	From       string
+	Subject    string
+	Size       string // 1.2 MB
 }
 
 // OfficeNoteData is a note to the office.

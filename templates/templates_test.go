@@ -169,6 +169,18 @@ func TestRenderEveryMessage(t *testing.T) {
 		{"compiled_colours", Compiled, CompiledData{Office: "都市圈办公室", Period: "2023年9月", FileName: "2023年9月推进情况汇总-v1.xlsx", Version: 1,
 			GeneratedAt: "2023-10-12 08:30", Deadline: "2023年10月11日", Expected: 13, Submitted: 12, Missing: []string{"市科技局"},
 			RedUnits: []string{"市科技局"}, RedTasks: []string{"5.织密高速通道网络（市交通运输局）"}, YellowTasks: 2, Bulletin: "2023年9月推进情况通报（第1版）.docx"}},
+		{"digest", Digest, DigestData{Office: "都市圈办公室", Date: "2023年6月5日", Count: 4, RetentionDays: 90, Groups: []DigestGroup{
+			{Number: "一", Reason: "未登记的发件人", Items: []DigestItem{
+				{ReceivedAt: "6月2日 10:00", From: "xiaowang@qq.example", Subject: "市交通运输局5月推进情况", Size: "31 KB"},
+				{ReceivedAt: "6月3日 22:41", From: "<b>x</b>@evil.example", Size: "1.0 MB"}}, More: 1},
+			{Number: "二", Reason: "退信（可能有单位未收到邮件）", Items: []DigestItem{
+				{ReceivedAt: "6月4日 08:02", From: "mailer-daemon@jtj.metro.example", Subject: "Undelivered Mail Returned to Sender", Size: "45 KB"}}},
+		}}},
+		{"receipt_several_files", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", FileName: "a.xlsx",
+			ReceivedAt: "2023-06-02 09:30", Deadline: "2023年6月7日", Version: 1, Tasks: tasks,
+			Others: []string{"附件“b.xlsx”：未采用。本邮件另附的“a.xlsx”已通过校验并登记，本文件未采用。"}}},
+		{"no_workbook_too_large", NoWorkbook, NoWorkbookData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", ReceivedAt: "2023-06-02 09:30",
+			Deadline: "2023年6月7日", TooLarge: "42.0 MB，超过了 40 MB 的上限"}},
 		{"office_note", OfficeNote, OfficeNoteData{Office: "都市圈办公室", Title: "收到未登记发件人的邮件，已隔离",
 			Lines: []string{"发件人：someone@example.com", "主题：五月报表"}, Attached: true}},
 	}
