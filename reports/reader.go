@@ -1,15 +1,11 @@
 package reports
 
 import (
-	"archive/zip"
-	"bytes"
 	"fmt"
-	"io"
 	"maps"
 	"strings"
 	"unicode"
-
-	"github.com/xuri/excelize/v2"
+	"unicode/utf8"
 
 	"github.com/duban/duban/plan"
 )
@@ -117,30 +113,50 @@ func OpenAnswers(r *Returned, closed map[string]Closure) []plan.Answer {
 
 // DefaultLimits are the limits used for any Limits field left at zero.
 func DefaultLimits() Limits {
-	return Limits{MaxFileBytes: 10 << 20, MaxUnzipBytes: 64 << 20, MaxTextChars: 2000}
+	return Limits{
+		MaxFileBytes: 10 << 20, MaxUnzipBytes: 64 << 20, MaxTextChars: 2000,
+		MaxRows: 5000, MaxColumns: 32, MaxCellsOutside: 20,
+		MaxXMLDepth: 32, MaxXMLElements: 1_000_000, MaxPartBytes: 16 << 20,
+		MaxSharedStrings: 100_000, MaxTextBytes: 32 << 20,
+	}
 }
 
-// rdLimits fills the zero fields of l with the defaults.
-func rdLimits(l Limits) Limits {
+// WithDefaults returns l with every field that is zero or negative set to
+// its default (DefaultLimits): the limits a reader applies. MaxPartBytes
+// defaults to 16 MiB or MaxUnzipBytes, whichever is smaller.
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits()
-	if l.MaxFileBytes <= 0 {
-		l.MaxFileBytes = d.MaxFileBytes
+	set := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
 	}
-	if l.MaxUnzipBytes <= 0 {
-		l.MaxUnzipBytes = d.MaxUnzipBytes
+	set64 := func(v *int64, def int64) {
+		if *v <= 0 {
+			*v = def
+		}
 	}
-	if l.MaxTextChars <= 0 {
-		l.MaxTextChars = d.MaxTextChars
-	}
+	set64(&l.MaxFileBytes, d.MaxFileBytes)
+	set64(&l.MaxUnzipBytes, d.MaxUnzipBytes)
+	set(&l.MaxTextChars, d.MaxTextChars)
+	set(&l.MaxRows, d.MaxRows)
+	set(&l.MaxColumns, d.MaxColumns)
+	set(&l.MaxCellsOutside, d.MaxCellsOutside)
+	set(&l.MaxXMLDepth, d.MaxXMLDepth)
+	set(&l.MaxXMLElements, d.MaxXMLElements)
+	set64(&l.MaxPartBytes, min(d.MaxPartBytes, l.MaxUnzipBytes))
+	set(&l.MaxSharedStrings, d.MaxSharedStrings)
+	set64(&l.MaxTextBytes, d.MaxTextBytes)
 	return l
 }
 
+// rdLimits fills the zero fields of l with the defaults.
+func rdLimits(l Limits) Limits { return l.WithDefaults() }
+
 // Reading bounds.
 const (
-	rdHeaderScanRows = 30    // the header row must be among the first rows
-	rdMaxLines       = 10000 // non-blank rows of the form sheet read at most
+	rdHeaderScanRows = 30 // the header row must be among the first rows
 	rdMaxMetaLines   = 100
-	rdMaxXMLInMemory = 16 << 20 // larger sheet parts are unzipped to a temp file
 )
 
 // The required columns: without them the answers cannot be read.
@@ -152,6 +168,19 @@ var rdAnswerHeaders = []string{HeaderProgress, HeaderStatus, HeaderIssues, Heade
 const rdMsgUnreadable = "文件无法读取（可能已损坏，或由不兼容的软件生成）。" +
 	"请在 Excel/WPS 中打开本期模板，填好后“另存为”Excel 工作簿（.xlsx）重新发送。"
 
+// Problem kinds of workbooks beyond the reader's bounds (see Limits); the
+// others are in check.go.
+const (
+	// KindOutsideTable: the table's sheet has more than MaxCellsOutside
+	// non-empty cells outside the area (right of column MaxColumns or
+	// below row MaxRows).
+	KindOutsideTable = "outside_table"
+	// KindTooComplex: an XML part of the workbook is too deep, has too
+	// many elements, is too large, or the workbook holds too many shared
+	// strings or too much text.
+	KindTooComplex = "too_complex"
+)
+
 // Parse reads a returned workbook. It never fails: anything wrong with the
 // file is a Problem, and a file that cannot be read as a duban template at
 // all comes back with Fatal set. Cell texts are trimmed of surrounding white
@@ -159,73 +188,38 @@ const rdMsgUnreadable = "文件无法读取（可能已损坏，或由不兼容�
 // to "\n"; otherwise they are kept exactly, and nothing is ever evaluated:
 // a formula cell reads as its cached value, or as "=" and its formula text
 // when it has none.
+//
+// The workbook is read as a stream, within lim: only the area of a sheet
+// (lim.MaxRows × lim.MaxColumns) is kept, and a workbook beyond any bound
+// of lim is refused with a fatal problem (KindOutsideTable,
+// KindTooComplex), so that what any one file costs is bounded.
 func Parse(data []byte, lim Limits) (r *Returned) { return parse(data, lim, false) }
 
 // parse is Parse; with allCells it also locates the extension request's
-// cells when they are blank (what filling a template needs), which costs a
-// second pass over the sheet that reading a reply can do without.
+// cells when they are blank (what filling a template needs).
 func parse(data []byte, lim Limits, allCells bool) (r *Returned) {
 	lim = rdLimits(lim)
 	if p := rdSniff(data, lim); p != nil {
 		return rdFatal(*p)
 	}
-	// Workbooks come from everywhere, and excelize has panicked on some.
+	// Workbooks come from everywhere: whatever slipped through is a file
+	// that cannot be read, never a crash.
 	defer func() {
 		if v := recover(); v != nil {
 			r = rdFatal(Problem{Kind: KindUnreadable, Message: rdMsgUnreadable})
 		}
 	}()
-	f, err := excelize.OpenReader(bytes.NewReader(rdLean(data)), excelize.Options{
-		UnzipSizeLimit:    lim.MaxUnzipBytes,
-		UnzipXMLSizeLimit: min(lim.MaxUnzipBytes, rdMaxXMLInMemory),
-		RawCellValue:      true,
-	})
+	b, err := rdOpenBook(data, &lim)
 	if err != nil {
-		if f != nil {
-			_ = f.Close()
+		if pr, ok := rdProblemOf(err, lim); ok {
+			return rdFatal(pr)
 		}
 		return rdFatal(Problem{Kind: KindUnreadable, Message: rdMsgUnreadable})
 	}
-	defer f.Close()
-	p := rdParser{f: f, data: data, r: &Returned{}, allCells: allCells}
+	p := rdParser{b: b, lim: lim, r: &Returned{}, allCells: allCells,
+		extras: &rdExtras{formulas: map[rdPos]string{}, merges: map[rdPos]int{}}}
 	p.parse()
 	return p.r
-}
-
-// rdLean returns the workbook without its styles and theme: the reader
-// takes raw cell values and never looks at a style, yet excelize decodes
-// both parts when it opens a file, which is half the time of reading a
-// returned template. The other entries are copied as they are, still
-// compressed. Anything odd returns data unchanged, for excelize to judge.
-func rdLean(data []byte) []byte {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return data
-	}
-	var b bytes.Buffer
-	b.Grow(len(data))
-	zw := zip.NewWriter(&b)
-	for _, zf := range zr.File {
-		name := strings.ToLower(strings.ReplaceAll(zf.Name, `\`, "/"))
-		if name == "xl/styles.xml" || strings.HasPrefix(name, "xl/theme/") {
-			continue
-		}
-		r, err := zf.OpenRaw()
-		if err != nil {
-			return data
-		}
-		w, err := zw.CreateRaw(&zf.FileHeader)
-		if err != nil {
-			return data
-		}
-		if _, err := io.Copy(w, r); err != nil {
-			return data
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return data
-	}
-	return b.Bytes()
 }
 
 func rdFatal(p Problem) *Returned {
@@ -234,12 +228,23 @@ func rdFatal(p Problem) *Returned {
 
 // rdParser reads one opened workbook into a Returned.
 type rdParser struct {
-	f      *excelize.File
-	data   []byte
+	b      *rdBook
+	lim    Limits
 	r      *Returned
-	extras *rdExtras // formulas and merged ranges of the table's sheet, read on demand
+	extras *rdExtras // formulas and merged ranges of the table's sheet
 	// allCells: locate blank extension cells too (see parse).
 	allCells bool
+	aborted  bool // the workbook was refused while reading (p.r is that)
+}
+
+// abort refuses the workbook for a reading error that condemns it all
+// (see rdProblemOf); false when err is not one.
+func (p *rdParser) abort(err error) bool {
+	pr, ok := rdProblemOf(err, p.lim)
+	if ok {
+		p.r, p.aborted = rdFatal(pr), true
+	}
+	return ok
 }
 
 // rdLine is one non-blank row: its number and its cleaned cell texts, the
@@ -283,31 +288,36 @@ func (p *rdParser) parse() {
 	p.readContact(t)
 	p.readRows(t)
 	p.readCounts(t)
-	p.readMeta()
+	if p.readMeta(); p.aborted {
+		return
+	}
 	p.readExtensionDate()
 }
 
 // findTable returns the sheet holding the task table: 填报表 when it has
 // the header row, otherwise the first visible sheet that does.
 func (p *rdParser) findTable() (rdTable, bool) {
-	var candidates []string
-	for _, name := range p.f.GetSheetList() {
-		if name == SheetForm {
-			candidates = append([]string{name}, candidates...)
+	var candidates []rdSheetRef
+	for _, s := range p.b.sheets {
+		if s.name == SheetForm {
+			candidates = append([]rdSheetRef{s}, candidates...)
 			continue
 		}
-		if strings.EqualFold(name, SheetMeta) {
+		if strings.EqualFold(s.name, SheetMeta) {
 			continue
 		}
-		if visible, err := p.f.GetSheetVisible(name); err == nil && visible {
-			candidates = append(candidates, name)
+		if s.visible() {
+			candidates = append(candidates, s)
 		}
 	}
 	formUnreadable := false
-	for _, name := range candidates {
-		t, err := p.readTable(name)
+	for _, s := range candidates {
+		t, err := p.readTable(s)
 		if err != nil {
-			formUnreadable = formUnreadable || name == SheetForm
+			if p.abort(err) {
+				return rdTable{}, false
+			}
+			formUnreadable = formUnreadable || s.name == SheetForm
 			continue
 		}
 		if t.header >= 0 {
@@ -324,50 +334,28 @@ func (p *rdParser) findTable() (rdTable, bool) {
 	return rdTable{}, false
 }
 
-// readTable reads a sheet's non-blank rows with the streaming iterator. It
-// stops early when no header row turns up among the first rows.
-func (p *rdParser) readTable(sheet string) (rdTable, error) {
-	t := rdTable{sheet: sheet, header: -1}
-	rows, err := p.f.Rows(sheet)
-	if err != nil {
-		return t, fmt.Errorf("reading sheet %s: %w", sheet, err)
-	}
-	defer rows.Close()
-	// Rows yields every row number up to the last row present, blank or
-	// not; blank rows cost little and excelize stops at Excel's row limit.
-	n := 0
-	for rows.Next() {
-		n++
-		if len(t.lines) >= rdMaxLines {
-			p.problem(Problem{Kind: KindTooManyRows, Message: fmt.Sprintf(
-				"表格超过 %d 行，超出部分未读取。请删除多余的行，使用本期模板重新填写后发送。", rdMaxLines)})
-			break
-		}
-		if t.header < 0 && n > rdHeaderScanRows {
-			break
-		}
-		raw, err := rows.Columns()
-		if err != nil {
-			return t, fmt.Errorf("reading sheet %s row %d: %w", sheet, n, err)
-		}
-		line := rdLine{n: n, cells: make([]string, len(raw))}
-		blank := true
-		for i, v := range raw {
-			line.cells[i] = rdClean(v)
-			blank = blank && line.cells[i] == ""
-		}
-		if blank {
-			continue
-		}
-		t.lines = append(t.lines, line)
+// readTable reads a sheet's non-blank lines in one pass over its XML. It
+// stops early when no header row turns up among the first rows; once the
+// header is found, the sheet is the table and is read to its end, formulas
+// and merged ranges included, and cells outside the area are counted.
+func (p *rdParser) readTable(s rdSheetRef) (rdTable, error) {
+	t := rdTable{sheet: s.name, header: -1}
+	sc := &rdSheetScan{stopAfter: rdHeaderScanRows, wantExtras: true}
+	sc.onLine = func(l rdLine) bool {
+		t.lines = append(t.lines, l)
 		if t.header < 0 {
-			if cols := rdHeaderColumns(line); len(cols) >= 3 {
+			if cols := rdHeaderColumns(l); len(cols) >= 3 {
 				t.header, t.cols = len(t.lines)-1, cols
+				sc.stopAfter, sc.countOutside = 0, true
 			}
 		}
+		return true
 	}
-	if err := rows.Error(); err != nil {
-		return t, fmt.Errorf("reading sheet %s: %w", sheet, err)
+	if err := p.b.scanSheet(s, sc); err != nil {
+		return t, fmt.Errorf("reading sheet %s: %w", s.name, err)
+	}
+	if t.header >= 0 {
+		p.extras = &sc.extras
 	}
 	return t, nil
 }
@@ -466,24 +454,14 @@ func (p *rdParser) labelled(l rdLine, i int, label string, locate bool) (value, 
 
 // cellAfter names the first cell right of ref that is not merged with it.
 func (p *rdParser) cellAfter(ref string) string {
-	col, row, err := excelize.CellNameToCoordinates(ref)
-	if err != nil {
+	col, row, ok := rdCellRef(ref)
+	if !ok {
 		return ""
 	}
-	if end, ok := p.sheetExtras().merges[ref]; ok {
-		if c, _, err := excelize.CellNameToCoordinates(end); err == nil {
-			col = c
-		}
+	if last, ok := p.extras.merges[rdPos{row, col}]; ok {
+		col = last
 	}
 	return tplCell(col+1, row)
-}
-
-// sheetExtras reads the table sheet's formulas and merged ranges once.
-func (p *rdParser) sheetExtras() *rdExtras {
-	if p.extras == nil {
-		p.extras = rdReadExtras(p.data, p.r.Sheet)
-	}
-	return p.extras
 }
 
 // readRows reads the task rows below the header, up to the instructions
@@ -535,7 +513,11 @@ func (p *rdParser) readRows(t rdTable) {
 // value (the streaming reader gives those as ""), so that what the unit
 // typed is kept as text; "" otherwise.
 func (p *rdParser) formula(ref string) string {
-	fx, ok := p.sheetExtras().formulas[ref]
+	col, row, ok := rdCellRef(ref)
+	if !ok {
+		return ""
+	}
+	fx, ok := p.extras.formulas[rdPos{row, col}]
 	if !ok || fx == "" {
 		return ""
 	}
@@ -544,29 +526,18 @@ func (p *rdParser) formula(ref string) string {
 
 // readMeta reads the hidden metadata sheet's key/value rows.
 func (p *rdParser) readMeta() {
-	name := ""
-	for _, s := range p.f.GetSheetList() {
-		if s == SheetMeta || (name == "" && strings.EqualFold(s, SheetMeta)) {
-			name = s
-		}
-	}
-	if name == "" {
+	s, ok := p.b.sheet(SheetMeta)
+	if !ok || s.part == "" {
 		return
 	}
-	rows, err := p.f.Rows(name)
-	if err != nil {
-		return
-	}
-	defer rows.Close()
 	p.r.HasMeta = true
 	m := &p.r.Meta
-	for n := 0; rows.Next() && n < rdMaxMetaLines; n++ {
-		cells, err := rows.Columns()
-		if err != nil || len(cells) < 2 {
-			continue
+	sc := &rdSheetScan{stopAfter: rdMaxMetaLines, onLine: func(l rdLine) bool {
+		if len(l.cells) < 2 {
+			return true
 		}
-		v := rdClean(cells[1])
-		switch strings.ToLower(rdClean(cells[0])) {
+		v := l.cells[1]
+		switch strings.ToLower(l.cells[0]) {
 		case tplMetaKeyVersion:
 			m.Version = v
 		case tplMetaKeyPlan:
@@ -578,6 +549,12 @@ func (p *rdParser) readMeta() {
 		case tplMetaKeyToken:
 			m.Token = v
 		}
+		return true
+	}}
+	// A sheet that breaks off keeps what was read before; only a workbook
+	// beyond the bounds is refused.
+	if err := p.b.scanSheet(s, sc); err != nil {
+		p.abort(err)
 	}
 }
 
@@ -618,17 +595,16 @@ func rdSqueeze(s string) string {
 // rdAfterLabel reports whether s starts with label (ignoring spaces inside
 // it, as in "联 系 人") and returns what follows the label and its colon.
 func rdAfterLabel(s, label string) (string, bool) {
-	rest := []rune(s)
+	rest := s // walked rune by rune: a cell may be long, the label is short
 	for _, want := range label {
-		for len(rest) > 0 && rdIsTrim(rest[0]) {
-			rest = rest[1:]
-		}
-		if len(rest) == 0 || rest[0] != want {
+		rest = strings.TrimLeftFunc(rest, rdIsTrim)
+		r, size := utf8.DecodeRuneInString(rest)
+		if size == 0 || r != want {
 			return "", false
 		}
-		rest = rest[1:]
+		rest = rest[size:]
 	}
-	out := strings.TrimLeftFunc(string(rest), func(r rune) bool {
+	out := strings.TrimLeftFunc(rest, func(r rune) bool {
 		return rdIsTrim(r) || r == '：' || r == ':'
 	})
 	return out, true

@@ -755,6 +755,14 @@ func FuzzParse(f *testing.F) {
 	f.Add(tExtWorkbook(f, tExtInput(), tExtFill{counts: []any{1, "2次"}, until: 45097, reason: "待批复"}))
 	f.Add(tOLE("EncryptedPackage"))
 	f.Add([]byte("PK\x03\x04"))
+	// Workbooks beyond the reader's bounds (see TestParseBeyondLimits):
+	// cells in column XFD on 10,000 rows, and 100,000 nested elements in a
+	// cell (fewer than the 2,000,000 of the test, to stay within the
+	// unzipped size below).
+	filled := tFill(f, template, tDefaultFill(in))
+	f.Add(tHostileWorkbook(f, filled, tWideRows(20, 10000)))
+	f.Add(tHostileWorkbook(f, filled, tNestedRow(30, 100_000)))
+	f.Add(tWithStrayCells(f, filled, 20))
 	exp := tExpect(in)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := Parse(data, Limits{MaxUnzipBytes: 4 << 20})

@@ -105,11 +105,40 @@ type Problem struct {
 	Message string // plain Chinese, says what to do
 }
 
-// Limits bound what the reader accepts.
+// Limits bound what the reader accepts and what it may hold in memory while
+// reading a workbook that anyone can send. A field that is zero (or
+// negative) takes its default: see DefaultLimits and Limits.WithDefaults.
 type Limits struct {
-	MaxFileBytes  int64 // the workbook file itself
-	MaxUnzipBytes int64 // all parts of the zip, uncompressed
-	MaxTextChars  int   // one text cell, in characters
+	MaxFileBytes int64 // the workbook file itself (default 10 MiB)
+	// MaxUnzipBytes bounds all parts of the zip, uncompressed, as the zip
+	// directory declares them, and the XML the reader reads from them in
+	// all (default 64 MiB).
+	MaxUnzipBytes int64
+	MaxTextChars  int // one text cell, in characters (default 2000)
+
+	// The area read: columns 1..MaxColumns and rows 1..MaxRows of a sheet.
+	// Cells outside it are never kept; a non-empty one is only counted,
+	// and the table's sheet with more than MaxCellsOutside of them is
+	// refused (KindOutsideTable).
+	MaxRows         int // default 5000
+	MaxColumns      int // default 32 (column AF)
+	MaxCellsOutside int // default 20
+
+	// Bounds of each XML part read (worksheets, shared strings, workbook,
+	// relationships); a part beyond any of them refuses the workbook
+	// (KindTooComplex).
+	MaxXMLDepth    int   // element nesting (default 32)
+	MaxXMLElements int   // elements in one part (default 1,000,000)
+	MaxPartBytes   int64 // one part, uncompressed (default 16 MiB, at most MaxUnzipBytes)
+
+	// MaxSharedStrings bounds the entries of the shared-string table
+	// (default 100,000). MaxTextBytes bounds the text the reader keeps, in
+	// bytes (default 32 MiB): the shared-string table, and the text of
+	// every cell read inside the area, inline or shared (a shared string
+	// counts once for each cell that shows it), formulas included. Both
+	// refuse the workbook beyond them (KindTooComplex).
+	MaxSharedStrings int
+	MaxTextBytes     int64
 }
 
 // Compiled-workbook input.
