@@ -76,7 +76,7 @@ func fromAddress(h gomail.Header) Address {
 	list, err := h.AddressList("From")
 	if err == nil && len(list) > 0 && list[0].Address != "" {
 		name, _ := decodeWords(list[0].Name)
-		return Address{Name: strings.TrimSpace(name), Email: strings.ToLower(list[0].Address)}
+		return Address{Name: strings.TrimSpace(name), Email: asciiLower(list[0].Address)}
 	}
 	return looseAddress(h.Get("From"))
 }
@@ -88,29 +88,47 @@ func looseAddress(v string) Address {
 		return Address{}
 	}
 	if m := angleAddr.FindStringSubmatchIndex(v); m != nil {
-		email := strings.ToLower(strings.TrimSpace(v[m[2]:m[3]]))
+		email := asciiLower(strings.TrimSpace(v[m[2]:m[3]]))
 		name := strings.Trim(strings.TrimSpace(v[:m[0]]), `"' `)
 		dn, _ := decodeWords(name)
 		return Address{Name: strings.TrimSpace(dn), Email: email}
 	}
 	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' || r == ';' || r == '"' || r == '\t' }) {
 		if strings.Contains(f, "@") {
-			return Address{Email: strings.ToLower(strings.Trim(f, "()[]"))}
+			return Address{Email: asciiLower(strings.Trim(f, "()[]"))}
 		}
 	}
 	return Address{}
 }
 
-// bareAddress returns the first address of a header value, lowercased;
+// bareAddress returns the first address of a header value, A–Z lowercased;
 // "" for none and for the null path <>.
 func bareAddress(v string) string {
 	if strings.TrimSpace(v) == "" {
 		return ""
 	}
 	if l, err := gomail.ParseAddressList(v); err == nil && len(l) > 0 {
-		return strings.ToLower(l[0].Address)
+		return asciiLower(l[0].Address)
 	}
 	return looseAddress(v).Email
+}
+
+// asciiLower lowercases the ASCII letters A–Z of an address and nothing
+// else. Full Unicode case folding would turn look-alikes into the address
+// they imitate (the Kelvin sign K into k, İ into i̇); kept as written, they
+// never match a unit's contact.
+func asciiLower(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' })
+	if i < 0 {
+		return s
+	}
+	b := []byte(s)
+	for j := i; j < len(b); j++ {
+		if c := b[j]; c >= 'A' && c <= 'Z' {
+			b[j] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // nullPath reports a Return-Path of <>, the sender of bounces.

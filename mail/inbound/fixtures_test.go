@@ -24,6 +24,7 @@ var clientCases = []struct {
 	from      Address
 	subject   string
 	auto      string
+	subjAuto  bool // SubjectAuto
 	inReplyTo []string
 	files     []fileSum
 	text      string // a substring of Text, "" to skip
@@ -130,6 +131,7 @@ var clientCases = []struct {
 		from:      Address{"农业农村局办公室", "2345678901@qq.com"},
 		subject:   "自动回复：【报送提醒】请于6月7日前报送2023-05推进情况（市农业农村局）",
 		auto:      "auto-reply",
+		subjAuto:  true,
 		inReplyTo: []string{"remind.2023-05.nyj@metro.example"},
 		text:      "我最近正在休假中",
 	},
@@ -167,8 +169,11 @@ func TestClients(t *testing.T) {
 			if m.Subject != tc.subject {
 				t.Errorf("Parse(%s) Subject = %q, want %q", tc.file, m.Subject, tc.subject)
 			}
-			if m.Auto != tc.auto {
-				t.Errorf("Parse(%s) Auto = %q, want %q", tc.file, m.Auto, tc.auto)
+			if m.Auto != tc.auto || m.SubjectAuto != tc.subjAuto {
+				t.Errorf("Parse(%s) Auto = %q SubjectAuto = %v, want %q %v", tc.file, m.Auto, m.SubjectAuto, tc.auto, tc.subjAuto)
+			}
+			if m.Auth != (AuthResults{}) {
+				t.Errorf("Parse(%s) Auth = %+v, want none: the fixture has no Authentication-Results", tc.file, m.Auth)
 			}
 			if !slices.Equal(m.InReplyTo, tc.inReplyTo) {
 				t.Errorf("Parse(%s) InReplyTo = %q, want %q", tc.file, m.InReplyTo, tc.inReplyTo)

@@ -16,9 +16,10 @@ var (
 )
 
 // splitHeader cuts raw into its header block (without the blank line) and
-// its body. It looks for the blank line only within the first max bytes, so
-// a huge header is refused without being read. A part whose first line is
-// not a header field has no header: all of it is body.
+// its body. It looks (for the first field and for the blank line) only
+// within the first max+3 bytes, so a huge header is refused without being
+// read. A part whose first line is not a header field has no header: all
+// of it is body.
 func splitHeader(raw []byte, max int) (hdr, body []byte, err error) {
 	if len(raw) == 0 {
 		return nil, nil, nil
@@ -29,19 +30,28 @@ func splitHeader(raw []byte, max int) (hdr, body []byte, err error) {
 	case bytes.HasPrefix(raw, []byte("\r\n")):
 		return nil, raw[2:], nil
 	}
-	if !startsWithField(raw) {
-		return nil, raw, nil
-	}
 	win := raw
 	if len(win) > max+3 {
 		win = win[:max+3]
 	}
-	end, skip := -1, 0
-	if i := bytes.Index(win, []byte("\n\n")); i >= 0 {
-		end, skip = i+1, 1
+	if !startsWithField(win) {
+		return nil, raw, nil
 	}
-	if i := bytes.Index(win, []byte("\n\r\n")); i >= 0 && (end < 0 || i+1 < end) {
-		end, skip = i+1, 2
+	// The first blank line ("\n\n" or "\n\r\n") ends the header; nothing
+	// after it is looked at.
+	end, skip := -1, 0
+	for i := 0; end < 0; {
+		j := bytes.IndexByte(win[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		switch {
+		case i < len(win) && win[i] == '\n':
+			end, skip = i, 1
+		case i+1 < len(win) && win[i] == '\r' && win[i+1] == '\n':
+			end, skip = i, 2
+		}
 	}
 	switch {
 	case end >= 0 && end <= max:
@@ -92,14 +102,22 @@ func tokenByte(c byte) bool {
 	return bytes.IndexByte([]byte("!#$%&'*+-.^_`|~"), c) >= 0
 }
 
+// maxHeaderFields caps the fields read from one header block. go-message
+// spends a few hundred bytes on each field however short: 64,000 empty
+// fields in 256 KiB would cost some 20 MiB, for each header on the way
+// down a nested message. Real headers have tens of fields.
+const maxHeaderFields = 1000
+
 // cleanHeader rewrites a header block so that go-message's strict reader
 // accepts all of it: a leading folded line or mbox separator is dropped, and
 // a line that is not a field is taken as the continuation of the field
-// before it (a header folded without indentation). It returns how many
-// lines it dropped or joined.
-func cleanHeader(hdr []byte) (clean []byte, dropped, joined int) {
+// before it (a header folded without indentation). It keeps the first
+// maxHeaderFields fields. It returns how many lines it dropped or joined,
+// and how many fields it left out.
+func cleanHeader(hdr []byte) (clean []byte, dropped, joined, over int) {
 	out := make([]byte, 0, len(hdr)+8)
 	inField := false
+	fields := 0
 	for len(hdr) > 0 {
 		line := hdr
 		if i := bytes.IndexByte(hdr, '\n'); i >= 0 {
@@ -115,6 +133,13 @@ func cleanHeader(hdr []byte) (clean []byte, dropped, joined int) {
 			// " From: …" on the first line: an indented field, not a fold.
 			line = bytes.TrimLeft(line, " \t")
 		}
+		if fields == maxHeaderFields && line[0] != ' ' && line[0] != '\t' && fieldLine(line) {
+			over++
+			continue
+		}
+		if over > 0 {
+			continue // a continuation of a field left out
+		}
 		switch {
 		case line[0] == ' ' || line[0] == '\t':
 			if !inField {
@@ -129,6 +154,7 @@ func cleanHeader(hdr []byte) (clean []byte, dropped, joined int) {
 			}
 			out = append(out, line...)
 			inField = true
+			fields++
 		default:
 			if !inField {
 				dropped++
@@ -142,15 +168,18 @@ func cleanHeader(hdr []byte) (clean []byte, dropped, joined int) {
 	if inField {
 		out = append(out, "\r\n"...)
 	}
-	return append(out, "\r\n"...), dropped, joined
+	return append(out, "\r\n"...), dropped, joined, over
 }
 
 // readHeader parses a header block with go-message. Problems come back as
 // notes, never as a lost header: on an error the fields read so far are
 // kept.
 func readHeader(hdr []byte) (textproto.Header, []string) {
-	clean, dropped, joined := cleanHeader(hdr)
+	clean, dropped, joined, over := cleanHeader(hdr)
 	var notes []string
+	if over > 0 {
+		notes = append(notes, fmt.Sprintf("more than %d header fields; %d left out", maxHeaderFields, over))
+	}
 	if dropped > 0 {
 		notes = append(notes, fmt.Sprintf("%d header line(s) before the first field dropped", dropped))
 	}

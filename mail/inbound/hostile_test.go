@@ -496,3 +496,32 @@ func TestForwardedEdgeCases(t *testing.T) {
 		})
 	}
 }
+
+// TestHeuristicsNeverDropAReport: a unit's reply that only looks like
+// machine mail — an auto-reply subject, a list, a null Return-Path —
+// keeps Auto empty and its workbook; only SubjectAuto tells the caller.
+func TestHeuristicsNeverDropAReport(t *testing.T) {
+	for _, tc := range []struct {
+		name, hdr   string
+		auto        string
+		subjectAuto bool
+	}{
+		{"auto-reply subject", "Subject: 自动回复：报送提醒\r\n", "", true},
+		{"out-of-office subject", "Subject: 外出自动回复\r\n", "", true},
+		{"外出 in an ordinary subject", "Subject: 外出调研期间报送2023-05推进情况\r\n", "", false},
+		{"sent through a list", "Subject: 回复：报送提醒\r\nPrecedence: list\r\nList-Id: <units.metro.example>\r\nList-Unsubscribe: <mailto:leave@metro.example>\r\n", "", false},
+		{"null Return-Path", "Return-Path: <>\r\nSubject: 回复：报送提醒\r\n", "", false},
+		{"auto-reply header", "Subject: 回复：报送提醒\r\nAuto-Submitted: auto-replied\r\n", AutoReply, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := []byte(strings.Replace(string(multipartOf("w", xlsxPart(t, "报表.xlsx"))), "Subject: test\r\n", tc.hdr, 1))
+			m, err := Parse(raw, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Auto != tc.auto || m.SubjectAuto != tc.subjectAuto || len(m.Workbooks()) != 1 {
+				t.Errorf("Parse(%s) Auto %q SubjectAuto %v workbooks %d, want %q %v 1", tc.name, m.Auto, m.SubjectAuto, len(m.Workbooks()), tc.auto, tc.subjectAuto)
+			}
+		})
+	}
+}

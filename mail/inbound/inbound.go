@@ -7,6 +7,10 @@
 // this package on the raw bytes, so that every part header is size-checked,
 // one malformed part never hides the others, and nothing is ever read twice
 // from a stream. Everything that is not fatal becomes a Note.
+//
+// ParseHeader judges a message from its top-level header alone (sender,
+// ids, machine mail, Authentication-Results), before its body is fetched;
+// Parse fills the same fields the same way, and the files.
 package inbound
 
 import (
@@ -21,6 +25,22 @@ type Limits struct {
 	MaxParts        int   // default 200
 	MaxDepth        int   // nesting of multiparts/forwarded messages; default 8
 	MaxFileBytes    int64 // one attachment, decoded; default 30 MiB (larger ones are reported, not kept)
+
+	// MaxDecodedBytes bounds the decoded bytes one Parse keeps, in all:
+	// every file's Data, every base64 or quoted-printable forwarded
+	// message it decodes to read (7bit ones are read in place), and the
+	// LF copy of a CR-only message. A file that would pass it is kept as
+	// TooLarge (Data nil, Size known) with a Note; a forwarded message
+	// that would is not read, with a Note. Default: MaxMessageBytes. One
+	// Parse then holds raw, at most MaxDecodedBytes, and working space
+	// bounded by the other limits (the headers on the way down to a part,
+	// 1 MiB of a body text, the directory of one zip).
+	MaxDecodedBytes int64
+
+	// AuthServID is the authserv-id (RFC 8601) of the receiving server's
+	// Authentication-Results fields. When set, only fields with this id
+	// are read; when empty, only the topmost field is.
+	AuthServID string
 }
 
 // Default limits.
@@ -48,6 +68,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxFileBytes <= 0 {
 		l.MaxFileBytes = DefaultMaxFileBytes
 	}
+	if l.MaxDecodedBytes <= 0 {
+		l.MaxDecodedBytes = l.MaxMessageBytes
+	}
 	return l
 }
 
@@ -56,7 +79,6 @@ const (
 	AutoSubmitted = "auto-submitted"
 	AutoReply     = "auto-reply"
 	AutoBounce    = "bounce"
-	AutoList      = "list"
 )
 
 // Message is what duban needs of a received message.
@@ -64,14 +86,26 @@ type Message struct {
 	MessageID                   string   // without <>
 	InReplyTo                   []string // ids without <>
 	References                  []string // ids without <>
-	From                        Address  // first From address (name decoded to UTF-8, email lowercased)
-	Sender, ReplyTo, ReturnPath string   // addresses only, lowercased, may be ""
+	From                        Address  // first From address (name decoded to UTF-8, email with A–Z lowercased)
+	Sender, ReplyTo, ReturnPath string   // addresses only, A–Z lowercased, may be ""
 	Subject                     string   // decoded to UTF-8
 	Date                        time.Time
 
 	// Auto says why this is machine mail, "" if a person sent it: one of
-	// AutoSubmitted, AutoReply, AutoBounce, AutoList.
+	// AutoSubmitted, AutoReply, AutoBounce. It is set only from headers
+	// that machines write (RFC 3834 and the like, delivery reports),
+	// never from the subject: see classify.
 	Auto string
+
+	// SubjectAuto reports a subject that starts like an auto-reply's
+	// (自动回复, Automatic reply, Out of office …). A person can write
+	// such a subject too: it is the caller's to decide, and a message that
+	// carries a workbook is never to be dropped for it.
+	SubjectAuto bool
+
+	// Auth is what the receiving server's Authentication-Results field
+	// says (see Limits.AuthServID); zero when there is none.
+	Auth AuthResults
 
 	// Text is the first text/plain body decoded to UTF-8 (or the first
 	// text/html stripped of tags when there is no plain part), capped at

@@ -41,10 +41,24 @@ func sniff(data []byte, declared string, complete bool) (kind, ext string, damag
 	return KindOther, otherExt(declared), false
 }
 
+// maxZipEntries caps the entries of a zip that is opened. archive/zip
+// holds a few hundred bytes per entry of the central directory: a 30 MB zip
+// of empty entries would cost five times its size. A real workbook has tens
+// to a few thousand.
+const maxZipEntries = 20000
+
+// zipDirSignature starts every central directory entry.
+var zipDirSignature = []byte("PK\x01\x02")
+
 // zipKind opens a complete zip and looks at its entries; only two small
 // entries ([Content_Types].xml, mimetype) are ever decompressed, with a cap.
-// ok is false when the archive cannot be opened.
+// ok is false when the archive cannot be opened, or has more entries than
+// maxZipEntries (counted as the signatures in data, an upper bound of what
+// archive/zip would read, before it reads any).
 func zipKind(data []byte, declared string) (kind string, ok bool) {
+	if bytes.Count(data, zipDirSignature) > maxZipEntries {
+		return KindZip, false
+	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return KindZip, false
@@ -52,6 +66,9 @@ func zipKind(data []byte, declared string) (kind string, ok bool) {
 	names := make([]string, 0, len(zr.File))
 	var contentTypes, mimetype string
 	for _, f := range zr.File {
+		if len(f.Name) > 64 {
+			continue // not one of the names officeKind looks for: no lowercased copy
+		}
 		name := strings.ToLower(f.Name)
 		names = append(names, name)
 		switch name {

@@ -162,7 +162,7 @@ func TestDecodeBody(t *testing.T) {
 		{"base64 over limit", "base64", strings.Repeat("eHh4", 20), strings.Repeat("x", 60), false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := decodeBody(tc.cte, []byte(tc.in), 40)
+			d := decodeBody(tc.cte, []byte(tc.in), 40, sniffHead)
 			if string(d.data) != tc.want || d.complete != tc.complete || (d.problem != "") != tc.problem {
 				t.Errorf("decodeBody(%q, %q) = %q complete=%v problem=%q, want %q complete=%v problem=%v",
 					tc.cte, tc.in, d.data, d.complete, d.problem, tc.want, tc.complete, tc.problem)
@@ -244,29 +244,37 @@ func TestClassify(t *testing.T) {
 		{"auto-generated", "From: a@b.example\r\nAuto-Submitted: auto-generated\r\n", AutoSubmitted},
 		{"auto-notified with comment", "From: a@b.example\r\nAuto-Submitted: auto-notified (daily)\r\n", AutoSubmitted},
 		{"auto-replied", "From: a@b.example\r\nAuto-Submitted: auto-replied\r\n", AutoReply},
+		{"auto-replied upper case with parameter", "From: a@b.example\r\nAuto-Submitted: Auto-Replied; owner-email=\"x@y\"\r\n", AutoReply},
 		{"X-Autoreply", "From: a@b.example\r\nX-Autoreply: yes\r\n", AutoReply},
 		{"X-Autoreply no", "From: a@b.example\r\nX-Autoreply: no\r\n", ""},
 		{"X-Autorespond", "From: a@b.example\r\nX-Autorespond: x\r\n", AutoReply},
+		{"X-Autoresponder", "From: a@b.example\r\nX-Autoresponder: 1\r\n", AutoReply},
+		{"X-Auto-Response-Suppress All", "From: a@b.example\r\nX-Auto-Response-Suppress: All\r\n", AutoReply},
+		{"X-Auto-Response-Suppress empty", "From: a@b.example\r\nX-Auto-Response-Suppress:\r\n", AutoReply},
 		{"precedence bulk", "From: a@b.example\r\nPrecedence: bulk\r\n", AutoReply},
+		{"precedence junk", "From: a@b.example\r\nPrecedence: Junk\r\n", AutoReply},
 		{"precedence auto_reply", "From: a@b.example\r\nPrecedence: auto_reply\r\n", AutoReply},
+		{"precedence list is a person", "From: a@b.example\r\nPrecedence: list\r\n", ""},
 		{"precedence first-class", "From: a@b.example\r\nPrecedence: first-class\r\n", ""},
-		{"subject 自动回复", "From: a@b.example\r\nSubject: 自动回复: 报表\r\n", AutoReply},
-		{"subject in brackets", "From: a@b.example\r\nSubject: 【自动回复】报表\r\n", AutoReply},
-		{"subject Outlook English", "From: a@b.example\r\nSubject: Automatic reply: report\r\n", AutoReply},
-		{"subject Outlook Chinese", "From: a@b.example\r\nSubject: 自动答复: 报表\r\n", AutoReply},
-		{"subject out of office", "From: a@b.example\r\nSubject: Out of Office: x\r\n", AutoReply},
-		{"subject 外出", "From: a@b.example\r\nSubject: 外出\r\n", AutoReply},
-		{"subject 休假 later is a person", "From: a@b.example\r\nSubject: 回复：休假期间的报表\r\n", ""},
+		{"subject 自动回复 alone is a person", "From: a@b.example\r\nSubject: 自动回复: 报表\r\n", ""},
+		{"subject Automatic reply alone is a person", "From: a@b.example\r\nSubject: Automatic reply: report\r\n", ""},
+		{"subject out of office alone is a person", "From: a@b.example\r\nSubject: Out of Office: x\r\n", ""},
+		{"subject 外出 alone is a person", "From: a@b.example\r\nSubject: 外出\r\n", ""},
+		{"subject with Auto-Submitted", "From: a@b.example\r\nSubject: 自动回复: 报表\r\nAuto-Submitted: auto-replied\r\n", AutoReply},
 		{"delivery-status report", "From: a@b.example\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=x\r\n", AutoBounce},
+		{"delivery-status report quoted", "From: a@b.example\r\nContent-Type: multipart/report; report-type=\"Delivery-Status\"; boundary=x\r\n", AutoBounce},
 		{"read receipt", "From: a@b.example\r\nContent-Type: multipart/report; report-type=disposition-notification; boundary=x\r\n", AutoReply},
 		{"mailer-daemon", "From: MAILER-DAEMON@mx.example\r\n", AutoBounce},
 		{"postmaster", "From: Postmaster <postmaster@163.com>\r\n", AutoBounce},
-		{"null return path", "Return-Path: <>\r\nFrom: a@b.example\r\n", AutoBounce},
-		{"null return path with spaces", "Return-Path: < >\r\nFrom: a@b.example\r\n", AutoBounce},
+		{"null return path alone is a person", "Return-Path: <>\r\nFrom: a@b.example\r\n", ""},
+		{"null return path with spaces alone is a person", "Return-Path: < >\r\nFrom: a@b.example\r\n", ""},
 		{"bounce subject with null path", "Return-Path: <>\r\nFrom: mail@qq.com\r\nSubject: 系统退信\r\n", AutoBounce},
+		{"bounce subject with auto-submitted", "From: mail@qq.com\r\nSubject: Undeliverable: 报表\r\nAuto-Submitted: auto-generated\r\n", AutoBounce},
+		{"bounce subject with auto-submitted no is a person", "From: a@b.example\r\nSubject: 退信说明\r\nAuto-Submitted: no\r\n", ""},
+		{"bounce subject alone is a person", "From: a@b.example\r\nSubject: 退信怎么处理\r\n", ""},
 		{"bounce beats auto-submitted", "From: MAILER-DAEMON@x.example\r\nAuto-Submitted: auto-replied\r\n", AutoBounce},
-		{"list-id", "From: a@b.example\r\nList-Id: <news.example>\r\n", AutoList},
-		{"list-unsubscribe", "From: a@b.example\r\nList-Unsubscribe: <mailto:u@x>\r\n", AutoList},
+		{"list-id is a person", "From: a@b.example\r\nList-Id: <news.example>\r\n", ""},
+		{"list-unsubscribe is a person", "From: a@b.example\r\nList-Unsubscribe: <mailto:u@x>\r\n", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := header(t, tc.hdr)
@@ -277,6 +285,51 @@ func TestClassify(t *testing.T) {
 				t.Errorf("classify(%q) = %q, want %q", tc.hdr, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSubjectAuto(t *testing.T) {
+	for _, tc := range []struct {
+		subject string
+		want    bool
+	}{
+		{"自动回复: 报表", true},
+		{"自动回复：【报送提醒】请于6月7日前报送", true},
+		{"【自动回复】报表", true},
+		{"自动答复: 报表", true},
+		{"自動回覆：報表", true},
+		{"Automatic reply: report", true},
+		{"[Auto Reply] report", true},
+		{"Auto-Reply: report", true},
+		{"AutoReply: report", true},
+		{"Out of Office: x", true},
+		{"out of the office until Monday", true},
+		{"外出", true},
+		{"【外出】", true},
+		{" 休假 ", true},
+		{"外出自动回复", true},
+		{"外出自动回复：报表", true},
+		{"外出：报表", true},
+		{"休假: 报表", true},
+		{"休假回复：报表", true},
+		{"休假通知", true},
+		{"【休假】通知", true},
+		{"【外出】 自动回复", true},
+		{"外出调研期间报送2023-05推进情况", false},
+		{"外出调研，推进情况表见附件", false},
+		{"休假期间的报表", false},
+		{"【外出】调研", false},
+		{"【休假】申请", false},
+		{"回复：休假期间的报表", false},
+		{"回复：自动回复：报表", false},
+		{"Re: Automatic reply: report", false},
+		{"回复：【报送提醒】请于6月7日前报送2023-05推进情况", false},
+		{"报表（自动回复）", false},
+		{"", false},
+	} {
+		if got := subjectAuto(tc.subject); got != tc.want {
+			t.Errorf("subjectAuto(%q) = %v, want %v", tc.subject, got, tc.want)
+		}
 	}
 }
 
