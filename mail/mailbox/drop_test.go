@@ -3,6 +3,8 @@ package mailbox
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -81,7 +83,7 @@ func TestDropFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	want := []string{"drop:unit-reply-报送.eml", "drop:z-oldest.EML", "drop:a-same-time.eml", "drop:b-same-time.eml", "drop:c-latest.eml"}
+	want := []string{"unit-reply-报送.eml", "z-oldest.EML", "a-same-time.eml", "b-same-time.eml", "c-latest.eml"}
 	tests := []struct {
 		name string
 		max  int
@@ -97,11 +99,14 @@ func TestDropFetch(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Fetch() error = %v", err)
 			}
-			if !slices.Equal(keys(msgs), tt.want) || validity != 0 {
-				t.Errorf("Fetch(max %d) = %v, %d; want %v, 0", tt.max, keys(msgs), validity, tt.want)
+			if !slices.Equal(names(msgs), tt.want) || validity != 0 {
+				t.Errorf("Fetch(max %d) = %v, %d; want %v, 0", tt.max, names(msgs), validity, tt.want)
 			}
 			for _, msg := range msgs {
-				name := msg.Key[len("drop:"):]
+				name := msg.Name
+				if sum := sha256.Sum256(msg.Raw); msg.Key != "drop:"+hex.EncodeToString(sum[:]) {
+					t.Errorf("Fetch() %s key = %s, want drop: and the SHA-256 of its content", name, msg.Key)
+				}
 				raw, _ := os.ReadFile(filepath.Join(dir, name))
 				info, _ := os.Stat(filepath.Join(dir, name))
 				if !bytes.Equal(msg.Raw, raw) || msg.Size != int64(len(raw)) || !msg.Received.Equal(info.ModTime()) || msg.UID != 0 || msg.UIDValidity != 0 {
@@ -180,10 +185,10 @@ func TestDropSettle(t *testing.T) {
 		in   Incoming
 		out  Outcome
 	}{
-		{"unknown outcome", Incoming{Key: "drop:x.eml"}, Outcome("archive")},
+		{"unknown outcome", Incoming{Key: "drop:x", Name: "x.eml"}, Outcome("archive")},
 		{"imap key", Incoming{Key: "imap:1:2", UIDValidity: 1, UID: 2}, Processed},
-		{"path escape", Incoming{Key: "drop:../x.eml"}, Processed},
-		{"empty name", Incoming{Key: "drop:"}, Processed},
+		{"path escape", Incoming{Key: "drop:x", Name: "../x.eml"}, Processed},
+		{"hidden name", Incoming{Key: "drop:x", Name: ".x.eml"}, Processed},
 	}
 	for _, tt := range bad {
 		if err := d.Settle(ctx, tt.in, tt.out); err == nil {
@@ -205,7 +210,7 @@ func TestDropSettleAfterCrash(t *testing.T) {
 	if err := os.Link(filepath.Join(dir, "reply.eml"), filepath.Join(dir, "processed", "reply.eml")); err != nil {
 		t.Skipf("hard links not supported here: %v", err)
 	}
-	if err := d.Settle(context.Background(), Incoming{Key: "drop:reply.eml"}, Processed); err != nil {
+	if err := d.Settle(context.Background(), Incoming{Key: "drop:k", Name: "reply.eml"}, Processed); err != nil {
 		t.Fatalf("Settle() error = %v", err)
 	}
 	entries, _ := os.ReadDir(filepath.Join(dir, "processed"))
@@ -229,10 +234,145 @@ func TestDropCancelled(t *testing.T) {
 	if _, _, err := d.Fetch(ctx, Cursor{}, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("Fetch(cancelled) error = %v, want context.Canceled", err)
 	}
-	if err := d.Settle(ctx, Incoming{Key: "drop:reply.eml"}, Processed); !errors.Is(err, context.Canceled) {
+	if err := d.Settle(ctx, Incoming{Key: "drop:k", Name: "reply.eml"}, Processed); !errors.Is(err, context.Canceled) {
 		t.Errorf("Settle(cancelled) error = %v, want context.Canceled", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "reply.eml")); err != nil {
 		t.Errorf("file moved despite cancellation: %v", err)
+	}
+}
+
+func names(msgs []Incoming) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Name)
+	}
+	return out
+}
+
+// TestDropKeyedByContent: a message is known by its content. A reply saved
+// under a name used before is a new message; the same bytes under another
+// name are the same message.
+func TestDropKeyedByContent(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, err := OpenDrop(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	writeDropFile(t, dir, "reply.eml", []byte("Subject: first\n\nbody"), now)
+	first, _, err := d.FetchHeaders(ctx, Cursor{}, 0)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("FetchHeaders = %v, %v", keys(first), err)
+	}
+	if err := d.Settle(ctx, first[0], Processed); err != nil {
+		t.Fatal(err)
+	}
+	writeDropFile(t, dir, "reply.eml", []byte("Subject: second\n\nbody"), now) // the name again
+	writeDropFile(t, dir, "copy.eml", []byte("Subject: first\n\nbody"), now.Add(time.Second))
+	again, _, err := d.FetchHeaders(ctx, Cursor{}, 0)
+	if err != nil || len(again) != 2 {
+		t.Fatalf("FetchHeaders = %v, %v", keys(again), err)
+	}
+	if again[0].Key == first[0].Key {
+		t.Errorf("a new reply under a used name has the old key %s", again[0].Key)
+	}
+	if again[1].Key != first[0].Key {
+		t.Errorf("the same bytes under another name = %s, want the first key %s", again[1].Key, first[0].Key)
+	}
+	if string(again[0].Header) != "Subject: second\n\n" || again[0].HeaderCut || again[0].Raw != nil {
+		t.Errorf("FetchHeaders header = %q (cut %v, raw %d bytes); want the header block only", again[0].Header, again[0].HeaderCut, len(again[0].Raw))
+	}
+	// Settling by key only (what a restart knows) finds the file by content.
+	if err := d.SettleAll(ctx, []Incoming{{Key: again[1].Key}}, Processed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "copy.eml")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("copy.eml not moved out by its key: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "processed", "reply-1.eml")); err == nil {
+		t.Error("processed/reply-1.eml exists before the second reply was settled")
+	}
+	if err := d.Settle(ctx, again[0], Processed); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"processed/reply.eml": "first", "processed/reply-1.eml": "second", "processed/copy.eml": "first"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || !bytes.Contains(b, []byte(want)) {
+			t.Errorf("%s = %q, %v; want the %s reply", name, b, err, want)
+		}
+	}
+}
+
+func TestDropHeaderAndLoad(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, err := OpenDrop(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.MaxHeaderBytes = 64
+	now := time.Now()
+	long := "X-Long: " + string(bytes.Repeat([]byte("y"), 100)) + "\r\n\r\nbody"
+	writeDropFile(t, dir, "a.eml", []byte("From: a@b.example\r\nSubject: x\r\n\r\nbody text"), now)
+	writeDropFile(t, dir, "b.eml", []byte(long), now.Add(time.Second))
+	writeDropFile(t, dir, "c.eml", []byte("From: a@b.example"), now.Add(2*time.Second)) // no body at all
+	msgs, _, err := d.FetchHeaders(ctx, Cursor{}, 0)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("FetchHeaders = %v, %v", names(msgs), err)
+	}
+	if string(msgs[0].Header) != "From: a@b.example\r\nSubject: x\r\n\r\n" || msgs[0].HeaderCut {
+		t.Errorf("header of a = %q, cut %v", msgs[0].Header, msgs[0].HeaderCut)
+	}
+	if len(msgs[1].Header) != 65 || !msgs[1].HeaderCut {
+		t.Errorf("header of b = %d bytes, cut %v; want 65 bytes, cut", len(msgs[1].Header), msgs[1].HeaderCut)
+	}
+	if string(msgs[2].Header) != "From: a@b.example" || msgs[2].HeaderCut {
+		t.Errorf("header of c = %q, cut %v", msgs[2].Header, msgs[2].HeaderCut)
+	}
+	in := msgs[0]
+	if err := d.Load(ctx, &in, 10); err != nil || string(in.Raw) != "From: a@b." || !in.Truncated {
+		t.Errorf("Load(10) = %q, truncated %v, %v; want the first 10 bytes, truncated", in.Raw, in.Truncated, err)
+	}
+	in = msgs[0]
+	if err := d.Load(ctx, &in, 1000); err != nil || int64(len(in.Raw)) != in.Size || in.Truncated {
+		t.Errorf("Load(1000) = %d bytes of %d, truncated %v, %v", len(in.Raw), in.Size, in.Truncated, err)
+	}
+	os.Remove(filepath.Join(dir, "c.eml"))
+	in = msgs[2]
+	if err := d.Load(ctx, &in, 1000); !errors.Is(err, ErrGone) {
+		t.Errorf("Load of a removed file = %v, want ErrGone", err)
+	}
+}
+
+// TestDropUnreadable: a file that cannot be read is listed with its
+// reason, never an error that stops every poll, and a quarantined file gets
+// its reason written beside it.
+func TestDropUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every file")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, err := OpenDrop(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeDropFile(t, dir, "locked.eml", []byte("Subject: x\n\n"), time.Now())
+	if err := os.Chmod(filepath.Join(dir, "locked.eml"), 0); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _, err := d.FetchHeaders(ctx, Cursor{}, 0)
+	if err != nil || len(msgs) != 1 || msgs[0].ReadErr == "" {
+		t.Fatalf("FetchHeaders = %+v, %v; want one message with ReadErr", msgs, err)
+	}
+	in := msgs[0]
+	in.Note = "unreadable: " + in.ReadErr
+	if err := d.Settle(ctx, in, Quarantine); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "quarantine", "locked.eml.reason.txt")); err != nil || !bytes.Contains(b, []byte("permission denied")) {
+		t.Errorf("reason file = %q, %v", b, err)
 	}
 }

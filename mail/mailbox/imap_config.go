@@ -56,6 +56,9 @@ type IMAPConfig struct {
 	// MaxMessageBytes: larger messages are returned with TooLarge set and no
 	// body (default DefaultMaxMessageBytes).
 	MaxMessageBytes int64
+	// MaxHeaderBytes bounds the header block FetchHeaders reads (default
+	// DefaultMaxHeaderBytes).
+	MaxHeaderBytes int
 }
 
 // String describes the configuration without the password.
@@ -101,6 +104,9 @@ func (c IMAPConfig) withDefaults() (IMAPConfig, error) {
 	}
 	if c.MaxMessageBytes <= 0 {
 		c.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 
 	var problems []error

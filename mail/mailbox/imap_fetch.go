@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -19,8 +20,34 @@ import (
 // first, at most max of them (max <= 0: no limit). Messages settled with
 // the COPY fallback ($DubanDone) are skipped. Bodies are read with
 // BODY.PEEK[], so \Seen is not set; messages larger than MaxMessageBytes
-// come back with TooLarge set and no Raw.
+// come back with TooLarge set and no Raw. It is FetchHeaders followed by a
+// Load of each message, for callers that want whole messages.
 func (m *IMAP) Fetch(ctx context.Context, after Cursor, max int) (msgs []Incoming, validity uint32, err error) {
+	heads, validity, err := m.FetchHeaders(ctx, after, max)
+	if err != nil {
+		return nil, validity, err
+	}
+	for _, in := range heads {
+		if in.Size > m.cfg.MaxMessageBytes {
+			in.TooLarge = true
+			m.log.Warn("imap message too large, body not fetched", "uid", in.UID, "size", in.Size, "limit", m.cfg.MaxMessageBytes)
+		} else if err := m.Load(ctx, &in, m.cfg.MaxMessageBytes); errors.Is(err, ErrGone) {
+			continue // expunged between the two fetches
+		} else if err != nil {
+			return nil, validity, err
+		} else if in.Truncated {
+			in.Raw, in.TooLarge = nil, true
+		}
+		msgs = append(msgs, in)
+	}
+	return msgs, validity, nil
+}
+
+// FetchHeaders is Fetch without the bodies: each message comes with its
+// size, INTERNALDATE and top-level header block (at most MaxHeaderBytes;
+// HeaderCut when the block is longer), enough to judge who sent it before
+// anything else of it is read. One command fetches them all.
+func (m *IMAP) FetchHeaders(ctx context.Context, after Cursor, max int) (msgs []Incoming, validity uint32, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
@@ -51,47 +78,74 @@ func (m *IMAP) Fetch(ctx context.Context, after Cursor, max int) (msgs []Incomin
 	if err != nil {
 		return nil, validity, err
 	}
-	var small []imap.UID
-	for _, uid := range uids {
-		if meta, ok := metas[uid]; ok && !meta.done && meta.size <= m.cfg.MaxMessageBytes {
-			small = append(small, uid)
-		}
-	}
-	bodies, err := m.fetchBodies(ctx, small)
-	if err != nil {
-		return nil, validity, err
-	}
-
 	for _, uid := range uids {
 		meta, ok := metas[uid]
 		if !ok || meta.done {
 			continue // expunged meanwhile, or settled by another client
 		}
-		in := Incoming{
+		msgs = append(msgs, Incoming{
 			Key:         fmt.Sprintf("imap:%d:%d", validity, uid),
 			UIDValidity: validity,
 			UID:         uint32(uid),
 			Received:    meta.received,
 			Size:        meta.size,
-		}
-		if meta.size > m.cfg.MaxMessageBytes {
-			in.TooLarge = true
-		} else {
-			body, ok := bodies[uid]
-			if !ok {
-				continue // expunged between the two fetches
-			}
-			in.Raw = body.raw
-			in.TooLarge = body.tooLarge
-			in.Size = max64(in.Size, body.size)
-		}
-		if in.TooLarge {
-			m.log.Warn("imap message too large, body not fetched", "uid", uid, "size", in.Size, "limit", m.cfg.MaxMessageBytes)
-		}
-		msgs = append(msgs, in)
+			Header:      meta.header,
+			HeaderCut:   int64(len(meta.header)) > int64(m.cfg.MaxHeaderBytes),
+		})
 	}
-	m.log.Debug("imap fetched", "from_uid", from, "count", len(msgs), "uidvalidity", validity)
+	m.log.Debug("imap fetched headers", "from_uid", from, "count", len(msgs), "uidvalidity", validity)
 	return msgs, validity, nil
+}
+
+// Load reads the message into in.Raw: whole when it is at most limit
+// bytes, otherwise its first limit bytes with Truncated set (a partial
+// FETCH, so the rest never crosses the network). A message expunged
+// meanwhile gives ErrGone; a server's refusal of this one message (NO) an
+// error wrapping ErrUnreadable; anything else means the connection is
+// unusable.
+func (m *IMAP) Load(ctx context.Context, in *Incoming, limit int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if in.UIDValidity != m.validity {
+		return fmt.Errorf("load %s: %w", in.Key, ErrUIDValidityChanged)
+	}
+	section := &imap.FetchItemBodySection{Peek: true}
+	if in.Size > limit {
+		section.Partial = &imap.SectionPartial{Offset: 0, Size: limit}
+	}
+	options := &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}
+	var body imapBody
+	found := false
+	err := m.do(ctx, m.cfg.Timeout, fmt.Sprintf("fetch message %d from %q", in.UID, m.cfg.Folder), func() error {
+		cmd := m.client.Fetch(imap.UIDSetNum(imap.UID(in.UID)), options)
+		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+			uid, b, err := readBody(msg, limit)
+			if err != nil {
+				// Draining the command now would read the broken
+				// literal again, racing the client's own decoder: drop
+				// the connection instead (it is unusable anyway).
+				m.conn.Close()
+				return err
+			}
+			if uid == imap.UID(in.UID) {
+				body, found = b, true
+			}
+		}
+		return cmd.Close()
+	})
+	var imapErr *imap.Error
+	switch {
+	case errors.As(err, &imapErr):
+		return fmt.Errorf("load %s: %w: %w", in.Key, ErrUnreadable, err)
+	case err != nil:
+		return err
+	case !found:
+		return fmt.Errorf("load %s: %w", in.Key, ErrGone)
+	}
+	in.Raw = body.raw
+	in.Truncated = body.tooLarge || in.Size > limit
+	in.Size = max64(in.Size, body.size)
+	return nil
 }
 
 func max64(a, b int64) int64 {
@@ -131,14 +185,20 @@ type imapMeta struct {
 	received time.Time
 	size     int64
 	done     bool
+	header   []byte
 }
 
-// fetchMeta reads flags, size and INTERNALDATE, so that large bodies are
-// never requested and messages settled meanwhile are skipped.
+// fetchMeta reads flags, size, INTERNALDATE and the header block (at most
+// MaxHeaderBytes and one byte more, to notice a longer one), so that who
+// sent a message is judged before its body is requested and messages
+// settled meanwhile are skipped.
 func (m *IMAP) fetchMeta(ctx context.Context, uids []imap.UID) (map[imap.UID]imapMeta, error) {
-	options := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, InternalDate: true}
+	header := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true,
+		Partial: &imap.SectionPartial{Offset: 0, Size: int64(m.cfg.MaxHeaderBytes) + 1}}
+	options := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, InternalDate: true,
+		BodySection: []*imap.FetchItemBodySection{header}}
 	metas := make(map[imap.UID]imapMeta, len(uids))
-	err := m.do(ctx, m.cfg.Timeout, fmt.Sprintf("fetch message sizes from %q", m.cfg.Folder), func() error {
+	err := m.do(ctx, m.cfg.Timeout, fmt.Sprintf("fetch message headers from %q", m.cfg.Folder), func() error {
 		bufs, err := m.client.Fetch(imap.UIDSetNum(uids...), options).Collect()
 		for _, buf := range bufs {
 			if buf.UID == 0 {
@@ -148,6 +208,7 @@ func (m *IMAP) fetchMeta(ctx context.Context, uids []imap.UID) (map[imap.UID]ima
 				received: buf.InternalDate,
 				size:     buf.RFC822Size,
 				done:     hasKeyword(buf.Flags, doneFlag),
+				header:   buf.FindBodySection(header),
 			}
 		}
 		return err
@@ -159,41 +220,6 @@ type imapBody struct {
 	raw      []byte
 	size     int64
 	tooLarge bool
-}
-
-// fetchBodies streams BODY.PEEK[] of each message, one command per message
-// so that the timeout applies to each, reading at most MaxMessageBytes even
-// if the server understated RFC822.SIZE.
-func (m *IMAP) fetchBodies(ctx context.Context, uids []imap.UID) (map[imap.UID]imapBody, error) {
-	bodies := make(map[imap.UID]imapBody, len(uids))
-	options := &imap.FetchOptions{
-		UID:         true,
-		BodySection: []*imap.FetchItemBodySection{{Peek: true}},
-	}
-	limit := m.cfg.MaxMessageBytes
-	for _, want := range uids {
-		err := m.do(ctx, m.cfg.Timeout, fmt.Sprintf("fetch message %d from %q", want, m.cfg.Folder), func() error {
-			cmd := m.client.Fetch(imap.UIDSetNum(want), options)
-			for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-				uid, body, err := readBody(msg, limit)
-				if err != nil {
-					// Draining the command now would read the broken
-					// literal again, racing the client's own decoder: drop
-					// the connection instead (it is unusable anyway).
-					m.conn.Close()
-					return err
-				}
-				if uid == want {
-					bodies[uid] = body
-				}
-			}
-			return cmd.Close()
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return bodies, nil
 }
 
 func readBody(msg *imapclient.FetchMessageData, limit int64) (imap.UID, imapBody, error) {
@@ -216,8 +242,10 @@ func readBody(msg *imapclient.FetchMessageData, limit int64) (imap.UID, imapBody
 			}
 			body.size = item.Literal.Size()
 			if int64(len(b)) > limit {
-				body.tooLarge = true
-				continue // Next discards the rest
+				// The server understated the size: keep what the limit
+				// allows, Next discards the rest.
+				body.raw, body.tooLarge = b[:limit:limit], true
+				continue
 			}
 			if int64(len(b)) != body.size {
 				// The client reports a connection cut inside the literal

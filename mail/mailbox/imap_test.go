@@ -554,3 +554,54 @@ func TestIMAPSettleAll(t *testing.T) {
 		})
 	}
 }
+
+// TestIMAPFetchHeadersThenLoad: the header block comes first, bounded; the
+// body only on request, and a partial FETCH reads no more than the limit.
+func TestIMAPFetchHeadersThenLoad(t *testing.T) {
+	ctx := context.Background()
+	s := startServer(t, serverOptions{})
+	a := dialAdmin(t, s.addr, testUser, testPassword)
+	small := readFixture(t, "utf8-plain.eml")
+	big := append(bytes.Clone(small), bytes.Repeat([]byte("x"), 5000)...)
+	longHeader := append([]byte("X-Pad: "+strings.Repeat("p", 3000)+"\r\n"), small...)
+	a.append("INBOX", small, time.Now())
+	a.append("INBOX", big, time.Now())
+	a.append("INBOX", longHeader, time.Now())
+	cfg := testConfig(t, s.addr)
+	cfg.MaxHeaderBytes = 2048
+	m := dial(t, cfg, nil)
+
+	msgs, validity, err := m.FetchHeaders(ctx, Cursor{}, 10)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("FetchHeaders() = %v, %v; want 3 messages", keys(msgs), err)
+	}
+	head, _, _ := bytes.Cut(small, []byte("\r\n\r\n"))
+	if want := string(head) + "\r\n\r\n"; string(msgs[0].Header) != want || msgs[0].HeaderCut || msgs[0].Raw != nil {
+		t.Errorf("FetchHeaders()[0] header = %q (cut %v, raw %d bytes); want %q and no body", msgs[0].Header, msgs[0].HeaderCut, len(msgs[0].Raw), want)
+	}
+	if len(msgs[2].Header) != 2049 || !msgs[2].HeaderCut {
+		t.Errorf("FetchHeaders()[2] header = %d bytes, cut %v; want 2049, cut", len(msgs[2].Header), msgs[2].HeaderCut)
+	}
+	if msgs[1].Size != int64(len(big)) || msgs[1].UIDValidity != validity {
+		t.Errorf("FetchHeaders()[1] size %d, validity %d; want %d, %d", msgs[1].Size, msgs[1].UIDValidity, len(big), validity)
+	}
+	in := msgs[1]
+	if err := m.Load(ctx, &in, 1000); err != nil || !bytes.Equal(in.Raw, big[:1000]) || !in.Truncated {
+		t.Errorf("Load(big, 1000) = %d bytes, truncated %v, %v; want its first 1000 bytes, truncated", len(in.Raw), in.Truncated, err)
+	}
+	in = msgs[0]
+	if err := m.Load(ctx, &in, 1000); err != nil || !bytes.Equal(in.Raw, small) || in.Truncated {
+		t.Errorf("Load(small, 1000) = %d bytes, truncated %v, %v; want it whole", len(in.Raw), in.Truncated, err)
+	}
+	gone := msgs[0]
+	gone.UID += 100
+	if err := m.Load(ctx, &gone, 1000); !errors.Is(err, ErrGone) {
+		t.Errorf("Load(no such UID) = %v, want ErrGone", err)
+	}
+	// None of it set \Seen.
+	for _, msg := range a.list("INBOX") {
+		if hasFlag(msg.flags, imap.FlagSeen) {
+			t.Errorf("message %d is \\Seen after FetchHeaders and Load", msg.uid)
+		}
+	}
+}
