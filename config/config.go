@@ -26,18 +26,19 @@ const EmbeddedSource = "embedded:config/examples/metro-2023.yaml"
 // The plan and schedule sections live in PlanSpec and ScheduleSpec because
 // the methods Plan and Schedule return their domain forms.
 type Config struct {
-	PlanSpec     PlanConfig     `mapstructure:"plan"`
-	Units        []UnitConfig   `mapstructure:"units"`
-	Office       OfficeConfig   `mapstructure:"office"`
-	ScheduleSpec ScheduleConfig `mapstructure:"schedule"`
-	Calendar     CalendarConfig `mapstructure:"calendar"`
-	Mail         MailConfig     `mapstructure:"mail"`
-	Storage      StorageConfig  `mapstructure:"storage"`
-	Limits       LimitsConfig   `mapstructure:"limits"`
-	Security     SecurityConfig `mapstructure:"security"`
-	Daemon       DaemonConfig   `mapstructure:"daemon"`
-	HTTP         HTTPConfig     `mapstructure:"http"`
-	Colors       ColorsConfig   `mapstructure:"colors"`
+	PlanSpec     PlanConfig      `mapstructure:"plan"`
+	Units        []UnitConfig    `mapstructure:"units"`
+	Office       OfficeConfig    `mapstructure:"office"`
+	ScheduleSpec ScheduleConfig  `mapstructure:"schedule"`
+	Calendar     CalendarConfig  `mapstructure:"calendar"`
+	Mail         MailConfig      `mapstructure:"mail"`
+	Storage      StorageConfig   `mapstructure:"storage"`
+	Limits       LimitsConfig    `mapstructure:"limits"`
+	Security     SecurityConfig  `mapstructure:"security"`
+	Retention    RetentionConfig `mapstructure:"retention"`
+	Daemon       DaemonConfig    `mapstructure:"daemon"`
+	HTTP         HTTPConfig      `mapstructure:"http"`
+	Colors       ColorsConfig    `mapstructure:"colors"`
 
 	// Source says where the configuration came from: the file path, or
 	// EmbeddedSource when no file was given and ./duban.yaml does not exist.
@@ -277,15 +278,67 @@ type StorageConfig struct {
 	DataDir string `mapstructure:"data_dir"`
 }
 
-// LimitsConfig guards against huge attachments, zip bombs and runaway text.
+// LimitsConfig bounds what anyone who mails the mailbox can make duban do:
+// huge attachments, zip bombs, runaway text, deep or wide XML and MIME,
+// floods of messages. docs/reliability.md gives the memory each bound holds.
 type LimitsConfig struct {
 	MaxAttachmentBytes int64 `mapstructure:"max_attachment_bytes"`
 	MaxUnzipBytes      int64 `mapstructure:"max_unzip_bytes"`
 	MaxTextChars       int   `mapstructure:"max_text_chars"`
+
+	// Mail. MaxMessageBytes 0 means four times MaxAttachmentBytes (a
+	// base64 attachment and the message around it); use MessageBytes.
+	MaxMessageBytes int64 `mapstructure:"max_message_bytes"`
+	MaxHeaderBytes  int   `mapstructure:"max_header_bytes"`
+	MaxMIMEParts    int   `mapstructure:"max_mime_parts"`
+	MaxMIMEDepth    int   `mapstructure:"max_mime_depth"`
+	// MaxAttachments is how many files of one message are looked at.
+	MaxAttachments int `mapstructure:"max_attachments"`
+	// MaxBatchBytes bounds the messages held in memory at once by a
+	// collect (always at least one).
+	MaxBatchBytes int64 `mapstructure:"max_batch_bytes"`
+	// QuarantineBytes is how much of a stranger's message is read and
+	// archived; the whole message stays in the mailbox's quarantine folder.
+	QuarantineBytes int64 `mapstructure:"quarantine_bytes"`
+	// SenderMessagesPerHour: a sender's messages beyond it within an hour
+	// are archived unanswered and listed in the office's daily digest.
+	SenderMessagesPerHour int `mapstructure:"sender_messages_per_hour"`
+
+	// Workbooks: the area of the sheet read (cells outside it are only
+	// counted, and more than MaxCellsOutside of them refuse the file) and
+	// the bounds of their XML.
+	MaxSheetRows         int   `mapstructure:"max_sheet_rows"`
+	MaxSheetColumns      int   `mapstructure:"max_sheet_columns"`
+	MaxCellsOutside      int   `mapstructure:"max_cells_outside"`
+	MaxXMLDepth          int   `mapstructure:"max_xml_depth"`
+	MaxXMLElements       int   `mapstructure:"max_xml_elements"`
+	MaxSharedStrings     int   `mapstructure:"max_shared_strings"`
+	MaxWorkbookTextBytes int64 `mapstructure:"max_workbook_text_bytes"`
+}
+
+// MessageBytes is the largest message read whole: max_message_bytes, or
+// four times max_attachment_bytes when it is 0.
+func (l LimitsConfig) MessageBytes() int64 {
+	if l.MaxMessageBytes > 0 {
+		return l.MaxMessageBytes
+	}
+	return 4 * l.MaxAttachmentBytes
+}
+
+// RetentionConfig says how long what is not a unit's record is kept.
+type RetentionConfig struct {
+	// QuarantineDays: strangers' quarantined messages are deleted from the
+	// archive after this many days. Units' messages and every answer are
+	// kept forever: the archive is the record.
+	QuarantineDays int `mapstructure:"quarantine_days"`
 }
 
 // SecurityConfig holds secrets. An empty TokenSecret lets the ledger
 // generate and keep one.
 type SecurityConfig struct {
 	TokenSecret string `mapstructure:"token_secret"`
+	// AuthServID names the receiving server whose Authentication-Results
+	// header fields are trusted (RFC 8601 authserv-id); empty: only the
+	// topmost field, the one the last server added.
+	AuthServID string `mapstructure:"authserv_id"`
 }

@@ -27,10 +27,25 @@ func defaults() Config {
 		},
 		Storage: StorageConfig{DataDir: "./duban-data"},
 		Limits: LimitsConfig{
-			MaxAttachmentBytes: 10 << 20,
-			MaxUnzipBytes:      100 << 20,
-			MaxTextChars:       5000,
+			MaxAttachmentBytes:    10 << 20,
+			MaxUnzipBytes:         100 << 20,
+			MaxTextChars:          5000,
+			MaxHeaderBytes:        256 << 10,
+			MaxMIMEParts:          200,
+			MaxMIMEDepth:          8,
+			MaxAttachments:        10,
+			MaxBatchBytes:         64 << 20,
+			QuarantineBytes:       1 << 20,
+			SenderMessagesPerHour: 20,
+			MaxSheetRows:          5000,
+			MaxSheetColumns:       32,
+			MaxCellsOutside:       20,
+			MaxXMLDepth:           32,
+			MaxXMLElements:        1_000_000,
+			MaxSharedStrings:      100_000,
+			MaxWorkbookTextBytes:  32 << 20,
 		},
+		Retention: RetentionConfig{QuarantineDays: 90},
 	}
 }
 

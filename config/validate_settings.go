@@ -233,7 +233,8 @@ func (c *Config) checkStorageAndLimits(ck *checker) {
 	if c.Storage.DataDir == "" {
 		ck.addf("storage.data_dir", "missing; write the folder for the ledger and the archive, e.g. %s", defaults().Storage.DataDir)
 	}
-	d := defaults().Limits
+	all := defaults()
+	d := all.Limits
 	if c.Limits.MaxAttachmentBytes <= 0 {
 		ck.addf("limits.max_attachment_bytes", "%d is not a size; write a positive number of bytes, e.g. %d (10 MiB)",
 			c.Limits.MaxAttachmentBytes, d.MaxAttachmentBytes)
@@ -245,5 +246,39 @@ func (c *Config) checkStorageAndLimits(ck *checker) {
 	if c.Limits.MaxTextChars <= 0 {
 		ck.addf("limits.max_text_chars", "%d is not a length; write a positive number of characters, e.g. %d",
 			c.Limits.MaxTextChars, d.MaxTextChars)
+	}
+	if c.Limits.MaxMessageBytes < 0 {
+		ck.addf("limits.max_message_bytes", "%d is not a size; write a positive number of bytes, or 0 for four times limits.max_attachment_bytes",
+			c.Limits.MaxMessageBytes)
+	}
+	for _, n := range []struct {
+		key       string
+		got, want int64
+		what      string
+	}{
+		{"limits.max_header_bytes", int64(c.Limits.MaxHeaderBytes), int64(d.MaxHeaderBytes), "bytes"},
+		{"limits.max_mime_parts", int64(c.Limits.MaxMIMEParts), int64(d.MaxMIMEParts), "parts"},
+		{"limits.max_mime_depth", int64(c.Limits.MaxMIMEDepth), int64(d.MaxMIMEDepth), "levels"},
+		{"limits.max_attachments", int64(c.Limits.MaxAttachments), int64(d.MaxAttachments), "files"},
+		{"limits.max_batch_bytes", c.Limits.MaxBatchBytes, d.MaxBatchBytes, "bytes"},
+		{"limits.quarantine_bytes", c.Limits.QuarantineBytes, d.QuarantineBytes, "bytes"},
+		{"limits.sender_messages_per_hour", int64(c.Limits.SenderMessagesPerHour), int64(d.SenderMessagesPerHour), "messages"},
+		{"limits.max_sheet_rows", int64(c.Limits.MaxSheetRows), int64(d.MaxSheetRows), "rows"},
+		{"limits.max_sheet_columns", int64(c.Limits.MaxSheetColumns), int64(d.MaxSheetColumns), "columns"},
+		{"limits.max_xml_depth", int64(c.Limits.MaxXMLDepth), int64(d.MaxXMLDepth), "levels"},
+		{"limits.max_xml_elements", int64(c.Limits.MaxXMLElements), int64(d.MaxXMLElements), "elements"},
+		{"limits.max_shared_strings", int64(c.Limits.MaxSharedStrings), int64(d.MaxSharedStrings), "strings"},
+		{"limits.max_workbook_text_bytes", c.Limits.MaxWorkbookTextBytes, d.MaxWorkbookTextBytes, "bytes"},
+		{"retention.quarantine_days", int64(c.Retention.QuarantineDays), int64(all.Retention.QuarantineDays), "days"},
+	} {
+		if n.got <= 0 {
+			ck.addf(n.key, "%d is not a limit; write a positive number of %s, e.g. %d (the default)", n.got, n.what, n.want)
+		}
+	}
+	if c.Limits.MaxCellsOutside < 0 {
+		ck.addf("limits.max_cells_outside", "%d is not a count; write 0 or more, e.g. %d (the default)", c.Limits.MaxCellsOutside, d.MaxCellsOutside)
+	}
+	if c.Limits.MaxSheetColumns > 16384 {
+		ck.addf("limits.max_sheet_columns", "%d is more columns than a sheet has (16384); write e.g. %d", c.Limits.MaxSheetColumns, d.MaxSheetColumns)
 	}
 }

@@ -384,10 +384,16 @@ type timedMailbox struct {
 	fetch, settle atomic.Int64
 }
 
-func (m *timedMailbox) Fetch(ctx context.Context, after mailbox.Cursor, max int) ([]mailbox.Incoming, uint32, error) {
+func (m *timedMailbox) FetchHeaders(ctx context.Context, after mailbox.Cursor, max int) ([]mailbox.Incoming, uint32, error) {
 	start := time.Now()
 	defer func() { m.fetch.Add(int64(time.Since(start))) }()
-	return m.Mailbox.Fetch(ctx, after, max)
+	return m.Mailbox.FetchHeaders(ctx, after, max)
+}
+
+func (m *timedMailbox) Load(ctx context.Context, in *mailbox.Incoming, limit int64) error {
+	start := time.Now()
+	defer func() { m.fetch.Add(int64(time.Since(start))) }()
+	return m.Mailbox.Load(ctx, in, limit)
 }
 
 func (m *timedMailbox) SettleAll(ctx context.Context, ins []mailbox.Incoming, out mailbox.Outcome) error {

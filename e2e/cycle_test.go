@@ -123,7 +123,7 @@ func newCycle(t testing.TB, cfg *config.Config, dataDir string, transport jobs.T
 		Log:     log,
 		Now:     clk.Now,
 		Mail:    m,
-		Inbound: inbound.Limits{MaxMessageBytes: 4 * cfg.Limits.MaxAttachmentBytes, MaxFileBytes: cfg.Limits.MaxAttachmentBytes},
+		Inbound: inbound.Limits{MaxMessageBytes: cfg.Limits.MessageBytes(), MaxFileBytes: cfg.Limits.MaxAttachmentBytes},
 	}
 }
 
@@ -133,7 +133,7 @@ func dialMailbox(t testing.TB, cfg *config.Config, log *slog.Logger) *mailbox.IM
 	im := cfg.Mail.IMAP
 	box, err := mailbox.DialIMAP(context.Background(), mailbox.IMAPConfig{
 		Host: im.Host, Port: im.Port, TLS: im.TLS, Username: im.Username, Password: im.Password, Folder: im.Folder,
-		Timeout: time.Duration(im.TimeoutSeconds) * time.Second, MaxMessageBytes: 4 * cfg.Limits.MaxAttachmentBytes,
+		Timeout: time.Duration(im.TimeoutSeconds) * time.Second, MaxMessageBytes: cfg.Limits.MessageBytes(),
 	}, log)
 	if err != nil {
 		t.Fatalf("mailbox.DialIMAP: %v", err)

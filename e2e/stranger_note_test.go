@@ -9,9 +9,10 @@ import (
 	"github.com/duban/duban/plan"
 )
 
-// TestStrangerNotePeriod: the office's note about mail from an unknown
-// sender that answers none of our messages has no period (it once was
-// recorded as "0000-00"). Needs no server.
+// TestStrangerNotePeriod: mail from an unknown sender that answers none of
+// our messages is recorded with no period (it once was "0000-00"), and is
+// waiting for the office's daily digest, not told in a note of its own.
+// Needs no server.
 func TestStrangerNotePeriod(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	cfg := loopbackConfig(t, dir)
@@ -32,18 +33,22 @@ func TestStrangerNotePeriod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := c.IngestMessage(t.Context(), raw, "stranger.eml"); err != nil {
-		t.Fatal(err)
-	}
-	bad, err := c.Ledger.OutboxOf(t.Context(), "0000-00", "office_note")
+	rec, _, err := c.IngestMessage(t.Context(), raw, "stranger.eml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, err := c.Ledger.OutboxOf(t.Context(), "", "office_note")
+	if rec.Period != "" || !rec.Stranger {
+		t.Errorf("the stranger's message is recorded with period %q, stranger %v; want \"\", true", rec.Period, rec.Stranger)
+	}
+	notes, err := c.Ledger.OutboxOf(t.Context(), "", "office_note")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bad) != 0 || len(good) != 1 {
-		t.Errorf(`office notes with period "0000-00": %d, with "": %d; want 0 and 1`, len(bad), len(good))
+	pending, err := c.Ledger.PendingDigest(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 0 || len(pending) != 1 {
+		t.Errorf("office notes: %d, messages for the daily digest: %d; want 0 and 1", len(notes), len(pending))
 	}
 }

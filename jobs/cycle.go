@@ -28,7 +28,8 @@ type Cycle struct {
 	Now      func() time.Time // injected so tests and the demo control time
 
 	Mail    *Mail          // nil where only files are handled (no reminders, no answers)
-	Inbound inbound.Limits // bounds on received mail
+	Inbound inbound.Limits // bounds on received mail: its MIME
+	Intake  IntakeLimits   // bounds on received mail: what a collect reads and answers
 	// TokenSecret, when set (security.token_secret), signs and checks the
 	// templates' tokens instead of the key the ledger generated.
 	TokenSecret []byte

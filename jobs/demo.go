@@ -705,7 +705,8 @@ func (r *demoRun) outOfOffice(ctx context.Context, res RemindResult) error {
 }
 
 // strangerWrites is someone who is no unit's contact sending a unit's
-// workbook: duban quarantines it and tells the office, never the sender.
+// workbook: duban quarantines it unread and lists it in the office's daily
+// digest, never answering the sender.
 func (r *demoRun) strangerWrites(ctx context.Context, p plan.Period, um *unitMail) error {
 	filled, err := reports.Fill(um.template.Data, r.stranger.Name, demoPhone, demoAnswers(r.c.Plan, p, um.unit.ID))
 	if err != nil {
@@ -726,18 +727,23 @@ func (r *demoRun) strangerWrites(ctx context.Context, p plan.Period, um *unitMai
 	if err != nil {
 		return err
 	}
-	office := "nobody (no office recipients configured)"
-	if len(r.c.Mail.OfficeTo) > 0 {
+	// The office is told once a day, in the daily digest of what was set
+	// aside, never once per message.
+	digest, err := r.c.DigestDue(ctx)
+	if err != nil {
+		return err
+	}
+	office := "the office's next daily digest lists it (" + digest.Idle + ")"
+	if digest.Messages > 0 && len(r.c.Mail.OfficeTo) > 0 {
 		msgs, err := r.read(ctx, r.c.Mail.OfficeTo[0].Email)
 		if err != nil {
 			return err
 		}
-		office = "the office was not told"
 		for _, m := range msgs {
-			office = fmt.Sprintf("%s gets %s", r.c.Mail.OfficeTo[0].Email, m.Subject)
+			office = fmt.Sprintf("%s gets the daily digest %s", r.c.Mail.OfficeTo[0].Email, m.Subject)
 		}
 	}
-	fmt.Fprintf(r.Out, "   %s %s, not a registered contact, sends a workbook → %d quarantined, no answer; %s\n", sentAt, r.stranger.Email, res.Quarantine, office)
+	fmt.Fprintf(r.Out, "   %s %s, not a registered contact, sends a workbook → %d quarantined unread, no answer; %s\n", sentAt, r.stranger.Email, res.Quarantine, office)
 	return nil
 }
 

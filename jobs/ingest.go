@@ -29,8 +29,16 @@ type Decision struct {
 // Ingest archives a received workbook, reads and checks it, and records the
 // decision in the ledger. The bytes are archived before they are parsed, so
 // nothing received is lost whatever the parser does. Ingesting the same
-// bytes again returns the earlier decision and records nothing.
+// bytes again returns the earlier decision and records nothing. Only one
+// process at a time ingests or collects on a data directory.
 func (c *Cycle) Ingest(ctx context.Context, data []byte, name, source string) (Decision, error) {
+	unlock, err := c.Ledger.Lock(ctx, store.LockIntake, func() {
+		c.log().Info("waiting for another duban process to finish reading mail on this data directory")
+	})
+	if err != nil {
+		return Decision{}, fmt.Errorf("ingesting %s: %w", name, err)
+	}
+	defer unlock()
 	return c.ingest(ctx, data, name, source, nil, c.now())
 }
 
@@ -85,27 +93,55 @@ func (c *Cycle) ingest(ctx context.Context, data []byte, name, source string, fr
 
 // decide checks a read workbook and records the decision, once per file.
 func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.Time) (Decision, error) {
+	ev, err := c.evaluate(ctx, wb, from, now)
+	if err != nil {
+		return Decision{}, err
+	}
+	return c.record(ctx, ev)
+}
+
+// evaluation is a workbook checked and not yet recorded: either the
+// decision it already has (final), or the submission to record.
+type evaluation struct {
+	wb    workbook
+	final *Decision // decided before (the same file), or not to be recorded
+	sub   store.Submission
+}
+
+// refuse turns the pending submission into a refusal with one more
+// problem (a rival file of the same message was taken, or several pass).
+func (e *evaluation) refuse(p reports.Problem) {
+	e.sub.Accepted = false
+	e.sub.Answers = nil
+	e.sub.ExtensionUntil, e.sub.ExtensionReason = "", ""
+	e.sub.Problems = append(e.sub.Problems, store.Problem{Cell: p.Cell, TaskID: p.TaskID, Kind: p.Kind, Message: p.Message})
+}
+
+// evaluate checks a read workbook against what is expected of it.
+func (c *Cycle) evaluate(ctx context.Context, wb workbook, from *origin, now time.Time) (evaluation, error) {
+	ev := evaluation{wb: wb}
 	name := wb.name
 	prev, seen, err := c.Ledger.SubmissionByFile(ctx, wb.sha256)
 	if err != nil {
-		return Decision{}, fmt.Errorf("looking up %s in the ledger: %w", name, err)
+		return ev, fmt.Errorf("looking up %s in the ledger: %w", name, err)
 	}
 	if seen && (from == nil || prev.Unit == from.unit.ID) {
 		d := c.decisionOf(prev)
 		d.FileName, d.Duplicate = name, true
-		return d, nil
+		ev.final = &d
+		return ev, nil
 	}
 
 	secret, err := c.secret(ctx)
 	if err != nil {
-		return Decision{}, fmt.Errorf("reading the template key: %w", err)
+		return ev, fmt.Errorf("reading the template key: %w", err)
 	}
 	ret := wb.parsed
 	exp, attributed := c.expectation(ret, secret, from)
 	var ext reports.Extension
 	if attributed {
 		if ext, err = c.supervise(ctx, &exp); err != nil {
-			return Decision{}, err
+			return ev, err
 		}
 	}
 	problems := reports.Check(ret, exp)
@@ -149,21 +185,33 @@ func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.
 		// token names the other), but a file is recorded only once.
 		d := c.decisionOf(sub)
 		d.FileName, d.Accepted = name, false
-		return d, nil
+		ev.final = &d
+		return ev, nil
 	}
+	ev.sub = sub
+	return ev, nil
+}
+
+// record writes an evaluated workbook's decision, once per file.
+func (c *Cycle) record(ctx context.Context, ev evaluation) (Decision, error) {
+	if ev.final != nil {
+		return *ev.final, nil
+	}
+	wb, sub := ev.wb, ev.sub
 	var saved store.Submission
 	var dup bool
+	var err error
 	if wb.data != nil {
-		saved, dup, err = c.Ledger.AddSubmissionOf(ctx, sub, wb.data, now)
+		saved, dup, err = c.Ledger.AddSubmissionOf(ctx, sub, wb.data, sub.ReceivedAt)
 	} else {
 		saved, dup, err = c.Ledger.AddSubmission(ctx, sub)
 	}
 	if err != nil {
-		return Decision{}, fmt.Errorf("recording the decision on %s: %w", name, err)
+		return Decision{}, fmt.Errorf("recording the decision on %s: %w", wb.name, err)
 	}
 	d := c.decisionOf(saved)
-	d.FileName, d.Duplicate = name, dup
-	c.log().Info("ingested", "file", name, "sha256", wb.sha256, "unit", sub.Unit, "period", sub.Period,
+	d.FileName, d.Duplicate = wb.name, dup
+	c.log().Info("ingested", "file", wb.name, "sha256", wb.sha256, "unit", sub.Unit, "period", sub.Period,
 		"accepted", d.Accepted, "version", d.Version, "problems", len(d.Problems), "duplicate", dup)
 	return d, nil
 }

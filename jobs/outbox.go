@@ -297,6 +297,7 @@ const (
 	kindCompiled   = "compiled"  // the consolidated workbook, to the office
 	kindExtension  = "extension" // an extension request's receipt, or the office's decision
 	kindClosure    = "closure"   // a task closed out or reopened, to its lead unit
+	kindDigest     = "digest"    // the office's daily list of the messages set aside
 )
 
 func kindLabel(kind string) string {
@@ -319,6 +320,8 @@ func kindLabel(kind string) string {
 		return "延期通知"
 	case kindClosure:
 		return "销号通知"
+	case kindDigest:
+		return "隔离邮件日报"
 	}
 	return kind
 }

@@ -13,10 +13,12 @@ import (
 
 // Names of the daemon's jobs, as logs and metrics show them.
 const (
-	JobRemind  = "remind"
-	JobChase   = "chase"
-	JobCompile = "compile"
-	JobCollect = "collect"
+	JobRemind    = "remind"
+	JobChase     = "chase"
+	JobCompile   = "compile"
+	JobCollect   = "collect"
+	JobDigest    = "digest"    // the office's daily digest of the messages set aside
+	JobRetention = "retention" // strangers' messages deleted after retention.quarantine_days
 )
 
 // Daemon runs the cycle's jobs on a cron in the schedule's time zone. Cron
@@ -138,6 +140,8 @@ func (d *Daemon) jobs() []job {
 		}},
 		job{JobChase, func(ctx context.Context) (any, error) { return c.ChaseDue(ctx) }},
 		job{JobCompile, func(ctx context.Context) (any, error) { return c.CompileDue(ctx) }},
+		job{JobDigest, func(ctx context.Context) (any, error) { return c.DigestDue(ctx) }},
+		job{JobRetention, func(ctx context.Context) (any, error) { return c.PurgeDue(ctx) }},
 	)
 }
 
@@ -222,7 +226,11 @@ func summary(res any) []any {
 		return []any{"delivered", versions, "idle", r.Idle, "sent", r.Flush.Sent}
 	case CollectResult:
 		return []any{"fetched", r.Fetched, "processed", r.Processed, "rejected", r.Rejected,
-			"quarantine", r.Quarantine, "ignored", r.Ignored, "sent", r.Flush.Sent}
+			"quarantine", r.Quarantine, "ignored", r.Ignored, "known", r.Known, "sent", r.Flush.Sent}
+	case DigestResult:
+		return []any{"idle", r.Idle, "digest", r.Key, "messages", r.Messages, "sent", r.Flush.Sent}
+	case RetentionResult:
+		return []any{"purged", r.Purged}
 	}
 	return nil
 }

@@ -101,7 +101,7 @@ func newWorld(t *testing.T) *world {
 		Ledger:   ledger,
 		Now:      clock.Now,
 		Mail:     m,
-		Inbound:  inbound.Limits{MaxMessageBytes: 4 * cfg.Limits.MaxAttachmentBytes, MaxFileBytes: cfg.Limits.MaxAttachmentBytes},
+		Inbound:  inbound.Limits{MaxMessageBytes: cfg.Limits.MessageBytes(), MaxFileBytes: cfg.Limits.MaxAttachmentBytes},
 	}
 	w := &world{
 		t: t, ctx: ctx, c: c, clock: clock, lead: c.Plan.LeadUnits(), office: office,

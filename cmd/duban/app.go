@@ -203,6 +203,7 @@ func (a *app) baseCycle(ctx context.Context, cfg *config.Config, dataDir string)
 		Now:      a.now,
 		Mail:     m,
 		Inbound:  inboundLimits(cfg),
+		Intake:   intakeLimits(cfg),
 
 		ColorRules: cfg.ColorRules(),
 	}
@@ -218,10 +219,29 @@ func (a *app) baseCycle(ctx context.Context, cfg *config.Config, dataDir string)
 }
 
 func limitsOf(cfg *config.Config) reports.Limits {
+	l := cfg.Limits
 	return reports.Limits{
-		MaxFileBytes:  cfg.Limits.MaxAttachmentBytes,
-		MaxUnzipBytes: cfg.Limits.MaxUnzipBytes,
-		MaxTextChars:  cfg.Limits.MaxTextChars,
+		MaxFileBytes:     l.MaxAttachmentBytes,
+		MaxUnzipBytes:    l.MaxUnzipBytes,
+		MaxTextChars:     l.MaxTextChars,
+		MaxRows:          l.MaxSheetRows,
+		MaxColumns:       l.MaxSheetColumns,
+		MaxCellsOutside:  l.MaxCellsOutside,
+		MaxXMLDepth:      l.MaxXMLDepth,
+		MaxXMLElements:   l.MaxXMLElements,
+		MaxSharedStrings: l.MaxSharedStrings,
+		MaxTextBytes:     l.MaxWorkbookTextBytes,
+	}
+}
+
+func intakeLimits(cfg *config.Config) jobs.IntakeLimits {
+	l := cfg.Limits
+	return jobs.IntakeLimits{
+		Attachments:     l.MaxAttachments,
+		BatchBytes:      l.MaxBatchBytes,
+		QuarantineBytes: l.QuarantineBytes,
+		SenderPerHour:   l.SenderMessagesPerHour,
+		RetentionDays:   cfg.Retention.QuarantineDays,
 	}
 }
 

@@ -121,15 +121,18 @@ func printJobRuns(w io.Writer, cfg *config.Config, sched plan.Schedule, start ti
 	for _, j := range []struct{ name, spec string }{
 		{jobs.JobRemind, cfg.Daemon.Tick}, {jobs.JobChase, cfg.Daemon.Tick},
 		{jobs.JobCompile, cfg.Daemon.Tick}, {jobs.JobCollect, cfg.Daemon.Collect},
+		{jobs.JobDigest, cfg.Daemon.Tick}, {jobs.JobRetention, cfg.Daemon.Tick},
 	} {
 		s, err := jobs.ParseSpec(j.spec)
 		if err != nil {
-			fmt.Fprintf(w, "  %-8s %q: %v\n", j.name, j.spec, err)
+			fmt.Fprintf(w, "  %-9s %q: %v\n", j.name, j.spec, err)
 			continue
 		}
-		fmt.Fprintf(w, "  %-8s %s  (%s)\n", j.name, s.Next(start.In(sched.Location)).Format("2006-01-02 15:04"), j.spec)
+		fmt.Fprintf(w, "  %-9s %s  (%s)\n", j.name, s.Next(start.In(sched.Location)).Format("2006-01-02 15:04"), j.spec)
 	}
-	fmt.Fprintln(w, "  (remind, chase and compile act only when something above is due; every job also runs once when the daemon starts)")
+	fmt.Fprintln(w, "  (remind, chase and compile act only when something above is due; digest mails the office, in office hours,")
+	fmt.Fprintln(w, "   at most one list a day of the messages set aside; retention deletes strangers' messages after")
+	fmt.Fprintf(w, "   retention.quarantine_days (%d); every job also runs once when the daemon starts)\n", cfg.Retention.QuarantineDays)
 }
 
 func (a *app) templateCommand() *cobra.Command {

@@ -573,11 +573,25 @@ func TestCrashMidCollect(t *testing.T) {
 // reminder.
 func (r *crashRig) replyAll() {
 	r.t.Helper()
-	type reply struct {
-		from string
-		raw  []byte
+	replies := r.replies()
+	// Sent at once: every SMTP transaction waits crashMailDelay.
+	errs := make([]error, len(r.leads))
+	var wg sync.WaitGroup
+	for i, u := range r.leads {
+		rp := replies[u.ID]
+		wg.Go(func() { errs[i] = r.send(rp.from, rp.raw) })
 	}
-	var replies []reply
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		r.t.Fatalf("sending the replies: %v", err)
+	}
+}
+
+// replies are every lead unit's reply to its reminder, its template filled
+// in, by unit id.
+func (r *crashRig) replies() map[string]crashReply {
+	r.t.Helper()
+	out := map[string]crashReply{}
 	for _, u := range r.leads {
 		contact := u.Contacts[0]
 		reminder := r.reminderOf(contact.Email)
@@ -608,18 +622,9 @@ func (r *crashRig) replyAll() {
 		if err != nil {
 			r.t.Fatalf("composing %s's reply: %v", u.ID, err)
 		}
-		replies = append(replies, reply{contact.Email, raw})
+		out[u.ID] = crashReply{contact.Email, raw}
 	}
-	// Sent at once: every SMTP transaction waits crashMailDelay.
-	errs := make([]error, len(replies))
-	var wg sync.WaitGroup
-	for i, rp := range replies {
-		wg.Go(func() { errs[i] = r.send(rp.from, rp.raw) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		r.t.Fatalf("sending the replies: %v", err)
-	}
+	return out
 }
 
 // reminderOf is the reminder the address received.

@@ -93,7 +93,8 @@ func (a *app) openMailbox(ctx context.Context, cfg *config.Config, dataDir strin
 		if err != nil {
 			return nil, nil, err
 		}
-		d.MaxMessageBytes = inboundLimits(cfg).MaxMessageBytes // as for IMAP
+		d.MaxMessageBytes = cfg.Limits.MessageBytes() // as for IMAP
+		d.MaxHeaderBytes = cfg.Limits.MaxHeaderBytes
 		return d, d.Close, nil
 	}
 	var tlsConfig *tls.Config
@@ -103,7 +104,8 @@ func (a *app) openMailbox(ctx context.Context, cfg *config.Config, dataDir strin
 	box, err := mailbox.DialIMAP(ctx, mailbox.IMAPConfig{
 		Host: im.Host, Port: im.Port, TLS: im.TLS, Username: im.Username, Password: im.Password, Folder: im.Folder,
 		Timeout: time.Duration(im.TimeoutSeconds) * time.Second, TLSConfig: tlsConfig,
-		MaxMessageBytes: 4 * cfg.Limits.MaxAttachmentBytes,
+		MaxMessageBytes: cfg.Limits.MessageBytes(),
+		MaxHeaderBytes:  cfg.Limits.MaxHeaderBytes,
 	}, a.logger())
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening the mailbox: %w", err)
@@ -112,5 +114,13 @@ func (a *app) openMailbox(ctx context.Context, cfg *config.Config, dataDir strin
 }
 
 func inboundLimits(cfg *config.Config) inbound.Limits {
-	return inbound.Limits{MaxMessageBytes: 4 * cfg.Limits.MaxAttachmentBytes, MaxFileBytes: cfg.Limits.MaxAttachmentBytes}
+	l := cfg.Limits
+	return inbound.Limits{
+		MaxMessageBytes: l.MessageBytes(),
+		MaxHeaderBytes:  l.MaxHeaderBytes,
+		MaxParts:        l.MaxMIMEParts,
+		MaxDepth:        l.MaxMIMEDepth,
+		MaxFileBytes:    l.MaxAttachmentBytes,
+		AuthServID:      cfg.Security.AuthServID,
+	}
 }

@@ -198,7 +198,7 @@ period 2023-01
 		}
 	}
 	code, out, _ := cli(t, time.Now(), "check", "--from", "2023-09-20")
-	if code != exitOK || !regexp.MustCompile(`(?m)^  collect  2023-09-20 00:05  \(@every 5m\)$`).MatchString(out) {
+	if code != exitOK || !regexp.MustCompile(`(?m)^  collect   2023-09-20 00:05  \(@every 5m\)$`).MatchString(out) {
 		t.Errorf("check does not print the next collect run:\n%s", out)
 	}
 }
@@ -254,8 +254,8 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo wrote no mailbox folder for the stranger li.ming@163.example")
 	}
 	office := subjects("office@metro.example")
-	if !slices.ContainsFunc(office, func(s string) bool { return strings.Contains(s, "未登记发件人") }) {
-		t.Errorf("office@metro.example received %q, want the note about the unregistered sender", office)
+	if !slices.ContainsFunc(office, func(s string) bool { return strings.Contains(s, "隔离邮件日报") }) {
+		t.Errorf("office@metro.example received %q, want the daily digest listing the unregistered sender's message", office)
 	}
 	for _, s := range subjects("wang.qiang@fgw.metro.example") {
 		// A cc of 市发展改革委: its reminders and the office's close-out of

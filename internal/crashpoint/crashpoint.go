@@ -8,6 +8,10 @@
 // DUBAN_CRASH_AT=NAME:N at the N-th, counted over the whole process (every
 // goroutine). The points and what a restart must repair are listed beside
 // the crash tests in cmd/duban.
+//
+// DUBAN_PAUSE_AT=NAME:DURATION (e.g. send.before-data:300ms) makes every
+// Hit(NAME) sleep that long instead: it widens the window in which two
+// processes could step on each other, for the tests that prove they do not.
 package crashpoint
 
 import (
@@ -23,11 +27,17 @@ import (
 // Env names the environment variable read, once, by the first Hit.
 const Env = "DUBAN_CRASH_AT"
 
+// PauseEnv names the environment variable of the pause, read with Env.
+const PauseEnv = "DUBAN_PAUSE_AT"
+
 var (
 	once   sync.Once
 	target string // "" when no crash is asked for
 	nth    int64
 	hits   atomic.Int64
+
+	pauseAt  string // "" when no pause is asked for
+	pauseFor time.Duration
 )
 
 // Hit marks that the process reached the step name. When DUBAN_CRASH_AT
@@ -35,6 +45,9 @@ var (
 // function runs, no file or connection is closed.
 func Hit(name string) {
 	once.Do(load)
+	if pauseAt != "" && name == pauseAt {
+		time.Sleep(pauseFor)
+	}
 	if target == "" || name != target {
 		return
 	}
@@ -54,6 +67,15 @@ func Hit(name string) {
 // ignored: a test expecting the crash then fails on the process exiting
 // normally.
 func load() {
+	if v := os.Getenv(PauseEnv); v != "" {
+		i := strings.LastIndexByte(v, ':')
+		d, err := time.ParseDuration(v[i+1:])
+		if i <= 0 || err != nil {
+			fmt.Fprintf(os.Stderr, "crashpoint: %s=%q: want NAME:DURATION; ignored\n", PauseEnv, v)
+		} else {
+			pauseAt, pauseFor = v[:i], d
+		}
+	}
 	v := os.Getenv(Env)
 	if v == "" {
 		return

@@ -18,9 +18,9 @@ import (
 // Label values pre-registered at 0, so dashboards and alerts see every series
 // from the first scrape instead of "no data".
 var (
-	MailKinds       = []string{"reminder", "chase", "overdue", "receipt", "rejection", "no_workbook", "office_note", "compiled"}
+	MailKinds       = []string{"reminder", "chase", "overdue", "receipt", "rejection", "no_workbook", "office_note", "compiled", "extension", "closure", "digest"}
 	ReplyOutcomes   = []string{"processed", "rejected", "quarantine", "ignored"}
-	JobNames        = []string{"remind", "chase", "compile", "collect"}
+	JobNames        = []string{"remind", "chase", "compile", "collect", "digest", "retention"}
 	jobDurationsSec = []float64{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800}
 )
 

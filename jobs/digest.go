@@ -1,0 +1,148 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/duban/duban/mail"
+	"github.com/duban/duban/store"
+	"github.com/duban/duban/templates"
+)
+
+// DigestResult is what one run of the digest job did.
+type DigestResult struct {
+	Idle     string // why nothing was attempted
+	Key      string // the digest's outbox key, when one was due
+	Messages int    // messages the digest lists
+	Flush    FlushResult
+}
+
+// digestMaxItems bounds the messages a digest lists for each reason; the
+// rest are counted.
+const digestMaxItems = 50
+
+// digestReasons orders the digest's groups; a reason not listed comes last.
+var digestReasons = []string{"未登记的发件人", "退信（可能有单位未收到邮件）"}
+
+// DigestDue sends the office, at most once a day and in office hours, the
+// list of the messages set aside since the last digest (strangers',
+// bounces, unreadable ones, those over a limit): one mail, never one per
+// message, so that nobody can flood the office through duban.
+func (c *Cycle) DigestDue(ctx context.Context) (DigestResult, error) {
+	var res DigestResult
+	now := c.now()
+	if res.Idle = c.officeIdle(now); res.Idle != "" {
+		return res, nil
+	}
+	if len(c.Mail.OfficeTo) == 0 {
+		res.Idle = "no office recipients configured"
+		return res, nil
+	}
+	res.Key = "digest/" + now.Format(time.DateOnly)
+	if _, found, err := c.Ledger.OutboxByKey(ctx, res.Key); err != nil || found {
+		return res, err
+	}
+	msgs, err := c.Ledger.ClaimDigest(ctx, res.Key, now)
+	if err != nil {
+		return res, err
+	}
+	res.Messages = len(msgs)
+	if len(msgs) == 0 {
+		return res, nil
+	}
+	r, err := c.Mail.Texts.Render(templates.Digest, c.digestData(msgs, now))
+	if err != nil {
+		return res, err
+	}
+	if _, _, err := c.queue(ctx, outgoing{key: res.Key, kind: kindDigest,
+		msg: mail.Message{To: c.Mail.OfficeTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML}}); err != nil {
+		return res, err
+	}
+	res.Flush, err = c.Flush(ctx)
+	return res, err
+}
+
+// digestData groups the messages by why they were set aside.
+func (c *Cycle) digestData(msgs []store.InMessage, now time.Time) templates.DigestData {
+	d := templates.DigestData{Office: c.Mail.Office, Date: dateCN(now), Count: len(msgs),
+		RetentionDays: c.intakeLimits().RetentionDays}
+	index := map[string]int{}
+	add := func(reason string) int {
+		if i, ok := index[reason]; ok {
+			return i
+		}
+		index[reason] = len(d.Groups)
+		d.Groups = append(d.Groups, templates.DigestGroup{Reason: reason})
+		return len(d.Groups) - 1
+	}
+	for _, r := range digestReasons {
+		add(r)
+	}
+	loc := c.Schedule.Location
+	for _, m := range msgs {
+		g := &d.Groups[add(m.Office)]
+		if len(g.Items) == digestMaxItems {
+			g.More++
+			continue
+		}
+		g.Items = append(g.Items, templates.DigestItem{
+			ReceivedAt: m.ReceivedAt.In(loc).Format("1月2日 15:04"),
+			From:       m.From,
+			Subject:    firstRunes(m.Subject, 80),
+			Size:       sizeCN(m.Size),
+		})
+	}
+	groups := d.Groups[:0]
+	for _, g := range d.Groups {
+		if len(g.Items) > 0 {
+			g.Number = chineseNumber(len(groups) + 1)
+			groups = append(groups, g)
+		}
+	}
+	d.Groups = groups
+	return d
+}
+
+// sizeCN writes a byte count for the office: 31 KB, 1.2 MB.
+func sizeCN(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d 字节", n)
+}
+
+// chineseNumber writes 1…99 as 一…九十九, for section numbers.
+func chineseNumber(n int) string {
+	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	switch {
+	case n < 10:
+		return digits[n]
+	case n < 20:
+		return "十" + digits[n%10]
+	case n < 100:
+		return digits[n/10] + "十" + digits[n%10]
+	}
+	return fmt.Sprint(n)
+}
+
+// RetentionResult is what one run of the retention job did.
+type RetentionResult struct {
+	Purged int // strangers' messages whose archived copies were deleted
+}
+
+// PurgeDue deletes the archived copies of strangers' messages older than
+// retention.quarantine_days. Units' messages and answers are kept forever:
+// the archive is the record.
+func (c *Cycle) PurgeDue(ctx context.Context) (RetentionResult, error) {
+	now := c.now()
+	cutoff := now.AddDate(0, 0, -c.intakeLimits().RetentionDays)
+	n, err := c.Ledger.PurgeStrangers(ctx, cutoff, now)
+	if n > 0 {
+		c.log().Info("retention: deleted strangers' archived messages", "count", n, "received_before", cutoff.Format(time.DateOnly))
+	}
+	return RetentionResult{Purged: n}, err
+}
