@@ -164,11 +164,20 @@ func (f *flusher) finish() (FlushResult, error) {
 // Flush sends every queued message that is due, marking each sent, to be
 // retried (transient failures, with back-off) or failed (permanent ones,
 // reported to the office). It stops early when ctx is done; what is left
-// stays queued.
+// stays queued. Only one process at a time flushes a data directory.
 func (c *Cycle) Flush(ctx context.Context) (FlushResult, error) {
 	c.Mail.sending.Lock()
 	defer c.Mail.sending.Unlock()
 	var res FlushResult
+	// One process at a time sends: another duban on the data directory
+	// (the daemon, a command by hand) may be flushing the same outbox.
+	unlock, err := c.Ledger.Lock(ctx, store.LockSend, func() {
+		c.log().Info("waiting for another duban process to finish sending")
+	})
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
 	for {
 		due, err := c.Ledger.DueOutbox(ctx, c.now(), 200)
 		if err != nil {
