@@ -46,12 +46,13 @@ func (c *Cycle) handle(ctx context.Context, a arrival, rec *store.InMessage) err
 	if err != nil {
 		return err
 	}
-	rec.Outcome = store.InProcessed
+	// The message went through when a workbook of it was taken.
+	rec.Outcome = store.InRejected
+	if ds[0].Accepted {
+		rec.Outcome = store.InProcessed
+	}
 	var notes []string
 	for _, d := range ds {
-		if !d.Accepted {
-			rec.Outcome = store.InRejected
-		}
 		if !d.Period.IsZero() && rec.Period == "" {
 			rec.Period = d.Period.String()
 		}

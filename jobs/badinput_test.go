@@ -581,6 +581,105 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			also: "answered at the From address only (never Reply-To or Sender); neither fgw nor jtj gets an accepted report",
 		},
 
+		// Hostile workbooks: bounded reading.
+		{
+			name: "wide-rows", sent: "the filled template plus one cell in column XFD on each of 10,000 rows (61 KB zipped; 4 GB when it was read whole)",
+			build: func(g *badGen) []byte {
+				return g.reply(badLiuYang, "wide", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, wideRows(g.t, g.filled("jtj", badMay, nil), 10000)))
+			},
+			want: badWant{outRejected, subRejected, kindRejection, []string{"表格以外的区域", "10000 个单元格", "XFD20"}},
+			also: "the cells outside the table are counted, never held",
+		},
+		{
+			name: "nested-elements", sent: "two million nested <r> elements inside one inline-string cell",
+			build: func(g *badGen) []byte {
+				return g.reply(badLiuYang, "nested", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, nestedElements(g.t, g.filled("jtj", badMay, nil), 2_000_000)))
+			},
+			want: badWant{outRejected, subRejected, kindRejection, []string{"内部结构异常", "嵌套超过 32 层", "另存为"}},
+		},
+		{
+			// Generated at run time: a megabyte of workbooks.
+			name: "fifty-workbooks", sent: "one message with 50 distinct filled copies of the template; generated at run time", large: true,
+			build: func(g *badGen) []byte {
+				var files []badAttachment
+				for i := range 50 {
+					files = append(files, g.attach(fmt.Sprintf("市交通运输局-2023年5月推进情况(%d).xlsx", i+1), xlsxType,
+						g.filledBy("jtj", badMay, "刘洋", fmt.Sprintf("0551-635%05d", i), nil)))
+				}
+				return g.reply(badLiuYang, "fifty", files...)
+			},
+			want: badWant{outRejected, "10 submissions, 0 accepted", kindRejection, []string{"无法确定以哪一份为准", "另有 40 个附件未读取"}},
+			also: "one answer; only limits.max_attachments (10) files are looked at",
+		},
+		{
+			name: "two-workbooks-one-valid", sent: "the filled template and a copy with a status typed by hand, in one message",
+			build: func(g *badGen) []byte {
+				bad := g.filled("jtj", badMay, func(a []plan.Answer) { a[0].Status = "进行中" })
+				return g.reply(badLiuYang, "two", g.attach("草稿.xlsx", xlsxType, bad),
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+			},
+			want: badWant{outProcessed, "2 submissions, 1 accepted", kindReceipt, []string{"校验通过", "附件“草稿.xlsx”：未采用"}},
+			also: "one receipt, naming the file taken and why the other was not",
+		},
+
+		// Nothing real is dropped.
+		{
+			name: "subject-waichu", sent: "a real report whose subject starts with 外出 (外出调研期间报送……), no auto-reply header",
+			build: func(g *badGen) []byte {
+				return g.replyWith(badMsg{from: addr(badLiuYang), id: "waichu", subject: bword("UTF-8", "外出调研期间报送5月推进情况")},
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+			},
+			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
+		},
+		{
+			name: "auto-reply-subject-with-workbook", sent: "subject 自动回复：… with no auto-reply header, and the filled template attached",
+			build: func(g *badGen) []byte {
+				return g.replyWith(badMsg{from: addr(badLiuYang), id: "subject-book", subject: bword("UTF-8", "自动回复：【报送提醒】市交通运输局2023年5月推进情况")},
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+			},
+			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
+			also: "a message with a workbook is always judged as a report",
+		},
+
+		// Who sent it: from the header, before anything is opened.
+		{
+			name: "sender-lookalike", sent: "From: liu.yang@jtj.metro.exampl\u212A (a Kelvin sign for the k), jtj's filled template",
+			build: func(g *badGen) []byte {
+				return g.replyWith(badMsg{from: "<liu.yang@jtj.metro.exampl\u212A>", id: "kelvin"},
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+			},
+			want:  badWant{outQuarantine, subNone, ansNone, []string{"未登记的发件人"}},
+			check: func(t *testing.T, r *badRun, got *badResult) { r.noAccepted(t, "jtj"); r.stranger(t, got) },
+			also:  "a look-alike character is never folded into the letter it imitates",
+		},
+		{
+			name: "dmarc-fail", sent: "a contact's address, the receiving server's Authentication-Results saying dmarc=fail",
+			build: func(g *badGen) []byte {
+				return g.replyWith(badMsg{from: addr(badLiuYang), id: "dmarc",
+					extra: "Authentication-Results: mx.metro.example; spf=softfail smtp.mailfrom=jtj.metro.example; dmarc=fail (p=none dis=none) header.from=jtj.metro.example"},
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+			},
+			want:  badWant{outQuarantine, subNone, ansNone, []string{"DMARC", "市交通运输局"}},
+			check: func(t *testing.T, r *badRun, _ *badResult) { r.noAccepted(t, "jtj") },
+		},
+		{
+			name: "exact-contact-over-domain", sent: "jtj's contact sends jtj's template while fgw lists jtj.metro.example among its domains",
+			setup: func(t *testing.T, r *badRun) {
+				p := *r.c.Plan
+				p.Units = append([]plan.Unit(nil), p.Units...)
+				for i, u := range p.Units {
+					if u.ID == "fgw" {
+						p.Units[i].Domains = []string{"jtj.metro.example"}
+					}
+				}
+				r.c.Plan = p.Freeze()
+			},
+			build: func(g *badGen) []byte {
+				return g.reply(badLiuYang, "exact", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+			},
+			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"市交通运输局", "校验通过"}},
+		},
+
 		// Machines.
 		{
 			name: "auto-reply-header", sent: "an out-of-office reply (Auto-Submitted: auto-replied, X-Autoreply) quoting the reminder's template",

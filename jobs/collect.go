@@ -223,6 +223,13 @@ func (c *Cycle) settle(ctx context.Context, mb Mailbox, recs []store.InMessage) 
 // IngestMessage handles an .eml file from disk exactly as if it had come
 // from the mailbox, recorded under the mailbox "cli".
 func (c *Cycle) IngestMessage(ctx context.Context, raw []byte, name string) (store.InMessage, FlushResult, error) {
+	return c.IngestMessageHead(ctx, raw, int64(len(raw)), name)
+}
+
+// IngestMessageHead is IngestMessage for a file of size bytes of which only
+// the first bytes were read (raw): a file over the message size limit need
+// not be read whole, only its header and what a message set aside keeps.
+func (c *Cycle) IngestMessageHead(ctx context.Context, raw []byte, size int64, name string) (store.InMessage, FlushResult, error) {
 	unlock, err := c.Ledger.Lock(ctx, store.LockIntake, func() {
 		c.log().Info("waiting for another duban process to finish reading mail on this data directory")
 	})
@@ -231,7 +238,7 @@ func (c *Cycle) IngestMessage(ctx context.Context, raw []byte, name string) (sto
 	}
 	defer unlock()
 	sum := sha256.Sum256(raw)
-	in := mailbox.Incoming{Key: "file:" + hex.EncodeToString(sum[:]), Received: c.now(), Size: int64(len(raw))}
+	in := mailbox.Incoming{Key: "file:" + hex.EncodeToString(sum[:]), Received: c.now(), Size: size}
 	in.Header, in.HeaderCut = mailbox.HeaderBlock(raw, c.intakeLimits().header)
 	var rec store.InMessage
 	err = c.intake(ctx, rawMailbox{raw}, []mailbox.Incoming{in}, func(_ arrival, r store.InMessage) { rec = r })
@@ -253,8 +260,8 @@ type rawMailbox struct{ raw []byte }
 func (rawMailbox) Name() string { return "cli" }
 
 func (m rawMailbox) Load(_ context.Context, in *mailbox.Incoming, limit int64) error {
-	in.Raw, in.Truncated = m.raw, int64(len(m.raw)) > limit
-	if in.Truncated {
+	in.Raw, in.Truncated = m.raw, in.Size > limit || int64(len(m.raw)) > limit
+	if int64(len(in.Raw)) > limit {
 		in.Raw = m.raw[:limit:limit]
 	}
 	return nil

@@ -188,21 +188,32 @@ the receipt or rejection sent. It exits 1 if any file was rejected or could not
 be read. Ingesting the same file twice records nothing new.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			c, _, closeAll, err := a.openCycle(cmd.Context())
+			c, cfg, closeAll, err := a.openCycle(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer closeAll()
 			failed := 0
 			for _, path := range files {
-				data, err := os.ReadFile(path)
+				eml := strings.EqualFold(filepath.Ext(path), ".eml")
+				limit := cfg.Limits.MaxAttachmentBytes
+				if eml {
+					limit = cfg.Limits.MessageBytes()
+				}
+				// Never more than a limit's worth of a file in memory.
+				data, size, err := readHead(path, limit)
 				if err != nil {
 					fmt.Fprintf(a.stdout, "FAILED    %s: %v\n", path, err)
 					failed++
 					continue
 				}
-				if strings.EqualFold(filepath.Ext(path), ".eml") {
-					rec, _, err := c.IngestMessage(cmd.Context(), data, filepath.Base(path))
+				if !eml && size > limit {
+					fmt.Fprintf(a.stdout, "REJECTED  %s: %d bytes, over limits.max_attachment_bytes (%d); not read\n", path, size, limit)
+					failed++
+					continue
+				}
+				if eml {
+					rec, _, err := c.IngestMessageHead(cmd.Context(), data, size, filepath.Base(path))
 					if err != nil {
 						return err
 					}
@@ -227,6 +238,22 @@ be read. Ingesting the same file twice records nothing new.`,
 			return nil
 		},
 	}
+}
+
+// readHead reads a file whole when it is at most limit bytes, else its
+// first limit bytes; size is the file's.
+func readHead(path string, limit int64) (data []byte, size int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	data, err = io.ReadAll(io.LimitReader(f, min(info.Size(), limit)))
+	return data, info.Size(), err
 }
 
 func printDecision(w interface{ Write([]byte) (int, error) }, path string, d jobs.Decision) {

@@ -37,9 +37,16 @@ func corpusSeedDir() string {
 	return path
 }
 
+// badInputSeeds are the messages of the collect's bad-input table (jobs'
+// TestBadInput): every case of it seeds the MIME fuzzers too.
+func badInputSeeds() []string {
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "jobs", "testdata", "badinput", "*.eml"))
+	return paths
+}
+
 func FuzzParse(f *testing.F) {
 	fixtures, _ := filepath.Glob(filepath.Join("testdata", "clients", "*.eml"))
-	seeds := fixtures
+	seeds := append(fixtures, badInputSeeds()...)
 	if dir := corpusSeedDir(); dir != "" {
 		raws, _ := filepath.Glob(filepath.Join(dir, "*.raw"))
 		sort.Strings(raws)
@@ -152,7 +159,7 @@ func zipSeed() []byte {
 // input, and reads the header whatever follows it.
 func FuzzParseHeader(f *testing.F) {
 	fixtures, _ := filepath.Glob(filepath.Join("testdata", "clients", "*.eml"))
-	for _, path := range fixtures {
+	for _, path := range append(fixtures, badInputSeeds()...) {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)

@@ -243,21 +243,36 @@ func (d *Drop) Load(ctx context.Context, in *Incoming, limit int64) error {
 		return fmt.Errorf("load %s: %w: %w", in.Key, ErrUnreadable, err)
 	}
 	defer f.Close()
-	size := min(in.Size, limit)
-	if size < 0 {
-		size = 0
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	if _, err := io.Copy(buf, io.LimitReader(f, limit+1)); err != nil {
+	raw, err := readAtMost(f, max(0, min(in.Size, limit)), limit)
+	if err != nil {
 		return fmt.Errorf("load %s: %w: %w", in.Key, ErrUnreadable, err)
 	}
-	raw := buf.Bytes()
-	in.Truncated = int64(len(raw)) > limit
+	in.Raw, in.Truncated = raw, int64(len(raw)) > limit
 	if in.Truncated {
-		raw = raw[:limit:limit]
+		in.Raw = raw[:limit:limit]
 	}
-	in.Raw = raw
 	return nil
+}
+
+// readAtMost reads r to its end or to limit+1 bytes, whichever comes first,
+// into one buffer of the expected size: a message is held once, never in
+// the doubled buffers of a growing read.
+func readAtMost(r io.Reader, expected, limit int64) ([]byte, error) {
+	buf := make([]byte, expected, expected+1)
+	n, err := io.ReadFull(r, buf)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return buf[:n], nil // shorter than expected (the file shrank)
+	case err != nil:
+		return nil, err
+	}
+	// Longer than expected (it grew, or a server understated its size):
+	// the rest, up to the limit and one byte more.
+	rest, err := io.ReadAll(io.LimitReader(r, limit+1-expected))
+	if err != nil {
+		return nil, err
+	}
+	return append(buf, rest...), nil
 }
 
 // Settle moves the file into the outcome's subfolder. An existing file

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"time"
@@ -236,11 +235,11 @@ func readBody(msg *imapclient.FetchMessageData, limit int64) (imap.UID, imapBody
 				body.raw = []byte{}
 				continue
 			}
-			b, err := io.ReadAll(io.LimitReader(item.Literal, limit+1))
+			body.size = item.Literal.Size()
+			b, err := readAtMost(item.Literal, max(0, min(body.size, limit)), limit)
 			if err != nil {
 				return 0, body, fmt.Errorf("read message body: %w", err)
 			}
-			body.size = item.Literal.Size()
 			if int64(len(b)) > limit {
 				// The server understated the size: keep what the limit
 				// allows, Next discards the rest.
