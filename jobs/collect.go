@@ -223,13 +223,19 @@ func (c *Cycle) settle(ctx context.Context, mb Mailbox, recs []store.InMessage) 
 // IngestMessage handles an .eml file from disk exactly as if it had come
 // from the mailbox, recorded under the mailbox "cli".
 func (c *Cycle) IngestMessage(ctx context.Context, raw []byte, name string) (store.InMessage, FlushResult, error) {
-	return c.IngestMessageHead(ctx, raw, int64(len(raw)), name)
+	return c.ingestMessage(ctx, raw, int64(len(raw)), sha256.Sum256(raw), name, rawMailbox{raw})
 }
 
-// IngestMessageHead is IngestMessage for a file of size bytes of which only
-// the first bytes were read (raw): a file over the message size limit need
-// not be read whole, only its header and what a message set aside keeps.
-func (c *Cycle) IngestMessageHead(ctx context.Context, raw []byte, size int64, name string) (store.InMessage, FlushResult, error) {
+// IngestMessageFrom is IngestMessage for a message read on demand: head
+// holds at least its header block, size and sum are the size and SHA-256
+// of the whole message, and load returns its first limit bytes (all of it
+// when it is shorter). Like mail from the mailbox, a message is read whole
+// only once its sender is judged.
+func (c *Cycle) IngestMessageFrom(ctx context.Context, head []byte, size int64, sum [sha256.Size]byte, name string, load func(limit int64) ([]byte, error)) (store.InMessage, FlushResult, error) {
+	return c.ingestMessage(ctx, head, size, sum, name, fileMailbox{load})
+}
+
+func (c *Cycle) ingestMessage(ctx context.Context, raw []byte, size int64, sum [sha256.Size]byte, name string, mb loader) (store.InMessage, FlushResult, error) {
 	unlock, err := c.Ledger.Lock(ctx, store.LockIntake, func() {
 		c.log().Info("waiting for another duban process to finish reading mail on this data directory")
 	})
@@ -237,11 +243,10 @@ func (c *Cycle) IngestMessageHead(ctx context.Context, raw []byte, size int64, n
 		return store.InMessage{}, FlushResult{}, fmt.Errorf("ingesting %s: %w", name, err)
 	}
 	defer unlock()
-	sum := sha256.Sum256(raw)
 	in := mailbox.Incoming{Key: "file:" + hex.EncodeToString(sum[:]), Received: c.now(), Size: size}
 	in.Header, in.HeaderCut = mailbox.HeaderBlock(raw, c.intakeLimits().header)
 	var rec store.InMessage
-	err = c.intake(ctx, rawMailbox{raw}, []mailbox.Incoming{in}, func(_ arrival, r store.InMessage) { rec = r })
+	err = c.intake(ctx, mb, []mailbox.Incoming{in}, func(_ arrival, r store.InMessage) { rec = r })
 	if err != nil {
 		return rec, FlushResult{}, fmt.Errorf("ingesting %s: %w", name, err)
 	}
@@ -264,5 +269,21 @@ func (m rawMailbox) Load(_ context.Context, in *mailbox.Incoming, limit int64) e
 	if int64(len(in.Raw)) > limit {
 		in.Raw = m.raw[:limit:limit]
 	}
+	return nil
+}
+
+// fileMailbox is the mailbox of one message read on demand (a file).
+type fileMailbox struct {
+	load func(limit int64) ([]byte, error)
+}
+
+func (fileMailbox) Name() string { return "cli" }
+
+func (m fileMailbox) Load(_ context.Context, in *mailbox.Incoming, limit int64) error {
+	raw, err := m.load(limit)
+	if err != nil {
+		return fmt.Errorf("load %s: %w: %w", in.Key, mailbox.ErrUnreadable, err)
+	}
+	in.Raw, in.Truncated = raw, in.Size > limit
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -195,25 +196,20 @@ be read. Ingesting the same file twice records nothing new.`,
 			defer closeAll()
 			failed := 0
 			for _, path := range files {
-				eml := strings.EqualFold(filepath.Ext(path), ".eml")
-				limit := cfg.Limits.MaxAttachmentBytes
-				if eml {
-					limit = cfg.Limits.MessageBytes()
-				}
-				// Never more than a limit's worth of a file in memory.
-				data, size, err := readHead(path, limit)
-				if err != nil {
-					fmt.Fprintf(a.stdout, "FAILED    %s: %v\n", path, err)
-					failed++
-					continue
-				}
-				if !eml && size > limit {
-					fmt.Fprintf(a.stdout, "REJECTED  %s: %d bytes, over limits.max_attachment_bytes (%d); not read\n", path, size, limit)
-					failed++
-					continue
-				}
-				if eml {
-					rec, _, err := c.IngestMessageHead(cmd.Context(), data, size, filepath.Base(path))
+				if strings.EqualFold(filepath.Ext(path), ".eml") {
+					// Read as mail from the mailbox is: its header first, the
+					// rest only as far as the sender's judgement allows.
+					head, size, sum, err := headAndSum(path, int64(cfg.Limits.MaxHeaderBytes)+1)
+					if err != nil {
+						fmt.Fprintf(a.stdout, "FAILED    %s: %v\n", path, err)
+						failed++
+						continue
+					}
+					load := func(limit int64) ([]byte, error) {
+						data, _, err := readHead(path, limit)
+						return data, err
+					}
+					rec, _, err := c.IngestMessageFrom(cmd.Context(), head, size, sum, filepath.Base(path), load)
 					if err != nil {
 						return err
 					}
@@ -221,6 +217,19 @@ be read. Ingesting the same file twice records nothing new.`,
 					if rec.Outcome != store.InProcessed {
 						failed++
 					}
+					continue
+				}
+				// Never more than the attachment limit's worth in memory.
+				limit := cfg.Limits.MaxAttachmentBytes
+				data, size, err := readHead(path, limit)
+				if err != nil {
+					fmt.Fprintf(a.stdout, "FAILED    %s: %v\n", path, err)
+					failed++
+					continue
+				}
+				if size > limit {
+					fmt.Fprintf(a.stdout, "REJECTED  %s: %d bytes, over limits.max_attachment_bytes (%d); not read\n", path, size, limit)
+					failed++
 					continue
 				}
 				d, err := c.Ingest(cmd.Context(), data, filepath.Base(path), "cli")
@@ -254,6 +263,28 @@ func readHead(path string, limit int64) (data []byte, size int64, err error) {
 	}
 	data, err = io.ReadAll(io.LimitReader(f, min(info.Size(), limit)))
 	return data, info.Size(), err
+}
+
+// headAndSum reads a file's first n bytes and hashes it whole, without
+// holding more than the head.
+func headAndSum(path string, n int64) (head []byte, size int64, sum [sha256.Size]byte, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, sum, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	head, err = io.ReadAll(io.LimitReader(f, n))
+	if err != nil {
+		return nil, 0, sum, err
+	}
+	h.Write(head)
+	rest, err := io.Copy(h, f)
+	if err != nil {
+		return nil, 0, sum, err
+	}
+	copy(sum[:], h.Sum(nil))
+	return head, int64(len(head)) + rest, sum, nil
 }
 
 func printDecision(w interface{ Write([]byte) (int, error) }, path string, d jobs.Decision) {

@@ -95,8 +95,12 @@ func (a *app) collectCommand() *cobra.Command {
 			}
 			defer closeMailbox()
 			res, err := c.Collect(cmd.Context(), mb)
-			fmt.Fprintf(a.stdout, "%s: %d fetched, %d accepted, %d rejected or asked for the workbook, %d quarantined, %d auto-replies ignored\n",
-				mb.Name(), res.Fetched, res.Processed, res.Rejected, res.Quarantine, res.Ignored)
+			known := ""
+			if res.Known > 0 {
+				known = fmt.Sprintf(", %d decided before and moved out again", res.Known)
+			}
+			fmt.Fprintf(a.stdout, "%s: %d fetched, %d accepted, %d rejected or asked for the workbook, %d quarantined, %d auto-replies ignored%s\n",
+				mb.Name(), res.Fetched, res.Processed, res.Rejected, res.Quarantine, res.Ignored, known)
 			if err != nil {
 				return err
 			}
