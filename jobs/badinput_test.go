@@ -1607,11 +1607,17 @@ func badInputMarkdown(cases []badCase) string {
 	b.WriteString("Every message is a whole .eml fed through `Cycle.IngestMessage` (the path of mail from the mailbox) on the embedded " +
 		"example configuration, from a registered contact of 市交通运输局 (jtj) in reply to its May 2023 reminder unless the case " +
 		"says otherwise (`jobs/badinput_test.go`, corpus in `jobs/testdata/badinput/`). For every case the test also checks: no panic " +
-		"and no hang; the raw message is archived byte for byte; nothing is written outside the data and outbox folders (nor left " +
-		"in the temporary folder); ingesting the same message again records nothing and sends nothing.\n\n")
+		"and no hang; the raw message is archived byte for byte (a message not read — a stranger's, one over the size limit — its " +
+		"first limits.quarantine_bytes, 1 MiB); nothing is written outside the data and outbox folders (nor left " +
+		"in the temporary folder); ingesting the same message again records nothing and sends nothing; a message not answered " +
+		"is listed, with its reason, for the office's daily digest.\n\n")
 	b.WriteString("| case | what is sent | expected decision | what the unit is told |\n|---|---|---|---|\n")
 	for _, tc := range cases {
-		decision := fmt.Sprintf("%s; %s; %s", tc.want.outcome, submissions[tc.want.submission], answers[tc.want.answer])
+		sub := submissions[tc.want.submission]
+		if sub == "" {
+			sub = tc.want.submission // "10 submissions, 0 accepted"
+		}
+		decision := fmt.Sprintf("%s; %s; %s", tc.want.outcome, sub, answers[tc.want.answer])
 		if tc.also != "" {
 			decision += "; also: " + tc.also
 		}
@@ -1622,8 +1628,8 @@ func badInputMarkdown(cases []badCase) string {
 				quoted[i] = "“" + s + "”"
 			}
 			told = strings.Join(quoted, " ")
-			if tc.want.answer == kindOfficeNote {
-				told = "(the office is told) " + told
+			if tc.want.answer == ansNone {
+				told = "(the office's daily digest says) " + told
 			}
 		}
 		name := "`" + tc.name + "`"
