@@ -43,7 +43,7 @@ func (c *Cycle) DigestDue(ctx context.Context) (DigestResult, error) {
 	if _, found, err := c.Ledger.OutboxByKey(ctx, res.Key); err != nil || found {
 		return res, err
 	}
-	msgs, err := c.Ledger.ClaimDigest(ctx, res.Key, now)
+	msgs, err := c.Ledger.ClaimDigest(ctx, res.Key)
 	if err != nil {
 		return res, err
 	}

@@ -41,17 +41,17 @@ func (l *Ledger) SenderMessages(ctx context.Context, sender string, from, until 
 	return n, nil
 }
 
-// ClaimDigest assigns to the digest key every message the office is to be
-// told of (Office set) that no digest listed yet and that was received
-// before cutoff, in one transaction, and returns every message the key
-// holds, oldest first. Claiming before composing is what makes a digest
-// exactly once: after a crash between the two, the next call returns the
-// same messages, and the outbox key keeps the mail single.
-func (l *Ledger) ClaimDigest(ctx context.Context, key string, cutoff time.Time) ([]InMessage, error) {
+// ClaimDigest assigns to the digest key every message recorded so far that
+// the office is to be told of (Office set) and no digest listed yet, in one
+// transaction, and returns every message the key holds, oldest first.
+// Claiming before composing is what makes a digest exactly once: after a
+// crash between the two, the next call returns the same messages (and any
+// recorded since), and the outbox key keeps the mail single. Arrival times
+// are not compared with the clock: a mail server's may run ahead.
+func (l *Ledger) ClaimDigest(ctx context.Context, key string) ([]InMessage, error) {
 	var out []InMessage
 	err := l.inTx(ctx, func(tx *writeTx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE inbox SET digest = ? WHERE office <> '' AND digest = '' AND received_at < ?`,
-			key, toNanos(cutoff)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE inbox SET digest = ? WHERE office <> '' AND digest = ''`, key); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+inColumns+` FROM inbox WHERE digest = ? ORDER BY received_at, id`, key)

@@ -157,7 +157,7 @@ ALTER TABLE inbox ADD COLUMN office TEXT NOT NULL DEFAULT '';      -- why the of
 ALTER TABLE inbox ADD COLUMN digest TEXT NOT NULL DEFAULT '';      -- the outbox key of the digest that listed it
 ALTER TABLE inbox ADD COLUMN purged_at INTEGER NOT NULL DEFAULT 0; -- when retention deleted its archived bytes
 CREATE INDEX inbox_sender_received ON inbox (sender, received_at);
-CREATE INDEX inbox_digest_pending ON inbox (received_at) WHERE office <> '' AND digest = '';
+CREATE INDEX inbox_digest_pending ON inbox (digest) WHERE office <> '' AND digest = '';
 CREATE INDEX inbox_stranger_kept ON inbox (received_at) WHERE stranger = 1 AND purged_at = 0;
 
 -- How many times a message was taken up and not decided: a message that
