@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/mail"
+	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -90,7 +91,7 @@ func (c *Cycle) digestData(msgs []store.InMessage, now time.Time) templates.Dige
 			ReceivedAt: m.ReceivedAt.In(loc).Format("1月2日 15:04"),
 			From:       m.From,
 			Subject:    firstRunes(m.Subject, 80),
-			Size:       sizeCN(m.Size),
+			Size:       reports.SizeText(m.Size),
 		})
 	}
 	groups := d.Groups[:0]
@@ -102,17 +103,6 @@ func (c *Cycle) digestData(msgs []store.InMessage, now time.Time) templates.Dige
 	}
 	d.Groups = groups
 	return d
-}
-
-// sizeCN writes a byte count for the office: 31 KB, 1.2 MB.
-func sizeCN(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n>>10)
-	}
-	return fmt.Sprintf("%d 字节", n)
 }
 
 // chineseNumber writes 1…99 as 一…九十九, for section numbers.

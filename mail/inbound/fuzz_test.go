@@ -37,6 +37,20 @@ func corpusSeedDir() string {
 	return path
 }
 
+// addSeeds adds the files and the hostile messages as seeds.
+func addSeeds(f *testing.F, paths []string) {
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, seed := range hostileSeeds() {
+		f.Add(seed)
+	}
+}
+
 // badInputSeeds are the messages of the collect's bad-input table (jobs'
 // TestBadInput): every case of it seeds the MIME fuzzers too.
 func badInputSeeds() []string {
@@ -56,16 +70,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	}
-	for _, path := range seeds {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, seed := range hostileSeeds() {
-		f.Add(seed)
-	}
+	addSeeds(f, seeds)
 	lim := fuzzLimits
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m, err := Parse(raw, lim)
@@ -159,16 +164,7 @@ func zipSeed() []byte {
 // input, and reads the header whatever follows it.
 func FuzzParseHeader(f *testing.F) {
 	fixtures, _ := filepath.Glob(filepath.Join("testdata", "clients", "*.eml"))
-	for _, path := range append(fixtures, badInputSeeds()...) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, seed := range hostileSeeds() {
-		f.Add(seed)
-	}
+	addSeeds(f, append(fixtures, badInputSeeds()...))
 	lim := fuzzLimits
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		h, herr := ParseHeader(raw, lim)

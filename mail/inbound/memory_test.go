@@ -122,7 +122,7 @@ func TestPeakMemory(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%s: %s message, peak RSS %s", tc.name, testtools.MB(info.Size()), testtools.MB(peak))
-			if raceEnabled {
+			if testtools.RaceEnabled {
 				t.Logf("race detector on: the %s bound is not checked", testtools.MB(peakBound))
 				return
 			}
