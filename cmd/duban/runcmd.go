@@ -147,6 +147,8 @@ func observe(m *telemetry.Metrics, res any) {
 		f = r.Flush
 	case jobs.CompileDueResult:
 		f = r.Flush
+	case jobs.DigestResult:
+		f = r.Flush
 	}
 	for kind, n := range f.SentByKind {
 		m.MailSent(kind, n)
