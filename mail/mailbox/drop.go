@@ -363,11 +363,13 @@ func placeNoClobber(src, dst string, srcInfo fs.FileInfo) (bool, error) {
 // message known only by its key (recorded by an earlier run that stopped
 // before moving it) is found by hashing the folder's files.
 func (d *Drop) SettleAll(ctx context.Context, ins []Incoming, out Outcome) error {
+	scanned := false
 	for _, in := range ins {
-		if in.Name == "" && d.names[in.Key] == "" {
+		if in.Name == "" && d.names[in.Key] == "" && !scanned {
 			if _, _, err := d.FetchHeaders(ctx, Cursor{}, 0); err != nil {
 				return err
 			}
+			scanned = true
 		}
 		if err := d.Settle(ctx, in, out); err != nil {
 			return err
