@@ -65,6 +65,21 @@ func TestDovecot(t *testing.T) {
 			t.Errorf("Fetch()[%d] = uid %d, %d bytes, %v; want uid %d, the bytes of %s, %v", i, msgs[i].UID, len(msgs[i].Raw), msgs[i].Received, f.uid, f.name, f.when)
 		}
 	}
+	// The header block alone, then a partial body: what a stranger's
+	// message costs.
+	heads, _, err := m.FetchHeaders(ctx, Cursor{}, 10)
+	if err != nil || len(heads) != len(fixtures) {
+		t.Fatalf("FetchHeaders() = %v, %v", keys(heads), err)
+	}
+	for i, f := range fixtures {
+		if want, _ := HeaderBlock(f.raw, DefaultMaxHeaderBytes); !bytes.Equal(heads[i].Header, want) || heads[i].Raw != nil {
+			t.Errorf("FetchHeaders()[%d] header = %d bytes, want the %d of %s's header block", i, len(heads[i].Header), len(want), f.name)
+		}
+	}
+	part := heads[0]
+	if err := m.Load(ctx, &part, 100); err != nil || !bytes.Equal(part.Raw, fixtures[0].raw[:100]) || !part.Truncated {
+		t.Errorf("Load(100) = %d bytes, truncated %v, %v; want the first 100 bytes", len(part.Raw), part.Truncated, err)
+	}
 	for _, msg := range a.list(prefix) {
 		if hasFlag(msg.flags, imap.FlagSeen) {
 			t.Errorf("message %d flags = %v after Fetch, want no \\Seen", msg.uid, msg.flags)
