@@ -67,7 +67,8 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 	res.Settled += len(left)
 	// Answers leave while later replies are still being read.
 	sender := c.startFlusher(ctx)
-	defer sender.finish()
+	defer func() { _, _ = sender.finish() }() // on an early return; the normal path reports it
+
 	fetches := &prefetcher{mb: mb}
 	defer fetches.wait()
 	for {

@@ -265,9 +265,11 @@ func (c *Cycle) prepareEach(ctx context.Context, n int, prepare func(i int) (arr
 	for i := range ready {
 		ready[i] = make(chan struct{})
 	}
-	prepared := make(chan error, 1)
+	prepared := make(chan struct{})
 	go func() {
-		prepared <- parallel(ctx, n, func(i int) error {
+		defer close(prepared)
+		// Its error is one of errs, met below in order.
+		_ = parallel(ctx, n, func(i int) error {
 			out[i], errs[i] = prepare(i)
 			close(ready[i])
 			return errs[i]

@@ -129,7 +129,7 @@ func startTLS(ctx context.Context, raw net.Conn, addr, helo string, cfg *tls.Con
 		msg = "" // HELO-only server: no extensions, so no STARTTLS
 	}
 	if !hasExtension(msg, "STARTTLS") {
-		command(tp, 221, "QUIT")
+		_, _, _ = command(tp, 221, "QUIT") // best effort: the refusal below is the news
 		return nil, &SendError{Err: &configError{msg: fmt.Sprintf(
 			"smtp %s does not offer STARTTLS; refusing to send in plain text: use port 465 with mail.smtp.tls: implicit, or enable STARTTLS on the server", addr)}}
 	}

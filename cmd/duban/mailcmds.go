@@ -93,7 +93,11 @@ func (a *app) collectCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer closeMailbox()
+			defer func() {
+				if err := closeMailbox(); err != nil {
+					a.logger().Warn("closing the mailbox", "err", err)
+				}
+			}()
 			res, err := c.Collect(cmd.Context(), mb)
 			known := ""
 			if res.Known > 0 {

@@ -63,7 +63,11 @@ func (a *app) runDaemon(ctx context.Context) error {
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	defer lock.Release()
+	defer func() {
+		if err := lock.Release(); err != nil {
+			a.logger().Warn("releasing the data directory lock", "err", err)
+		}
+	}()
 
 	c, closeAll, err := a.cycleFor(ctx, cfg, dataDir)
 	if err != nil {

@@ -44,13 +44,10 @@ func decodeBytes(b []byte, label string) (s, problem string) {
 	case chineseCharsets[label]:
 		return gb18030(b), ""
 	}
-	r, err := charset.Reader(label, bytes.NewReader(b))
-	if err == nil {
-		out, rerr := io.ReadAll(r)
-		if rerr == nil {
+	if r, err := charset.Reader(label, bytes.NewReader(b)); err == nil {
+		if out, err := io.ReadAll(r); err == nil {
 			return strings.ToValidUTF8(string(out), "\uFFFD"), ""
 		}
-		err = rerr
 	}
 	return guessText(b), fmt.Sprintf("unknown charset %q; read as UTF-8 or GB18030", label)
 }
