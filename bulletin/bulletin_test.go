@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +19,6 @@ import (
 )
 
 // update rewrites the golden files under testdata/ instead of comparing.
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
@@ -356,34 +354,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "bulletin.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading %s (run with -update to create it): %v", path, err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < max(len(gl), len(wl)); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d (check, then run with -update to accept):\n- %s\n+ %s", path, i+1, w, g)
-			}
-		}
-	}
+	testtools.Golden(t, filepath.Join("testdata", "bulletin.golden"), []byte(got))
 }
 
 // TestWriteDeterministic: the same input gives the same bytes, so a

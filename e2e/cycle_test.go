@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	clockpkg "github.com/duban/duban/internal/clock"
+
 	"github.com/duban/duban/config"
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/mail"
@@ -21,7 +23,7 @@ import (
 )
 
 // clock is the cycle's fake clock.
-type clock = jobs.ManualClock
+type clock = clockpkg.Manual
 
 var (
 	smtpSection = regexp.MustCompile(`(?m)^  smtp:\n(?:    .*\n)+`)

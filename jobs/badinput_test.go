@@ -31,6 +31,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/duban/duban/config"
+	"github.com/duban/duban/internal/clock"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
@@ -244,9 +245,9 @@ func badInputCases() []badCase {
 			name: "wrong-month", sent: "April's template (already reported in April) filled again with May's progress, in reply to the May reminder",
 			setup: func(t *testing.T, r *badRun) {
 				// jtj reported April on time; the May reminder follows.
-				r.clock.t = r.c.Schedule.RemindAt(badApril)
+				r.clock.Set(r.c.Schedule.RemindAt(badApril))
 				r.remind(badApril, "jtj")
-				r.clock.t = at(t, r.c, "2023-05-08 10:00")
+				r.clock.Set(at(t, r.c, "2023-05-08 10:00"))
 				d, err := r.c.Ingest(r.ctx, r.g().filled("jtj", badApril, func(a []plan.Answer) {
 					for i := range a {
 						a[i].Progress = "四月进展 " + a[i].TaskID
@@ -255,7 +256,7 @@ func badInputCases() []badCase {
 				if err != nil || !d.Accepted {
 					t.Fatalf("April's report: %+v, %v", d, err)
 				}
-				r.clock.t = r.c.Schedule.RemindAt(badMay)
+				r.clock.Set(r.c.Schedule.RemindAt(badMay))
 				r.remind(badMay, "jtj")
 			},
 			build: func(g *badGen) []byte {
@@ -776,12 +777,12 @@ func runBadInput(t *testing.T, root, base string, tc badCase) {
 	}
 	t.Setenv("TMPDIR", tmp)
 	r := newBadRun(t, root)
-	r.clock.t = r.c.Schedule.RemindAt(badMay)
+	r.clock.Set(r.c.Schedule.RemindAt(badMay))
 	r.remind(badMay, "jtj")
 	if tc.setup != nil {
 		tc.setup(t, r)
 	}
-	r.clock.t = at(t, r.c, badReplyAt)
+	r.clock.Set(at(t, r.c, badReplyAt))
 
 	var raw []byte
 	if tc.large {
@@ -948,7 +949,7 @@ func runBadInput(t *testing.T, root, base string, tc badCase) {
 type badRun struct {
 	ctx             context.Context
 	c               *Cycle
-	clock           *fakeClock
+	clock           *clock.Manual
 	root, data, out string
 	db              *sql.DB // a side connection to the ledger: the key, and counting rows
 	gen             *badGen
@@ -972,7 +973,7 @@ func newBadRun(t *testing.T, root string) *badRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &badRun{ctx: ctx, clock: &fakeClock{}, root: root, data: filepath.Join(root, "data"), out: filepath.Join(root, "out")}
+	r := &badRun{ctx: ctx, clock: &clock.Manual{}, root: root, data: filepath.Join(root, "data"), out: filepath.Join(root, "out")}
 	ledger, err := store.Open(ctx, r.data)
 	if err != nil {
 		t.Fatal(err)
@@ -1584,7 +1585,7 @@ func writeBadInputCorpus(t *testing.T, cases []badCase) {
 			continue
 		}
 		r := newBadRun(t, filepath.Join(t.TempDir(), "gen"))
-		r.clock.t = r.c.Schedule.RemindAt(badMay)
+		r.clock.Set(r.c.Schedule.RemindAt(badMay))
 		r.remind(badMay, "jtj")
 		r.remind(badMay, "fgw")
 		raw := tc.build(r.g())

@@ -23,7 +23,7 @@ func BenchmarkRemind2000ToFolder(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		c, clock := newCycle(b, scalePlan(2000, 2))
-		clock.t = c.Schedule.RemindAt(p)
+		clock.Set(c.Schedule.RemindAt(p))
 		c.Mail = &Mail{Transport: &mail.Folder{Dir: filepath.Join(b.TempDir(), "out")}, From: mail.Address{Email: "duban@metro.example"},
 			Domain: "metro.example", Office: "都市圈办公室", Texts: texts}
 		b.StartTimer()

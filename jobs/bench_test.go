@@ -68,7 +68,7 @@ func benchmarkCompileFromLedger(b *testing.B, units, tasksPerUnit int) {
 	c, clock := newCycle(b, scalePlan(units, tasksPerUnit))
 	p := plan.Period{Year: 2023, Month: time.May}
 	fillLedger(b, c, p)
-	clock.t = c.Schedule.DueBy(p)
+	clock.Set(c.Schedule.DueBy(p))
 	ctx := context.Background()
 	if _, err := c.Compile(ctx, p); err != nil { // the first compile records v1
 		b.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/duban/duban/internal/clock"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
@@ -39,11 +40,7 @@ func testPlan() *plan.Plan {
 	}
 }
 
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) Now() time.Time { return c.t }
-
-func newCycle(t testing.TB, p *plan.Plan) (*Cycle, *fakeClock) {
+func newCycle(t testing.TB, p *plan.Plan) (*Cycle, *clock.Manual) {
 	t.Helper()
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
@@ -58,7 +55,7 @@ func newCycle(t testing.TB, p *plan.Plan) (*Cycle, *fakeClock) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ledger.Close() })
-	clock := &fakeClock{}
+	clock := &clock.Manual{}
 	c := &Cycle{
 		Plan:     p,
 		Schedule: plan.Schedule{Location: loc, Calendar: cal, RemindWorkday: 1, RemindHour: 9, DeadlineWorkday: 5},
@@ -104,7 +101,7 @@ func TestIngestDecisions(t *testing.T) {
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = at(t, c, "2023-06-02 10:00") // deadline is 2023-06-07
+	clock.Set(at(t, c, "2023-06-02 10:00")) // deadline is 2023-06-07
 
 	good := filled(t, c, "jtj", may, answersFor(c, "jtj", "五月进展"))
 	d, err := c.Ingest(ctx, good, "a.xlsx", "test")
@@ -142,7 +139,7 @@ func TestIngestDecisions(t *testing.T) {
 	}
 
 	// A corrected version after the deadline is late and version 2 for jtj.
-	clock.t = at(t, c, "2023-06-08 09:00")
+	clock.Set(at(t, c, "2023-06-08 09:00"))
 	d4, err := c.Ingest(ctx, filled(t, c, "jtj", may, answersFor(c, "jtj", "更正")), "c.xlsx", "test")
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +179,7 @@ func TestIngestDecisions(t *testing.T) {
 func TestIngestRefusesAnotherUnitsOrMonthsTemplate(t *testing.T) {
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
-	clock.t = at(t, c, "2023-06-02 10:00")
+	clock.Set(at(t, c, "2023-06-02 10:00"))
 	may := plan.Period{Year: 2023, Month: time.May}
 	data := filled(t, c, "jtj", may, answersFor(c, "jtj", "进展"))
 
@@ -218,7 +215,7 @@ func TestTemplateCarriesLastAcceptedAnswersForward(t *testing.T) {
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
 	apr := plan.Period{Year: 2023, Month: time.April}
-	clock.t = at(t, c, "2023-05-05 10:00")
+	clock.Set(at(t, c, "2023-05-05 10:00"))
 	if d, err := c.Ingest(ctx, filled(t, c, "jtj", apr, answersFor(c, "jtj", "四月进展")), "apr.xlsx", "test"); err != nil || !d.Accepted {
 		t.Fatalf("Ingest(april) = %+v, %v", d, err)
 	}
@@ -250,11 +247,11 @@ func TestCompileVersions(t *testing.T) {
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = at(t, c, "2023-06-02 10:00")
+	clock.Set(at(t, c, "2023-06-02 10:00"))
 	if _, err := c.Ingest(ctx, filled(t, c, "jtj", may, answersFor(c, "jtj", "进展")), "a.xlsx", "test"); err != nil {
 		t.Fatal(err)
 	}
-	clock.t = at(t, c, "2023-06-08 00:00")
+	clock.Set(at(t, c, "2023-06-08 00:00"))
 	steps := []struct {
 		ingest  string // unit to ingest before compiling, or ""
 		version int

@@ -15,9 +15,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
+
+	"github.com/duban/duban/internal/clock"
 
 	"github.com/duban/duban/internal/mailserver"
 	"github.com/duban/duban/mail"
@@ -71,27 +72,6 @@ func PrepareDemoDir(dir string) error {
 	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by duban demo; the next demo run may delete this folder\n"), 0o644)
 }
 
-// ManualClock is a clock that moves only when told: the demo's, and the
-// end-to-end tests'. Safe to read from the mail server's goroutines.
-type ManualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *ManualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock.
-func (c *ManualClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // demoPhone is the phone number the simulated units write in their reports.
 const demoPhone = "0551-63000000"
 
@@ -100,7 +80,7 @@ const demoPhone = "0551-63000000"
 type demoRun struct {
 	*Demo
 	c         *Cycle
-	clock     *ManualClock
+	clock     *clock.Manual
 	srv       *mailserver.Server
 	passwords map[string]string // address (lowercase) → password
 	box       *mailbox.IMAP     // duban's mailbox
@@ -110,7 +90,7 @@ type demoRun struct {
 }
 
 // Run plays the demo. clock must be the one the Cycle reads.
-func (d *Demo) Run(ctx context.Context, clock *ManualClock) (err error) {
+func (d *Demo) Run(ctx context.Context, clock *clock.Manual) (err error) {
 	c := d.Cycle
 	if c.Mail == nil {
 		return errors.New("the demo needs the cycle's mail settings (sender, office, texts)")

@@ -27,7 +27,7 @@ func TestForeignFilesInOneBatch(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, drop := mailCycle(t)
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = c.Schedule.RemindAt(may)
+	clock.Set(c.Schedule.RemindAt(may))
 	if _, err := c.Remind(ctx, may, RemindOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestForeignFilesInOneBatch(t *testing.T) {
 	// Thirty messages from one contact within the hour: more than the
 	// per-sender limit, which is not what this test is about.
 	c.Intake.SenderPerHour = 1000
-	clock.t = at(t, c, "2023-06-02 11:00")
+	clock.Set(at(t, c, "2023-06-02 11:00"))
 	done := make(chan struct{})
 	var res CollectResult
 	go func() {

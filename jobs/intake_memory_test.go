@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/duban/duban/internal/clock"
+
 	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
@@ -127,12 +129,12 @@ func peakCycle(t *testing.T, dir string) (*Cycle, *mailbox.Drop, func()) {
 		Texts:    texts,
 	}
 	c.Inbound = inbound.Limits{MaxMessageBytes: 40 << 20, MaxFileBytes: 10 << 20}
-	clock.t = at(t, c, "2023-06-02 11:00")
+	clock.Set(at(t, c, "2023-06-02 11:00"))
 	return c, drop, func() { c.Ledger.Close() }
 }
 
 // newCycleAt is newCycle with the ledger in a given folder.
-func newCycleAt(t *testing.T, data string) (*Cycle, *fakeClock) {
+func newCycleAt(t *testing.T, data string) (*Cycle, *clock.Manual) {
 	t.Helper()
 	c, clock := newCycle(t, testPlan())
 	c.Ledger.Close()

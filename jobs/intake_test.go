@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/clock"
+
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
@@ -26,7 +28,7 @@ type intakeRun struct {
 	t        *testing.T
 	ctx      context.Context
 	c        *Cycle
-	clock    *fakeClock
+	clock    *clock.Manual
 	out      string
 	drop     *mailbox.Drop
 	reminder *inbound.Message
@@ -40,12 +42,12 @@ func newIntakeRun(t *testing.T) *intakeRun {
 	c, clock, out, drop := mailCycle(t)
 	r := &intakeRun{t: t, ctx: t.Context(), c: c, clock: clock, out: out, drop: drop,
 		lina: mail.Address{Name: "李娜", Email: "li.na@jtj.metro.example"}}
-	clock.t = c.Schedule.RemindAt(intakeMay)
+	clock.Set(c.Schedule.RemindAt(intakeMay))
 	if _, err := c.Remind(r.ctx, intakeMay, RemindOptions{Unit: "jtj"}); err != nil {
 		t.Fatal(err)
 	}
 	r.reminder = sent(t, out)["li.na@jtj.metro.example"][0]
-	clock.t = at(t, c, "2023-06-02 11:00")
+	clock.Set(at(t, c, "2023-06-02 11:00"))
 	return r
 }
 
@@ -220,7 +222,7 @@ func TestCollectPoisonFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.reply("5-good", r.lina, "回复：报送提醒", nil, good)
-	os.Chtimes(filepath.Join(r.drop.Dir, "5-good.eml"), r.clock.t, r.clock.t) // last
+	os.Chtimes(filepath.Join(r.drop.Dir, "5-good.eml"), r.clock.Now(), r.clock.Now()) // last
 
 	res := r.collect()
 	if res.Fetched != 5 || res.Processed != 1 || res.Rejected != 2 || res.Quarantine != 2 {
@@ -340,7 +342,7 @@ func TestCollectSetsAsideAStuckMessage(t *testing.T) {
 	r.reply("stuck", r.lina, "回复：报送提醒", nil, r.book(""))
 	raw, _ := os.ReadFile(filepath.Join(r.drop.Dir, "stuck.eml"))
 	for range maxIntakeAttempts {
-		if _, _, err := r.c.Ledger.ArchiveReceived(r.ctx, raw, "test", r.clock.t, r.drop.Name(), dropKey(raw)); err != nil {
+		if _, _, err := r.c.Ledger.ArchiveReceived(r.ctx, raw, "test", r.clock.Now(), r.drop.Name(), dropKey(raw)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -582,12 +584,12 @@ func TestDigestDue(t *testing.T) {
 	}
 	dropMail(t, r.drop, "bounce", mail.Message{From: mail.Address{Email: "MAILER-DAEMON@jtj.metro.example"},
 		Subject: "Undelivered Mail Returned to Sender"})
-	r.clock.t = at(t, r.c, "2023-06-02 20:00") // evening: collected, not yet told
+	r.clock.Set(at(t, r.c, "2023-06-02 20:00")) // evening: collected, not yet told
 	r.collect()
 	if res, err := r.c.DigestDue(r.ctx); err != nil || res.Idle == "" || res.Messages != 0 {
 		t.Errorf("DigestDue outside office hours = %+v, %v; want idle", res, err)
 	}
-	r.clock.t = at(t, r.c, "2023-06-05 08:40") // Monday morning
+	r.clock.Set(at(t, r.c, "2023-06-05 08:40")) // Monday morning
 	res, err := r.c.DigestDue(r.ctx)
 	if err != nil || res.Messages != 4 || res.Flush.Sent != 1 {
 		t.Fatalf("DigestDue = %+v, %v; want one digest of 4 messages", res, err)
@@ -600,12 +602,12 @@ func TestDigestDue(t *testing.T) {
 	}
 	// Later the same day, another stranger: it waits for the next digest.
 	r.reply("later", mail.Address{Email: "late@spam.example"}, "广告", nil)
-	r.clock.t = at(t, r.c, "2023-06-05 10:00")
+	r.clock.Set(at(t, r.c, "2023-06-05 10:00"))
 	r.collect()
 	if res, _ := r.c.DigestDue(r.ctx); res.Messages != 0 || res.Flush.Sent != 0 {
 		t.Errorf("a second DigestDue the same day = %+v; want nothing", res)
 	}
-	r.clock.t = at(t, r.c, "2023-06-06 09:00")
+	r.clock.Set(at(t, r.c, "2023-06-06 09:00"))
 	if res, _ := r.c.DigestDue(r.ctx); res.Messages != 1 {
 		t.Errorf("the next day's digest = %+v; want the one message since", res)
 	}
@@ -625,11 +627,11 @@ func TestPurgeDue(t *testing.T) {
 	if len(recs) != 2 {
 		t.Fatalf("inbox = %+v", recs)
 	}
-	r.clock.t = r.clock.t.AddDate(0, 0, 89)
+	r.clock.Set(r.clock.Now().AddDate(0, 0, 89))
 	if res, err := r.c.PurgeDue(r.ctx); err != nil || res.Purged != 0 {
 		t.Errorf("PurgeDue after 89 days = %+v, %v; want nothing yet", res, err)
 	}
-	r.clock.t = r.clock.t.AddDate(0, 0, 2)
+	r.clock.Set(r.clock.Now().AddDate(0, 0, 2))
 	if res, err := r.c.PurgeDue(r.ctx); err != nil || res.Purged != 1 {
 		t.Errorf("PurgeDue after 91 days = %+v, %v; want the stranger's message", res, err)
 	}

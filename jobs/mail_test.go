@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/clock"
+
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
@@ -22,7 +24,7 @@ import (
 
 // mailCycle is a cycle whose mail goes to a folder (the real offline
 // transport) and comes from a drop folder (the real offline mailbox).
-func mailCycle(t *testing.T) (*Cycle, *fakeClock, string, *mailbox.Drop) {
+func mailCycle(t *testing.T) (*Cycle, *clock.Manual, string, *mailbox.Drop) {
 	t.Helper()
 	c, clock := newCycle(t, testPlan())
 	texts, err := templates.Load("")
@@ -113,7 +115,7 @@ func TestRemindOncePerUnit(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, _ := mailCycle(t)
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = c.Schedule.RemindAt(may)
+	clock.Set(c.Schedule.RemindAt(may))
 
 	res, err := c.Remind(ctx, may, RemindOptions{DryRun: true})
 	if err != nil || len(res.Lines) != 3 || res.Lines[0].Action != "would send" {
@@ -156,7 +158,7 @@ func TestCollectAnswersEveryKindOfMessage(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, drop := mailCycle(t)
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = c.Schedule.RemindAt(may)
+	clock.Set(c.Schedule.RemindAt(may))
 	if _, err := c.Remind(ctx, may, RemindOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +184,7 @@ func TestCollectAnswersEveryKindOfMessage(t *testing.T) {
 	dropMail(t, drop, "6-wrong-unit", mail.Message{From: mail.Address{Email: "zhang.wei@fgw.metro.example"}, Subject: "报表",
 		Attachments: []mail.Attachment{{Name: tpl.Name, Data: good}}})
 
-	clock.t = at(t, c, "2023-06-02 11:00")
+	clock.Set(at(t, c, "2023-06-02 11:00"))
 	res, err := c.Collect(ctx, drop)
 	if err != nil {
 		t.Fatal(err)
@@ -276,7 +278,7 @@ func TestCollectResumesAfterAFailedMove(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, drop := mailCycle(t)
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = c.Schedule.RemindAt(may)
+	clock.Set(c.Schedule.RemindAt(may))
 	if _, err := c.Remind(ctx, may, RemindOptions{Unit: "jtj"}); err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +326,7 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, _ := mailCycle(t)
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = c.Schedule.RemindAt(may)
+	clock.Set(c.Schedule.RemindAt(may))
 	c.Mail.Transport = &flakyTransport{
 		errs: []error{
 			&mail.SendError{Code: 451, Temporary: true, Err: errors.New("451 try again later")},
@@ -340,7 +342,7 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 	if f := res.Flush; f.Sent != 2 || f.Retried != 1 || f.Failed != 1 {
 		t.Errorf("first flush = %+v, want 2 sent, 1 retried, 1 failed", res.Flush)
 	}
-	clock.t = clock.t.Add(2 * time.Minute)
+	clock.Set(clock.Now().Add(2 * time.Minute))
 	f, err := c.Flush(ctx)
 	if err != nil || f.Sent != 1 {
 		t.Errorf("flush after the back-off = %+v, %v; want the retried reminder sent", f, err)
@@ -367,7 +369,7 @@ func TestFlushStopsWhileTheServerRefusesUs(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, _ := mailCycle(t)
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = c.Schedule.RemindAt(may)
+	clock.Set(c.Schedule.RemindAt(may))
 	for _, down := range []error{
 		&mail.SendError{Code: 535, Connection: true, Err: errors.New("smtp AUTH PLAIN: 535 authentication failed")},
 		&mail.SendError{Temporary: true, Connection: true, Err: errors.New("dial tcp 127.0.0.1:465: connection refused")},
@@ -378,7 +380,7 @@ func TestFlushStopsWhileTheServerRefusesUs(t *testing.T) {
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), "mail.smtp") || res.Flush.Sent+res.Flush.Failed+res.Flush.Retried != 0 {
 			t.Fatalf("Remind with the server refusing us (%v) = %+v, %v; want a ServerError naming mail.smtp, nothing sent or failed", down, res.Flush, err)
 		}
-		queued, err := c.Ledger.DueOutbox(ctx, clock.t, 100)
+		queued, err := c.Ledger.DueOutbox(ctx, clock.Now(), 100)
 		if want := len(c.Plan.LeadUnits()); err != nil || len(queued) != want {
 			t.Fatalf("%d messages due after the refusal (%v), want all %d reminders", len(queued), err, want)
 		}
@@ -401,7 +403,7 @@ func TestCollectRefusesAnAttachmentOverTheLimit(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, drop := mailCycle(t)
 	c.Inbound.MaxFileBytes = 64 << 10
-	clock.t = at(t, c, "2023-06-02 11:00")
+	clock.Set(at(t, c, "2023-06-02 11:00"))
 	big := append([]byte("PK\x03\x04"), make([]byte, 200<<10)...)
 	dropMail(t, drop, "big", mail.Message{From: mail.Address{Email: "li.na@jtj.metro.example"}, Subject: "报表",
 		Attachments: []mail.Attachment{{Name: "报表.xlsx", Data: big}}})

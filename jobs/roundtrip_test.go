@@ -26,7 +26,7 @@ func TestLibreOfficeRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = at(t, c, "2023-06-05 15:30")
+	clock.Set(at(t, c, "2023-06-05 15:30"))
 
 	answers := answersFor(c, "jtj", "五月：完成*线路初步设计审查，第二季度开工准备工作有序推进")
 	answers[1].Status = plan.StatusBehind
@@ -122,7 +122,7 @@ func TestTemplateSurvivesLibreOfficeBeforeFilling(t *testing.T) {
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
 	may := plan.Period{Year: 2023, Month: time.May}
-	clock.t = at(t, c, "2023-06-02 10:00")
+	clock.Set(at(t, c, "2023-06-02 10:00"))
 	tpl, err := c.BuildTemplate(ctx, "fgw", may)
 	if err != nil {
 		t.Fatal(err)

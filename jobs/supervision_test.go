@@ -41,7 +41,7 @@ func TestCloseTaskLifecycle(t *testing.T) {
 	c, clock, out, _ := mailCycle(t)
 	apr, may, jun := plan.Period{Year: 2023, Month: time.April}, plan.Period{Year: 2023, Month: time.May}, plan.Period{Year: 2023, Month: time.June}
 
-	clock.t = at(t, c, "2023-05-05 10:00")
+	clock.Set(at(t, c, "2023-05-05 10:00"))
 	if _, err := c.CloseTask(ctx, "T02", apr, "", false); !errors.Is(err, ErrDecision) {
 		t.Fatalf("CloseTask before any report = %v; want a refusal", err)
 	}
@@ -91,7 +91,7 @@ func TestCloseTaskLifecycle(t *testing.T) {
 	}
 
 	// May's report leaves T02 alone and is accepted without it.
-	clock.t = at(t, c, "2023-06-02 10:00")
+	clock.Set(at(t, c, "2023-06-02 10:00"))
 	var mayAnswers []plan.Answer
 	for _, a := range answersFor(c, "fgw", "五月") {
 		if a.TaskID != "T02" {
@@ -126,7 +126,7 @@ func TestCloseTaskLifecycle(t *testing.T) {
 	}
 
 	// Reopened: asked again from the period being collected.
-	clock.t = at(t, c, "2023-07-04 10:00")
+	clock.Set(at(t, c, "2023-07-04 10:00"))
 	if _, err := c.ReopenTask(ctx, "T02", "发现问题需整改"); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestExtensionLifecycle(t *testing.T) {
 	c.Schedule.Chase = plan.Chase{BeforeDeadline: 2, OverdueEveryDays: 7, MaxOverdueNotices: 3}
 	may := plan.Period{Year: 2023, Month: time.May} // deadline 2023-06-07
 
-	clock.t = at(t, c, "2023-06-02 10:00")
+	clock.Set(at(t, c, "2023-06-02 10:00"))
 	tpl, err := c.BuildTemplate(ctx, "jtj", may)
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +206,7 @@ func TestExtensionLifecycle(t *testing.T) {
 	}
 
 	// Past the period's deadline, within the extension: no colour, no chase.
-	clock.t = at(t, c, "2023-06-09 10:00")
+	clock.Set(at(t, c, "2023-06-09 10:00"))
 	st, _ = c.Status(ctx, may)
 	colors, _ := c.Colors(ctx, st, c.rules())
 	if got := colors["jtj"].Timeliness; got != plan.ColorNone {
@@ -229,7 +229,7 @@ func TestExtensionLifecycle(t *testing.T) {
 	}
 
 	// A report on the last day of the extension is on time.
-	clock.t = at(t, c, "2023-06-14 17:00")
+	clock.Set(at(t, c, "2023-06-14 17:00"))
 	dr := mustIngest(t, c, filled(t, c, "jtj", may, answersFor(c, "jtj", "五月")), "jtj.xlsx")
 	if !dr.Accepted || dr.Late {
 		t.Errorf("report within the extension = accepted %v late %v; want on time", dr.Accepted, dr.Late)
@@ -278,7 +278,7 @@ func TestIndicatorTotals(t *testing.T) {
 	c, clock := newCycle(t, pl.Freeze())
 	for m, n := range []int{1, 0, 0} { // January: 1, February and March: 0
 		p := plan.Period{Year: 2023, Month: time.Month(m + 1)}
-		clock.t = c.Schedule.RemindAt(p).Add(time.Hour)
+		clock.Set(c.Schedule.RemindAt(p).Add(time.Hour))
 		as := answersFor(c, "fgw", p.Label())
 		as[0].Counts = map[string]int{"联席会": n}
 		if d := mustIngest(t, c, filled(t, c, "fgw", p, as), p.String()+".xlsx"); !d.Accepted {
@@ -286,7 +286,7 @@ func TestIndicatorTotals(t *testing.T) {
 		}
 	}
 	apr := plan.Period{Year: 2023, Month: time.April}
-	clock.t = c.Schedule.RemindAt(apr).Add(time.Hour)
+	clock.Set(c.Schedule.RemindAt(apr).Add(time.Hour))
 	tpl, err := c.BuildTemplate(ctx, "fgw", apr)
 	if err != nil {
 		t.Fatal(err)
@@ -345,7 +345,7 @@ func TestRedNoticeCopiesLeader(t *testing.T) {
 	remind(t, c, may)
 	rungs := c.Schedule.Rungs(may)
 	for _, r := range rungs {
-		clock.t = r.At
+		clock.Set(r.At)
 		if _, err := c.ChaseDue(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package jobs
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	netmail "net/mail"
@@ -17,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/clock"
+	"github.com/duban/duban/internal/testtools"
+
 	"github.com/duban/duban/config"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
@@ -26,8 +28,6 @@ import (
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // The tests in this file run the daemon's reconcilers against the embedded
 // example configuration, over the in-process SMTP and IMAP servers the demo
@@ -39,7 +39,7 @@ type world struct {
 	t      *testing.T
 	ctx    context.Context
 	c      *Cycle
-	clock  *ManualClock
+	clock  *clock.Manual
 	r      *demoRun // the demo's mail helpers: mailboxes, SMTP as anyone, reading an inbox
 	box    *mailbox.IMAP
 	daemon *Daemon
@@ -82,7 +82,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ledger.Close() })
-	clock := &ManualClock{}
+	clock := &clock.Manual{}
 	m := &Mail{
 		From:   mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
 		Domain: cfg.Mail.MessageIDDomain,
@@ -839,22 +839,7 @@ func sameSet(a, b []string) bool {
 // checkGolden compares got with the golden file, or rewrites it with -update.
 func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to write it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("the messages differ from %s (-want +got):\n%s", path, lineDiff(string(want), got))
-	}
+	testtools.Golden(t, path, []byte(got))
 }
 
 // checkGoldenSubset compares the lines of the given periods only: a short
@@ -877,12 +862,12 @@ func checkGoldenSubset(t *testing.T, path string, got []string, periods []plan.P
 	}
 	w, g := keep(strings.Split(strings.TrimSpace(string(want)), "\n")), keep(got)
 	if w != g {
-		t.Errorf("the messages of %v differ from %s (-want +got):\n%s", periods, path, lineDiff(w, g))
+		t.Errorf("the messages of %v differ from %s (-want +got):\n%s", periods, path, lineSetDiff(w, g))
 	}
 }
 
 // lineDiff lists the lines only in want (-) and only in got (+).
-func lineDiff(want, got string) string {
+func lineSetDiff(want, got string) string {
 	count := map[string]int{}
 	for _, l := range strings.Split(want, "\n") {
 		count[l]++

@@ -3,13 +3,11 @@ package mail
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"io"
 	"mime"
 	"mime/multipart"
 	netmail "net/mail"
 	"net/textproto"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,9 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/duban/duban/internal/testtools"
+)
 
 const reminderFile = "市交通运输局-2023年5月推进情况.xlsx"
 
@@ -71,19 +69,7 @@ func TestComposeGolden(t *testing.T) {
 		t.Fatalf("Compose(reminder) error = %v", err)
 	}
 	got = normaliseBoundaries(got)
-	golden := filepath.Join("testdata", "reminder.eml.golden")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("reading %s: %v (run go test ./mail/ -run TestComposeGolden -update)", golden, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("Compose(reminder) differs from %s (rerun with -update if intended):\n%s", golden, got)
-	}
+	testtools.Golden(t, filepath.Join("testdata", "reminder.eml.golden"), got)
 }
 
 // TestComposeDeterministic: the same message composes to the same bytes,

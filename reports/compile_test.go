@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/duban/duban/internal/testtools"
 	"io"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
 )
 

@@ -6,7 +6,6 @@ import (
 	"compress/flate"
 	"context"
 	"fmt"
-	"github.com/duban/duban/internal/testtools"
 	"hash/crc32"
 	"io"
 	"os"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
 )
 

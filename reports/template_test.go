@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/duban/duban/internal/testtools"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
 )
 

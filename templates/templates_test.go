@@ -1,33 +1,20 @@
 package templates
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/duban/duban/internal/testtools"
+)
 
 // checkGolden compares a rendered message with testdata/name.golden, or
 // rewrites the file with -update.
 func checkGolden(t *testing.T, name string, r Rendered) {
 	t.Helper()
 	got := "Subject: " + r.Subject + "\n--- text\n" + r.Text + "--- html\n" + r.HTML
-	golden := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("reading golden file (run with -update): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("rendered %s differs from %s:\n%s", name, golden, got)
-	}
+	testtools.Golden(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
 func sampleRejection() ReplyData {

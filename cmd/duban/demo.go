@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/duban/duban/internal/clock"
 	"github.com/duban/duban/jobs"
 )
 
@@ -34,7 +35,7 @@ The configured mail servers are never contacted.`,
 			if err := jobs.PrepareDemoDir(dir); err != nil {
 				return usageErr("%v", err)
 			}
-			clock := &jobs.ManualClock{}
+			clock := &clock.Manual{}
 			a.now = clock.Now
 			// The demo sends through its own mail server: no transport here.
 			c, closeLedger, err := a.baseCycle(cmd.Context(), cfg, filepath.Join(dir, "data"))

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/base64"
-	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -20,16 +19,16 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/duban/duban/internal/testtools"
+)
 
 // TestGenerateFixtures writes testdata/clients: one small real .xlsx and,
 // around it, the messages each mail client writes when a unit replies to a
 // reminder. Run it only with -update; the other tests read the committed
 // files.
 func TestGenerateFixtures(t *testing.T) {
-	if !*update {
+	if !testtools.Update() {
 		t.Skip("run with -update to rewrite testdata/clients")
 	}
 	dir := filepath.Join("testdata", "clients")
