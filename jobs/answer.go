@@ -226,7 +226,7 @@ func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u 
 		if err != nil {
 			return err
 		}
-		attach = []mail.Attachment{{Name: tpl.FileName, ContentType: xlsxType, Data: tpl.Data}}
+		attach = []mail.Attachment{{Name: tpl.FileName, ContentType: mail.XLSXType, Data: tpl.Data}}
 	}
 	if skipped > 0 {
 		data.Others = append(data.Others, fmt.Sprintf("另有 %d 个附件未读取：每封邮件最多读取 %d 个附件，请每次只附本期推进情况表。",

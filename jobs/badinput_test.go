@@ -168,7 +168,7 @@ func badInputCases() []badCase {
 		{
 			name: "xlsx-password", sent: "password-protected .xlsx (OLE EncryptionInfo + EncryptedPackage)",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "encrypted", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType,
+				return g.reply(badLiuYang, "encrypted", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType,
 					oleFile("Root Entry", "\x06DataSpaces", "EncryptionInfo", "EncryptedPackage")))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"打开密码", "清空密码"}},
@@ -177,21 +177,21 @@ func badInputCases() []badCase {
 			name: "xlsx-truncated", sent: "the filled template cut in half (corrupt zip) as .xlsx",
 			build: func(g *badGen) []byte {
 				book := g.filled("jtj", badMay, nil)
-				return g.reply(badLiuYang, "truncated", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book[:len(book)/2]))
+				return g.reply(badLiuYang, "truncated", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book[:len(book)/2]))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"损坏", "另存为"}},
 		},
 		{
 			name: "zip-bomb", sent: ".xlsx whose sheet inflates to 120 MB (directory tells the truth)",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "bomb", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, bombZip(g.t, 120<<20, false)))
+				return g.reply(badLiuYang, "bomb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, bombZip(g.t, 120<<20, false)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"解压后", "超过了 100.0 MB"}},
 		},
 		{
 			name: "zip-bomb-lying", sent: ".xlsx whose sheet inflates to 120 MB, the zip directory claiming 1 KB",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "bomb-lying", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, bombZip(g.t, 120<<20, true)))
+				return g.reply(badLiuYang, "bomb-lying", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, bombZip(g.t, 120<<20, true)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"文件无法读取", "另存为"}},
 			also: "the sheet stops at the size its directory declared: read as a damaged file",
@@ -200,7 +200,7 @@ func badInputCases() []badCase {
 			// Generated at run time: 12 MB is too large to commit.
 			name: "attachment-12mb", sent: "a 12 MB .xlsx (the template plus a 12 MB picture) in a 16 MB message; generated at run time", large: true,
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "12mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, withPicture(g.t, g.filled("jtj", badMay, nil), 12<<20)))
+				return g.reply(badLiuYang, "12mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, withPicture(g.t, g.filled("jtj", badMay, nil), 12<<20)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"超过 10 MB 的限制", "重新保存为 .xlsx", "不要打包成压缩文件"}},
 			check: func(t *testing.T, r *badRun, got *badResult) {
@@ -219,7 +219,7 @@ func badInputCases() []badCase {
 			// Generated at run time: 41 MB is too large to commit.
 			name: "message-41mb", sent: "a 30 MB .xlsx in a 41 MB message, over the message limit (4 × the attachment limit); generated at run time", large: true,
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "41mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, withPicture(g.t, g.filled("jtj", badMay, nil), 30<<20)))
+				return g.reply(badLiuYang, "41mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, withPicture(g.t, g.filled("jtj", badMay, nil), 30<<20)))
 			},
 			want: badWant{outRejected, subNone, kindNoWorkbook, []string{"系统未读取其中的附件", "超过了 40 MB 的上限", "只附本期推进情况表"}},
 			also: "judged from its header and size alone: only its first 1 MiB is read and archived (the whole stays in the mailbox)",
@@ -260,7 +260,7 @@ func badInputCases() []badCase {
 				r.remind(badMay, "jtj")
 			},
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "wrong-month", g.attach("市交通运输局-2023年4月推进情况.xlsx", xlsxType, g.filled("jtj", badApril, nil)))
+				return g.reply(badLiuYang, "wrong-month", g.attach("市交通运输局-2023年4月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badApril, nil)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"这是 2023年4月 的模板，本期是 2023年5月"}},
 			check: func(t *testing.T, r *badRun, got *badResult) {
@@ -274,7 +274,7 @@ func badInputCases() []badCase {
 		{
 			name: "other-units-template", sent: "jtj's contact sends fgw's template (a genuine mistake), in reply to jtj's reminder",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "other-unit", g.attach("市发展改革委-2023年5月推进情况.xlsx", xlsxType, g.filled("fgw", badMay, nil)))
+				return g.reply(badLiuYang, "other-unit", g.attach("市发展改革委-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("fgw", badMay, nil)))
 			},
 			want:  badWant{outRejected, subRejected, kindRejection, []string{"这是市发展改革委的模板，不是市交通运输局的模板", "请使用发给市交通运输局的模板"}},
 			check: func(t *testing.T, r *badRun, _ *badResult) { r.noAccepted(t, "fgw") },
@@ -284,7 +284,7 @@ func badInputCases() []badCase {
 			name: "hidden-sheet-deleted", sent: "the filled template with its hidden sheet _duban deleted",
 			build: func(g *badGen) []byte {
 				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error { return f.DeleteSheet(reports.SheetMeta) })
-				return g.reply(badLiuYang, "no-meta", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "no-meta", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"隐藏的“_duban”工作表缺失", "请使用本期通知邮件附带的模板重新填写"}},
 		},
@@ -294,7 +294,7 @@ func badInputCases() []badCase {
 			name: "task-row-deleted", sent: "the row of task T05 deleted",
 			build: func(g *badGen) []byte {
 				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error { return f.RemoveRow(reports.SheetForm, 7) })
-				return g.reply(badLiuYang, "row-deleted", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "row-deleted", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"任务 T05（织密高速通道网络）缺失，请勿删除任务行"}},
 		},
@@ -304,7 +304,7 @@ func badInputCases() []badCase {
 				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error {
 					return f.SetSheetRow(reports.SheetForm, "A10", &[]any{5, "T03", "推进合作专题落实", "", "", "配合完成专题对接", "序时推进", "无", "继续配合"})
 				})
-				return g.reply(badLiuYang, "row-added", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "row-added", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 B10", "第 10 行的任务编号“T03”不是本单位本期的任务"}},
 		},
@@ -314,7 +314,7 @@ func badInputCases() []badCase {
 				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error {
 					return swapRange(f, "B6", "I6", "B8")
 				})
-				return g.reply(badLiuYang, "rows-reordered", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "rows-reordered", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过", "T04 优化轨道交通布局：序时推进", "如需修改，请在原表基础上修改"}},
 			check: func(t *testing.T, r *badRun, _ *badResult) { r.answersIntact(t) },
@@ -326,7 +326,7 @@ func badInputCases() []badCase {
 				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error {
 					return swapRange(f, "F5", "F9", "I5")
 				})
-				return g.reply(badLiuYang, "columns-moved", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "columns-moved", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过", "如需修改，请在原表基础上修改"}},
 			check: func(t *testing.T, r *badRun, _ *badResult) { r.answersIntact(t) },
@@ -338,7 +338,7 @@ func badInputCases() []badCase {
 			name: "status-typed", sent: "完成状态 typed by hand: 进行中 (T04), 完成 (T05)",
 			build: func(g *badGen) []byte {
 				book := g.filled("jtj", badMay, func(a []plan.Answer) { a[0].Status, a[1].Status = "进行中", "完成" })
-				return g.reply(badLiuYang, "status", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "status", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 G6", "“进行中”，不是规定的选项", "单元格 G7", "“完成”，不是规定的选项",
 				"请从下拉列表中选择：已完成、序时推进、滞后、未启动"}},
@@ -347,7 +347,7 @@ func badInputCases() []badCase {
 			name: "required-empty", sent: "联系人, T05's 本月进展 and T06's 完成状态 left empty",
 			build: func(g *badGen) []byte {
 				book := g.filledBy("jtj", badMay, "", "0551-63500201", func(a []plan.Answer) { a[1].Progress, a[2].Status = "", "" })
-				return g.reply(badLiuYang, "empty", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "empty", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 C3", "请填写本次报送的联系人姓名", "单元格 F7",
 				"“本月进展”未填写", "单元格 G8", "“完成状态”未选择"}},
@@ -361,7 +361,7 @@ func badInputCases() []badCase {
 			build: func(g *badGen) []byte {
 				book := g.filled("jtj", badMay, func(a []plan.Answer) { a[0].Progress = "[LONG]" })
 				book = patchStrings(g.t, book, "[LONG]", strings.Repeat("推进", 50000))
-				return g.reply(badLiuYang, "100k", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "100k", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 F6", "共 100000 字", "请精简到 5000 字以内"}},
 			check: func(t *testing.T, r *badRun, got *badResult) {
@@ -390,7 +390,7 @@ func badInputCases() []badCase {
 						}
 					}
 				})
-				return g.reply(badLiuYang, "formula", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "formula", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过", "已登记为第1版"}},
 			check: checkFormulaLikeStaysText,
@@ -406,7 +406,7 @@ func badInputCases() []badCase {
 					a[1].Issues = "资金[BEL]缺口"
 				})
 				book = patchStrings(g.t, book, "[VT]", "_x000B_", "[BEL]", "_x0007_")
-				return g.reply(badLiuYang, "control", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, book))
+				return g.reply(badLiuYang, "control", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 F6", "单元格 H7", "控制字符", "请删除该单元格内容后重新输入"}},
 		},
@@ -415,7 +415,7 @@ func badInputCases() []badCase {
 		{
 			name: "attachment-path-traversal", sent: "the filled template attached as ../../etc/passwd.xlsx",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "traversal", g.attach("../../etc/passwd.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+				return g.reply(badLiuYang, "traversal", g.attach("../../etc/passwd.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"附件“passwd.xlsx”", "校验通过"}},
 			check: func(t *testing.T, r *badRun, got *badResult) {
@@ -441,7 +441,7 @@ func badInputCases() []badCase {
 					from:    addr(badLiuYang),
 					subject: bword("UTF-8", "回复：5月推进情况\r\nBcc: attacker@evil.example\r\nX-Injected: yes"),
 					id:      "subject-crlf",
-				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
 			check: checkNoInjection,
@@ -453,7 +453,7 @@ func badInputCases() []badCase {
 				return g.replyWith(badMsg{
 					from: bword("UTF-8", "刘洋\r\nBcc: attacker@evil.example") + " <liu.yang@jtj.metro.example>",
 					id:   "from-crlf",
-				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
 			check: checkNoInjection,
@@ -479,7 +479,7 @@ Content-Type: text/plain; charset=UTF-8`, addr(badLiuYang), addr(badDuban), bwor
 			// Generated at run time: 20 MB is too large to commit.
 			name: "headers-20mb", sent: "a valid reply preceded by 20 MB of Received: header lines; generated at run time", large: true,
 			build: func(g *badGen) []byte {
-				msg := g.reply(badLiuYang, "20mb-headers", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+				msg := g.reply(badLiuYang, "20mb-headers", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 				var b bytes.Buffer
 				for i := 0; b.Len() < 20<<20; i++ {
 					fmt.Fprintf(&b, "Received: from relay%06d.example (relay%06d.example [192.0.2.1]) by mx.metro.example; %s\r\n", i, i, badReplyDate)
@@ -555,7 +555,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 		{
 			name: "sender-unregistered", sent: "a stranger (xiaowang@qq.example) replies to jtj's reminder with jtj's filled template",
 			build: func(g *badGen) []byte {
-				return g.reply(badStranger, "stranger", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+				return g.reply(badStranger, "stranger", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want:  badWant{outQuarantine, subNone, ansNone, []string{"未登记的发件人"}},
 			check: func(t *testing.T, r *badRun, got *badResult) { r.noAccepted(t, "jtj"); r.stranger(t, got) },
@@ -569,7 +569,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 					from: addr(badLiuYang), id: "spoofed", inReplyTo: g.reminderID("fgw"),
 					extra: "Return-Path: <bulk@mailer.evil.example>\nReceived: from mailer.evil.example (unknown [203.0.113.9])\n\tby mx.metro.example (Postfix) with ESMTP id 4QbS1; " + badReplyDate +
 						"\nSender: <bulk@mailer.evil.example>\nReply-To: <collector@evil.example>",
-				}, g.attach("市发展改革委-2023年5月推进情况.xlsx", xlsxType, g.filled("fgw", badMay, nil)))
+				}, g.attach("市发展改革委-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("fgw", badMay, nil)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"这是市发展改革委的模板，不是市交通运输局的模板"}},
 			check: func(t *testing.T, r *badRun, got *badResult) {
@@ -586,7 +586,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 		{
 			name: "wide-rows", sent: "the filled template plus one cell in column XFD on each of 10,000 rows (61 KB zipped; 4 GB when it was read whole)",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "wide", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, wideRows(g.t, g.filled("jtj", badMay, nil), 10000)))
+				return g.reply(badLiuYang, "wide", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, wideRows(g.t, g.filled("jtj", badMay, nil), 10000)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"表格以外的区域", "10000 个单元格", "XFD20"}},
 			also: "the cells outside the table are counted, never held",
@@ -594,7 +594,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 		{
 			name: "nested-elements", sent: "two million nested <r> elements inside one inline-string cell",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "nested", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, nestedElements(g.t, g.filled("jtj", badMay, nil), 2_000_000)))
+				return g.reply(badLiuYang, "nested", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, nestedElements(g.t, g.filled("jtj", badMay, nil), 2_000_000)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"内部结构异常", "嵌套超过 32 层", "另存为"}},
 		},
@@ -604,7 +604,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			build: func(g *badGen) []byte {
 				var files []badAttachment
 				for i := range 50 {
-					files = append(files, g.attach(fmt.Sprintf("市交通运输局-2023年5月推进情况(%d).xlsx", i+1), xlsxType,
+					files = append(files, g.attach(fmt.Sprintf("市交通运输局-2023年5月推进情况(%d).xlsx", i+1), mail.XLSXType,
 						g.filledBy("jtj", badMay, "刘洋", fmt.Sprintf("0551-635%05d", i), nil)))
 				}
 				return g.reply(badLiuYang, "fifty", files...)
@@ -616,8 +616,8 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			name: "two-workbooks-one-valid", sent: "the filled template and a copy with a status typed by hand, in one message",
 			build: func(g *badGen) []byte {
 				bad := g.filled("jtj", badMay, func(a []plan.Answer) { a[0].Status = "进行中" })
-				return g.reply(badLiuYang, "two", g.attach("草稿.xlsx", xlsxType, bad),
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+				return g.reply(badLiuYang, "two", g.attach("草稿.xlsx", mail.XLSXType, bad),
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want: badWant{outProcessed, "2 submissions, 1 accepted", kindReceipt, []string{"校验通过", "附件“草稿.xlsx”：未采用"}},
 			also: "one receipt, naming the file taken and why the other was not",
@@ -628,7 +628,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			name: "subject-waichu", sent: "a real report whose subject starts with 外出 (外出调研期间报送……), no auto-reply header",
 			build: func(g *badGen) []byte {
 				return g.replyWith(badMsg{from: addr(badLiuYang), id: "waichu", subject: bword("UTF-8", "外出调研期间报送5月推进情况")},
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
 		},
@@ -636,7 +636,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			name: "auto-reply-subject-with-workbook", sent: "subject 自动回复：… with no auto-reply header, and the filled template attached",
 			build: func(g *badGen) []byte {
 				return g.replyWith(badMsg{from: addr(badLiuYang), id: "subject-book", subject: bword("UTF-8", "自动回复：【报送提醒】市交通运输局2023年5月推进情况")},
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
 			also: "a message with a workbook is always judged as a report",
@@ -647,7 +647,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			name: "sender-lookalike", sent: "From: liu.yang@jtj.metro.exampl\u212A (a Kelvin sign for the k), jtj's filled template",
 			build: func(g *badGen) []byte {
 				return g.replyWith(badMsg{from: "<liu.yang@jtj.metro.exampl\u212A>", id: "kelvin"},
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want:  badWant{outQuarantine, subNone, ansNone, []string{"未登记的发件人"}},
 			check: func(t *testing.T, r *badRun, got *badResult) { r.noAccepted(t, "jtj"); r.stranger(t, got) },
@@ -658,7 +658,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			build: func(g *badGen) []byte {
 				return g.replyWith(badMsg{from: addr(badLiuYang), id: "dmarc",
 					extra: "Authentication-Results: mx.metro.example; spf=softfail smtp.mailfrom=jtj.metro.example; dmarc=fail (p=none dis=none) header.from=jtj.metro.example"},
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want:  badWant{outQuarantine, subNone, ansNone, []string{"DMARC", "市交通运输局"}},
 			check: func(t *testing.T, r *badRun, _ *badResult) { r.noAccepted(t, "jtj") },
@@ -676,7 +676,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 				r.c.Plan = p.Freeze()
 			},
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "exact", g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.filled("jtj", badMay, nil)))
+				return g.reply(badLiuYang, "exact", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
 			},
 			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"市交通运输局", "校验通过"}},
 		},
@@ -689,7 +689,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 					from: addr(badLiuYang), id: "ooo", subject: bword("UTF-8", "自动回复: 【报送提醒】市交通运输局2023年5月推进情况"),
 					extra: "Auto-Submitted: auto-replied\nX-Autoreply: yes",
 					text:  "您好，我于6月1日至6月5日休假，期间邮件无法及时处理，急事请联系冯雪。",
-				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", xlsxType, g.template("jtj", badMay)))
+				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.template("jtj", badMay)))
 			},
 			want: badWant{outRejected, subRejected, ansNone, []string{"自动发送的邮件", "未自动回复"}},
 			also: "a message with a workbook is always judged as a report (here the blank template: refused); mail marked as automatic (RFC 3834) is never answered; the office's daily digest lists it",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,6 +26,23 @@ type Compiled struct {
 	Changes []string
 	Status  PeriodStatus
 	view    compileView // the colours and the year behind the workbook, for the bulletin
+}
+
+// Red lists, sorted, the units and tasks the workbook marks 红.
+func (c Compiled) Red() []string {
+	var red []string
+	for unit, color := range c.view.Timeliness {
+		if color == plan.ColorRed {
+			red = append(red, unit)
+		}
+	}
+	for id, color := range c.view.Progress {
+		if color == plan.ColorRed {
+			red = append(red, id)
+		}
+	}
+	slices.Sort(red)
+	return red
 }
 
 // CompiledFileName names the consolidated workbook:

@@ -53,6 +53,9 @@ func (c *Cycle) now() time.Time {
 	return c.Now().In(c.Schedule.Location)
 }
 
+// Logger is the cycle's logger, never nil.
+func (c *Cycle) Logger() *slog.Logger { return c.log() }
+
 func (c *Cycle) log() *slog.Logger {
 	if c.Log == nil {
 		return slog.New(slog.DiscardHandler)

@@ -215,7 +215,7 @@ func (c *Cycle) queueChase(ctx context.Context, p plan.Period, u plan.Unit, r pl
 		return "", err
 	}
 	msg.Subject, msg.Text, msg.HTML = rendered.Subject, rendered.Text, rendered.HTML
-	msg.Attachments = []mail.Attachment{{Name: tpl.FileName, ContentType: xlsxType, Data: tpl.Data}}
+	msg.Attachments = []mail.Attachment{{Name: tpl.FileName, ContentType: mail.XLSXType, Data: tpl.Data}}
 	if rem, found, err := c.Ledger.OutboxByKey(ctx, reminderKey(p, u.ID)); err != nil {
 		return "", err
 	} else if found {
@@ -365,7 +365,7 @@ func (c *Cycle) Deliver(ctx context.Context, p plan.Period, out Compiled) (strin
 			data.YellowTasks++
 		}
 	}
-	attachments := []mail.Attachment{{Name: out.FileName, ContentType: xlsxType, Data: out.Data}}
+	attachments := []mail.Attachment{{Name: out.FileName, ContentType: mail.XLSXType, Data: out.Data}}
 	name, doc, err := c.Bulletin(out)
 	if err != nil {
 		return "", err

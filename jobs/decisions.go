@@ -55,7 +55,7 @@ func (c *Cycle) CloseTask(ctx context.Context, taskID string, p plan.Period, not
 	if err != nil {
 		return Decided{}, fmt.Errorf("reading %s's reports: %w", t.Lead, err)
 	}
-	status := answerOf(sub, t.ID).Status
+	status := sub.Answer(t.ID).Status
 	switch {
 	case found && status == plan.StatusDone:
 		p, _ = plan.ParsePeriod(sub.Period) // the report that says 已完成
@@ -292,6 +292,6 @@ func (c *Cycle) attachTemplate(ctx context.Context, msg *mail.Message, u plan.Un
 	if err != nil {
 		return err
 	}
-	msg.Attachments = append(msg.Attachments, mail.Attachment{Name: tpl.FileName, ContentType: xlsxType, Data: tpl.Data})
+	msg.Attachments = append(msg.Attachments, mail.Attachment{Name: tpl.FileName, ContentType: mail.XLSXType, Data: tpl.Data})
 	return nil
 }

@@ -147,14 +147,11 @@ func (c *Cycle) queueReminder(ctx context.Context, p plan.Period, u plan.Unit, k
 	msg := mail.Message{
 		To: addresses(u.Contacts), Cc: addresses(u.CC),
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		Attachments: []mail.Attachment{{Name: tpl.FileName, ContentType: xlsxType, Data: tpl.Data}},
+		Attachments: []mail.Attachment{{Name: tpl.FileName, ContentType: mail.XLSXType, Data: tpl.Data}},
 	}
 	saved, _, err := c.queue(ctx, outgoing{key: key, kind: kindReminder, period: p.String(), unit: u.ID, msg: msg})
 	return saved.MessageID, err
 }
-
-// xlsxType is the media type of every workbook we attach.
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 func addresses(cs []plan.Contact) []mail.Address {
 	out := make([]mail.Address, 0, len(cs))

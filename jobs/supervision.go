@@ -281,7 +281,7 @@ func (c *Cycle) view(ctx context.Context, st PeriodStatus, subs []store.Submissi
 				if !ok {
 					continue
 				}
-				n, reported := answerOf(latest[t.Lead], ind.TaskID).Counts[ind.Name]
+				n, reported := latest[t.Lead].Answer(ind.TaskID).Counts[ind.Name]
 				total := totals[ind.TaskID][ind.Name]
 				v.Indicators = append(v.Indicators, reports.IndicatorProgress{
 					Indicator: ind, ThisMonth: n, Reported: reported, YearToDate: total,
@@ -292,16 +292,6 @@ func (c *Cycle) view(ctx context.Context, st PeriodStatus, subs []store.Submissi
 		previous = latest
 	}
 	return v, nil
-}
-
-// answerOf returns a submission's answer for a task (zero when none).
-func answerOf(s store.Submission, taskID string) plan.Answer {
-	for _, a := range s.Answers {
-		if a.TaskID == taskID {
-			return a
-		}
-	}
-	return plan.Answer{}
 }
 
 // ran reports whether duban ran period st: it sent reminders for it, or

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	netmail "net/mail"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/internal/clock"
+	"github.com/duban/duban/internal/sim"
 	"github.com/duban/duban/internal/testtools"
 
 	"github.com/duban/duban/config"
@@ -40,7 +40,7 @@ type world struct {
 	ctx    context.Context
 	c      *Cycle
 	clock  *clock.Manual
-	r      *demoRun // the demo's mail helpers: mailboxes, SMTP as anyone, reading an inbox
+	mail   *sim.World // the mail servers: mailboxes, SMTP as anyone, reading an inbox
 	box    *mailbox.IMAP
 	daemon *Daemon
 	jobs   []job
@@ -108,19 +108,27 @@ func newWorld(t *testing.T) *world {
 		inbox: map[string][]*inbound.Message{}, replies: map[string]unitEvent{},
 		books: map[string]inbound.File{}, costs: map[string]*jobCost{},
 	}
-	w.r = &demoRun{Demo: &Demo{Cycle: c, Dir: t.TempDir(), Out: io.Discard}, c: c, clock: clock,
-		passwords: map[string]string{}, cursors: map[string]mailbox.Cursor{}}
-	if err := w.r.startMail(ctx, w.lead); err != nil {
+	addrs := []string{m.From.Email}
+	for _, u := range c.Plan.Units {
+		for _, ct := range append(append([]plan.Contact{}, u.Contacts...), u.CC...) {
+			addrs = append(addrs, ct.Email)
+		}
+	}
+	for _, a := range m.OfficeTo {
+		addrs = append(addrs, a.Email)
+	}
+	w.mail, err = sim.Start(ctx, addrs, clock.Now, c.Inbound, c.log())
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { w.r.srv.Close() })
-	smtp, err := w.r.smtpAs(m.From.Email)
+	t.Cleanup(func() { w.mail.Close() })
+	smtp, err := w.mail.SMTPAs(m.From.Email)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { smtp.Close() })
 	m.Transport = smtp
-	w.box, err = mailbox.DialIMAP(ctx, w.r.imapConfig(m.From.Email), c.log())
+	w.box, err = mailbox.DialIMAP(ctx, w.mail.IMAPConfig(m.From.Email), c.log())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,15 +243,15 @@ func (w *world) act(ev unitEvent) {
 	ctx, c, u := w.ctx, w.c, ev.unit
 	w.clock.Set(ev.at)
 	reader := mail.Address{Name: u.Contacts[0].Name, Email: strings.ToLower(u.Contacts[0].Email)}
-	got, err := w.r.read(ctx, reader.Email)
+	got, err := w.mail.Read(ctx, reader.Email)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	w.inbox[reader.Email] = append(w.inbox[reader.Email], got...)
 	bookKey := ev.p.String() + "/" + u.ID
-	answers := demoAnswers(c.Plan, ev.p, u.ID)
+	answers := sim.Answers(c.Plan, ev.p, u.ID)
 	msg := mail.Message{
-		MessageID: mail.MessageID(domainOf(reader.Email), "reply", ev.p.String(), u.ID, ev.what),
+		MessageID: mail.MessageID(sim.DomainOf(reader.Email), "reply", ev.p.String(), u.ID, ev.what),
 		To:        []mail.Address{c.Mail.From},
 		Text:      fmt.Sprintf("%s：\n\n附件是我单位%s推进情况表，请查收。\n\n%s\n", c.Mail.Office, ev.p.Label(), u.Name),
 	}
@@ -269,7 +277,7 @@ func (w *world) act(ev unitEvent) {
 		}
 		w.books[bookKey] = books[0]
 	case evCorrection:
-		first := mail.MessageID(domainOf(reader.Email), "reply", ev.p.String(), u.ID, evReply)
+		first := mail.MessageID(sim.DomainOf(reader.Email), "reply", ev.p.String(), u.ID, evReply)
 		answered = w.find(reader.Email, func(m *inbound.Message) bool { return slices.Contains(m.InReplyTo, first) })
 		answers[0].Progress = "更正：" + answers[0].Progress
 		msg.Text = "更正上次报送的内容，以此为准。\n"
@@ -278,17 +286,17 @@ func (w *world) act(ev unitEvent) {
 	if !ok {
 		w.t.Fatalf("%s has no %s template to fill", u.ID, ev.p)
 	}
-	data, err := reports.Fill(book.Data, reader.Name, demoPhone, answers)
+	data, err := reports.Fill(book.Data, reader.Name, sim.Phone, answers)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	msg.Attachments = []mail.Attachment{{Name: book.Name, ContentType: xlsxType, Data: data}}
+	msg.Attachments = []mail.Attachment{{Name: book.Name, ContentType: mail.XLSXType, Data: data}}
 	if answered != nil {
 		msg.Subject = "回复：" + answered.Subject
 		msg.InReplyTo = answered.MessageID
 		msg.References = append(append([]string{}, answered.References...), answered.MessageID)
 	}
-	if err := w.r.send(ctx, reader, msg); err != nil {
+	if err := w.mail.Send(ctx, reader, msg); err != nil {
 		w.t.Fatal(err)
 	}
 	w.replies[msg.MessageID] = ev
@@ -352,13 +360,13 @@ func (w *world) deliveries() []delivery {
 	w.t.Helper()
 	byID := map[string]*delivery{}
 	var order []string
-	addrs := make([]string, 0, len(w.r.passwords))
-	for a := range w.r.passwords {
+	addrs := make([]string, 0, len(w.mail.Addresses()))
+	for _, a := range w.mail.Addresses() {
 		addrs = append(addrs, a)
 	}
 	sort.Strings(addrs)
 	for _, a := range addrs {
-		raws, err := w.r.srv.Messages(a)
+		raws, err := w.mail.Server.Messages(a)
 		if err != nil {
 			w.t.Fatal(err)
 		}
@@ -972,7 +980,7 @@ func TestDowntimeCatchUp(t *testing.T) {
 			}
 		}
 		for _, ev := range early {
-			id := mail.MessageID(domainOf(strings.ToLower(ev.unit.Contacts[0].Email)), "reply", may.String(), ev.unit.ID, ev.what)
+			id := mail.MessageID(sim.DomainOf(strings.ToLower(ev.unit.Contacts[0].Email)), "reply", may.String(), ev.unit.ID, ev.what)
 			n := 0
 			for _, d := range all {
 				if d.inReplyTo == id && d.kind == kindReceipt {
@@ -1096,7 +1104,7 @@ func TestDaemonRun(t *testing.T) {
 		Cycle: w.c,
 		// As cmd/duban does: a connection of its own for each collect.
 		OpenMailbox: func(ctx context.Context) (Mailbox, func() error, error) {
-			box, err := mailbox.DialIMAP(ctx, w.r.imapConfig(w.c.Mail.From.Email), w.c.log())
+			box, err := mailbox.DialIMAP(ctx, w.mail.IMAPConfig(w.c.Mail.From.Email), w.c.log())
 			if err != nil {
 				return nil, nil, err
 			}

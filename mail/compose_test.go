@@ -48,7 +48,7 @@ func reminder() Message {
 		},
 		AutoSubmitted: "auto-generated",
 		Headers:       map[string]string{"X-Duban-Kind": "reminder", "X-Duban-Period": "2023-05"},
-		Attachments:   []Attachment{{Name: reminderFile, ContentType: xlsxType, Data: fakeWorkbook()}},
+		Attachments:   []Attachment{{Name: reminderFile, ContentType: XLSXType, Data: fakeWorkbook()}},
 	}
 }
 
@@ -211,7 +211,7 @@ func TestComposeAttachmentInjection(t *testing.T) {
 	}
 	for _, name := range names {
 		m := reminder()
-		m.Attachments = []Attachment{{Name: name, ContentType: xlsxType, Data: []byte("x")}}
+		m.Attachments = []Attachment{{Name: name, ContentType: XLSXType, Data: []byte("x")}}
 		raw, err := Compose(m)
 		if err != nil {
 			t.Fatalf("Compose(attachment %q) error = %v", name, err)
@@ -239,7 +239,7 @@ func TestComposeAttachmentInjection(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Compose(attachment %q): Content-Disposition %q: %v", name, part.Get("Content-Disposition"), err)
 		}
-		if got, want := params["filename"], sanitiseFilename(name, xlsxType); got != want || len(params) != 1 {
+		if got, want := params["filename"], sanitiseFilename(name, XLSXType); got != want || len(params) != 1 {
 			t.Errorf("Compose(attachment %q) disposition params = %v, want only filename=%q", name, params, want)
 		}
 		if strings.ContainsAny(params["filename"], "\r\n\"\\/") {

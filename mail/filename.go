@@ -10,8 +10,8 @@ import (
 )
 
 const (
-	// xlsxType is the media type of an Excel workbook.
-	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	// XLSXType is the media type of an Excel workbook (.xlsx).
+	XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 	// maxFilenameBytes caps an attachment name (UTF-8 bytes, extension
 	// included): 40 Chinese characters. The percent-encoded filename*
@@ -58,7 +58,7 @@ func sanitiseFilename(name, mediaType string) string {
 		ext = ""
 	}
 	stem := strings.Trim(strings.TrimSuffix(s, ext), ". ")
-	if ext == "" && mediaType == xlsxType {
+	if ext == "" && mediaType == XLSXType {
 		ext = ".xlsx"
 	}
 	if stem == "" {
@@ -96,7 +96,7 @@ func attachmentMediaType(a Attachment) (string, error) {
 	if a.ContentType == "" {
 		ext := strings.ToLower(path.Ext(a.Name))
 		if ext == ".xlsx" {
-			return xlsxType, nil
+			return XLSXType, nil
 		}
 		mt, _, err := mime.ParseMediaType(mime.TypeByExtension(ext))
 		if err != nil {

@@ -13,22 +13,22 @@ func TestSanitiseFilename(t *testing.T) {
 	tests := []struct {
 		name, in, mediaType, want string
 	}{
-		{"chinese kept", reminderFile, xlsxType, reminderFile},
-		{"quotes and backslash", `a"b\c.xlsx`, xlsxType, "ab_c.xlsx"},
-		{"crlf", "报表\r\nBcc: x@evil.example.xlsx", xlsxType, "报表Bcc_ x@evil.example.xlsx"},
-		{"path traversal", "../../etc/passwd.xlsx", xlsxType, "_.._etc_passwd.xlsx"},
-		{"windows reserved", `a<b>c:d|e?f*.xlsx`, xlsxType, "a_b_c_d_e_f_.xlsx"},
+		{"chinese kept", reminderFile, XLSXType, reminderFile},
+		{"quotes and backslash", `a"b\c.xlsx`, XLSXType, "ab_c.xlsx"},
+		{"crlf", "报表\r\nBcc: x@evil.example.xlsx", XLSXType, "报表Bcc_ x@evil.example.xlsx"},
+		{"path traversal", "../../etc/passwd.xlsx", XLSXType, "_.._etc_passwd.xlsx"},
+		{"windows reserved", `a<b>c:d|e?f*.xlsx`, XLSXType, "a_b_c_d_e_f_.xlsx"},
 		{"bidi override", "report\u202Exslx.exe", octetStream, "reportxslx.exe"},
-		{"control characters", "a\x00b\x1bc\x7f.xlsx", xlsxType, "abc.xlsx"},
-		{"invalid utf-8", "a\xffb.xlsx", xlsxType, "ab.xlsx"},
-		{"spaces collapse", "  推进  情况\t表 .xlsx", xlsxType, "推进 情况 表.xlsx"},
-		{"hidden file", ".xlsx", xlsxType, fallbackStem + ".xlsx"},
-		{"only dots", "...", xlsxType, fallbackStem + ".xlsx"},
+		{"control characters", "a\x00b\x1bc\x7f.xlsx", XLSXType, "abc.xlsx"},
+		{"invalid utf-8", "a\xffb.xlsx", XLSXType, "ab.xlsx"},
+		{"spaces collapse", "  推进  情况\t表 .xlsx", XLSXType, "推进 情况 表.xlsx"},
+		{"hidden file", ".xlsx", XLSXType, fallbackStem + ".xlsx"},
+		{"only dots", "...", XLSXType, fallbackStem + ".xlsx"},
 		{"empty", "", octetStream, fallbackStem},
-		{"missing extension added", "推进情况", xlsxType, "推进情况.xlsx"},
-		{"odd extension is not one", "v1.2 final", xlsxType, "v1.2 final.xlsx"},
-		{"long name capped keeps extension", long, xlsxType, strings.Repeat("很", (maxFilenameBytes-5)/3) + ".xlsx"},
-		{"ideographic space", "推进\u3000情况.xlsx", xlsxType, "推进 情况.xlsx"},
+		{"missing extension added", "推进情况", XLSXType, "推进情况.xlsx"},
+		{"odd extension is not one", "v1.2 final", XLSXType, "v1.2 final.xlsx"},
+		{"long name capped keeps extension", long, XLSXType, strings.Repeat("很", (maxFilenameBytes-5)/3) + ".xlsx"},
+		{"ideographic space", "推进\u3000情况.xlsx", XLSXType, "推进 情况.xlsx"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -233,7 +233,7 @@ func TestParseBack(t *testing.T) {
 		wantFiles []string // what readers must see
 	}{
 		{"reminder", []string{reminderFile}, []string{reminderFile}},
-		{"long Chinese name", []string{longName}, []string{sanitiseFilename(longName, xlsxType)}},
+		{"long Chinese name", []string{longName}, []string{sanitiseFilename(longName, XLSXType)}},
 		{"ASCII and Chinese", []string{"report 2023-05.xlsx", "原邮件.eml"}, []string{"report 2023-05.xlsx", "原邮件.eml"}},
 		{"hostile name", []string{"../..\\报表\"\r\nBcc: victim@evil.example.xlsx"}, []string{"_.._报表Bcc_ victim@evil.example.xlsx"}},
 	}

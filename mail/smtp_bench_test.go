@@ -13,7 +13,7 @@ func benchMessage(b *testing.B) []byte {
 	for i := range att {
 		att[i] = byte(i * 31)
 	}
-	m.Attachments = []Attachment{{Name: reminderFile, ContentType: xlsxType, Data: att}}
+	m.Attachments = []Attachment{{Name: reminderFile, ContentType: XLSXType, Data: att}}
 	data, err := Compose(m)
 	if err != nil {
 		b.Fatal(err)

@@ -345,3 +345,14 @@ func scanSubmissions(rows *sql.Rows) ([]Submission, error) {
 	}
 	return out, rows.Err()
 }
+
+// Answer returns the submission's answer for the task; zero when it has
+// none (a task it did not report, a closed one).
+func (s Submission) Answer(taskID string) plan.Answer {
+	for _, a := range s.Answers {
+		if a.TaskID == taskID {
+			return a
+		}
+	}
+	return plan.Answer{}
+}

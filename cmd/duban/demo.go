@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/duban/duban/internal/clock"
-	"github.com/duban/duban/jobs"
+	"github.com/duban/duban/internal/demo"
 )
 
 func (a *app) demoCommand() *cobra.Command {
@@ -32,7 +32,7 @@ The configured mail servers are never contacted.`,
 			if err != nil {
 				return err
 			}
-			if err := jobs.PrepareDemoDir(dir); err != nil {
+			if err := demo.PrepareDir(dir); err != nil {
 				return usageErr("%v", err)
 			}
 			clock := &clock.Manual{}
@@ -43,7 +43,7 @@ The configured mail servers are never contacted.`,
 				return err
 			}
 			defer closeLedger()
-			d := &jobs.Demo{Cycle: c, Dir: dir, Out: a.stdout}
+			d := &demo.Demo{Cycle: c, Dir: dir, Out: a.stdout}
 			if err := d.Run(cmd.Context(), clock); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}

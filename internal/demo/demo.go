@@ -1,26 +1,22 @@
-package jobs
+package demo
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/duban/duban/jobs"
 
 	"github.com/duban/duban/internal/clock"
+	"github.com/duban/duban/internal/sim"
 
-	"github.com/duban/duban/internal/mailserver"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
@@ -44,14 +40,14 @@ type Demo struct {
 	// Cycle is the cycle under demonstration. Its Now must read the clock
 	// given to Run; its Mail needs everything but the Transport, which the
 	// demo sets to its own SMTP server for the duration of Run.
-	Cycle *Cycle
+	Cycle *jobs.Cycle
 	Dir   string
 	Out   io.Writer
 }
 
-// PrepareDemoDir makes dir ready for a demo: created if missing, cleared if
+// PrepareDir makes dir ready for a demo: created if missing, cleared if
 // an earlier demo made it, refused if it holds anything else.
-func PrepareDemoDir(dir string) error {
+func PrepareDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -72,21 +68,16 @@ func PrepareDemoDir(dir string) error {
 	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by duban demo; the next demo run may delete this folder\n"), 0o644)
 }
 
-// demoPhone is the phone number the simulated units write in their reports.
-const demoPhone = "0551-63000000"
-
 // demoRun is one run of the demo: the mail server, the passwords of its
 // mailboxes, duban's own mailbox and what each simulated reader has seen.
 type demoRun struct {
 	*Demo
-	c         *Cycle
-	clock     *clock.Manual
-	srv       *mailserver.Server
-	passwords map[string]string // address (lowercase) → password
-	box       *mailbox.IMAP     // duban's mailbox
-	cursors   map[string]mailbox.Cursor
-	stranger  mail.Address
-	away      mail.Address // a cc whose out-of-office answers the reminder
+	c        *jobs.Cycle
+	clock    *clock.Manual
+	mail     *sim.World
+	box      *mailbox.IMAP // duban's mailbox
+	stranger mail.Address
+	away     mail.Address // a cc whose out-of-office answers the reminder
 }
 
 // Run plays the demo. clock must be the one the Cycle reads.
@@ -99,7 +90,7 @@ func (d *Demo) Run(ctx context.Context, clock *clock.Manual) (err error) {
 	if len(lead) < 3 {
 		return fmt.Errorf("the demo needs a plan with at least 3 reporting units, this one has %d", len(lead))
 	}
-	r := &demoRun{Demo: d, c: c, clock: clock, passwords: map[string]string{}, cursors: map[string]mailbox.Cursor{}}
+	r := &demoRun{Demo: d, c: c, clock: clock}
 	cur := plan.Period{Year: c.Plan.Year, Month: time.May}
 	prev := cur.Prev()
 	clock.Set(c.Schedule.RemindAt(prev))
@@ -109,11 +100,11 @@ func (d *Demo) Run(ctx context.Context, clock *clock.Manual) (err error) {
 		return err
 	}
 	defer func() {
-		if cerr := r.srv.Close(); cerr != nil && err == nil {
+		if cerr := r.mail.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
-	smtp, err := r.smtpAs(c.Mail.From.Email)
+	smtp, err := r.mail.SMTPAs(c.Mail.From.Email)
 	if err != nil {
 		return err
 	}
@@ -123,7 +114,7 @@ func (d *Demo) Run(ctx context.Context, clock *clock.Manual) (err error) {
 		c.Mail.Transport = saved
 		smtp.Close()
 	}()
-	r.box, err = mailbox.DialIMAP(ctx, r.imapConfig(c.Mail.From.Email), c.log())
+	r.box, err = mailbox.DialIMAP(ctx, r.mail.IMAPConfig(c.Mail.From.Email), c.Logger())
 	if err != nil {
 		return fmt.Errorf("opening duban's mailbox on the demo server: %w", err)
 	}
@@ -156,7 +147,7 @@ func (d *Demo) Run(ctx context.Context, clock *clock.Manual) (err error) {
 	for _, u := range st.Units {
 		fmt.Fprintf(d.Out, "  %-8s %-16s %-9s versions=%d rejected=%d\n", u.Unit.ID, u.Unit.Name, u.State, u.Versions, u.Rejected)
 	}
-	n, err := r.writeMailboxes()
+	n, err := r.mail.WriteMailboxes(filepath.Join(d.Dir, "mail"))
 	if err != nil {
 		return err
 	}
@@ -177,40 +168,42 @@ func (d *Demo) Run(ctx context.Context, clock *clock.Manual) (err error) {
 // and cc of the plan, the office and a stranger.
 func (r *demoRun) startMail(ctx context.Context, lead []plan.Unit) error {
 	c := r.c
-	add := func(addr string) {
-		if addr = strings.ToLower(addr); r.passwords[addr] == "" {
-			r.passwords[addr] = rand.Text()
-		}
-	}
-	add(c.Mail.From.Email)
-	for _, u := range c.Plan.Units {
-		for _, ct := range append(append([]plan.Contact{}, u.Contacts...), u.CC...) {
-			add(ct.Email)
-		}
-	}
-	for _, a := range c.Mail.OfficeTo {
-		add(a.Email)
-	}
-	if c.Mail.Leader.Email != "" {
-		add(c.Mail.Leader.Email)
+	addrs := Participants(c)
+	taken := map[string]bool{}
+	for _, a := range addrs {
+		taken[strings.ToLower(a)] = true
 	}
 	r.stranger = mail.Address{Name: "李明", Email: "li.ming@163.example"}
-	for i := 2; r.passwords[r.stranger.Email] != ""; i++ {
+	for i := 2; taken[r.stranger.Email]; i++ {
 		r.stranger.Email = fmt.Sprintf("li.ming%d@163.example", i)
 	}
-	add(r.stranger.Email)
 	r.away = awayContact(lead)
-
-	srv, err := mailserver.Start(ctx, mailserver.Options{
-		Users: r.passwords, RequireAuth: true, Clock: r.clock.Now, Log: c.log().With("component", "mailserver"),
-	})
+	w, err := sim.Start(ctx, append(addrs, r.stranger.Email), r.clock.Now, c.Inbound, c.Logger())
 	if err != nil {
 		return fmt.Errorf("starting the demo mail server: %w", err)
 	}
-	r.srv = srv
+	r.mail = w
 	fmt.Fprintf(r.Out, "mail servers on loopback: SMTP %s, IMAP %s (implicit TLS, throw-away certificate), %d mailboxes\n",
-		srv.SMTPAddr(), srv.IMAPAddr(), len(r.passwords))
+		w.Server.SMTPAddr(), w.Server.IMAPAddr(), len(w.Addresses()))
 	return nil
+}
+
+// Participants are the addresses of everyone a cycle mails or hears from:
+// duban, every contact and cc of the plan, the office and its leader.
+func Participants(c *jobs.Cycle) []string {
+	addrs := []string{c.Mail.From.Email}
+	for _, u := range c.Plan.Units {
+		for _, ct := range append(append([]plan.Contact{}, u.Contacts...), u.CC...) {
+			addrs = append(addrs, ct.Email)
+		}
+	}
+	for _, a := range c.Mail.OfficeTo {
+		addrs = append(addrs, a.Email)
+	}
+	if c.Mail.Leader.Email != "" {
+		addrs = append(addrs, c.Mail.Leader.Email)
+	}
+	return addrs
 }
 
 // awayContact picks the person whose out-of-office answers May's reminder:
@@ -231,111 +224,9 @@ func awayContact(lead []plan.Unit) mail.Address {
 	return mail.Address{}
 }
 
-func (r *demoRun) port(addr string) int {
-	_, p, _ := net.SplitHostPort(addr)
-	n, _ := strconv.Atoi(p)
-	return n
-}
-
-// smtpAs is an SMTP client of the demo server logged in as addr.
-func (r *demoRun) smtpAs(addr string) (*mail.SMTP, error) {
-	addr = strings.ToLower(addr)
-	s, err := mail.NewSMTP(mail.SMTPConfig{
-		Host: "127.0.0.1", Port: r.port(r.srv.SMTPAddr()), TLS: "implicit",
-		Username: addr, Password: r.passwords[addr], Timeout: 30 * time.Second,
-		TLSConfig: &tls.Config{RootCAs: r.srv.RootCAs()},
-	}, r.c.log())
-	if err != nil {
-		return nil, fmt.Errorf("setting up SMTP for %s: %w", addr, err)
-	}
-	return s, nil
-}
-
-func (r *demoRun) imapConfig(addr string) mailbox.IMAPConfig {
-	addr = strings.ToLower(addr)
-	return mailbox.IMAPConfig{
-		Host: "127.0.0.1", Port: r.port(r.srv.IMAPAddr()), TLS: mailbox.TLSImplicit,
-		Username: addr, Password: r.passwords[addr], Timeout: 30 * time.Second,
-		TLSConfig:       &tls.Config{RootCAs: r.srv.RootCAs()},
-		MaxMessageBytes: r.c.Inbound.MaxMessageBytes,
-	}
-}
-
-// read is someone opening their mail client: the messages that arrived in
-// their IMAP inbox since they last looked, parsed.
-func (r *demoRun) read(ctx context.Context, addr string) ([]*inbound.Message, error) {
-	addr = strings.ToLower(addr)
-	box, err := mailbox.DialIMAP(ctx, r.imapConfig(addr), r.c.log())
-	if err != nil {
-		return nil, fmt.Errorf("opening the mailbox of %s: %w", addr, err)
-	}
-	defer box.Close()
-	got, validity, err := box.Fetch(ctx, r.cursors[addr], 0)
-	if err != nil {
-		return nil, fmt.Errorf("reading the mailbox of %s: %w", addr, err)
-	}
-	var out []*inbound.Message
-	for _, in := range got {
-		r.cursors[addr] = mailbox.Cursor{UIDValidity: validity, UID: in.UID}
-		msg, err := inbound.Parse(in.Raw, r.c.Inbound)
-		if err != nil {
-			return nil, fmt.Errorf("reading %s in the mailbox of %s: %w", in.Key, addr, err)
-		}
-		out = append(out, msg)
-	}
-	return out, nil
-}
-
-// find reads addr's new mail and returns the message with the given
-// Message-ID, or the one answering it when answering is true.
-func (r *demoRun) find(ctx context.Context, addr, id string, answering bool) (*inbound.Message, error) {
-	msgs, err := r.read(ctx, addr)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range msgs {
-		if !answering && m.MessageID == id {
-			return m, nil
-		}
-		for _, irt := range m.InReplyTo {
-			if answering && irt == id {
-				return m, nil
-			}
-		}
-	}
-	what := "message " + id
-	if answering {
-		what = "answer to " + id
-	}
-	return nil, fmt.Errorf("the %s never reached %s", what, addr)
-}
-
-// send is someone sending msg through the demo's SMTP server, logged in
-// as themselves. Date and From are filled in.
-func (r *demoRun) send(ctx context.Context, from mail.Address, msg mail.Message) error {
-	msg.From, msg.Date = from, r.clock.Now()
-	data, err := mail.Compose(msg)
-	if err != nil {
-		return err
-	}
-	s, err := r.smtpAs(from.Email)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	var to []string
-	for _, a := range append(append([]mail.Address{}, msg.To...), msg.Cc...) {
-		to = append(to, a.Email)
-	}
-	if err := s.Send(ctx, from.Email, to, data); err != nil {
-		return fmt.Errorf("sending %q from %s: %w", msg.Subject, from.Email, err)
-	}
-	return nil
-}
-
 // collect is duban polling its mailbox, a couple of minutes after the
 // clock's time.
-func (r *demoRun) collect(ctx context.Context) (CollectResult, error) {
+func (r *demoRun) collect(ctx context.Context) (jobs.CollectResult, error) {
 	r.clock.Set(r.clock.Now().Add(2 * time.Minute))
 	res, err := r.c.Collect(ctx, r.box)
 	if err != nil {
@@ -374,7 +265,7 @@ func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
 	r.clock.Set(remindAt)
 	fmt.Fprintf(r.Out, "\n== %s: reminders at %s, deadline %s\n", p, remindAt.Format("2006-01-02 15:04"), sched.Deadline(p).Format(plan.DateLayout))
 
-	res, err := c.Remind(ctx, p, RemindOptions{})
+	res, err := c.Remind(ctx, p, jobs.RemindOptions{})
 	if err != nil {
 		return err
 	}
@@ -393,7 +284,7 @@ func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
 			return fmt.Errorf("unit %s has no contact to answer the reminder", u.ID)
 		}
 		reader := mail.Address{Name: u.Contacts[0].Name, Email: strings.ToLower(u.Contacts[0].Email)}
-		msg, err := r.find(ctx, reader.Email, l.MessageID, false)
+		msg, err := r.mail.Find(ctx, reader.Email, l.MessageID, false)
 		if err != nil {
 			return err
 		}
@@ -487,7 +378,7 @@ func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
 }
 
 // leaderNote says when a chase rung copies the office leader.
-func leaderNote(c *Cycle, rung plan.Rung) string {
+func leaderNote(c *jobs.Cycle, rung plan.Rung) string {
 	if rung.Overdue >= 2 && c.Mail.Leader.Email != "" {
 		return ", red: the office leader " + c.Mail.Leader.Email + " is copied"
 	}
@@ -503,17 +394,17 @@ func (r *demoRun) askForTime(ctx context.Context, p plan.Period, um *unitMail) e
 	for range 3 {
 		until = c.Schedule.Calendar.NextWorkday(until)
 	}
-	data, err := reports.FillExtensionRequest(um.template.Data, um.reader.Name, demoPhone, until.Format(time.DateOnly), "部分项目数据需待统计部门核定后报送。")
+	data, err := reports.FillExtensionRequest(um.template.Data, um.reader.Name, sim.Phone, until.Format(time.DateOnly), "部分项目数据需待统计部门核定后报送。")
 	if err != nil {
 		return err
 	}
-	id := mail.MessageID(domainOf(um.reader.Email), "reply", p.String(), um.unit.ID, "extension")
-	err = r.send(ctx, um.reader, mail.Message{
+	id := mail.MessageID(sim.DomainOf(um.reader.Email), "reply", p.String(), um.unit.ID, "extension")
+	err = r.mail.Send(ctx, um.reader, mail.Message{
 		MessageID: id, To: []mail.Address{c.Mail.From},
 		Subject:   "回复：" + um.answers.Subject + "（申请延期）",
 		Text:      fmt.Sprintf("%s：\n\n我单位申请延期报送，详见附件。\n\n%s\n", c.Mail.Office, um.unit.Name),
 		InReplyTo: um.answers.MessageID, References: append(append([]string{}, um.answers.References...), um.answers.MessageID),
-		Attachments: []mail.Attachment{{Name: um.template.Name, ContentType: xlsxType, Data: data}},
+		Attachments: []mail.Attachment{{Name: um.template.Name, ContentType: mail.XLSXType, Data: data}},
 	})
 	if err != nil {
 		return err
@@ -522,7 +413,7 @@ func (r *demoRun) askForTime(ctx context.Context, p plan.Period, um *unitMail) e
 	if _, err := r.collect(ctx); err != nil {
 		return err
 	}
-	receipt, err := r.find(ctx, um.reader.Email, id, true)
+	receipt, err := r.mail.Find(ctx, um.reader.Email, id, true)
 	if err != nil {
 		return err
 	}
@@ -531,7 +422,7 @@ func (r *demoRun) askForTime(ctx context.Context, p plan.Period, um *unitMail) e
 	if err != nil {
 		return err
 	}
-	decision, err := r.find(ctx, um.reader.Email, d.MessageID, false)
+	decision, err := r.mail.Find(ctx, um.reader.Email, d.MessageID, false)
 	if err != nil {
 		return err
 	}
@@ -552,7 +443,7 @@ func (r *demoRun) closeDoneTask(ctx context.Context, p plan.Period) error {
 		return err
 	}
 	for _, t := range c.Plan.Tasks {
-		if answerOf(latest[t.Lead], t.ID).Status != plan.StatusDone {
+		if latest[t.Lead].Answer(t.ID).Status != plan.StatusDone {
 			continue
 		}
 		d, err := c.CloseTask(ctx, t.ID, p, "经核实，该项任务已完成，予以销号。", false)
@@ -576,12 +467,12 @@ func (r *demoRun) reply(ctx context.Context, p plan.Period, um *unitMail, attemp
 		return err
 	}
 	var answers []plan.Answer
-	for _, a := range demoAnswers(c.Plan, p, u.ID) {
+	for _, a := range sim.Answers(c.Plan, p, u.ID) {
 		if _, ok := closed[a.TaskID]; !ok {
 			answers = append(answers, a)
 		}
 	}
-	phone := demoPhone
+	phone := sim.Phone
 	if invalid {
 		answers[0].Progress = ""
 		answers[len(answers)-1].Status = "进行中"
@@ -591,15 +482,15 @@ func (r *demoRun) reply(ctx context.Context, p plan.Period, um *unitMail, attemp
 	if err != nil {
 		return fmt.Errorf("filling %s's template: %w", u.ID, err)
 	}
-	id := mail.MessageID(domainOf(um.reader.Email), "reply", p.String(), u.ID, strconv.Itoa(attempt))
+	id := mail.MessageID(sim.DomainOf(um.reader.Email), "reply", p.String(), u.ID, strconv.Itoa(attempt))
 	refs := append(append([]string{}, um.answers.References...), um.answers.MessageID)
-	err = r.send(ctx, um.reader, mail.Message{
+	err = r.mail.Send(ctx, um.reader, mail.Message{
 		MessageID: id,
 		To:        []mail.Address{c.Mail.From},
 		Subject:   "回复：" + um.answers.Subject,
 		Text:      fmt.Sprintf("%s：\n\n附件是我单位%s推进情况表，请查收。\n\n%s\n%s %s\n", c.Mail.Office, p.Label(), u.Name, um.reader.Name, phone),
 		InReplyTo: um.answers.MessageID, References: refs,
-		Attachments: []mail.Attachment{{Name: um.template.Name, ContentType: xlsxType, Data: filled}},
+		Attachments: []mail.Attachment{{Name: um.template.Name, ContentType: mail.XLSXType, Data: filled}},
 	})
 	if err != nil {
 		return err
@@ -619,7 +510,7 @@ func (r *demoRun) reply(ctx context.Context, p plan.Period, um *unitMail, attemp
 	case sub.Late:
 		verdict = "accepted, LATE"
 	}
-	answer, err := r.find(ctx, um.reader.Email, id, true)
+	answer, err := r.mail.Find(ctx, um.reader.Email, id, true)
 	if err != nil {
 		return err
 	}
@@ -646,7 +537,7 @@ func (r *demoRun) lastSubmission(ctx context.Context, p plan.Period, unit string
 }
 
 // outOfOffice is r.away's auto-responder answering the reminder.
-func (r *demoRun) outOfOffice(ctx context.Context, res RemindResult) error {
+func (r *demoRun) outOfOffice(ctx context.Context, res jobs.RemindResult) error {
 	var reminderID string
 	for _, l := range res.Lines {
 		for _, to := range l.To {
@@ -658,13 +549,13 @@ func (r *demoRun) outOfOffice(ctx context.Context, res RemindResult) error {
 	if reminderID == "" {
 		return nil
 	}
-	reminder, err := r.find(ctx, r.away.Email, reminderID, false)
+	reminder, err := r.mail.Find(ctx, r.away.Email, reminderID, false)
 	if err != nil {
 		return err
 	}
 	r.clock.Set(r.clock.Now().Add(time.Minute))
-	err = r.send(ctx, r.away, mail.Message{
-		MessageID: mail.MessageID(domainOf(r.away.Email), "auto", reminderID),
+	err = r.mail.Send(ctx, r.away, mail.Message{
+		MessageID: mail.MessageID(sim.DomainOf(r.away.Email), "auto", reminderID),
 		To:        []mail.Address{r.c.Mail.From},
 		Subject:   "自动回复：" + reminder.Subject,
 		Text:      "您好，我正在休假，期间不便查看邮件，返岗后将尽快回复。\n",
@@ -688,16 +579,16 @@ func (r *demoRun) outOfOffice(ctx context.Context, res RemindResult) error {
 // workbook: duban quarantines it unread and lists it in the office's daily
 // digest, never answering the sender.
 func (r *demoRun) strangerWrites(ctx context.Context, p plan.Period, um *unitMail) error {
-	filled, err := reports.Fill(um.template.Data, r.stranger.Name, demoPhone, demoAnswers(r.c.Plan, p, um.unit.ID))
+	filled, err := reports.Fill(um.template.Data, r.stranger.Name, sim.Phone, sim.Answers(r.c.Plan, p, um.unit.ID))
 	if err != nil {
 		return fmt.Errorf("filling the stranger's workbook: %w", err)
 	}
-	err = r.send(ctx, r.stranger, mail.Message{
-		MessageID:   mail.MessageID(domainOf(r.stranger.Email), "stranger", p.String()),
+	err = r.mail.Send(ctx, r.stranger, mail.Message{
+		MessageID:   mail.MessageID(sim.DomainOf(r.stranger.Email), "stranger", p.String()),
 		To:          []mail.Address{r.c.Mail.From},
 		Subject:     fmt.Sprintf("%s%s推进情况", um.unit.Name, p.Label()),
 		Text:        "您好，同事让我代为报送，附件请查收。\n" + r.stranger.Name + "\n",
-		Attachments: []mail.Attachment{{Name: um.template.Name, ContentType: xlsxType, Data: filled}},
+		Attachments: []mail.Attachment{{Name: um.template.Name, ContentType: mail.XLSXType, Data: filled}},
 	})
 	if err != nil {
 		return err
@@ -715,7 +606,7 @@ func (r *demoRun) strangerWrites(ctx context.Context, p plan.Period, um *unitMai
 	}
 	office := "the office's next daily digest lists it (" + digest.Idle + ")"
 	if digest.Messages > 0 && len(r.c.Mail.OfficeTo) > 0 {
-		msgs, err := r.read(ctx, r.c.Mail.OfficeTo[0].Email)
+		msgs, err := r.mail.Read(ctx, r.c.Mail.OfficeTo[0].Email)
 		if err != nil {
 			return err
 		}
@@ -743,126 +634,12 @@ func (r *demoRun) compile(ctx context.Context, p plan.Period) error {
 	if err := writeFile(filepath.Join(r.Dir, "compiled", name), doc); err != nil {
 		return err
 	}
-	var red []string
-	for unit, color := range res.view.Timeliness {
-		if color == plan.ColorRed {
-			red = append(red, unit)
-		}
-	}
-	for id, color := range res.view.Progress {
-		if color == plan.ColorRed {
-			red = append(red, id)
-		}
-	}
-	slices.Sort(red)
-	fmt.Fprintf(r.Out, "   %s compiled version %d → %s (+ %s); red: %s\n", r.stamp(), res.Version, path, name, strings.Join(red, " "))
+	fmt.Fprintf(r.Out, "   %s compiled version %d → %s (+ %s); red: %s\n", r.stamp(), res.Version, path, name, strings.Join(res.Red(), " "))
 	return nil
 }
 
 func (r *demoRun) stamp() string {
 	return r.clock.Now().In(r.c.Schedule.Location).Format("01-02 15:04")
-}
-
-// writeMailboxes writes every message each mailbox received, oldest first,
-// to mail/<address>/NNN-<subject>.eml, and returns how many.
-func (r *demoRun) writeMailboxes() (int, error) {
-	addrs := make([]string, 0, len(r.passwords))
-	for a := range r.passwords {
-		addrs = append(addrs, a)
-	}
-	sort.Strings(addrs)
-	total := 0
-	for _, a := range addrs {
-		dir := filepath.Join(r.Dir, "mail", a)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return total, fmt.Errorf("creating %s: %w", dir, err)
-		}
-		msgs, err := r.srv.Messages(a)
-		if err != nil {
-			return total, err
-		}
-		for i, raw := range msgs {
-			subject := ""
-			if m, err := inbound.Parse(raw, r.c.Inbound); err == nil {
-				subject = m.Subject
-			}
-			if err := writeFile(filepath.Join(dir, fmt.Sprintf("%03d-%s.eml", i+1, shortName(subject))), raw); err != nil {
-				return total, err
-			}
-			total++
-		}
-	}
-	return total, nil
-}
-
-// shortName makes a file name from a subject: letters and digits kept,
-// anything else a dash, at most 48 characters.
-func shortName(subject string) string {
-	var b strings.Builder
-	n, dash := 0, false
-	for _, r := range subject {
-		if n == 48 {
-			break
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '【' || r == '】' {
-			b.WriteRune(r)
-			n, dash = n+1, false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			n, dash = n+1, true
-		}
-	}
-	s := strings.TrimRight(b.String(), "-")
-	if s == "" {
-		return "message"
-	}
-	return s
-}
-
-func domainOf(addr string) string {
-	_, d, _ := strings.Cut(addr, "@")
-	return d
-}
-
-// demoAnswers makes plausible answers of the unit's tasks: most on track,
-// some done, one behind with a problem raised, every seventh task of the
-// plan behind from April on, and an indicator's event every six months (so
-// the year shows some lagging behind the pace).
-func demoAnswers(pl *plan.Plan, p plan.Period, unit string) []plan.Answer {
-	tasks := pl.TasksLedBy(unit)
-	out := make([]plan.Answer, len(tasks))
-	for i, t := range tasks {
-		a := plan.Answer{
-			TaskID:    t.ID,
-			Progress:  fmt.Sprintf("%s，围绕“%s”召开专题推进会1次，对照年度目标逐项梳理，完成阶段性工作。", p.Label(), t.Title),
-			Status:    plan.StatusOnTrack,
-			NextSteps: "继续按序时推进，加强与圈内城市对口部门沟通对接。",
-		}
-		switch (i + int(p.Month)) % 5 {
-		case 0:
-			a.Status = plan.StatusDone
-			a.NextSteps = "巩固工作成果，做好总结。"
-		case 3:
-			a.Status = plan.StatusBehind
-			a.Issues = "部分前期手续办理进度慢于预期，需协调相关部门加快审批。"
-		}
-		if pl.TaskNumber(t.ID)%7 == 0 && p.Month >= time.April {
-			// A task stuck from spring on: two months behind turn it red.
-			a.Status = plan.StatusBehind
-			a.Issues = "受要素保障制约，项目推进滞后于年度计划，需市级层面协调解决。"
-		}
-		for k, ind := range pl.IndicatorsOf(t.ID) {
-			if a.Counts == nil {
-				a.Counts = map[string]int{}
-			}
-			a.Counts[ind.Name] = 0
-			if (int(p.Month)+2*k)%6 == 2 {
-				a.Counts[ind.Name] = 1
-			}
-		}
-		out[i] = a
-	}
-	return out
 }
 
 func writeFile(path string, data []byte) error {
