@@ -360,11 +360,7 @@ func (w *world) deliveries() []delivery {
 	w.t.Helper()
 	byID := map[string]*delivery{}
 	var order []string
-	addrs := make([]string, 0, len(w.mail.Addresses()))
-	for _, a := range w.mail.Addresses() {
-		addrs = append(addrs, a)
-	}
-	sort.Strings(addrs)
+	addrs := w.mail.Addresses() // sorted
 	for _, a := range addrs {
 		raws, err := w.mail.Server.Messages(a)
 		if err != nil {
