@@ -8,18 +8,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
-	"time"
+
+	wiring "github.com/duban/duban/internal/app"
 
 	clockpkg "github.com/duban/duban/internal/clock"
 
 	"github.com/duban/duban/config"
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/mail"
-	"github.com/duban/duban/mail/inbound"
-	"github.com/duban/duban/mail/mailbox"
-	"github.com/duban/duban/reports"
-	"github.com/duban/duban/store"
-	"github.com/duban/duban/templates"
 )
 
 // clock is the cycle's fake clock.
@@ -68,78 +64,38 @@ func logger(t testing.TB, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: level}))
 }
 
-// smtpFor is the SMTP transport cmd/duban builds from the configuration,
-// with Debian's snakeoil certificate trusted and its name verified.
-func smtpFor(t testing.TB, cfg *config.Config, log *slog.Logger) *mail.SMTP {
+// openApp wires cfg as duban does (internal/app) on dataDir, with the
+// test's clock and logger, trusting Debian's snakeoil certificate (the
+// loopback Postfix's) and verifying its name; transport, when not nil,
+// sends instead of the configured SMTP.
+func openApp(t testing.TB, cfg *config.Config, dataDir string, transport jobs.Transport, clk *clock, log *slog.Logger) *wiring.App {
 	t.Helper()
-	roots, name := snakeoil(t)
-	s := cfg.Mail.SMTP
-	smtp, err := mail.NewSMTP(mail.SMTPConfig{
-		Host: s.Host, Port: s.Port, TLS: s.TLS, Username: s.Username, Password: s.Password, HELO: s.HELO,
-		Timeout: time.Duration(s.TimeoutSeconds) * time.Second, RatePerSecond: s.RatePerSecond,
-		TLSConfig: &tls.Config{RootCAs: roots, ServerName: name},
-	}, log)
-	if err != nil {
-		t.Fatalf("mail.NewSMTP: %v", err)
+	opts := wiring.Options{Now: clk.Now, Log: log, Transport: transport}
+	if transport == nil {
+		roots, name := snakeoil(t)
+		opts.TLS = &tls.Config{RootCAs: roots, ServerName: name}
 	}
-	t.Cleanup(func() { smtp.Close() })
-	return smtp
+	w, err := wiring.Open(context.Background(), cfg, dataDir, opts)
+	if err != nil {
+		t.Fatalf("wiring the cycle: %v", err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
 }
 
-// newCycle builds the cycle the way cmd/duban does (cycleFor, mailFor),
-// with transport as the outgoing side and the data directory dataDir.
+// newCycle is openApp's cycle.
 func newCycle(t testing.TB, cfg *config.Config, dataDir string, transport jobs.Transport, clk *clock, log *slog.Logger) *jobs.Cycle {
-	t.Helper()
-	sched, err := cfg.Schedule()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ledger, err := store.Open(context.Background(), dataDir)
-	if err != nil {
-		t.Fatalf("store.Open(%s): %v", dataDir, err)
-	}
-	t.Cleanup(func() { ledger.Close() })
-	texts, err := templates.Load(cfg.Mail.TemplatesDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &jobs.Mail{
-		Transport: transport,
-		From:      mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
-		Domain:    cfg.Mail.MessageIDDomain,
-		Office:    cfg.Office.Name,
-		Texts:     texts,
-	}
-	for _, r := range cfg.Office.Recipients {
-		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
-	}
-	return &jobs.Cycle{
-		Plan:     cfg.Plan(),
-		Schedule: sched,
-		Limits: reports.Limits{
-			MaxFileBytes:  cfg.Limits.MaxAttachmentBytes,
-			MaxUnzipBytes: cfg.Limits.MaxUnzipBytes,
-			MaxTextChars:  cfg.Limits.MaxTextChars,
-		},
-		Ledger:  ledger,
-		Log:     log,
-		Now:     clk.Now,
-		Mail:    m,
-		Inbound: inbound.Limits{MaxMessageBytes: cfg.Limits.MessageBytes(), MaxFileBytes: cfg.Limits.MaxAttachmentBytes},
-	}
+	return openApp(t, cfg, dataDir, transport, clk, log).Cycle
 }
 
-// dialMailbox opens the IMAP mailbox as cmd/duban's openMailbox does.
-func dialMailbox(t testing.TB, cfg *config.Config, log *slog.Logger) *mailbox.IMAP {
+// dialMailbox opens the configured mailbox as duban does.
+func dialMailbox(t testing.TB, cfg *config.Config, log *slog.Logger) jobs.Mailbox {
 	t.Helper()
-	im := cfg.Mail.IMAP
-	box, err := mailbox.DialIMAP(context.Background(), mailbox.IMAPConfig{
-		Host: im.Host, Port: im.Port, TLS: im.TLS, Username: im.Username, Password: im.Password, Folder: im.Folder,
-		Timeout: time.Duration(im.TimeoutSeconds) * time.Second, MaxMessageBytes: cfg.Limits.MessageBytes(),
-	}, log)
+	w := openApp(t, cfg, filepath.Join(t.TempDir(), "data"), &mail.Folder{Dir: t.TempDir()}, &clock{}, log)
+	box, closeBox, err := w.OpenMailbox(context.Background())
 	if err != nil {
-		t.Fatalf("mailbox.DialIMAP: %v", err)
+		t.Fatalf("opening the mailbox: %v", err)
 	}
-	t.Cleanup(func() { box.Close() })
+	t.Cleanup(func() { closeBox() })
 	return box
 }

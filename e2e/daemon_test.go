@@ -33,7 +33,7 @@ func TestDaemonMonth(t *testing.T) {
 	cfg := loopbackConfig(t, filepath.Join(t.TempDir(), "data"))
 	log := logger(t, slog.LevelWarn)
 	clk := &clock{}
-	c := newCycle(t, cfg, cfg.Storage.DataDir, smtpFor(t, cfg, log), clk, log)
+	c := newCycle(t, cfg, cfg.Storage.DataDir, nil, clk, log)
 	box := dialMailbox(t, cfg, log)
 	d := &jobs.Daemon{
 		Cycle: c, Log: log,

@@ -30,14 +30,12 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/duban/duban/config"
 	"github.com/duban/duban/internal/clock"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
-	"github.com/duban/duban/templates"
 )
 
 // TestBadInput feeds a corpus of bad messages, each a whole .eml as a unit
@@ -958,27 +956,9 @@ type badRun struct {
 func newBadRun(t *testing.T, root string) *badRun {
 	t.Helper()
 	ctx := t.Context()
-	cfg, err := config.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !cfg.Embedded {
-		t.Fatalf("config.Load(\"\") read %s; the test needs the embedded example", cfg.Source)
-	}
-	sched, err := cfg.Schedule()
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts, err := templates.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := &badRun{ctx: ctx, clock: &clock.Manual{}, root: root, data: filepath.Join(root, "data"), out: filepath.Join(root, "out")}
-	ledger, err := store.Open(ctx, r.data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ledger.Close() })
+	r.c, _ = exampleCycle(t, r.data, r.clock, &mail.Folder{Dir: r.out})
+	var err error
 	r.db, err = sql.Open("sqlite", "file:"+filepath.Join(r.data, "ledger.db")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
@@ -986,26 +966,6 @@ func newBadRun(t *testing.T, root string) *badRun {
 	t.Cleanup(func() { r.db.Close() })
 	if _, err := r.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('token_secret', ?)`, badInputSecret); err != nil {
 		t.Fatalf("setting the corpus' template key: %v", err)
-	}
-	m := &Mail{
-		Transport: &mail.Folder{Dir: r.out},
-		From:      mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
-		Domain:    cfg.Mail.MessageIDDomain,
-		Office:    cfg.Office.Name,
-		Texts:     texts,
-	}
-	for _, rc := range cfg.Office.Recipients {
-		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: rc.Name, Email: rc.Email})
-	}
-	// As cmd/duban wires it.
-	r.c = &Cycle{
-		Plan:     cfg.Plan(),
-		Schedule: sched,
-		Limits:   reports.Limits{MaxFileBytes: cfg.Limits.MaxAttachmentBytes, MaxUnzipBytes: cfg.Limits.MaxUnzipBytes, MaxTextChars: cfg.Limits.MaxTextChars},
-		Ledger:   ledger,
-		Now:      r.clock.Now,
-		Mail:     m,
-		Inbound:  inbound.Limits{MaxMessageBytes: cfg.Limits.MessageBytes(), MaxFileBytes: cfg.Limits.MaxAttachmentBytes},
 	}
 	r.gen = &badGen{t: t, r: r}
 	return r

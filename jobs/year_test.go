@@ -19,14 +19,12 @@ import (
 	"github.com/duban/duban/internal/sim"
 	"github.com/duban/duban/internal/testtools"
 
-	"github.com/duban/duban/config"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
-	"github.com/duban/duban/templates"
 )
 
 // The tests in this file run the daemon's reconcilers against the embedded
@@ -62,46 +60,13 @@ type jobCost struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := t.Context()
-	cfg, err := config.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !cfg.Embedded {
-		t.Fatalf("config.Load(\"\") read %s; the test needs the embedded example", cfg.Source)
-	}
-	sched, err := cfg.Schedule()
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts, err := templates.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ledger, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ledger.Close() })
 	clock := &clock.Manual{}
-	m := &Mail{
-		From:   mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
-		Domain: cfg.Mail.MessageIDDomain,
-		Office: cfg.Office.Name,
-		Texts:  texts,
-	}
+	c, _ := exampleCycle(t, t.TempDir(), clock, nil)
+	var err error
+	m := c.Mail
 	office := map[string]bool{}
-	for _, r := range cfg.Office.Recipients {
-		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
+	for _, r := range m.OfficeTo {
 		office[strings.ToLower(r.Email)] = true
-	}
-	c := &Cycle{
-		Plan:     cfg.Plan(),
-		Schedule: sched,
-		Limits:   reports.Limits{MaxFileBytes: cfg.Limits.MaxAttachmentBytes, MaxUnzipBytes: cfg.Limits.MaxUnzipBytes, MaxTextChars: cfg.Limits.MaxTextChars},
-		Ledger:   ledger,
-		Now:      clock.Now,
-		Mail:     m,
-		Inbound:  inbound.Limits{MaxMessageBytes: cfg.Limits.MessageBytes(), MaxFileBytes: cfg.Limits.MaxAttachmentBytes},
 	}
 	w := &world{
 		t: t, ctx: ctx, c: c, clock: clock, lead: c.Plan.LeadUnits(), office: office,

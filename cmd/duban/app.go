@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"time"
 
+	wiring "github.com/duban/duban/internal/app"
+
 	"github.com/spf13/cobra"
 
 	"github.com/duban/duban/config"
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
-	"github.com/duban/duban/store"
 )
 
 // Exit codes, as the design's command-line contract sets them.
@@ -148,101 +148,42 @@ func (a *app) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
-// openCycle loads the configuration, opens the ledger and the outgoing
-// mail. The caller calls closeAll when done.
+// openCycle loads the configuration and opens the wired cycle. The caller
+// calls closeAll when done.
 func (a *app) openCycle(ctx context.Context) (c *jobs.Cycle, cfg *config.Config, closeAll func(), err error) {
-	cfg, err = a.loadConfig()
+	w, closeAll, err := a.open(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	c, closeAll, err = a.cycleFor(ctx, cfg, cfg.Storage.DataDir)
-	return c, cfg, closeAll, err
+	return w.Cycle, w.Config, closeAll, nil
 }
 
-func (a *app) cycleFor(ctx context.Context, cfg *config.Config, dataDir string) (*jobs.Cycle, func(), error) {
-	c, closeLedger, err := a.baseCycle(ctx, cfg, dataDir)
+// open loads the configuration and wires it (internal/app).
+func (a *app) open(ctx context.Context) (*wiring.App, func(), error) {
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	transport, closeTransport, err := a.transportFor(cfg, dataDir)
-	if err != nil {
-		closeLedger()
-		return nil, nil, err
-	}
-	c.Mail.Transport = transport
-	closeAll := func() {
-		if err := closeTransport(); err != nil {
-			a.logger().Warn("closing the mail connection", "err", err)
-		}
-		closeLedger()
-	}
-	return c, closeAll, nil
+	return a.assemble(ctx, cfg, cfg.Storage.DataDir, wiring.Options{})
 }
 
-// baseCycle opens the ledger under dataDir and builds the cycle with the
-// configured sender, office and texts, but no mail transport.
-func (a *app) baseCycle(ctx context.Context, cfg *config.Config, dataDir string) (*jobs.Cycle, func(), error) {
-	sched, err := cfg.Schedule()
-	if err != nil {
+// assemble wires cfg on the data directory with the command's clock,
+// logger and notices.
+func (a *app) assemble(ctx context.Context, cfg *config.Config, dataDir string, opts wiring.Options) (*wiring.App, func(), error) {
+	opts.Now, opts.Log, opts.Notice = a.now, a.logger(), a.stderr
+	w, err := wiring.Open(ctx, cfg, dataDir, opts)
+	var ce *wiring.ConfigError
+	if errors.As(err, &ce) {
 		return nil, nil, &exitError{code: exitUsage, err: err}
 	}
-	m, err := mailSettings(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	ledger, err := store.Open(ctx, dataDir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("opening the data directory: %w", err)
-	}
-	c := &jobs.Cycle{
-		Plan:     cfg.Plan(),
-		Schedule: sched,
-		Limits:   limitsOf(cfg),
-		Ledger:   ledger,
-		Log:      a.logger(),
-		Now:      a.now,
-		Mail:     m,
-		Inbound:  inboundLimits(cfg),
-		Intake:   intakeLimits(cfg),
-
-		ColorRules: cfg.ColorRules(),
-	}
-	if cfg.Security.TokenSecret != "" {
-		c.TokenSecret = []byte(cfg.Security.TokenSecret)
-	}
-	closeLedger := func() {
-		if err := ledger.Close(); err != nil {
-			a.logger().Error("closing the ledger", "err", err)
+	return w, func() {
+		if err := w.Close(); err != nil {
+			a.logger().Error("closing the ledger and the mail connection", "err", err)
 		}
-	}
-	return c, closeLedger, nil
-}
-
-func limitsOf(cfg *config.Config) reports.Limits {
-	l := cfg.Limits
-	return reports.Limits{
-		MaxFileBytes:     l.MaxAttachmentBytes,
-		MaxUnzipBytes:    l.MaxUnzipBytes,
-		MaxTextChars:     l.MaxTextChars,
-		MaxRows:          l.MaxSheetRows,
-		MaxColumns:       l.MaxSheetColumns,
-		MaxCellsOutside:  l.MaxCellsOutside,
-		MaxXMLDepth:      l.MaxXMLDepth,
-		MaxXMLElements:   l.MaxXMLElements,
-		MaxSharedStrings: l.MaxSharedStrings,
-		MaxTextBytes:     l.MaxWorkbookTextBytes,
-	}
-}
-
-func intakeLimits(cfg *config.Config) jobs.IntakeLimits {
-	l := cfg.Limits
-	return jobs.IntakeLimits{
-		Attachments:     l.MaxAttachments,
-		BatchBytes:      l.MaxBatchBytes,
-		QuarantineBytes: l.QuarantineBytes,
-		SenderPerHour:   l.SenderMessagesPerHour,
-		RetentionDays:   cfg.Retention.QuarantineDays,
-	}
+	}, nil
 }
 
 // withPeriod opens the ledger, resolves --period and runs fn.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	wiring "github.com/duban/duban/internal/app"
+
 	"github.com/spf13/cobra"
 
 	"github.com/duban/duban/internal/clock"
@@ -38,12 +40,12 @@ The configured mail servers are never contacted.`,
 			clock := &clock.Manual{}
 			a.now = clock.Now
 			// The demo sends through its own mail server: no transport here.
-			c, closeLedger, err := a.baseCycle(cmd.Context(), cfg, filepath.Join(dir, "data"))
+			w, closeAll, err := a.assemble(cmd.Context(), cfg, filepath.Join(dir, "data"), wiring.Options{NoTransport: true})
 			if err != nil {
 				return err
 			}
-			defer closeLedger()
-			d := &demo.Demo{Cycle: c, Dir: dir, Out: a.stdout}
+			defer closeAll()
+			d := &demo.Demo{Cycle: w.Cycle, Dir: dir, Out: a.stdout}
 			if err := d.Run(cmd.Context(), clock); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}

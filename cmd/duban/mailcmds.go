@@ -84,12 +84,13 @@ func (a *app) collectCommand() *cobra.Command {
 		Short: "Poll the mailbox once: check every reply, answer it, and send what is queued",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, cfg, closeAll, err := a.openCycle(cmd.Context())
+			w, closeAll, err := a.open(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer closeAll()
-			mb, closeMailbox, err := a.openMailbox(cmd.Context(), cfg, cfg.Storage.DataDir)
+			c := w.Cycle
+			mb, closeMailbox, err := w.OpenMailbox(cmd.Context())
 			if err != nil {
 				return err
 			}

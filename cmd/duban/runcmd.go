@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	wiring "github.com/duban/duban/internal/app"
+
 	"github.com/spf13/cobra"
 
 	"github.com/duban/duban/internal/datalock"
@@ -69,11 +71,12 @@ func (a *app) runDaemon(ctx context.Context) error {
 		}
 	}()
 
-	c, closeAll, err := a.cycleFor(ctx, cfg, dataDir)
+	w, closeAll, err := a.assemble(ctx, cfg, dataDir, wiring.Options{})
 	if err != nil {
 		return err
 	}
 	defer closeAll()
+	c := w.Cycle
 	c.Log = log
 
 	metrics := telemetry.New()
@@ -82,7 +85,7 @@ func (a *app) runDaemon(ctx context.Context) error {
 	d := &jobs.Daemon{
 		Cycle: c,
 		OpenMailbox: func(ctx context.Context) (jobs.Mailbox, func() error, error) {
-			return a.openMailbox(ctx, cfg, dataDir)
+			return w.OpenMailbox(ctx)
 		},
 		CollectSpec: cfg.Daemon.Collect,
 		TickSpec:    cfg.Daemon.Tick,

@@ -45,6 +45,8 @@ import (
 	"testing"
 	"time"
 
+	wiring "github.com/duban/duban/internal/app"
+
 	"github.com/duban/duban/config"
 	"github.com/duban/duban/internal/mailserver"
 	"github.com/duban/duban/mail"
@@ -609,12 +611,13 @@ func TestStorageLedgerLocked(t *testing.T) {
 		var log syncBuffer
 		a := &app{stdout: io.Discard, stderr: &log, now: func() time.Time { return now }}
 		ctx := context.Background()
-		c, closeAll, err := a.cycleFor(ctx, cfg, r.dataDir)
+		w, closeAll, err := a.assemble(ctx, cfg, r.dataDir, wiring.Options{})
 		if err != nil {
 			t.Fatalf("opening the ledger: %v", err)
 		}
 		defer closeAll()
-		mb, closeMailbox, err := a.openMailbox(ctx, cfg, r.dataDir)
+		c := w.Cycle
+		mb, closeMailbox, err := w.OpenMailbox(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

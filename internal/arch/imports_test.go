@@ -1,0 +1,91 @@
+package arch
+
+import (
+	"os/exec"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/duban/duban/"
+
+// mayImport is the map of the code: for each package, the packages of this
+// module it may import (its tests aside). Data flows one way: config → plan
+// → jobs → (reports, mail, store); reports and mail know nothing of each
+// other or of the store; jobs is where they meet; internal/app wires it
+// all; cmd and the demo sit on top. A package missing here fails the test:
+// a new package is placed on the map when it is made.
+var mayImport = map[string][]string{
+	"plan":         nil,
+	"config":       {"plan"},
+	"templates":    nil,
+	"bulletin":     nil,
+	"reports":      {"plan"},
+	"store":        {"plan"},
+	"mail":         nil,
+	"mail/inbound": nil,
+	"mail/mailbox": nil,
+	"jobs": {"plan", "reports", "store", "templates", "bulletin", "mail", "mail/inbound", "mail/mailbox",
+		"internal/crashpoint"},
+	"internal/app": {"config", "plan", "jobs", "reports", "store", "templates", "mail", "mail/inbound", "mail/mailbox"},
+	"internal/demo": {"plan", "jobs", "reports", "store", "mail", "mail/inbound", "mail/mailbox",
+		"internal/clock", "internal/sim"},
+	"internal/sim":        {"plan", "mail", "mail/inbound", "mail/mailbox", "internal/mailserver"},
+	"internal/mailserver": {"internal/selfsigned"},
+	"internal/selfsigned": nil,
+	"internal/clock":      nil,
+	"internal/crashpoint": nil,
+	"internal/datalock":   nil,
+	"internal/telemetry":  nil,
+	"internal/testtools":  nil,
+	"internal/arch":       nil,
+	"e2e":                 nil, // tests only
+	"cmd/duban": {"config", "plan", "jobs", "reports", "store", "internal/app", "internal/clock",
+		"internal/datalock", "internal/demo", "internal/telemetry"},
+}
+
+// testOnly are packages no production code may import.
+var testOnly = []string{"internal/testtools", "e2e", "internal/arch"}
+
+func TestImports(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", module+"...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], module)
+		seen[pkg] = true
+		allowed, known := mayImport[pkg]
+		if !known {
+			t.Errorf("package %s is not on the map: add it to mayImport (and to README's layout) with what it may import", pkg)
+			continue
+		}
+		for _, imp := range fields[1:] {
+			dep, ours := strings.CutPrefix(imp, module)
+			if !ours {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(dep, "cmd/"):
+				t.Errorf("%s imports %s: nothing imports a command", pkg, dep)
+			case slices.Contains(testOnly, dep):
+				t.Errorf("%s imports %s, which is for tests only", pkg, dep)
+			case !slices.Contains(allowed, dep):
+				t.Errorf("%s imports %s; it may import only %v", pkg, dep, allowed)
+			}
+		}
+	}
+	var missing []string
+	for pkg := range mayImport {
+		if !seen[pkg] {
+			missing = append(missing, pkg)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("packages on the map that do not exist any more: %v", missing)
+	}
+}
