@@ -233,15 +233,6 @@ type MailConfig struct {
 	DropDir string `mapstructure:"drop_dir"`
 }
 
-// TLS modes of SMTPConfig.TLS and IMAPConfig.TLS.
-const (
-	TLSImplicit = "implicit"
-	TLSStartTLS = "starttls"
-	// TLSInsecurePlain is plain IMAP, accepted only for a server on this
-	// machine (a local Dovecot delivering the site's mail).
-	TLSInsecurePlain = "insecure-plain"
-)
-
 // SMTPConfig is the outgoing mail server.
 type SMTPConfig struct {
 	Host     string `mapstructure:"host"`

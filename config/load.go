@@ -12,9 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/duban/duban/plan"
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
+
+	"github.com/duban/duban/plan"
 )
 
 // DefaultPath is the file Load reads when given no path, if it exists.

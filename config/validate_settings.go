@@ -11,6 +11,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
 )
 
@@ -88,7 +89,7 @@ func (c *Config) checkDaemon(ck *checker) {
 		switch {
 		case err != nil:
 			ck.addf("http.listen", "%q is not host:port (%v); write e.g. \"127.0.0.1:9464\", or leave it empty for no endpoint", l, err)
-		case !c.HTTP.AllowPublic && !isLoopback(host):
+		case !c.HTTP.AllowPublic && !mail.IsLoopback(host):
 			ck.addf("http.listen", "%q is not a loopback address; /metrics and /healthz are for this machine. Write 127.0.0.1:PORT, or set http.allow_public: true if a firewall guards the port", l)
 		}
 	}
@@ -190,42 +191,34 @@ func (c *Config) checkMail(ck *checker) {
 		}
 	}
 	if m.SMTP.Host != "" {
-		checkServer(ck, "mail.smtp", m.SMTP.Port, m.SMTP.TLS, "465", "587")
+		checkServer(ck, "mail.smtp", m.SMTP.Host, m.SMTP.Port, m.SMTP.TLS, "465", "587")
 	}
 	if m.IMAP.Host != "" {
-		if m.IMAP.TLS == TLSInsecurePlain {
-			// Plain IMAP only to a server on this machine (a local Dovecot).
-			if !isLoopback(m.IMAP.Host) {
-				ck.addf("mail.imap.tls", "%s is allowed only for a server on this machine (localhost, 127.0.0.1); use %s or %s for %s",
-					TLSInsecurePlain, TLSImplicit, TLSStartTLS, m.IMAP.Host)
-			}
-		} else {
-			checkServer(ck, "mail.imap", m.IMAP.Port, m.IMAP.TLS, "993", "143")
-		}
+		checkServer(ck, "mail.imap", m.IMAP.Host, m.IMAP.Port, m.IMAP.TLS, "993", "143")
 		if m.IMAP.Folder == "" {
 			ck.addf("mail.imap.folder", "missing; write the mailbox folder replies arrive in, usually INBOX")
 		}
 	}
 }
 
-// isLoopback reports whether host names this machine without a DNS lookup.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// checkServer checks the port and TLS mode of a mail server whose host is set.
-func checkServer(ck *checker, section string, port int, tls, implicitPort, starttlsPort string) {
+// checkServer checks the port and TLS mode of a mail server whose host is
+// set. Plain text (insecure-plain) is for a server on this machine only: a
+// local Postfix relay, a local Dovecot.
+func checkServer(ck *checker, section, host string, port int, tls, implicitPort, starttlsPort string) {
 	if port < 1 || port > 65535 {
 		ck.addf(section+".port", "%d is not a port; write the server's port, usually %s for implicit TLS or %s for STARTTLS",
 			port, implicitPort, starttlsPort)
 	}
-	if tls != TLSImplicit && tls != TLSStartTLS {
-		ck.addf(section+".tls", "%q is not a TLS mode; write %s (usually port %s) or %s (usually port %s)",
-			tls, TLSImplicit, implicitPort, TLSStartTLS, starttlsPort)
+	switch mode := mail.TLSMode(tls); mode {
+	case mail.TLSImplicit, mail.TLSStartTLS:
+	case mail.TLSPlain:
+		if err := mode.Check(host); err != nil {
+			ck.addf(section+".tls", "%s is allowed only for a server on this machine (localhost, 127.0.0.1); use %s or %s for %s",
+				mail.TLSPlain, mail.TLSImplicit, mail.TLSStartTLS, host)
+		}
+	default:
+		ck.addf(section+".tls", "%q is not a TLS mode; write %s (usually port %s) or %s (usually port %s); %s only for a server on this machine",
+			tls, mail.TLSImplicit, implicitPort, mail.TLSStartTLS, starttlsPort, mail.TLSPlain)
 	}
 }
 

@@ -103,14 +103,14 @@ const (
 	subRejected = "rejected" // one submission recorded, refused
 	subNone     = "none"     // no submission recorded
 
-	ansNone = "none"
+	ansNone MailKind = "none"
 )
 
 // badWant is what must become of one message.
 type badWant struct {
 	outcome    string   // outProcessed, outRejected, outQuarantine, outIgnored
 	submission string   // subAccepted, subRejected, subNone
-	answer     string   // X-Duban-Kind of the one answer sent: receipt, rejection, no_workbook, office_note; or ansNone
+	answer     MailKind // X-Duban-Kind of the one answer sent: receipt, rejection, no_workbook, office_note; or ansNone
 	says       []string // phrases the answer's text must contain (what to do, the cell)
 }
 
@@ -752,7 +752,7 @@ type badResult struct {
 }
 
 type badAnswer struct {
-	kind string
+	kind MailKind
 	to   []string // addresses of To
 	raw  []byte
 	msg  *inbound.Message
@@ -839,7 +839,7 @@ func runBadInput(t *testing.T, root, base string, tc badCase) {
 	}
 
 	// The answer.
-	var kinds []string
+	var kinds []MailKind
 	for _, a := range got.answers {
 		kinds = append(kinds, a.kind)
 	}
@@ -1150,7 +1150,7 @@ func (r *badRun) newAnswers(t *testing.T, before []string) []badAnswer {
 		for _, a := range list {
 			to = append(to, a.Address)
 		}
-		out = append(out, badAnswer{kind: headerValue(raw, "X-Duban-Kind"), to: to, raw: raw, msg: m})
+		out = append(out, badAnswer{kind: MailKind(headerValue(raw, "X-Duban-Kind")), to: to, raw: raw, msg: m})
 	}
 	return out
 }
@@ -1558,7 +1558,7 @@ func writeBadInputCorpus(t *testing.T, cases []badCase) {
 // badInputMarkdown is the corpus table for the docs, written from the
 // cases themselves so that it says exactly what the test asserts.
 func badInputMarkdown(cases []badCase) string {
-	answers := map[string]string{
+	answers := map[MailKind]string{
 		kindReceipt: "receipt (回执)", kindRejection: "rejection (退回) with a fresh template",
 		kindNoWorkbook: "request for the workbook (请补附件)", kindOfficeNote: "note to the office (提示); the sender gets nothing",
 		ansNone: "no answer",

@@ -271,7 +271,7 @@ func (c *Cycle) CompileDue(ctx context.Context) (CompileDueResult, error) {
 		if p.Year != c.Plan.Year || now.Before(c.Schedule.CompileAt(p)) {
 			continue
 		}
-		reminded, err := c.Ledger.OutboxOf(ctx, p.String(), kindReminder)
+		reminded, err := c.Ledger.OutboxOf(ctx, p.String(), string(kindReminder))
 		if err != nil {
 			return res, err
 		}

@@ -47,8 +47,9 @@ func retryDelay(attempt int) time.Duration {
 
 // outgoing is one message to queue.
 type outgoing struct {
-	key, kind, period, unit string
-	msg                     mail.Message
+	key, period, unit string
+	kind              MailKind
+	msg               mail.Message
 }
 
 // queue composes a message and archives and records it in the outbox, once per
@@ -69,7 +70,7 @@ func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, 
 	if o.msg.Headers == nil {
 		o.msg.Headers = map[string]string{}
 	}
-	o.msg.Headers["X-Duban-Kind"] = o.kind
+	o.msg.Headers["X-Duban-Kind"] = string(o.kind)
 	data, err := mail.Compose(o.msg)
 	if err != nil {
 		return store.OutMessage{}, false, fmt.Errorf("composing %s: %w", o.key, err)
@@ -79,7 +80,7 @@ func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, 
 		to = append(to, a.Email)
 	}
 	saved, existed, err := c.Ledger.EnqueueComposed(ctx, store.OutMessage{
-		Key: o.key, MessageID: o.msg.MessageID, Kind: o.kind, Period: o.period, Unit: o.unit,
+		Key: o.key, MessageID: o.msg.MessageID, Kind: string(o.kind), Period: o.period, Unit: o.unit,
 		From: c.Mail.From.Email, To: to, CreatedAt: now,
 	}, data, o.msg.MessageID+".eml")
 	if err == nil && !existed {
@@ -93,8 +94,11 @@ type FlushResult struct {
 	Sent, Retried, Failed int
 	// SentByKind and FailedByKind count by kind of mail (reminder,
 	// receipt, …), for the metrics.
-	SentByKind, FailedByKind map[string]int
+	SentByKind, FailedByKind map[MailKind]int
 }
+
+// Reminders counts the reminders sent.
+func (r FlushResult) Reminders() int { return r.SentByKind[kindReminder] }
 
 func (r *FlushResult) add(o FlushResult) {
 	r.Sent += o.Sent
@@ -108,9 +112,9 @@ func (r *FlushResult) add(o FlushResult) {
 	}
 }
 
-func (r *FlushResult) count(m *map[string]int, kind string, n int) {
+func (r *FlushResult) count(m *map[MailKind]int, kind MailKind, n int) {
 	if *m == nil {
-		*m = map[string]int{}
+		*m = map[MailKind]int{}
 	}
 	(*m)[kind] += n
 }
@@ -217,7 +221,7 @@ func (c *Cycle) send(ctx context.Context, m store.OutMessage, res *FlushResult) 
 		// the ledger does not know yet: the one window that sends twice.
 		crashpoint.Hit("send.after-data")
 		res.Sent++
-		res.count(&res.SentByKind, m.Kind, 1)
+		res.count(&res.SentByKind, MailKind(m.Kind), 1)
 		log.Info("sent")
 		// The server has the message: record it even if the job is being
 		// cancelled right now, or a restart would send it again.
@@ -240,7 +244,7 @@ func (c *Cycle) send(ctx context.Context, m store.OutMessage, res *FlushResult) 
 		return c.Ledger.MarkRetry(ctx, m.ID, sendErr.Error(), next)
 	default:
 		res.Failed++
-		res.count(&res.FailedByKind, m.Kind, 1)
+		res.count(&res.FailedByKind, MailKind(m.Kind), 1)
 		log.Error("send failed for good", "err", sendErr, "attempt", m.Attempts+1)
 		if err := c.Ledger.MarkFailed(ctx, m.ID, sendErr.Error()); err != nil {
 			return err
@@ -271,7 +275,7 @@ func (c *Cycle) maxAttempts() int {
 // reportFailure tells the office a message could not be delivered. A note
 // to the office that itself fails is only logged: no loop.
 func (c *Cycle) reportFailure(ctx context.Context, m store.OutMessage, sendErr error) error {
-	if m.Kind == kindOfficeNote || len(c.Mail.OfficeTo) == 0 {
+	if MailKind(m.Kind) == kindOfficeNote || len(c.Mail.OfficeTo) == 0 {
 		return nil
 	}
 	unit := m.Unit
@@ -287,52 +291,59 @@ func (c *Cycle) reportFailure(ctx context.Context, m store.OutMessage, sendErr e
 		Title: fmt.Sprintf("邮件无法送达：%s", unit),
 		Lines: []string{
 			"收件人：" + strings.Join(m.To, "、"),
-			"邮件类别：" + kindLabel(m.Kind),
+			"邮件类别：" + MailKind(m.Kind).Label(),
 			"原因：" + reason,
 			"系统不会重发此邮件。请核对该单位在配置中的联系人邮箱，或电话联系该单位。",
 		},
 	}, nil)
 }
 
-// Kinds of outgoing mail.
+// MailKind is what an outgoing message is for; every message has one (its
+// X-Duban-Kind header, the outbox's kind, the metrics' label).
+type MailKind string
+
+// The kinds of outgoing mail.
 const (
-	kindReminder   = "reminder"
-	kindReceipt    = "receipt"
-	kindRejection  = "rejection"
-	kindNoWorkbook = "no_workbook"
-	kindOfficeNote = "office_note"
-	kindChase      = "chase"     // before the deadline
-	kindOverdue    = "overdue"   // after it
-	kindCompiled   = "compiled"  // the consolidated workbook, to the office
-	kindExtension  = "extension" // an extension request's receipt, or the office's decision
-	kindClosure    = "closure"   // a task closed out or reopened, to its lead unit
-	kindDigest     = "digest"    // the office's daily list of the messages set aside
+	kindReminder   MailKind = "reminder"
+	kindReceipt    MailKind = "receipt"
+	kindRejection  MailKind = "rejection"
+	kindNoWorkbook MailKind = "no_workbook"
+	kindOfficeNote MailKind = "office_note"
+	kindChase      MailKind = "chase"     // before the deadline
+	kindOverdue    MailKind = "overdue"   // after it
+	kindCompiled   MailKind = "compiled"  // the consolidated workbook, to the office
+	kindExtension  MailKind = "extension" // an extension request's receipt, or the office's decision
+	kindClosure    MailKind = "closure"   // a task closed out or reopened, to its lead unit
+	kindDigest     MailKind = "digest"    // the office's daily list of the messages set aside
 )
 
-func kindLabel(kind string) string {
-	switch kind {
-	case kindReminder:
-		return "报送提醒"
-	case kindReceipt:
-		return "回执"
-	case kindRejection:
-		return "退回通知"
-	case kindNoWorkbook:
-		return "补附件提醒"
-	case kindChase:
-		return "催报提醒"
-	case kindOverdue:
-		return "逾期提醒"
-	case kindCompiled:
-		return "汇总表"
-	case kindExtension:
-		return "延期通知"
-	case kindClosure:
-		return "销号通知"
-	case kindDigest:
-		return "隔离邮件日报"
+// mailKinds lists every kind with the office's word for it.
+var mailKinds = []struct {
+	kind  MailKind
+	label string
+}{
+	{kindReminder, "报送提醒"}, {kindReceipt, "回执"}, {kindRejection, "退回通知"}, {kindNoWorkbook, "补附件提醒"},
+	{kindOfficeNote, "系统提示"}, {kindChase, "催报提醒"}, {kindOverdue, "逾期提醒"}, {kindCompiled, "汇总表"},
+	{kindExtension, "延期通知"}, {kindClosure, "销号通知"}, {kindDigest, "隔离邮件日报"},
+}
+
+// MailKinds lists every kind of outgoing mail.
+func MailKinds() []MailKind {
+	out := make([]MailKind, len(mailKinds))
+	for i, k := range mailKinds {
+		out[i] = k.kind
 	}
-	return kind
+	return out
+}
+
+// Label is the office's word for the kind, e.g. 回执.
+func (k MailKind) Label() string {
+	for _, m := range mailKinds {
+		if m.kind == k {
+			return m.label
+		}
+	}
+	return string(k)
 }
 
 // maxNoteAttachment bounds the original message attached to a note to the

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/duban/duban/store"
 )
 
 // Names of the daemon's jobs, as logs and metrics show them.
@@ -36,7 +38,7 @@ type Daemon struct {
 	Grace time.Duration
 	Log   *slog.Logger
 	// Observe, when set, is told of every job run (for metrics).
-	Observe func(job string, result any, err error, took time.Duration)
+	Observe func(job string, result Result, err error, took time.Duration)
 
 	mu sync.Mutex // one job at a time: they share the ledger and the SMTP connection
 }
@@ -120,7 +122,7 @@ func (d *Daemon) runAll(ctx, jobCtx context.Context, log *slog.Logger, jobs []jo
 
 type job struct {
 	name string
-	fn   func(ctx context.Context) (any, error)
+	fn   func(ctx context.Context) (Result, error)
 }
 
 // jobs are the daemon's jobs in the order the catch-up at start runs them.
@@ -134,14 +136,14 @@ func (d *Daemon) jobs() []job {
 		out = append(out, job{JobCollect, d.collect})
 	}
 	return append(out,
-		job{JobRemind, func(ctx context.Context) (any, error) {
+		job{JobRemind, func(ctx context.Context) (Result, error) {
 			res, p, idle, err := c.RemindDue(ctx)
 			return RemindRun{res, p.String(), idle}, err
 		}},
-		job{JobChase, func(ctx context.Context) (any, error) { return c.ChaseDue(ctx) }},
-		job{JobCompile, func(ctx context.Context) (any, error) { return c.CompileDue(ctx) }},
-		job{JobDigest, func(ctx context.Context) (any, error) { return c.DigestDue(ctx) }},
-		job{JobRetention, func(ctx context.Context) (any, error) { return c.PurgeDue(ctx) }},
+		job{JobChase, func(ctx context.Context) (Result, error) { return c.ChaseDue(ctx) }},
+		job{JobCompile, func(ctx context.Context) (Result, error) { return c.CompileDue(ctx) }},
+		job{JobDigest, func(ctx context.Context) (Result, error) { return c.DigestDue(ctx) }},
+		job{JobRetention, func(ctx context.Context) (Result, error) { return c.PurgeDue(ctx) }},
 	)
 }
 
@@ -152,7 +154,7 @@ type RemindRun struct {
 	Idle   string
 }
 
-func (d *Daemon) collect(ctx context.Context) (any, error) {
+func (d *Daemon) collect(ctx context.Context) (Result, error) {
 	mb, closeMB, err := d.OpenMailbox(ctx)
 	if err != nil {
 		return CollectResult{}, fmt.Errorf("opening the mailbox: %w", err)
@@ -174,7 +176,7 @@ func (d *Daemon) run(ctx context.Context, log *slog.Logger, j job) {
 		return
 	}
 	start := time.Now()
-	var res any
+	var res Result
 	var err error
 	func() {
 		defer func() {
@@ -188,7 +190,10 @@ func (d *Daemon) run(ctx context.Context, log *slog.Logger, j job) {
 	if d.Observe != nil {
 		d.Observe(j.name, res, err, took)
 	}
-	attrs := append([]any{"job", j.name, "took", took.Round(time.Millisecond)}, summary(res)...)
+	attrs := []any{"job", j.name, "took", took.Round(time.Millisecond)}
+	if res != nil {
+		attrs = append(attrs, res.LogAttrs()...)
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		log.Warn("job interrupted by shutdown", attrs...)
@@ -199,41 +204,65 @@ func (d *Daemon) run(ctx context.Context, log *slog.Logger, j job) {
 	}
 }
 
-// summary turns a job's result into log attributes.
-func summary(res any) []any {
-	switch r := res.(type) {
-	case RemindRun:
-		queued := 0
-		for _, l := range r.Lines {
-			if l.Action == "queued" {
-				queued++
-			}
-		}
-		return []any{"period", r.Period, "idle", r.Idle, "queued", queued, "sent", r.Flush.Sent}
-	case ChaseResult:
-		queued := 0
-		for _, l := range r.Lines {
-			if l.Action == "queued" {
-				queued++
-			}
-		}
-		return []any{"period", r.Period.String(), "rung", r.Rung.Name, "idle", r.Idle, "queued", queued, "sent", r.Flush.Sent}
-	case CompileDueResult:
-		var versions []string
-		for _, d := range r.Delivered {
-			versions = append(versions, fmt.Sprintf("%s v%d", d.Period, d.Version))
-		}
-		return []any{"delivered", versions, "idle", r.Idle, "sent", r.Flush.Sent}
-	case CollectResult:
-		return []any{"fetched", r.Fetched, "processed", r.Processed, "rejected", r.Rejected,
-			"quarantine", r.Quarantine, "ignored", r.Ignored, "known", r.Known, "sent", r.Flush.Sent}
-	case DigestResult:
-		return []any{"idle", r.Idle, "digest", r.Key, "messages", r.Messages, "sent", r.Flush.Sent}
-	case RetentionResult:
-		return []any{"purged", r.Purged}
-	}
-	return nil
+// Result is what one run of one of the daemon's jobs did.
+type Result interface {
+	// Flushed is the mail the run sent, or failed to send.
+	Flushed() FlushResult
+	// LogAttrs are the run's figures for the daemon's log line.
+	LogAttrs() []any
 }
+
+// JobNames lists the daemon's jobs.
+func JobNames() []string {
+	return []string{JobCollect, JobRemind, JobChase, JobCompile, JobDigest, JobRetention}
+}
+
+// ReplyOutcomes are what becomes of a received message, as the metrics
+// count it: the three folders, and the auto-replies ignored.
+func ReplyOutcomes() []string {
+	return []string{store.InProcessed, store.InRejected, store.InQuarantine, outcomeIgnored}
+}
+
+const outcomeIgnored = "ignored"
+
+func (r RemindRun) Flushed() FlushResult { return r.Flush }
+func (r RemindRun) LogAttrs() []any {
+	return []any{"period", r.Period, "idle", r.Idle, "queued", queuedLines(r.Lines), "sent", r.Flush.Sent}
+}
+
+func (r ChaseResult) Flushed() FlushResult { return r.Flush }
+func (r ChaseResult) LogAttrs() []any {
+	return []any{"period", r.Period.String(), "rung", r.Rung.Name, "idle", r.Idle, "queued", queuedLines(r.Lines), "sent", r.Flush.Sent}
+}
+
+func (r CompileDueResult) Flushed() FlushResult { return r.Flush }
+func (r CompileDueResult) LogAttrs() []any {
+	var versions []string
+	for _, d := range r.Delivered {
+		versions = append(versions, fmt.Sprintf("%s v%d", d.Period, d.Version))
+	}
+	return []any{"delivered", versions, "idle", r.Idle, "sent", r.Flush.Sent}
+}
+
+func (r CollectResult) Flushed() FlushResult { return r.Flush }
+
+// Outcomes counts the messages by what became of them (ReplyOutcomes).
+func (r CollectResult) Outcomes() map[string]int {
+	return map[string]int{store.InProcessed: r.Processed, store.InRejected: r.Rejected,
+		store.InQuarantine: r.Quarantine, outcomeIgnored: r.Ignored}
+}
+func (r CollectResult) LogAttrs() []any {
+	return []any{"fetched", r.Fetched, "processed", r.Processed, "rejected", r.Rejected,
+		"quarantine", r.Quarantine, "ignored", r.Ignored, "known", r.Known, "sent", r.Flush.Sent}
+}
+
+func (r DigestResult) Flushed() FlushResult { return r.Flush }
+func (r DigestResult) LogAttrs() []any {
+	return []any{"idle", r.Idle, "digest", r.Key, "messages", r.Messages, "sent", r.Flush.Sent}
+}
+
+func (r RetentionResult) Flushed() FlushResult { return FlushResult{} }
+func (r RetentionResult) LogAttrs() []any      { return []any{"purged", r.Purged} }
 
 // cronLogger hands robfig/cron's log lines to slog (cron.Recover needs a
 // real logger: Recover(nil) panics).
@@ -243,3 +272,17 @@ func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv..
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append(kv, "err", err)...)
 }
+
+// queuedLines counts the lines of a run that queued a message.
+func queuedLines[L interface{ queued() bool }](lines []L) int {
+	n := 0
+	for _, l := range lines {
+		if l.queued() {
+			n++
+		}
+	}
+	return n
+}
+
+func (l RemindLine) queued() bool { return l.Action == "queued" }
+func (l ChaseLine) queued() bool  { return l.Action == "queued" }

@@ -302,7 +302,7 @@ func (c *Cycle) ran(ctx context.Context, st PeriodStatus) (bool, error) {
 			return true, nil
 		}
 	}
-	reminded, err := c.Ledger.OutboxOf(ctx, st.Period.String(), kindReminder)
+	reminded, err := c.Ledger.OutboxOf(ctx, st.Period.String(), string(kindReminder))
 	if err != nil {
 		return false, fmt.Errorf("reading %s's reminders: %w", st.Period, err)
 	}

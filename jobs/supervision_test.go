@@ -350,7 +350,7 @@ func TestRedNoticeCopiesLeader(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	overdue, err := c.Ledger.OutboxOf(ctx, may.String(), kindOverdue)
+	overdue, err := c.Ledger.OutboxOf(ctx, may.String(), string(kindOverdue))
 	if err != nil {
 		t.Fatal(err)
 	}

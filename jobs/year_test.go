@@ -303,7 +303,7 @@ func (w *world) run(start, end time.Time, step time.Duration, events []unitEvent
 type delivery struct {
 	at        time.Time // by the server's (manual) clock
 	messageID string
-	kind      string // X-Duban-Kind; "" for units' mail
+	kind      MailKind // X-Duban-Kind; "" for units' mail
 	from      string
 	to, cc    []string // header addresses, lowercased
 	rcpts     []string // mailboxes it was delivered to
@@ -359,7 +359,7 @@ func (w *world) deliveries() []delivery {
 				w.t.Fatal(err)
 			}
 			d := &delivery{
-				at: when.In(w.c.Schedule.Location), messageID: id, kind: m.Header.Get("X-Duban-Kind"),
+				at: when.In(w.c.Schedule.Location), messageID: id, kind: MailKind(m.Header.Get("X-Duban-Kind")),
 				from: parsed.From.Email, to: addressList(w.t, m.Header, "To"), cc: addressList(w.t, m.Header, "Cc"),
 				rcpts: []string{a}, subject: parsed.Subject, text: parsed.Text,
 			}
@@ -391,7 +391,7 @@ func (w *world) describe(d *delivery) {
 	if err != nil || !found {
 		w.t.Fatalf("message %s (%s) is not in the outbox (%v)", d.messageID, d.kind, err)
 	}
-	if out.Kind != d.kind {
+	if MailKind(out.Kind) != d.kind {
 		w.t.Errorf("message %s: X-Duban-Kind %q, outbox kind %q", d.messageID, d.kind, out.Kind)
 	}
 	d.key, d.period, d.unit = out.Key, out.Period, out.Unit
@@ -454,7 +454,7 @@ func (w *world) line(d delivery) string {
 }
 
 // scheduledKinds are the kinds that go out only in office hours.
-var scheduledKinds = map[string]bool{kindReminder: true, kindChase: true, kindOverdue: true, kindCompiled: true}
+var scheduledKinds = map[MailKind]bool{kindReminder: true, kindChase: true, kindOverdue: true, kindCompiled: true}
 
 // yearEvents is what the simulated units do in period p: unit #k skips the
 // period when (k+m)%5 == 0, replies two working days after the deadline
@@ -593,7 +593,10 @@ func TestSimulatedYear(t *testing.T) {
 	}
 
 	// Sorted by what each message is for.
-	type ident struct{ kind, period, unit, rung string }
+	type ident struct {
+		kind               MailKind
+		period, unit, rung string
+	}
 	byIdent := map[ident][]delivery{}
 	var compiled = map[string][]delivery{} // by period, in version order
 	answers := map[string][]delivery{}     // answers by the message they answer
@@ -916,7 +919,7 @@ func TestDowntimeCatchUp(t *testing.T) {
 		}
 		count := map[string]int{}
 		for _, d := range all {
-			count[d.kind+" "+d.rung+" "+d.unit]++
+			count[string(d.kind)+" "+d.rung+" "+d.unit]++
 			if d.kind != "" && d.period != may.String() {
 				t.Errorf("a message for %s after the downtime: %s", d.period, w.line(d))
 			}
@@ -928,15 +931,15 @@ func TestDowntimeCatchUp(t *testing.T) {
 			}
 		}
 		for _, u := range w.lead {
-			if n := count[kindReminder+"  "+u.ID]; n != 1 {
+			if n := count[string(kindReminder)+"  "+u.ID]; n != 1 {
 				t.Errorf("%s got %d reminders for %s, want 1, late", u.ID, n, may)
 			}
-			if n := count[kindChase+" before "+u.ID]; n != 0 {
+			if n := count[string(kindChase)+" before "+u.ID]; n != 0 {
 				t.Errorf("%s got the pre-deadline chase after the deadline", u.ID)
 			}
 			// Reminded only now, nobody is told off for the deadline the
 			// daemon slept through: no first overdue notice.
-			if n := count[kindOverdue+" overdue-1 "+u.ID]; n != 0 {
+			if n := count[string(kindOverdue)+" overdue-1 "+u.ID]; n != 0 {
 				t.Errorf("%s got %d first overdue notices at the catch-up, want 0: it was reminded only then", u.ID, n)
 			}
 		}
@@ -1074,7 +1077,7 @@ func TestDaemonRun(t *testing.T) {
 		CollectSpec: "@every 1s",
 		TickSpec:    "@every 1s",
 		Grace:       5 * time.Second,
-		Observe: func(job string, _ any, err error, _ time.Duration) {
+		Observe: func(job string, _ Result, err error, _ time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()
 			if returned {

@@ -19,13 +19,16 @@ type SMTPConfig struct {
 	Host string
 	Port int // default 465 for implicit TLS, 587 for STARTTLS
 
-	// TLS is "implicit" (TLS from the first byte, port 465) or "starttls"
-	// (required: a server that does not offer it is an error; mail is never
-	// sent in plain text). Empty: implicit on port 465, starttls otherwise.
-	TLS string
+	// TLS is implicit (TLS from the first byte, port 465) or starttls
+	// (required: a server that does not offer it is an error; mail never
+	// falls back to plain text). Empty: implicit on port 465, starttls
+	// otherwise. insecure-plain (port 25) is only for a relay on this
+	// machine's loopback, such as a local Postfix.
+	TLS TLSMode
 
 	// Username and Password: AUTH PLAIN when Username is set, only ever over
-	// TLS. The password is never logged nor put in an error.
+	// TLS (or to a relay on loopback). The password is never logged nor put
+	// in an error.
 	Username, Password string
 
 	// HELO is the name given in EHLO; default the domain of the sender's
@@ -53,7 +56,7 @@ func (c SMTPConfig) String() string {
 // LogValue keeps the password out of logs.
 func (c SMTPConfig) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.String("host", c.Host), slog.Int("port", c.Port), slog.String("tls", c.TLS),
+		slog.String("host", c.Host), slog.Int("port", c.Port), slog.String("tls", string(c.TLS)),
 		slog.String("username", c.Username), slog.Bool("password_set", c.Password != ""),
 	)
 }
@@ -68,11 +71,6 @@ const (
 	// fresh deadline, so a large attachment on a slow link is not cut off
 	// while a stalled one still is.
 	writeChunk = 32 << 10
-)
-
-const (
-	tlsImplicit = "implicit"
-	tlsStartTLS = "starttls"
 )
 
 // SMTP sends messages over one SMTP connection, kept open across Send
@@ -95,25 +93,30 @@ func NewSMTP(cfg SMTPConfig, log *slog.Logger) (*SMTP, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg.TLS = strings.ToLower(strings.TrimSpace(cfg.TLS))
+	cfg.TLS = TLSMode(strings.ToLower(strings.TrimSpace(string(cfg.TLS))))
 	if cfg.TLS == "" {
-		cfg.TLS = tlsStartTLS
+		cfg.TLS = TLSStartTLS
 		if cfg.Port == 465 {
-			cfg.TLS = tlsImplicit
+			cfg.TLS = TLSImplicit
 		}
 	}
 	var errs []error
 	switch cfg.TLS {
-	case tlsImplicit:
+	case TLSImplicit:
 		if cfg.Port == 0 {
 			cfg.Port = 465
 		}
-	case tlsStartTLS:
+	case TLSStartTLS:
 		if cfg.Port == 0 {
 			cfg.Port = 587
 		}
-	default:
-		errs = append(errs, fmt.Errorf("mail.smtp.tls %q: use implicit (port 465) or starttls (587, 25); plain text is not supported", cfg.TLS))
+	case TLSPlain:
+		if cfg.Port == 0 {
+			cfg.Port = 25
+		}
+	}
+	if err := cfg.TLS.Check(cfg.Host); err != nil {
+		errs = append(errs, fmt.Errorf("mail.smtp.%w", err))
 	}
 	if cfg.Host == "" || strings.ContainsAny(cfg.Host, " \t\r\n/") {
 		errs = append(errs, fmt.Errorf("mail.smtp.host %q: set the SMTP server's host name", cfg.Host))

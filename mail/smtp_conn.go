@@ -24,6 +24,9 @@ type smtpConn struct {
 	helo    string
 	sent    int // transactions started on this connection
 	maxSize int // the server's SIZE limit, 0 if none
+	// loopback: a plain connection to a relay on this machine (TLSPlain),
+	// where AUTH may go without TLS.
+	loopback bool
 }
 
 // dial connects, secures, greets and authenticates. from is the first
@@ -48,8 +51,11 @@ func dial(ctx context.Context, cfg SMTPConfig, addr, from string, log *slog.Logg
 		}
 		return nil, classify("smtp connect to "+addr, err)
 	}
-	log.Debug("smtp connected", "tls", cfg.TLS, "helo", c.helo, "auth", cfg.Username != "",
-		"tls_version", tls.VersionName(c.tls.ConnectionState().Version))
+	version := "none (loopback)"
+	if c.tls != nil {
+		version = tls.VersionName(c.tls.ConnectionState().Version)
+	}
+	log.Debug("smtp connected", "tls", cfg.TLS, "helo", c.helo, "auth", cfg.Username != "", "tls_version", version)
 	return c, nil
 }
 
@@ -60,12 +66,16 @@ func setUp(ctx context.Context, cfg SMTPConfig, addr, from string, raw net.Conn)
 	var conn net.Conn
 	var tc *tls.Conn
 	switch cfg.TLS {
-	case tlsImplicit:
+	case TLSImplicit:
 		tc = tls.Client(raw, cfg.TLSConfig)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return nil, classify("smtp TLS handshake with "+addr, err)
 		}
 		conn = tc
+	case TLSPlain:
+		// A relay on this machine's loopback (NewSMTP allows no other
+		// host): nothing crosses a network.
+		conn = raw
 	default:
 		var err error
 		if tc, err = startTLS(ctx, raw, addr, helo, cfg.TLSConfig); err != nil {
@@ -80,7 +90,7 @@ func setUp(ctx context.Context, cfg SMTPConfig, addr, from string, raw net.Conn)
 	client := smtp.NewClient(conn)
 	client.CommandTimeout = cfg.Timeout
 	client.SubmissionTimeout = cfg.Timeout
-	c := &smtpConn{raw: raw, tls: tc, client: client, timeout: cfg.Timeout, helo: helo}
+	c := &smtpConn{raw: raw, tls: tc, client: client, timeout: cfg.Timeout, helo: helo, loopback: cfg.TLS == TLSPlain}
 	if err := client.Hello(helo); err != nil {
 		return nil, classify("smtp EHLO "+helo, err)
 	}
@@ -97,7 +107,7 @@ func setUp(ctx context.Context, cfg SMTPConfig, addr, from string, raw net.Conn)
 
 // auth logs in with AUTH PLAIN, only over a completed TLS handshake.
 func (c *smtpConn) auth(user, password string) error {
-	if c.tls == nil || !c.tls.ConnectionState().HandshakeComplete {
+	if !c.loopback && (c.tls == nil || !c.tls.ConnectionState().HandshakeComplete) {
 		return &SendError{Err: &configError{msg: "smtp AUTH: refusing to send the password over a connection without TLS"}}
 	}
 	if !c.client.SupportsAuth("PLAIN") {

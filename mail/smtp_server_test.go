@@ -248,7 +248,7 @@ func startServer(t testing.TB, o serverOpts) *testServer {
 }
 
 // config is a client configuration for ts that trusts its certificate.
-func (ts *testServer) config(mode string) SMTPConfig {
+func (ts *testServer) config(mode TLSMode) SMTPConfig {
 	return SMTPConfig{
 		Host:      ts.host,
 		Port:      ts.port,

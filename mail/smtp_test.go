@@ -46,9 +46,9 @@ func bufferLogger() (*slog.Logger, *syncBuffer) {
 }
 
 func TestSMTPSend(t *testing.T) {
-	for _, mode := range []string{"implicit", "starttls"} {
-		t.Run(mode, func(t *testing.T) {
-			ts := startServer(t, serverOpts{mode: mode, debug: true})
+	for _, mode := range []TLSMode{TLSImplicit, TLSStartTLS} {
+		t.Run(string(mode), func(t *testing.T) {
+			ts := startServer(t, serverOpts{mode: string(mode), debug: true})
 			s := newTestSMTP(t, ts.config(mode), nil)
 			data := testMessage(t)
 			if err := s.Send(context.Background(), testFrom, []string{testTo, "lisi@jtj.metro.example"}, data); err != nil {
@@ -94,7 +94,7 @@ func TestSMTPTLSFaults(t *testing.T) {
 	tests := []struct {
 		name       string
 		server     string
-		client     string
+		client     TLSMode
 		roots      bool // trust the server's own certificate
 		host       string
 		wantSub    string
@@ -154,7 +154,7 @@ func TestSMTPAuth(t *testing.T) {
 			t.Run(mode+"/"+tc.name, func(t *testing.T) {
 				ts := startServer(t, serverOpts{mode: mode, user: user, pass: password})
 				log, logs := bufferLogger()
-				cfg := ts.config(mode)
+				cfg := ts.config(TLSMode(mode))
 				if tc.password != "" {
 					cfg.Username, cfg.Password = user, tc.password
 				}
@@ -320,7 +320,7 @@ func TestSMTPRedialsAfterServerClose(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			ts := startServer(t, serverOpts{mode: mode})
 			log, logs := bufferLogger()
-			s := newTestSMTP(t, ts.config(mode), log)
+			s := newTestSMTP(t, ts.config(TLSMode(mode)), log)
 			data := testMessage(t)
 			if err := s.Send(context.Background(), testFrom, []string{testTo}, data); err != nil {
 				t.Fatalf("first Send() error = %v", err)
@@ -470,14 +470,18 @@ func TestNewSMTP(t *testing.T) {
 		name     string
 		cfg      SMTPConfig
 		wantErr  string // "" for success
-		wantTLS  string
+		wantTLS  TLSMode
 		wantPort int
 	}{
 		{"implicit default port", SMTPConfig{Host: "smtp.metro.example", TLS: "implicit"}, "", "implicit", 465},
 		{"starttls default port", SMTPConfig{Host: "smtp.metro.example", TLS: "starttls"}, "", "starttls", 587},
 		{"tls from port 465", SMTPConfig{Host: "smtp.metro.example", Port: 465}, "", "implicit", 465},
 		{"tls from port 25", SMTPConfig{Host: "smtp.metro.example", Port: 25}, "", "starttls", 25},
-		{"plain refused", SMTPConfig{Host: "smtp.metro.example", TLS: "none"}, "plain text is not supported", "", 0},
+		{"unknown mode refused", SMTPConfig{Host: "smtp.metro.example", TLS: "none"}, `tls "none" is unknown`, "", 0},
+		{"plain to a remote host refused", SMTPConfig{Host: "smtp.metro.example", TLS: "insecure-plain"}, "only allowed for a server on this machine", "", 0},
+		{"plain to a name that resolves anywhere refused", SMTPConfig{Host: "localhost.metro.example", TLS: "insecure-plain"}, "only allowed", "", 0},
+		{"plain to a local relay", SMTPConfig{Host: "127.0.0.1", TLS: "insecure-plain"}, "", "insecure-plain", 25},
+		{"plain to localhost", SMTPConfig{Host: "localhost", TLS: "insecure-plain", Port: 2525}, "", "insecure-plain", 2525},
 		{"no host", SMTPConfig{TLS: "implicit"}, "mail.smtp.host", "", 0},
 		{"bad port", SMTPConfig{Host: "h.example", Port: 70000}, "out of range", "", 0},
 		{"localhost HELO", SMTPConfig{Host: "h.example", HELO: "localhost"}, "not localhost", "", 0},
@@ -537,5 +541,23 @@ func TestSMTPIdleConnection(t *testing.T) {
 	}
 	if got := ts.be.connections(); got != 2 {
 		t.Errorf("connections = %d, want 2 (the idle one replaced)", got)
+	}
+}
+
+// TestSMTPPlainToALoopbackRelay: insecure-plain reaches a relay on this
+// machine without TLS (a local Postfix on 127.0.0.1:25), logging in when
+// asked; the same server is refused with starttls, which it does not offer.
+func TestSMTPPlainToALoopbackRelay(t *testing.T) {
+	ts := startServer(t, serverOpts{mode: "plain"})
+	s := newTestSMTP(t, ts.config(TLSPlain), nil)
+	if err := s.Send(context.Background(), testFrom, []string{testTo}, testMessage(t)); err != nil {
+		t.Fatalf("Send() over plain to loopback: %v", err)
+	}
+	if n := len(ts.be.messages()); n != 1 {
+		t.Errorf("the relay got %d messages, want 1", n)
+	}
+	refused := newTestSMTP(t, ts.config(TLSStartTLS), nil)
+	if err := refused.Send(context.Background(), testFrom, []string{testTo}, testMessage(t)); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
+		t.Errorf("Send() with starttls to a server without it = %v, want a refusal naming STARTTLS", err)
 	}
 }

@@ -79,7 +79,7 @@ func (a *app) runDaemon(ctx context.Context) error {
 	c := w.Cycle
 	c.Log = log
 
-	metrics := telemetry.New()
+	metrics := telemetry.New(metricLabels())
 	health := &daemonHealth{ledger: c.Ledger}
 	metrics.SetHealth(health.check)
 	d := &jobs.Daemon{
@@ -90,7 +90,7 @@ func (a *app) runDaemon(ctx context.Context) error {
 		CollectSpec: cfg.Daemon.Collect,
 		TickSpec:    cfg.Daemon.Tick,
 		Log:         log,
-		Observe: func(job string, res any, err error, took time.Duration) {
+		Observe: func(job string, res jobs.Result, err error, took time.Duration) {
 			metrics.JobRun(job, err, took)
 			observe(metrics, res)
 			if job == jobs.JobCollect {
@@ -139,31 +139,33 @@ func (a *app) setClockFromEnv() error {
 }
 
 // observe counts what a job's result says into the metrics.
-func observe(m *telemetry.Metrics, res any) {
-	var f jobs.FlushResult
-	switch r := res.(type) {
-	case jobs.CollectResult:
-		m.Replies("processed", r.Processed)
-		m.Replies("rejected", r.Rejected)
-		m.Replies("quarantine", r.Quarantine)
-		m.Replies("ignored", r.Ignored)
-		f = r.Flush
-	case jobs.RemindRun:
-		f = r.Flush
-	case jobs.ChaseResult:
-		f = r.Flush
-	case jobs.CompileDueResult:
-		f = r.Flush
-	case jobs.DigestResult:
-		f = r.Flush
+func observe(m *telemetry.Metrics, res jobs.Result) {
+	if res == nil {
+		return
 	}
+	if r, ok := res.(jobs.CollectResult); ok {
+		for outcome, n := range r.Outcomes() {
+			m.Replies(outcome, n)
+		}
+	}
+	f := res.Flushed()
 	for kind, n := range f.SentByKind {
-		m.MailSent(kind, n)
+		m.MailSent(string(kind), n)
 	}
 	for kind, n := range f.FailedByKind {
-		m.MailFailed(kind, n)
+		m.MailFailed(string(kind), n)
 	}
-	m.RemindersSent(f.SentByKind["reminder"])
+	m.RemindersSent(f.Reminders())
+}
+
+// metricLabels are the label values of the metrics, from the types that
+// name them.
+func metricLabels() telemetry.Labels {
+	var kinds []string
+	for _, k := range jobs.MailKinds() {
+		kinds = append(kinds, string(k))
+	}
+	return telemetry.Labels{MailKinds: kinds, ReplyOutcomes: jobs.ReplyOutcomes(), Jobs: jobs.JobNames()}
 }
 
 // daemonHealth answers /healthz: the ledger answers, and the mailbox has

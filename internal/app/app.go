@@ -181,7 +181,7 @@ func (a *App) transport() (jobs.Transport, func() error, error) {
 		return f, f.Close, nil
 	}
 	smtp, err := mail.NewSMTP(mail.SMTPConfig{
-		Host: s.Host, Port: s.Port, TLS: s.TLS, Username: s.Username, Password: s.Password, HELO: s.HELO,
+		Host: s.Host, Port: s.Port, TLS: mail.TLSMode(s.TLS), Username: s.Username, Password: s.Password, HELO: s.HELO,
 		Timeout: time.Duration(s.TimeoutSeconds) * time.Second, RatePerSecond: s.RatePerSecond,
 		TLSConfig: a.tlsConfig(s.Host, s.InsecureSkipVerify),
 	}, a.log)
@@ -210,7 +210,7 @@ func (a *App) OpenMailbox(ctx context.Context) (jobs.Mailbox, func() error, erro
 		return d, d.Close, nil
 	}
 	box, err := mailbox.DialIMAP(ctx, mailbox.IMAPConfig{
-		Host: im.Host, Port: im.Port, TLS: im.TLS, Username: im.Username, Password: im.Password, Folder: im.Folder,
+		Host: im.Host, Port: im.Port, TLS: mail.TLSMode(im.TLS), Username: im.Username, Password: im.Password, Folder: im.Folder,
 		Timeout:         time.Duration(im.TimeoutSeconds) * time.Second,
 		TLSConfig:       a.tlsConfig(im.Host, im.InsecureSkipVerify),
 		MaxMessageBytes: cfg.Limits.MessageBytes(),

@@ -18,14 +18,14 @@ const module = "github.com/duban/duban/"
 // a new package is placed on the map when it is made.
 var mayImport = map[string][]string{
 	"plan":         nil,
-	"config":       {"plan"},
+	"config":       {"plan", "mail"},
 	"templates":    nil,
 	"bulletin":     nil,
 	"reports":      {"plan"},
 	"store":        {"plan"},
 	"mail":         nil,
 	"mail/inbound": nil,
-	"mail/mailbox": nil,
+	"mail/mailbox": {"mail"},
 	"jobs": {"plan", "reports", "store", "templates", "bulletin", "mail", "mail/inbound", "mail/mailbox",
 		"internal/crashpoint"},
 	"internal/app": {"config", "plan", "jobs", "reports", "store", "templates", "mail", "mail/inbound", "mail/mailbox"},

@@ -96,7 +96,7 @@ func reader(t *testing.T, s *Server, user, password string) *mailbox.IMAP {
 
 func imapConfig(t *testing.T, s *Server, user, password string) mailbox.IMAPConfig {
 	return mailbox.IMAPConfig{
-		Host: "127.0.0.1", Port: port(t, s.IMAPAddr()), TLS: mailbox.TLSImplicit,
+		Host: "127.0.0.1", Port: port(t, s.IMAPAddr()), TLS: mail.TLSImplicit,
 		Username: user, Password: password, Timeout: 10 * time.Second,
 		TLSConfig: &tls.Config{RootCAs: s.RootCAs()},
 	}

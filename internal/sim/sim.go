@@ -89,7 +89,7 @@ func port(addr string) int {
 func (w *World) SMTPAs(addr string) (*mail.SMTP, error) {
 	addr = strings.ToLower(addr)
 	s, err := mail.NewSMTP(mail.SMTPConfig{
-		Host: "127.0.0.1", Port: port(w.Server.SMTPAddr()), TLS: "implicit",
+		Host: "127.0.0.1", Port: port(w.Server.SMTPAddr()), TLS: mail.TLSImplicit,
 		Username: addr, Password: w.passwords[addr], Timeout: 30 * time.Second,
 		TLSConfig: &tls.Config{RootCAs: w.Server.RootCAs()},
 	}, w.log)
@@ -103,7 +103,7 @@ func (w *World) SMTPAs(addr string) (*mail.SMTP, error) {
 func (w *World) IMAPConfig(addr string) mailbox.IMAPConfig {
 	addr = strings.ToLower(addr)
 	return mailbox.IMAPConfig{
-		Host: "127.0.0.1", Port: port(w.Server.IMAPAddr()), TLS: mailbox.TLSImplicit,
+		Host: "127.0.0.1", Port: port(w.Server.IMAPAddr()), TLS: mail.TLSImplicit,
 		Username: addr, Password: w.passwords[addr], Timeout: 30 * time.Second,
 		TLSConfig:       &tls.Config{RootCAs: w.Server.RootCAs()},
 		MaxMessageBytes: w.limits.MaxMessageBytes,

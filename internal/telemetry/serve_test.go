@@ -116,7 +116,7 @@ func TestServeLoopbackAndStop(t *testing.T) {
 			}
 			probe.Close()
 
-			m := New()
+			m := New(testLabels)
 			rec := &addrRecorder{addr: make(chan string, 1)}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

@@ -15,14 +15,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Label values pre-registered at 0, so dashboards and alerts see every series
-// from the first scrape instead of "no data".
-var (
-	MailKinds       = []string{"reminder", "chase", "overdue", "receipt", "rejection", "no_workbook", "office_note", "compiled", "extension", "closure", "digest"}
-	ReplyOutcomes   = []string{"processed", "rejected", "quarantine", "ignored"}
-	JobNames        = []string{"remind", "chase", "compile", "collect", "digest", "retention"}
-	jobDurationsSec = []float64{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800}
-)
+var jobDurationsSec = []float64{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800}
+
+// Labels are the label values pre-registered at 0, so dashboards and
+// alerts see every series from the first scrape instead of "no data". The
+// caller gives them from the types they name (jobs.MailKinds, …), so that a
+// new kind is never missing here.
+type Labels struct {
+	MailKinds     []string
+	ReplyOutcomes []string
+	Jobs          []string
+}
 
 // Metrics holds the daemon's counters and gauges on a private registry.
 // All methods are safe for concurrent use.
@@ -45,7 +48,7 @@ type Metrics struct {
 
 // New creates the metrics, registers them with the Go and process collectors
 // on a fresh registry, and pre-creates every known label value at 0.
-func New() *Metrics {
+func New(labels Labels) *Metrics {
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
 		remindersSent: prometheus.NewCounter(prometheus.CounterOpts{
@@ -92,14 +95,14 @@ func New() *Metrics {
 		m.remindersSent, m.mailSent, m.mailFailed, m.replies,
 		m.jobRuns, m.jobFailures, m.jobDuration, m.jobLastSuccess, m.lastCollect,
 	)
-	for _, kind := range MailKinds {
+	for _, kind := range labels.MailKinds {
 		m.mailSent.WithLabelValues(kind)
 		m.mailFailed.WithLabelValues(kind)
 	}
-	for _, outcome := range ReplyOutcomes {
+	for _, outcome := range labels.ReplyOutcomes {
 		m.replies.WithLabelValues(outcome)
 	}
-	for _, job := range JobNames {
+	for _, job := range labels.Jobs {
 		m.jobRuns.WithLabelValues(job)
 		m.jobFailures.WithLabelValues(job)
 		m.jobDuration.WithLabelValues(job)

@@ -23,16 +23,23 @@ func scrape(t *testing.T, h http.Handler) string {
 	return rec.Body.String()
 }
 
+// testLabels are a daemon's labels, as cmd/duban takes them from jobs.
+var testLabels = Labels{
+	MailKinds:     []string{"reminder", "receipt", "digest"},
+	ReplyOutcomes: []string{"processed", "rejected", "quarantine", "ignored"},
+	Jobs:          []string{"remind", "collect", "digest"},
+}
+
 func TestSeriesExistAtZero(t *testing.T) {
-	body := scrape(t, New().Handler())
+	body := scrape(t, New(testLabels).Handler())
 	var want []string
-	for _, k := range MailKinds {
+	for _, k := range testLabels.MailKinds {
 		want = append(want, `duban_mail_sent_total{kind="`+k+`"} 0`, `duban_mail_failed_total{kind="`+k+`"} 0`)
 	}
-	for _, o := range ReplyOutcomes {
+	for _, o := range testLabels.ReplyOutcomes {
 		want = append(want, `duban_replies_total{outcome="`+o+`"} 0`)
 	}
-	for _, j := range JobNames {
+	for _, j := range testLabels.Jobs {
 		want = append(want,
 			`duban_job_runs_total{job="`+j+`"} 0`,
 			`duban_job_failures_total{job="`+j+`"} 0`,
@@ -53,7 +60,7 @@ func TestSeriesExistAtZero(t *testing.T) {
 }
 
 func TestCountersAfterCalls(t *testing.T) {
-	m := New()
+	m := New(testLabels)
 	m.RemindersSent(3)
 	m.RemindersSent(2)
 	m.RemindersSent(-1) // ignored: counters never go down
@@ -123,7 +130,7 @@ func TestCountersAfterCalls(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	m := New()
+	m := New(testLabels)
 	h := m.Handler()
 	var failing error
 	tests := []struct {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+
+	"github.com/duban/duban/mail"
 )
 
 // dovecotConfig reads DUBAN_TEST_DOVECOT="host:port:user:password" (a
@@ -30,7 +32,7 @@ func dovecotConfig(t *testing.T) IMAPConfig {
 	if err != nil {
 		t.Fatalf("DUBAN_TEST_DOVECOT port %q: %v", parts[1], err)
 	}
-	return IMAPConfig{Host: parts[0], Port: port, TLS: TLSInsecurePlain, Username: parts[2], Password: parts[3], Timeout: 20 * time.Second}
+	return IMAPConfig{Host: parts[0], Port: port, TLS: mail.TLSPlain, Username: parts[2], Password: parts[3], Timeout: 20 * time.Second}
 }
 
 // TestDovecot runs the main paths against a real Dovecot, which has MOVE

@@ -5,16 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
 	"time"
-)
 
-// TLS modes of IMAPConfig.TLS.
-const (
-	TLSImplicit      = "implicit"
-	TLSStartTLS      = "starttls"
-	TLSInsecurePlain = "insecure-plain" // loopback test servers only
+	"github.com/duban/duban/mail"
 )
 
 // Defaults of IMAPConfig.
@@ -38,10 +32,10 @@ func DefaultFolders() map[Outcome]string {
 type IMAPConfig struct {
 	Host string
 	Port int
-	// TLS is "implicit" or "starttls"; there is never a fallback to plain
-	// text. "insecure-plain" is accepted only when Host is a loopback
+	// TLS is implicit or starttls; there is never a fallback to plain
+	// text. insecure-plain (mail.TLSPlain) is accepted only when Host is a loopback
 	// address, for test servers.
-	TLS      string
+	TLS      mail.TLSMode
 	Username string
 	Password string // never logged nor put in errors
 	// Folder is the folder polled for replies (default "INBOX").
@@ -75,7 +69,7 @@ func (c IMAPConfig) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("host", c.Host),
 		slog.Int("port", c.Port),
-		slog.String("tls", c.TLS),
+		slog.String("tls", string(c.TLS)),
 		slog.String("username", c.Username),
 		slog.String("password", redacted(c.Password)),
 		slog.String("folder", c.Folder),
@@ -116,16 +110,8 @@ func (c IMAPConfig) withDefaults() (IMAPConfig, error) {
 	if c.Port <= 0 || c.Port > 65535 {
 		problems = append(problems, fmt.Errorf("port %d is not between 1 and 65535", c.Port))
 	}
-	switch c.TLS {
-	case TLSImplicit, TLSStartTLS:
-	case TLSInsecurePlain:
-		if c.Host != "" && !isLoopback(c.Host) {
-			problems = append(problems, fmt.Errorf("tls %q is only allowed for a loopback host, not %q: use implicit or starttls", c.TLS, c.Host))
-		}
-	case "":
-		problems = append(problems, errors.New(`tls is empty: set it to "implicit" (port 993) or "starttls" (port 143)`))
-	default:
-		problems = append(problems, fmt.Errorf(`tls %q is unknown: set it to "implicit" or "starttls"`, c.TLS))
+	if err := c.TLS.Check(c.Host); err != nil {
+		problems = append(problems, err)
 	}
 	if c.Username == "" {
 		problems = append(problems, errors.New("username is empty"))
@@ -152,16 +138,6 @@ func (c IMAPConfig) withDefaults() (IMAPConfig, error) {
 		return c, fmt.Errorf("invalid imap configuration: %w", errors.Join(problems...))
 	}
 	return c, nil
-}
-
-// isLoopback reports whether host is "localhost" or a loopback IP literal.
-// Names other than localhost are not resolved: DNS could point anywhere.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // folderKey compares folder names the way IMAP does: INBOX is

@@ -14,6 +14,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/charset"
+
+	"github.com/duban/duban/mail"
 )
 
 // DialIMAP connects (dial, TLS, login), makes sure the outcome folders exist
@@ -100,7 +102,7 @@ func handshake(ctx context.Context, raw net.Conn, cfg IMAPConfig) (*imapclient.C
 
 	var client *imapclient.Client
 	switch cfg.TLS {
-	case TLSImplicit:
+	case mail.TLSImplicit:
 		if tlsConfig.NextProtos == nil {
 			tlsConfig.NextProtos = []string{"imap"}
 		}
@@ -109,14 +111,14 @@ func handshake(ctx context.Context, raw net.Conn, cfg IMAPConfig) (*imapclient.C
 			return nil, fmt.Errorf("tls handshake: %w", err)
 		}
 		client = imapclient.New(tc, options)
-	case TLSStartTLS:
+	case mail.TLSStartTLS:
 		// NewStartTLS fails when the server refuses STARTTLS: no fallback.
 		c, err := imapclient.NewStartTLS(raw, options)
 		if err != nil {
 			return nil, fmt.Errorf("starttls: %w", err)
 		}
 		client = c
-	case TLSInsecurePlain:
+	case mail.TLSPlain:
 		client = imapclient.New(raw, options)
 	default:
 		return nil, fmt.Errorf("unknown tls mode %q", cfg.TLS)

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/duban/duban/mail"
 )
 
 // prompt is how long a cancelled or timed-out call may take to return.
@@ -246,7 +248,7 @@ func TestIMAPImplicitTLS(t *testing.T) {
 	a.append("INBOX", raw, time.Now())
 
 	cfg := testConfig(t, s.tlsAddr)
-	cfg.TLS = TLSImplicit
+	cfg.TLS = mail.TLSImplicit
 	cfg.TLSConfig = &tls.Config{RootCAs: roots}
 	m := dial(t, cfg, nil)
 	msgs, _, err := m.Fetch(context.Background(), Cursor{}, 10)
@@ -291,7 +293,7 @@ func TestIMAPStartTLS(t *testing.T) {
 	a := dialAdmin(t, s.addr, testUser, testPassword)
 	a.append("INBOX", numbered(1), time.Now())
 	cfg := testConfig(t, s.addr)
-	cfg.TLS = TLSStartTLS
+	cfg.TLS = mail.TLSStartTLS
 	cfg.TLSConfig = &tls.Config{RootCAs: roots}
 	m := dial(t, cfg, nil)
 	if msgs, _, err := m.Fetch(context.Background(), Cursor{}, 10); err != nil || len(msgs) != 1 {
@@ -302,7 +304,7 @@ func TestIMAPStartTLS(t *testing.T) {
 	// the credentials never go out.
 	plain := startServer(t, serverOptions{})
 	cfg = testConfig(t, plain.addr)
-	cfg.TLS = TLSStartTLS
+	cfg.TLS = mail.TLSStartTLS
 	cfg.TLSConfig = &tls.Config{RootCAs: roots}
 	if m, err := DialIMAP(context.Background(), cfg, nil); err == nil {
 		m.Close()
@@ -330,8 +332,8 @@ func TestIsLoopback(t *testing.T) {
 		{"", false},
 	}
 	for _, tt := range tests {
-		if got := isLoopback(tt.host); got != tt.want {
-			t.Errorf("isLoopback(%q) = %v, want %v", tt.host, got, tt.want)
+		if got := mail.IsLoopback(tt.host); got != tt.want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", tt.host, got, tt.want)
 		}
 	}
 }

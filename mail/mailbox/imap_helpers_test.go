@@ -25,6 +25,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"github.com/duban/duban/mail"
 )
 
 const (
@@ -130,7 +132,7 @@ func testConfig(t *testing.T, addr string) IMAPConfig {
 	return IMAPConfig{
 		Host:     host,
 		Port:     port,
-		TLS:      TLSInsecurePlain,
+		TLS:      mail.TLSPlain,
 		Username: testUser,
 		Password: testPassword,
 		Timeout:  10 * time.Second,

@@ -12,6 +12,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
+
+	"github.com/duban/duban/mail"
 )
 
 var cst = time.FixedZone("CST", 8*3600)
@@ -407,18 +409,18 @@ func TestIMAPMissingFolder(t *testing.T) {
 }
 
 func TestIMAPConfigValidation(t *testing.T) {
-	valid := IMAPConfig{Host: "imap.metro.example", Port: 993, TLS: TLSImplicit, Username: "duban", Password: testPassword}
+	valid := IMAPConfig{Host: "imap.metro.example", Port: 993, TLS: mail.TLSImplicit, Username: "duban", Password: testPassword}
 	tests := []struct {
 		name   string
 		change func(*IMAPConfig)
 		want   string // "" for a valid configuration
 	}{
 		{"valid", func(*IMAPConfig) {}, ""},
-		{"plain on loopback", func(c *IMAPConfig) { c.Host, c.TLS = "127.0.0.1", TLSInsecurePlain }, ""},
-		{"plain on localhost", func(c *IMAPConfig) { c.Host, c.TLS = "localhost", TLSInsecurePlain }, ""},
-		{"plain on ipv6 loopback", func(c *IMAPConfig) { c.Host, c.TLS = "::1", TLSInsecurePlain }, ""},
-		{"plain on a real host", func(c *IMAPConfig) { c.TLS = TLSInsecurePlain }, "only allowed for a loopback host"},
-		{"plain on a name resolving anywhere", func(c *IMAPConfig) { c.Host, c.TLS = "localhost.metro.example", TLSInsecurePlain }, "loopback"},
+		{"plain on loopback", func(c *IMAPConfig) { c.Host, c.TLS = "127.0.0.1", mail.TLSPlain }, ""},
+		{"plain on localhost", func(c *IMAPConfig) { c.Host, c.TLS = "localhost", mail.TLSPlain }, ""},
+		{"plain on ipv6 loopback", func(c *IMAPConfig) { c.Host, c.TLS = "::1", mail.TLSPlain }, ""},
+		{"plain on a real host", func(c *IMAPConfig) { c.TLS = mail.TLSPlain }, "only allowed for a server on this machine"},
+		{"plain on a name resolving anywhere", func(c *IMAPConfig) { c.Host, c.TLS = "localhost.metro.example", mail.TLSPlain }, "only allowed for a server on this machine"},
 		{"no tls mode", func(c *IMAPConfig) { c.TLS = "" }, "tls is empty"},
 		{"unknown tls mode", func(c *IMAPConfig) { c.TLS = "ssl" }, `tls "ssl" is unknown`},
 		{"no host", func(c *IMAPConfig) { c.Host = "" }, "host is empty"},
