@@ -101,11 +101,7 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 		return res, nil
 	}
 	p := res.Period
-	for _, r := range c.Schedule.Rungs(p) {
-		if !r.At.After(now) {
-			res.Rung = r
-		}
-	}
+	res.Rung, _ = c.Schedule.RungDue(p, c.Schedule.Deadline(p), now)
 	if res.Rung.Name == "" {
 		res.Idle = "no chase is due"
 		return res, nil
@@ -131,12 +127,7 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 		rung := res.Rung
 		if e := exts[u.ID]; e.Decision == reports.ExtensionGranted {
 			// The unit's own ladder, from its new deadline.
-			rung = plan.Rung{}
-			for _, r := range c.Schedule.RungsBy(p, c.deadlineOf(p, e)) {
-				if !r.At.After(now) {
-					rung = r
-				}
-			}
+			rung, _ = c.Schedule.RungDue(p, c.deadlineOf(p, e), now)
 		}
 		if rung.Name == "" {
 			line.Action = "extended"
@@ -179,9 +170,7 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 }
 
 // queueChase composes one chase with a fresh template attached, threaded
-// to the unit's reminder; overdue notices copy the office.
-// The second overdue notice is the one that turns the unit red
-// (plan.TimelinessColor): it also copies the office leader.
+// to the unit's reminder, copied as the rung says (plan/chase.go).
 func (c *Cycle) queueChase(ctx context.Context, p plan.Period, u plan.Unit, r plan.Rung, deadline time.Time, key string) (string, error) {
 	tpl, err := c.BuildTemplate(ctx, u.ID, p)
 	if err != nil {
@@ -196,19 +185,19 @@ func (c *Cycle) queueChase(ctx context.Context, p plan.Period, u plan.Unit, r pl
 	msg := mail.Message{To: addresses(u.Contacts), Cc: addresses(u.CC)}
 	if r.Overdue > 0 {
 		data.DaysLate = c.workdaysBetween(deadline, now)
-		if len(c.Mail.OfficeTo) > 0 {
-			data.OfficeCopied = true
-			msg.Cc = append(msg.Cc, c.Mail.OfficeTo...)
-		}
-		if r.Overdue >= 2 && c.Mail.Leader.Email != "" {
-			data.Leader = c.Mail.Leader.Name
-			if data.Leader == "" {
-				data.Leader = c.Mail.Leader.Email
-			}
-			msg.Cc = append(msg.Cc, c.Mail.Leader)
-		}
 	} else {
 		data.DaysLeft = c.workdaysBetween(now, deadline)
+	}
+	if r.CopiesOffice() && len(c.Mail.OfficeTo) > 0 {
+		data.OfficeCopied = true
+		msg.Cc = append(msg.Cc, c.Mail.OfficeTo...)
+	}
+	if r.CopiesLeader() && c.Mail.Leader.Email != "" {
+		data.Leader = c.Mail.Leader.Name
+		if data.Leader == "" {
+			data.Leader = c.Mail.Leader.Email
+		}
+		msg.Cc = append(msg.Cc, c.Mail.Leader)
 	}
 	rendered, err := c.Mail.Texts.Render(templates.Chase, data)
 	if err != nil {

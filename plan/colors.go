@@ -80,10 +80,8 @@ func TimelinessColorBy(s Schedule, p Period, deadline, now time.Time, submitted,
 	if workdaysBetween(s.Calendar, deadline, now, c.RedAfterWorkdays+1) > c.RedAfterWorkdays {
 		return ColorRed
 	}
-	for _, r := range s.RungsBy(p, deadline) {
-		if r.Overdue >= 2 && !now.Before(r.At) {
-			return ColorRed
-		}
+	if r, due := s.RungDue(p, deadline, now); due && r.TurnsRed() {
+		return ColorRed
 	}
 	return ColorYellow
 }

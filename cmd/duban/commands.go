@@ -51,7 +51,7 @@ func (a *app) checkCommand() *cobra.Command {
 				fmt.Fprintf(w, "warning: %s\n", warn)
 			}
 			fmt.Fprintln(w)
-			printSchedule(w, p, sched, start)
+			printSchedule(w, p, sched, start, cfg.Office.Leader.Email != "")
 			fmt.Fprintln(w)
 			printJobRuns(w, cfg, sched, start)
 			warned := map[int]bool{}
@@ -70,7 +70,7 @@ func (a *app) checkCommand() *cobra.Command {
 
 // printSchedule prints, for the next three periods whose reminders go out
 // after start, every scheduled event on the real calendar.
-func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Time) {
+func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Time, leader bool) {
 	const layout = "2006-01-02 15:04"
 	period := plan.PeriodOf(start).Prev()
 	for n := 0; n < 3; period = period.Next() {
@@ -88,7 +88,7 @@ func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Ti
 		rungs := sched.Rungs(period)
 		for _, r := range rungs {
 			if r.Overdue == 0 {
-				fmt.Fprintf(tw, "  %s\tchase: units that have not submitted\n", r.At.Format(layout))
+				fmt.Fprintf(tw, "  %s\t%s\n", r.At.Format(layout), r.Describe(leader))
 			}
 		}
 		fmt.Fprintf(tw, "  %s\tdeadline: reports due by the end of %s; later ones count as late\n",
@@ -102,11 +102,7 @@ func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Ti
 				fmt.Fprintf(tw, "  %s\tcompile and mail the consolidated workbook to the office\n", sched.CompileAt(period).Format(layout))
 				compiled = true
 			}
-			cc := ""
-			if r.Overdue == 1 {
-				cc = ", office in copy"
-			}
-			fmt.Fprintf(tw, "  %s\toverdue notice %d%s\n", r.At.Format(layout), r.Overdue, cc)
+			fmt.Fprintf(tw, "  %s\t%s\n", r.At.Format(layout), r.Describe(leader))
 		}
 		if !compiled {
 			fmt.Fprintf(tw, "  %s\tcompile and mail the consolidated workbook to the office\n", sched.CompileAt(period).Format(layout))

@@ -170,8 +170,8 @@ func TestCheckSchedule(t *testing.T) {
   2023-10-11 23:59  deadline: reports due by the end of Wednesday; later ones count as late
   2023-10-12 08:30  compile and mail the consolidated workbook to the office
   2023-10-12 09:00  overdue notice 1, office in copy
-  2023-10-19 09:00  overdue notice 2
-  2023-10-26 09:00  overdue notice 3
+  2023-10-19 09:00  overdue notice 2, office and leader in copy; a unit still without a report is red
+  2023-10-26 09:00  overdue notice 3, office and leader in copy; a unit still without a report is red
   2023-11-01 09:00  the period closes (the next one opens)
 period 2023-10
   2023-11-01 09:00  reminders to every lead unit
@@ -182,8 +182,8 @@ period 2023-10
   2023-01-09 23:59  deadline: reports due by the end of Monday; later ones count as late
   2023-01-10 08:30  compile and mail the consolidated workbook to the office
   2023-01-10 09:00  overdue notice 1, office in copy
-  2023-01-17 09:00  overdue notice 2
-  2023-01-28 09:00  overdue notice 3
+  2023-01-17 09:00  overdue notice 2, office and leader in copy; a unit still without a report is red
+  2023-01-28 09:00  overdue notice 3, office and leader in copy; a unit still without a report is red
   2023-02-01 09:00  the period closes (the next one opens)
 period 2023-01
   2023-02-01 09:00  reminders to every lead unit

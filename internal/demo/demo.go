@@ -379,7 +379,7 @@ func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
 
 // leaderNote says when a chase rung copies the office leader.
 func leaderNote(c *jobs.Cycle, rung plan.Rung) string {
-	if rung.Overdue >= 2 && c.Mail.Leader.Email != "" {
+	if rung.CopiesLeader() && c.Mail.Leader.Email != "" {
 		return ", red: the office leader " + c.Mail.Leader.Email + " is copied"
 	}
 	return ""
