@@ -175,3 +175,32 @@ func (c *Cycle) colorsWith(st PeriodStatus, previous map[string]store.Submission
 	}
 	return out
 }
+
+// StatusView is a period's status as the office reads it (duban status):
+// who reported, each unit's and task's colour, and a note when the daemon
+// sends nothing for the period, with why.
+type StatusView struct {
+	PeriodStatus
+	Colors map[string]UnitColors // by unit id
+	Note   string
+}
+
+// View gathers period p's StatusView at the cycle's now.
+func (c *Cycle) View(ctx context.Context, p plan.Period) (StatusView, error) {
+	st, err := c.Status(ctx, p)
+	if err != nil {
+		return StatusView{}, err
+	}
+	colors, err := c.Colors(ctx, st, c.rules())
+	if err != nil {
+		return StatusView{}, err
+	}
+	v := StatusView{PeriodStatus: st, Colors: colors}
+	switch open, idle := c.OpenPeriod(c.now()); {
+	case idle != "":
+		v.Note = "the daemon sends no reminders or chases now: " + idle
+	case open != p:
+		v.Note = fmt.Sprintf("period %s is not the open one (%s): the daemon sends no reminders or chases for it", p, open)
+	}
+	return v, nil
+}

@@ -403,8 +403,7 @@ func (a *app) statusCommand() *cobra.Command {
 		Short: "Show who submitted, who is late and who is missing for a period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			// Not withPeriod: the colours need the configuration's rules.
-			c, cfg, closeAll, err := a.openCycle(cmd.Context())
+			c, _, closeAll, err := a.openCycle(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -413,11 +412,7 @@ func (a *app) statusCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := c.Status(cmd.Context(), p)
-			if err != nil {
-				return err
-			}
-			colors, err := c.Colors(cmd.Context(), st, cfg.ColorRules())
+			st, err := c.View(cmd.Context(), p)
 			if err != nil {
 				return err
 			}
@@ -425,16 +420,11 @@ func (a *app) statusCommand() *cobra.Command {
 				Period:   p.String(),
 				RemindAt: st.RemindAt.Format(time.RFC3339),
 				Deadline: st.Deadline.Format(plan.DateLayout),
+				Note:     st.Note,
 				Units:    []unitStatusJSON{},
 			}
-			// Say when the daemon sends nothing at all now, and why.
-			if _, idle := c.OpenPeriod(a.now()); idle != "" {
-				out.Note = "the daemon sends no reminders or chases now: " + idle
-			} else if open, _ := c.OpenPeriod(a.now()); open != p {
-				out.Note = fmt.Sprintf("period %s is not the open one (%s): the daemon sends no reminders or chases for it", p, open)
-			}
 			for _, u := range st.Units {
-				uc := colors[u.Unit.ID]
+				uc := st.Colors[u.Unit.ID]
 				j := unitStatusJSON{
 					ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected,
 					Color: string(uc.Timeliness), Tasks: []taskStatusJSON{}, Extension: extensionText(u.Extension),
