@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/duban/duban/internal/selfsigned"
+	"github.com/duban/duban/internal/testtools"
 )
 
 // An in-process go-smtp server on 127.0.0.1:0 with a backend that records
@@ -171,24 +171,6 @@ func (s *testSession) Reset() { s.from, s.to = "", nil }
 
 func (s *testSession) Logout() error { return nil }
 
-// syncBuffer is a bytes.Buffer for several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // serverOpts selects how the test server speaks.
 type serverOpts struct {
 	mode       string // "implicit", "starttls" (offered), "plain" (no TLS at all)
@@ -268,3 +250,6 @@ func (ts *testServer) ehloNames() []string {
 	}
 	return names
 }
+
+// syncBuffer is testtools.SyncBuffer.
+type syncBuffer = testtools.SyncBuffer

@@ -178,6 +178,16 @@ func newCompileModel(in CompileInput) (*compileModel, error) {
 const compileClosedLabel = "已销号"
 
 // taskColor is the task's 预警 colour: its progress colour, or 绿 once closed.
+// groupRows counts the rows of the tasks in their categories: a row for
+// each category and one for each of its tasks.
+func (m *compileModel) groupRows() int {
+	n := 0
+	for _, g := range m.groups {
+		n += 1 + len(g.tasks)
+	}
+	return n
+}
+
 func (m *compileModel) taskColor(t compileTask) plan.Color {
 	if t.closed {
 		return plan.ColorGreen

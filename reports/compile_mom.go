@@ -130,11 +130,7 @@ func (m *compileModel) momSheet(st *compileStyles) *compileSheet {
 	s.header = 2
 	m.title(s, st, "推进情况环比")
 	s.add(compileRow(st.header, "序号", HeaderTitle, "牵头单位", "上月状态", "本月状态", "变化", "进展文字")...)
-	n := 0
-	for _, g := range m.groups {
-		n += 1 + len(g.tasks)
-	}
-	s.grow(n)
+	s.grow(m.groupRows())
 	for _, g := range m.groups {
 		s.addSpan(g.label(), st.category, len(s.widths))
 		for _, t := range g.tasks {

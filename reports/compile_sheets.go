@@ -49,11 +49,7 @@ func (m *compileModel) detailSheet(st *compileStyles) *compileSheet {
 	m.title(s, st, "推进情况明细")
 	s.add(compileRow(st.header, "序号", HeaderTitle, "牵头单位", HeaderProgress, HeaderStatus, compileHeaderWarning,
 		HeaderIssues, HeaderNextSteps, "报送时间")...)
-	n := 0
-	for _, g := range m.groups {
-		n += 1 + len(g.tasks)
-	}
-	s.grow(n)
+	s.grow(m.groupRows())
 	for _, g := range m.groups {
 		s.addSpan(g.label(), st.category, len(s.widths))
 		for _, t := range g.tasks {

@@ -138,11 +138,7 @@ func (m *compileModel) yearSheet(st *compileStyles) *compileSheet {
 	}
 	s.add(header...)
 
-	n := len(m.in.Units) + len(compileLegend) + 4
-	for _, g := range m.groups {
-		n += 1 + len(g.tasks)
-	}
-	s.grow(n)
+	s.grow(m.groupRows() + len(m.in.Units) + len(compileLegend) + 4)
 	for _, g := range m.groups {
 		s.addSpan(g.label(), st.category, len(s.widths))
 		for _, t := range g.tasks {

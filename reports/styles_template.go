@@ -105,62 +105,13 @@ func newTplStyles(f *excelize.File) (tplStyles, error) {
 			Fill:       tplFill(tplFillHeader),
 			Protection: locked,
 		}},
-		{&s.lockedCenter, excelize.Style{
-			Font:       tplFont(tplFontSize, false, ""),
-			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: true},
-			Border:     tplBorder(),
-			Fill:       tplFill(tplFillLocked),
-			Protection: locked,
-			NumFmt:     tplNumFmtText,
-		}},
-		{&s.locked, excelize.Style{
-			Font:       tplFont(tplFontSize, false, ""),
-			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true},
-			Border:     tplBorder(),
-			Fill:       tplFill(tplFillLocked),
-			Protection: locked,
-			NumFmt:     tplNumFmtText,
-		}},
-		{&s.input, excelize.Style{
-			Font:       tplFont(tplFontSize, false, ""),
-			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true},
-			Border:     tplBorder(),
-			Fill:       tplFill(tplFillInput),
-			Protection: unlocked,
-			NumFmt:     tplNumFmtText,
-		}},
-		{&s.inputCenter, excelize.Style{
-			Font:       tplFont(tplFontSize, false, ""),
-			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: true},
-			Border:     tplBorder(),
-			Fill:       tplFill(tplFillInput),
-			Protection: unlocked,
-			NumFmt:     tplNumFmtText,
-		}},
-		{&s.contact, excelize.Style{
-			Font:       tplFont(tplFontSize, false, ""),
-			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true},
-			Border:     tplBorder(),
-			Fill:       tplFill(tplFillInput),
-			Protection: unlocked,
-			NumFmt:     tplNumFmtText,
-		}},
-		{&s.closed, excelize.Style{
-			Font:       tplFont(tplFontSize, false, tplClosedColor),
-			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "top", WrapText: true},
-			Border:     tplBorder(),
-			Fill:       tplFill(tplFillLocked),
-			Protection: locked,
-			NumFmt:     tplNumFmtText,
-		}},
-		{&s.closedCenter, excelize.Style{
-			Font:       tplFont(tplFontSize, false, tplClosedColor),
-			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: true},
-			Border:     tplBorder(),
-			Fill:       tplFill(tplFillLocked),
-			Protection: locked,
-			NumFmt:     tplNumFmtText,
-		}},
+		{&s.lockedCenter, tplCellStyle("center", "top", tplFillLocked, "", locked)},
+		{&s.locked, tplCellStyle("left", "top", tplFillLocked, "", locked)},
+		{&s.input, tplCellStyle("left", "top", tplFillInput, "", unlocked)},
+		{&s.inputCenter, tplCellStyle("center", "top", tplFillInput, "", unlocked)},
+		{&s.contact, tplCellStyle("left", "center", tplFillInput, "", unlocked)},
+		{&s.closed, tplCellStyle("left", "top", tplFillLocked, tplClosedColor, locked)},
+		{&s.closedCenter, tplCellStyle("center", "top", tplFillLocked, tplClosedColor, locked)},
 		{&s.section, excelize.Style{
 			Font:       tplFont(tplFontSize, true, ""),
 			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center"},
@@ -189,4 +140,18 @@ func newTplStyles(f *excelize.File) (tplStyles, error) {
 		*d.id = id
 	}
 	return s, nil
+}
+
+// tplCellStyle is the style of a table cell: bordered, wrapped, text
+// format, with its alignment, fill, font colour ("" for the default) and
+// protection.
+func tplCellStyle(horizontal, vertical, fill, color string, protection *excelize.Protection) excelize.Style {
+	return excelize.Style{
+		Font:       tplFont(tplFontSize, false, color),
+		Alignment:  &excelize.Alignment{Horizontal: horizontal, Vertical: vertical, WrapText: true},
+		Border:     tplBorder(),
+		Fill:       tplFill(fill),
+		Protection: protection,
+		NumFmt:     tplNumFmtText,
+	}
 }

@@ -17,6 +17,25 @@ func checkGolden(t *testing.T, name string, r Rendered) {
 	testtools.Golden(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
 
+// goldenCase is one message rendered and compared with its golden file.
+type goldenCase struct {
+	name, tmpl string
+	data       any
+}
+
+func renderGoldens(t *testing.T, set *Set, cases []goldenCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := set.Render(c.tmpl, c.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, c.name, r)
+		})
+	}
+}
+
 func sampleRejection() ReplyData {
 	return ReplyData{
 		Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月",
@@ -34,24 +53,13 @@ func TestRenderChaseAndCompiledGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name, tmpl string
-		data       any
-	}{
+	cases := []goldenCase{
 		{"chase_before", Chase, ChaseData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年9月", Deadline: "2023年10月11日", DeadlineWeekday: "星期三", DaysLeft: 2, FileName: "市交通运输局-2023年9月推进情况.xlsx"}},
 		{"chase_overdue", Chase, ChaseData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年9月", Deadline: "2023年10月11日", DeadlineWeekday: "星期三", Overdue: 1, DaysLate: 1, OfficeCopied: true, FileName: "市交通运输局-2023年9月推进情况.xlsx"}},
 		{"compiled_v1", Compiled, CompiledData{Office: "都市圈办公室", Period: "2023年9月", FileName: "2023年9月推进情况汇总-v1.xlsx", Version: 1, GeneratedAt: "2023-10-12 08:30", Deadline: "2023年10月11日", Expected: 13, Submitted: 11, Late: 1, Missing: []string{"市交通运输局", "市科技局"}}},
 		{"compiled_v2", Compiled, CompiledData{Office: "都市圈办公室", Period: "2023年9月", FileName: "2023年9月推进情况汇总-v2.xlsx", Version: 2, PreviousVersion: 1, GeneratedAt: "2023-10-13 10:00", Deadline: "2023年10月11日", Expected: 13, Submitted: 13, Late: 3, Changes: []string{"市交通运输局：补报（10月12日 16:20）", "市发展改革委：更正，第2版（10月13日 09:41）"}}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r, err := set.Render(c.tmpl, c.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkGolden(t, c.name, r)
-		})
-	}
+	renderGoldens(t, set, cases)
 }
 
 func TestRenderGolden(t *testing.T) {
@@ -59,23 +67,12 @@ func TestRenderGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name, tmpl string
-		data       ReplyData
-	}{
+	cases := []goldenCase{
 		{"receipt_on_time", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市科技局", Period: "2023年5月", FileName: "a.xlsx", ReceivedAt: "2023-06-02 09:30", Deadline: "2023年6月7日", Version: 1}},
 		{"receipt_late_v2", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市科技局", Period: "2023年5月", FileName: "a.xlsx", ReceivedAt: "2023-06-09 09:30", Deadline: "2023年6月7日", Version: 2, Late: true}},
 		{"rejection", Rejection, sampleRejection()},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r, err := set.Render(c.tmpl, c.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkGolden(t, c.name, r)
-		})
-	}
+	renderGoldens(t, set, cases)
 }
 
 func TestRenderEscapesHTMLAndKeepsSubjectOneLine(t *testing.T) {
@@ -133,10 +130,7 @@ func TestRenderEveryMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	tasks := []TaskLine{{ID: "T04", Title: "优化轨道交通布局", Status: "序时推进"}, {ID: "T05", Title: "织密高速通道网络", Status: "滞后"}}
-	cases := []struct {
-		name, tmpl string
-		data       any
-	}{
+	cases := []goldenCase{
 		{"reminder", Reminder, ReminderData{Office: "都市圈办公室", Plan: "2023年推进都市圈一体化建设工作要点", Unit: "市交通运输局", Period: "2023年5月",
 			Deadline: "2023年6月7日", DeadlineWeekday: "星期三", FileName: "市交通运输局-2023年5月推进情况.xlsx", Tasks: tasks}},
 		{"receipt_with_tasks", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", FileName: "a.xlsx",
@@ -171,13 +165,5 @@ func TestRenderEveryMessage(t *testing.T) {
 		{"office_note", OfficeNote, OfficeNoteData{Office: "都市圈办公室", Title: "收到未登记发件人的邮件，已隔离",
 			Lines: []string{"发件人：someone@example.com", "主题：五月报表"}, Attached: true}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r, err := set.Render(c.tmpl, c.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkGolden(t, c.name, r)
-		})
-	}
+	renderGoldens(t, set, cases)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -403,75 +404,73 @@ func (a *app) statusCommand() *cobra.Command {
 		Short: "Show who submitted, who is late and who is missing for a period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, _, closeAll, err := a.openCycle(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer closeAll()
-			p, err := a.periodFlag(period, c.Schedule)
-			if err != nil {
-				return err
-			}
-			st, err := c.View(cmd.Context(), p)
-			if err != nil {
-				return err
-			}
-			out := statusJSON{
-				Period:   p.String(),
-				RemindAt: st.RemindAt.Format(time.RFC3339),
-				Deadline: st.Deadline.Format(plan.DateLayout),
-				Note:     st.Note,
-				Units:    []unitStatusJSON{},
-			}
-			for _, u := range st.Units {
-				uc := st.Colors[u.Unit.ID]
-				j := unitStatusJSON{
-					ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected,
-					Color: string(uc.Timeliness), Tasks: []taskStatusJSON{}, Extension: extensionText(u.Extension),
-				}
-				for _, t := range uc.Tasks {
-					j.Tasks = append(j.Tasks, taskStatusJSON{ID: t.TaskID, Status: string(t.Status), Color: string(t.Color), Closed: t.Closed})
-				}
-				if !u.SubmittedAt.IsZero() {
-					s := u.SubmittedAt.Format(time.RFC3339)
-					j.SubmittedAt = &s
-				}
-				out.Units = append(out.Units, j)
-			}
-			if asJSON {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				return enc.Encode(out)
-			}
-			fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
-			if out.Note != "" {
-				fmt.Fprintln(a.stdout, "note: "+out.Note)
-			}
-			fmt.Fprintln(a.stdout)
-			tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-			fmt.Fprintln(tw, "unit\tname\tstate\tcolour\tsubmitted at\tversions\trejected\textension")
-			for _, u := range out.Units {
-				at := "-"
-				if u.SubmittedAt != nil {
-					at = (*u.SubmittedAt)[:16]
-				}
-				color := u.Color
-				if color == "" {
-					color = "-"
-				}
-				ext := u.Extension
-				if ext == "" {
-					ext = "-"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", u.ID, u.Name, u.State, color, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected, ext)
-			}
-			return tw.Flush()
+			return a.withPeriod(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period) error {
+				return a.printStatus(cmd.Context(), c, p, asJSON)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// printStatus prints period p's status, as a table or as JSON.
+func (a *app) printStatus(ctx context.Context, c *jobs.Cycle, p plan.Period, asJSON bool) error {
+	st, err := c.View(ctx, p)
+	if err != nil {
+		return err
+	}
+	out := statusJSON{
+		Period:   p.String(),
+		RemindAt: st.RemindAt.Format(time.RFC3339),
+		Deadline: st.Deadline.Format(plan.DateLayout),
+		Note:     st.Note,
+		Units:    []unitStatusJSON{},
+	}
+	for _, u := range st.Units {
+		uc := st.Colors[u.Unit.ID]
+		j := unitStatusJSON{
+			ID: u.Unit.ID, Name: u.Unit.Name, State: string(u.State), Versions: u.Versions, Rejected: u.Rejected,
+			Color: string(uc.Timeliness), Tasks: []taskStatusJSON{}, Extension: extensionText(u.Extension),
+		}
+		for _, t := range uc.Tasks {
+			j.Tasks = append(j.Tasks, taskStatusJSON{ID: t.TaskID, Status: string(t.Status), Color: string(t.Color), Closed: t.Closed})
+		}
+		if !u.SubmittedAt.IsZero() {
+			s := u.SubmittedAt.Format(time.RFC3339)
+			j.SubmittedAt = &s
+		}
+		out.Units = append(out.Units, j)
+	}
+	if asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
+	if out.Note != "" {
+		fmt.Fprintln(a.stdout, "note: "+out.Note)
+	}
+	fmt.Fprintln(a.stdout)
+	tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "unit\tname\tstate\tcolour\tsubmitted at\tversions\trejected\textension")
+	for _, u := range out.Units {
+		at := "-"
+		if u.SubmittedAt != nil {
+			at = (*u.SubmittedAt)[:16]
+		}
+		color := u.Color
+		if color == "" {
+			color = "-"
+		}
+		ext := u.Extension
+		if ext == "" {
+			ext = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", u.ID, u.Name, u.State, color, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected, ext)
+	}
+	return tw.Flush()
 }
 
 // extensionText is how status shows a unit's extension: "asked until

@@ -37,6 +37,7 @@ import (
 	"github.com/duban/duban/config"
 	"github.com/duban/duban/internal/datalock"
 	"github.com/duban/duban/internal/mailserver"
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
@@ -104,22 +105,7 @@ func dubanBinary(t *testing.T) string {
 }
 
 // crashOutput collects a subprocess's output while the test reads it.
-type crashOutput struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *crashOutput) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *crashOutput) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type crashOutput = testtools.SyncBuffer
 
 // crashRig is one data directory, its configuration and the mail servers,
 // on which daemons are started, killed and started again.

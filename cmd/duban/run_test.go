@@ -6,29 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/duban/duban/internal/testtools"
 )
 
-// syncBuffer is a bytes.Buffer safe to write from the daemon's goroutines
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is testtools.SyncBuffer.
+type syncBuffer = testtools.SyncBuffer
 
 // duban run on the embedded example: the catch-up at start reminds every
 // lead unit (mail into folders under the data directory), a second daemon

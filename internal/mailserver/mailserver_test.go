@@ -8,33 +8,16 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/clock"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/mailbox"
 )
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-// testClock is a settable clock safe for the servers' goroutines.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 var testUsers = map[string]string{
 	"duban@metro.example":         "pw-duban",
@@ -122,18 +105,18 @@ func compose(t *testing.T, id, from string, to ...string) []byte {
 }
 
 func TestDeliveryToEveryRecipientStampedByTheClock(t *testing.T) {
-	clock := &testClock{t: time.Date(2023, 6, 1, 9, 0, 0, 0, shanghai)}
-	s := start(t, Options{Clock: clock.Now, RequireAuth: true})
+	clk := clock.At(time.Date(2023, 6, 1, 9, 0, 0, 0, shanghai))
+	s := start(t, Options{Clock: clk.Now, RequireAuth: true})
 	out := sender(t, s, "duban@metro.example", "pw-duban")
 	ctx := context.Background()
 
 	first := compose(t, "first", "duban@metro.example", "liu.yang@jtj.metro.example", "cao.liang@jtj.metro.example")
-	firstAt := clock.Now()
+	firstAt := clk.Now()
 	if err := out.Send(ctx, "duban@metro.example", []string{"LIU.YANG@jtj.metro.example", "cao.liang@jtj.metro.example"}, first); err != nil {
 		t.Fatalf("Send(first) error = %v", err)
 	}
 	secondAt := time.Date(2023, 6, 2, 10, 7, 0, 0, shanghai)
-	clock.Set(secondAt)
+	clk.Set(secondAt)
 	second := compose(t, "second", "duban@metro.example", "liu.yang@jtj.metro.example")
 	if err := out.Send(ctx, "duban@metro.example", []string{"liu.yang@jtj.metro.example", "liu.yang@jtj.metro.example"}, second); err != nil {
 		t.Fatalf("Send(second) error = %v", err)

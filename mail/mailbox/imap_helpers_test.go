@@ -26,6 +26,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/mail"
 )
 
@@ -34,24 +35,8 @@ const (
 	testPassword = "Pw-never-logged-7f3a"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers (server
-// transcripts, log handlers).
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer is testtools.SyncBuffer.
+type syncBuffer = testtools.SyncBuffer
 
 // testLogger logs everything, at debug level, into buf.
 func testLogger(buf *syncBuffer) *slog.Logger {
