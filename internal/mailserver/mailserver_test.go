@@ -18,7 +18,6 @@ import (
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-
 var testUsers = map[string]string{
 	"duban@metro.example":         "pw-duban",
 	"Liu.Yang@jtj.metro.example":  "pw-liu",
