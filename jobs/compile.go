@@ -55,10 +55,11 @@ func CompiledFileName(p plan.Period, version int) string {
 // accepted submission of every lead unit, archives it and records it as a
 // new version when the set of submissions changed since the last one.
 func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
-	st, subs, err := c.status(ctx, p)
+	s, err := c.readPeriod(ctx, p, store.PeriodWants{})
 	if err != nil {
 		return Compiled{}, err
 	}
+	st, subs := c.statusOf(s), s.Submissions
 	inputs := fingerprint(subs)
 	last, found, err := c.Ledger.LatestCompilation(ctx, p.String())
 	if err != nil {
@@ -73,7 +74,7 @@ func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
 	}
 
 	now := c.now()
-	view, err := c.view(ctx, st, subs)
+	view, err := c.view(ctx, s, st)
 	if err != nil {
 		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
 	}

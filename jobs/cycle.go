@@ -95,45 +95,54 @@ func TemplateFileName(u plan.Unit, p plan.Period) string {
 // BuildTemplate builds unit's template for period p, carrying forward the
 // unit's last accepted answers from an earlier period.
 func (c *Cycle) BuildTemplate(ctx context.Context, unitID string, p plan.Period) (Template, error) {
-	u, tasks, err := c.leadUnit(unitID)
-	if err != nil {
+	if _, _, err := c.leadUnit(unitID); err != nil {
 		return Template{}, err
 	}
 	secret, err := c.secret(ctx)
 	if err != nil {
 		return Template{}, fmt.Errorf("reading the template key: %w", err)
 	}
-	prev, found, err := c.Ledger.LatestBefore(ctx, u.ID, p.String())
+	// One unit's carried-forward answers, not every unit's.
+	wants := c.templateWants()
+	wants.CarriedForward = false
+	s, err := c.readPeriod(ctx, p, wants)
 	if err != nil {
-		return Template{}, fmt.Errorf("reading %s's earlier answers: %w", u.ID, err)
+		return Template{}, err
 	}
-	previous := map[string]plan.Answer{}
+	prev, found, err := c.Ledger.LatestBefore(ctx, unitID, p.String())
+	if err != nil {
+		return Template{}, fmt.Errorf("reading %s's earlier answers: %w", unitID, err)
+	}
+	s.CarriedForward = map[string]store.Submission{}
 	if found {
-		for _, a := range prev.Answers {
-			previous[a.TaskID] = a
-		}
+		s.CarriedForward[unitID] = prev
 	}
-	closed, err := c.Closed(ctx, p)
+	return c.templateFrom(s, unitID, secret)
+}
+
+// templateFrom builds unit's template from period state s, read with
+// templateWants.
+func (c *Cycle) templateFrom(s periodState, unitID string, secret []byte) (Template, error) {
+	u, tasks, err := c.leadUnit(unitID)
 	if err != nil {
 		return Template{}, err
 	}
-	ext, err := c.extensionFor(ctx, p, u.ID)
-	if err != nil {
-		return Template{}, err
+	p := s.Period
+	previous := map[string]plan.Answer{}
+	for _, a := range s.CarriedForward[u.ID].Answers {
+		previous[a.TaskID] = a
 	}
 	in := reports.TemplateInput{
 		Plan: c.Plan, Period: p, Unit: u, Tasks: tasks,
-		Deadline: c.deadlineOf(p, ext), Previous: previous, Secret: secret,
+		Deadline: s.deadlineOf(u.ID), Previous: previous, Secret: secret,
 		Closed: map[string]reports.Closure{},
 	}
 	for _, t := range tasks {
-		if cl, ok := closed[t.ID]; ok {
+		if cl, ok := s.Closed[t.ID]; ok {
 			in.Closed[t.ID] = cl
 		}
 	}
-	if in.Indicators, err = c.indicatorLines(ctx, p, c.openTasks(u.ID, closed)); err != nil {
-		return Template{}, err
-	}
+	in.Indicators = c.indicatorLines(s, c.openTasks(u.ID, s.Closed))
 	var b bytes.Buffer
 	err = reports.BuildTemplate(&b, in)
 	if err != nil {

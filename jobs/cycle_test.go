@@ -42,14 +42,6 @@ func testPlan() *plan.Plan {
 
 func newCycle(t testing.TB, p *plan.Plan) (*Cycle, *clock.Manual) {
 	t.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cal, err := plan.NewCalendar(nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ledger, err := store.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -58,12 +50,27 @@ func newCycle(t testing.TB, p *plan.Plan) (*Cycle, *clock.Manual) {
 	clock := &clock.Manual{}
 	c := &Cycle{
 		Plan:     p,
-		Schedule: plan.Schedule{Location: loc, Calendar: cal, RemindWorkday: 1, RemindHour: 9, DeadlineWorkday: 5},
+		Schedule: testSchedule(t),
 		Limits:   reports.Limits{MaxFileBytes: 10 << 20, MaxUnzipBytes: 100 << 20, MaxTextChars: 5000},
 		Ledger:   ledger,
 		Now:      clock.Now,
 	}
 	return c, clock
+}
+
+// testSchedule is the schedule of the tests' cycles: reminders on the
+// first working day at 9:00, the deadline on the fifth, no chase ladder.
+func testSchedule(t testing.TB) plan.Schedule {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := plan.NewCalendar(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan.Schedule{Location: loc, Calendar: cal, RemindWorkday: 1, RemindHour: 9, DeadlineWorkday: 5}
 }
 
 func at(t testing.TB, c *Cycle, s string) time.Time {

@@ -8,6 +8,7 @@ import (
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
 
@@ -106,73 +107,86 @@ func (c *Cycle) ChaseDue(ctx context.Context) (ChaseResult, error) {
 		res.Idle = "no chase is due"
 		return res, nil
 	}
-	latest, err := c.Ledger.Latest(ctx, p.String())
-	if err != nil {
-		return res, fmt.Errorf("reading %s's reports: %w", p, err)
-	}
-	closed, err := c.Closed(ctx, p)
+	s, err := c.readPeriod(ctx, p, store.PeriodWants{})
 	if err != nil {
 		return res, err
 	}
-	asked, err := c.Ledger.ExtensionsAsked(ctx, p.String())
-	if err != nil {
-		return res, err
-	}
-	exts, err := c.extensionsOf(ctx, p, asked)
-	if err != nil {
-		return res, err
-	}
-	for _, u := range c.Plan.LeadUnits() {
-		line := ChaseLine{Unit: u}
-		rung := res.Rung
-		if e := exts[u.ID]; e.Decision == reports.ExtensionGranted {
-			// The unit's own ladder, from its new deadline.
-			rung, _ = c.Schedule.RungDue(p, c.deadlineOf(p, e), now)
-		}
-		if rung.Name == "" {
-			line.Action = "extended"
-			res.Lines = append(res.Lines, line)
-			continue
-		}
-		key := chaseKey(p, u.ID, rung.Name)
-		prev, found, err := c.Ledger.OutboxByKey(ctx, key)
-		switch {
-		case err != nil:
-			return res, err
-		case found:
-			line.Action, line.MessageID = "already sent", prev.MessageID
-		case latest[u.ID].ID != 0:
-			line.Action = "submitted"
-		case c.allClosed(u.ID, closed):
-			line.Action = "all tasks closed"
-		default:
-			// A rung that fell due before the unit was even reminded (the
-			// daemon was down over the reminders' time) is not the unit's
-			// fault: it waits for the next rung.
-			rem, found, err := c.Ledger.OutboxByKey(ctx, reminderKey(p, u.ID))
+	steps := c.chaseSteps(s, res.Rung, now)
+	var tpl *periodState // read when the first chase is queued
+	var secret []byte
+	for _, st := range steps {
+		if st.Action == "" {
+			if tpl == nil {
+				loaded, err := c.readPeriod(ctx, p, c.templateWants())
+				if err != nil {
+					return res, err
+				}
+				if secret, err = c.secret(ctx); err != nil {
+					return res, fmt.Errorf("reading the template key: %w", err)
+				}
+				tpl = &loaded
+			}
+			id, err := c.queueChase(ctx, *tpl, secret, st)
 			if err != nil {
-				return res, err
+				return res, fmt.Errorf("chasing %s for %s: %w", st.Unit.ID, p, err)
 			}
-			if !found || rem.CreatedAt.After(rung.At) {
-				line.Action = "reminded after this rung was due"
-				break
-			}
-			id, err := c.queueChase(ctx, p, u, rung, c.deadlineOf(p, exts[u.ID]), key)
-			if err != nil {
-				return res, fmt.Errorf("chasing %s for %s: %w", u.ID, p, err)
-			}
-			line.Action, line.MessageID = "queued", id
+			st.Action, st.MessageID = "queued", id
 		}
-		res.Lines = append(res.Lines, line)
+		res.Lines = append(res.Lines, st.ChaseLine)
 	}
 	res.Flush, err = c.Flush(ctx)
 	return res, err
 }
 
-// queueChase composes one chase with a fresh template attached, threaded
-// to the unit's reminder, copied as the rung says (plan/chase.go).
-func (c *Cycle) queueChase(ctx context.Context, p plan.Period, u plan.Unit, r plan.Rung, deadline time.Time, key string) (string, error) {
-	tpl, err := c.BuildTemplate(ctx, u.ID, p)
+// chaseStep is one unit's line of a chase tick and, when its Action is
+// still empty, the chase to queue.
+type chaseStep struct {
+	ChaseLine
+	rung     plan.Rung
+	key      string
+	deadline time.Time
+}
+
+// chaseSteps decides, from period state s, each lead unit's chase at now
+// when rung is the period's rung due.
+func (c *Cycle) chaseSteps(s periodState, rung plan.Rung, now time.Time) []chaseStep {
+	p := s.Period
+	var out []chaseStep
+	for _, u := range c.Plan.LeadUnits() {
+		st := chaseStep{ChaseLine: ChaseLine{Unit: u}, rung: rung, deadline: s.deadlineOf(u.ID)}
+		if e := s.Ext[u.ID]; e.Decision == reports.ExtensionGranted {
+			// The unit's own ladder, from its new deadline.
+			st.rung, _ = c.Schedule.RungDue(p, st.deadline, now)
+		}
+		if st.rung.Name == "" {
+			st.Action = "extended"
+			out = append(out, st)
+			continue
+		}
+		st.key = chaseKey(p, u.ID, st.rung.Name)
+		if prev, found := s.sent(st.key); found {
+			st.Action, st.MessageID = "already sent", prev.MessageID
+		} else if s.Latest[u.ID].ID != 0 {
+			st.Action = "submitted"
+		} else if c.allClosed(u.ID, s.Closed) {
+			st.Action = "all tasks closed"
+		} else if rem, found := s.sent(reminderKey(p, u.ID)); !found || rem.CreatedAt.After(st.rung.At) {
+			// A rung that fell due before the unit was even reminded (the
+			// daemon was down over the reminders' time) is not the unit's
+			// fault: it waits for the next rung.
+			st.Action = "reminded after this rung was due"
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// queueChase composes one chase with a fresh template attached (built from
+// period state s, read with templateWants), threaded to the unit's
+// reminder, copied as the rung says (plan/chase.go).
+func (c *Cycle) queueChase(ctx context.Context, s periodState, secret []byte, st chaseStep) (string, error) {
+	p, u, r, deadline := s.Period, st.Unit, st.rung, st.deadline
+	tpl, err := c.templateFrom(s, u.ID, secret)
 	if err != nil {
 		return "", err
 	}
@@ -205,16 +219,14 @@ func (c *Cycle) queueChase(ctx context.Context, p plan.Period, u plan.Unit, r pl
 	}
 	msg.Subject, msg.Text, msg.HTML = rendered.Subject, rendered.Text, rendered.HTML
 	msg.Attachments = []mail.Attachment{{Name: tpl.FileName, ContentType: mail.XLSXType, Data: tpl.Data}}
-	if rem, found, err := c.Ledger.OutboxByKey(ctx, reminderKey(p, u.ID)); err != nil {
-		return "", err
-	} else if found {
+	if rem, found := s.sent(reminderKey(p, u.ID)); found {
 		msg.InReplyTo, msg.References = rem.MessageID, []string{rem.MessageID}
 	}
 	kind := kindChase
 	if r.Overdue > 0 {
 		kind = kindOverdue
 	}
-	saved, _, err := c.queue(ctx, outgoing{key: key, kind: kind, period: p.String(), unit: u.ID, msg: msg})
+	saved, _, err := c.queue(ctx, outgoing{key: st.key, kind: kind, period: p.String(), unit: u.ID, msg: msg})
 	return saved.MessageID, err
 }
 

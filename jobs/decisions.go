@@ -180,34 +180,49 @@ func (c *Cycle) NotifyDecisions(ctx context.Context) error {
 	if c.Mail == nil {
 		return nil
 	}
-	events, err := c.Ledger.ClosureEvents(ctx)
+	first, last := plan.Period{Year: c.Plan.Year, Month: time.January}, plan.Period{Year: c.Plan.Year, Month: time.December}
+	d, err := c.Ledger.ReadDecisions(ctx, first.String(), last.String())
 	if err != nil {
 		return err
 	}
-	for _, e := range events {
+	keys := make([]string, 0, len(d.Closures)+len(d.Extensions))
+	for _, e := range d.Closures {
+		keys = append(keys, closureKey(e.ID))
+	}
+	for _, x := range d.Extensions {
+		keys = append(keys, extensionKey(x.ID))
+	}
+	noticed, err := c.Ledger.OutboxByKeys(ctx, keys)
+	if err != nil {
+		return err
+	}
+	for _, e := range d.Closures {
+		if _, done := noticed[closureKey(e.ID)]; done {
+			continue
+		}
 		if err := c.notifyClosure(ctx, e); err != nil {
 			return fmt.Errorf("telling the lead unit of task %s: %w", e.Task, err)
 		}
 	}
-	for m := (plan.Period{Year: c.Plan.Year, Month: time.January}); m.Year == c.Plan.Year; m = m.Next() {
-		decisions, err := c.Ledger.ExtensionDecisions(ctx, m.String())
+	for _, x := range d.Extensions {
+		if _, done := noticed[extensionKey(x.ID)]; done {
+			continue
+		}
+		p, err := plan.ParsePeriod(x.Period)
 		if err != nil {
 			return err
 		}
-		for _, d := range decisions {
-			if err := c.notifyExtension(ctx, m, d); err != nil {
-				return fmt.Errorf("telling %s of its extension for %s: %w", d.Unit, m, err)
-			}
+		if err := c.notifyExtension(ctx, p, x); err != nil {
+			return fmt.Errorf("telling %s of its extension for %s: %w", x.Unit, p, err)
 		}
 	}
 	return nil
 }
 
+// notifyClosure queues the notice of close-out event e (NotifyDecisions
+// found none queued).
 func (c *Cycle) notifyClosure(ctx context.Context, e store.ClosureEvent) error {
 	key := closureKey(e.ID)
-	if _, found, err := c.Ledger.OutboxByKey(ctx, key); err != nil || found {
-		return err
-	}
 	t, ok := c.Plan.Task(e.Task)
 	if !ok {
 		return nil // a task since removed from the plan
@@ -243,11 +258,10 @@ func (c *Cycle) notifyClosure(ctx context.Context, e store.ClosureEvent) error {
 	return err
 }
 
+// notifyExtension queues the notice of extension decision d of period p
+// (NotifyDecisions found none queued).
 func (c *Cycle) notifyExtension(ctx context.Context, p plan.Period, d store.ExtensionDecision) error {
 	key := extensionKey(d.ID)
-	if _, found, err := c.Ledger.OutboxByKey(ctx, key); err != nil || found {
-		return err
-	}
 	u, ok := c.Plan.Unit(d.Unit)
 	if !ok {
 		return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
+	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
 
@@ -49,16 +50,17 @@ func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (
 	var res RemindResult
 	var todo []int // indexes into res.Lines of reminders to build
 	keys := make([]string, len(units))
-	closed, err := c.Closed(ctx, p)
+	wants := c.templateWants()
+	if opts.DryRun {
+		wants = store.PeriodWants{}
+	}
+	s, err := c.readPeriod(ctx, p, wants)
 	if err != nil {
 		return res, err
 	}
 	for i, u := range units {
-		line, key, err := c.reminderFor(ctx, p, u, opts)
-		if err != nil {
-			return res, fmt.Errorf("reminding %s for %s: %w", u.ID, p, err)
-		}
-		if line.Action == "" && c.allClosed(u.ID, closed) {
+		line, key := reminderFor(s, u, opts)
+		if line.Action == "" && c.allClosed(u.ID, s.Closed) {
 			line.Action = "all tasks closed" // nothing to report
 		}
 		res.Lines = append(res.Lines, line)
@@ -70,10 +72,14 @@ func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (
 	if opts.DryRun {
 		return res, nil
 	}
+	secret, err := c.secret(ctx)
+	if err != nil {
+		return res, fmt.Errorf("reading the template key: %w", err)
+	}
 	built := make([]Template, len(units))
 	err = parallel(ctx, len(todo), func(j int) error {
 		i := todo[j]
-		tpl, err := c.BuildTemplate(ctx, units[i].ID, p)
+		tpl, err := c.templateFrom(s, units[i].ID, secret)
 		built[i] = tpl
 		return err
 	})
@@ -99,26 +105,21 @@ func reminderKey(p plan.Period, unit string) string {
 	return fmt.Sprintf("reminder/%s/%s", p, unit)
 }
 
-// reminderFor decides what to do for one unit: the line says "already
-// reminded" or "would send", or has no action yet when a reminder must be
-// built under the returned key.
-func (c *Cycle) reminderFor(ctx context.Context, p plan.Period, u plan.Unit, opts RemindOptions) (RemindLine, string, error) {
+// reminderFor decides, from period state s, what to do for one unit: the
+// line says "already reminded" or "would send", or has no action yet when a
+// reminder must be built under the returned key.
+func reminderFor(s periodState, u plan.Unit, opts RemindOptions) (RemindLine, string) {
 	line := RemindLine{Unit: u}
 	for _, ct := range append(append([]plan.Contact{}, u.Contacts...), u.CC...) {
 		line.To = append(line.To, ct.Email)
 	}
-	key := reminderKey(p, u.ID)
-	prev, found, err := c.Ledger.OutboxByKey(ctx, key)
-	if err != nil {
-		return line, "", err
-	}
+	key := reminderKey(s.Period, u.ID)
+	prev, found := s.sent(key)
 	if found && opts.Force {
 		// A forced reminder is a new message with its own key.
 		for n := 2; found; n++ {
-			key = fmt.Sprintf("%s/%d", reminderKey(p, u.ID), n)
-			if prev, found, err = c.Ledger.OutboxByKey(ctx, key); err != nil {
-				return line, "", err
-			}
+			key = fmt.Sprintf("%s/%d", reminderKey(s.Period, u.ID), n)
+			prev, found = s.sent(key)
 		}
 	}
 	switch {
@@ -127,7 +128,7 @@ func (c *Cycle) reminderFor(ctx context.Context, p plan.Period, u plan.Unit, opt
 	case opts.DryRun:
 		line.Action = "would send"
 	}
-	return line, key, nil
+	return line, key
 }
 
 // queueReminder composes unit u's reminder around its template and queues it.

@@ -22,31 +22,27 @@ type PeriodStatus struct {
 // came in time stays on time even if it later sent a corrected version after
 // the deadline: it met the deadline.
 func (c *Cycle) Status(ctx context.Context, p plan.Period) (PeriodStatus, error) {
-	st, _, err := c.status(ctx, p)
-	return st, err
+	s, err := c.readPeriod(ctx, p, store.PeriodWants{})
+	if err != nil {
+		return PeriodStatus{}, err
+	}
+	return c.statusOf(s), nil
 }
 
-// status also returns the period's submissions, oldest first.
-func (c *Cycle) status(ctx context.Context, p plan.Period) (PeriodStatus, []store.Submission, error) {
-	subs, err := c.Ledger.Submissions(ctx, p.String())
-	if err != nil {
-		return PeriodStatus{}, nil, fmt.Errorf("reading %s's submissions: %w", p, err)
-	}
+// statusOf is where every lead unit stands in period state s.
+func (c *Cycle) statusOf(s periodState) PeriodStatus {
+	p := s.Period
 	byUnit := map[string][]store.Submission{}
-	for _, s := range subs {
-		byUnit[s.Unit] = append(byUnit[s.Unit], s)
+	for _, sub := range s.Submissions {
+		byUnit[sub.Unit] = append(byUnit[sub.Unit], sub)
 	}
-	exts, err := c.extensionsOf(ctx, p, subs)
-	if err != nil {
-		return PeriodStatus{}, nil, err
-	}
-	st := PeriodStatus{Period: p, RemindAt: c.Schedule.RemindAt(p), Deadline: c.Schedule.Deadline(p)}
+	st := PeriodStatus{Period: p, RemindAt: c.Schedule.RemindAt(p), Deadline: s.Deadline}
 	for _, u := range c.Plan.LeadUnits() {
-		r := unitReport(u, byUnit[u.ID], c.Schedule.Location, c.deadlineOf(p, exts[u.ID]))
-		r.Extension = exts[u.ID]
+		r := unitReport(u, byUnit[u.ID], c.Schedule.Location, s.deadlineOf(u.ID))
+		r.Extension = s.Ext[u.ID]
 		st.Units = append(st.Units, r)
 	}
-	return st, subs, nil
+	return st
 }
 
 // unitReport summarises one unit's submissions, given oldest first. The
@@ -108,22 +104,16 @@ type TaskColor struct {
 // an extension granted is judged against its new deadline; a task's colour
 // includes its indicators' (plan.TaskColor).
 func (c *Cycle) Colors(ctx context.Context, st PeriodStatus, rules plan.ColorRules) (map[string]UnitColors, error) {
-	previous := map[string]store.Submission{}
-	if prev := st.Period.Prev(); prev.Year == st.Period.Year {
-		var err error
-		if previous, err = c.Ledger.Latest(ctx, prev.String()); err != nil {
-			return nil, fmt.Errorf("reading %s's reports for the progress colours: %w", prev, err)
-		}
-	}
-	totals, err := c.indicatorTotals(ctx, st.Period, true)
+	s, err := c.readPeriod(ctx, st.Period, store.PeriodWants{YearSoFar: true})
 	if err != nil {
 		return nil, err
 	}
-	closed, err := c.Closed(ctx, st.Period)
-	if err != nil {
-		return nil, err
-	}
-	return c.colorsWith(st, previous, totals, closed, c.now(), rules), nil
+	return c.colorsOf(s, st, rules), nil
+}
+
+// colorsOf is Colors of period state s (read with the year so far).
+func (c *Cycle) colorsOf(s periodState, st PeriodStatus, rules plan.ColorRules) map[string]UnitColors {
+	return c.colorsWith(st, s.previousLatest(), s.indicatorTotals(true), s.Closed, c.now(), rules)
 }
 
 // colorsWith is Colors given the previous period's latest reports and the
@@ -187,15 +177,12 @@ type StatusView struct {
 
 // View gathers period p's StatusView at the cycle's now.
 func (c *Cycle) View(ctx context.Context, p plan.Period) (StatusView, error) {
-	st, err := c.Status(ctx, p)
+	s, err := c.readPeriod(ctx, p, store.PeriodWants{YearSoFar: true})
 	if err != nil {
 		return StatusView{}, err
 	}
-	colors, err := c.Colors(ctx, st, c.rules())
-	if err != nil {
-		return StatusView{}, err
-	}
-	v := StatusView{PeriodStatus: st, Colors: colors}
+	st := c.statusOf(s)
+	v := StatusView{PeriodStatus: st, Colors: c.colorsOf(s, st, c.rules())}
 	switch open, idle := c.OpenPeriod(c.now()); {
 	case idle != "":
 		v.Note = "the daemon sends no reminders or chases now: " + idle

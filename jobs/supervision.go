@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/duban/duban/plan"
@@ -71,37 +70,6 @@ func (c *Cycle) allClosed(unitID string, closed map[string]reports.Closure) bool
 	return len(closed) > 0 && len(c.openTasks(unitID, closed)) == 0
 }
 
-// extensionsOf returns each unit's extension for period p: the latest
-// request found in its files of the period (subs, oldest first) and the
-// office's latest decision.
-func (c *Cycle) extensionsOf(ctx context.Context, p plan.Period, subs []store.Submission) (map[string]reports.Extension, error) {
-	out := map[string]reports.Extension{}
-	for _, s := range subs {
-		if s.ExtensionUntil == "" || s.Unit == "" {
-			continue
-		}
-		e := out[s.Unit]
-		e.Requested, e.Reason = c.day(s.ExtensionUntil), s.ExtensionReason
-		out[s.Unit] = e
-	}
-	decisions, err := c.Ledger.ExtensionDecisions(ctx, p.String())
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range decisions {
-		e := out[d.Unit]
-		e.Note = d.Note
-		switch d.Decision {
-		case store.ExtensionGranted:
-			e.Decision, e.Until = reports.ExtensionGranted, c.day(d.Until)
-		case store.ExtensionRefused:
-			e.Decision, e.Until = reports.ExtensionRefused, time.Time{}
-		}
-		out[d.Unit] = e
-	}
-	return out, nil
-}
-
 // day parses a YYYY-MM-DD date as midnight in the schedule's zone; zero
 // when unreadable.
 func (c *Cycle) day(s string) time.Time {
@@ -115,10 +83,16 @@ func (c *Cycle) day(s string) time.Time {
 // deadlineOf is a unit's deadline day for period p: the period's, or the
 // day the office extended it to.
 func (c *Cycle) deadlineOf(p plan.Period, e reports.Extension) time.Time {
+	return extendedDeadline(e, c.Schedule.Deadline(p))
+}
+
+// extendedDeadline is the deadline day of a unit with extension e when the
+// period's is deadline.
+func extendedDeadline(e reports.Extension, deadline time.Time) time.Time {
 	if e.Decision == reports.ExtensionGranted && !e.Until.IsZero() {
 		return e.Until
 	}
-	return c.Schedule.Deadline(p)
+	return deadline
 }
 
 // extensionFor returns one unit's extension for period p. It is asked for
@@ -132,57 +106,27 @@ func (c *Cycle) extensionFor(ctx context.Context, p plan.Period, unitID string) 
 	if found {
 		asked = []store.Submission{{Unit: unitID, ExtensionUntil: until, ExtensionReason: reason}}
 	}
-	all, err := c.extensionsOf(ctx, p, asked)
+	decisions, err := c.Ledger.ExtensionDecisions(ctx, p.String())
 	if err != nil {
 		return reports.Extension{}, err
 	}
-	return all[unitID], nil
+	return c.extensionsFrom(asked, decisions)[unitID], nil
 }
 
-// indicatorTotals sums, by task id and indicator name, the counts of the
-// latest accepted report of every period of p's plan year before p (and p
-// itself when through is set).
-func (c *Cycle) indicatorTotals(ctx context.Context, p plan.Period, through bool) (map[string]map[string]int, error) {
-	out := map[string]map[string]int{}
-	if len(c.Plan.Indicators) == 0 {
-		return out, nil
-	}
-	for m := (plan.Period{Year: p.Year, Month: time.January}); m.Before(p) || (through && m == p); m = m.Next() {
-		latest, err := c.Ledger.Latest(ctx, m.String())
-		if err != nil {
-			return nil, fmt.Errorf("reading %s's reports for the indicators: %w", m, err)
-		}
-		for _, s := range latest {
-			for _, a := range s.Answers {
-				for name, n := range a.Counts {
-					if out[a.TaskID] == nil {
-						out[a.TaskID] = map[string]int{}
-					}
-					out[a.TaskID][name] += n
-				}
-			}
-		}
-	}
-	return out, nil
-}
-
-// indicatorLines lists the indicators of tasks with their totals before p:
-// what a template asks for.
-func (c *Cycle) indicatorLines(ctx context.Context, p plan.Period, tasks []plan.Task) ([]reports.IndicatorLine, error) {
+// indicatorLines lists the indicators of tasks with their totals before
+// the period of s: what a template asks for.
+func (c *Cycle) indicatorLines(s periodState, tasks []plan.Task) []reports.IndicatorLine {
 	var out []reports.IndicatorLine
 	var totals map[string]map[string]int
 	for _, t := range tasks {
 		for _, ind := range c.Plan.IndicatorsOf(t.ID) {
 			if totals == nil {
-				var err error
-				if totals, err = c.indicatorTotals(ctx, p, false); err != nil {
-					return nil, err
-				}
+				totals = s.indicatorTotals(false)
 			}
 			out = append(out, reports.IndicatorLine{Indicator: ind, Before: totals[t.ID][ind.Name]})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // compileView is what the consolidated workbook and the bulletin show
@@ -198,19 +142,15 @@ type compileView struct {
 	Colors     map[string]UnitColors // by unit id, at the period
 }
 
-// view computes the compileView of period st, walking the plan year from
-// January: each month's colours need the month before and the indicator
-// totals so far, so every month's reports are read once.
-func (c *Cycle) view(ctx context.Context, st PeriodStatus, subs []store.Submission) (compileView, error) {
+// view computes the compileView of the period of s (whose status is st),
+// walking the plan year from January: each month's colours need the month
+// before and the indicator totals so far, so every month is read once.
+func (c *Cycle) view(ctx context.Context, s periodState, st PeriodStatus) (compileView, error) {
 	p := st.Period
 	now, rules := c.now(), c.rules()
-	events, err := c.Ledger.ClosureEvents(ctx)
-	if err != nil {
-		return compileView{}, err
-	}
 	v := compileView{
 		Timeliness: map[string]plan.Color{}, Progress: map[string]plan.Color{}, Previous: map[string]plan.Answer{},
-		Closed: closedIn(events, p),
+		Closed: s.Closed,
 		Year: reports.YearView{
 			Tasks: map[string][]plan.Color{}, Statuses: map[string][]plan.Status{},
 			Units: map[string][]plan.Color{}, States: map[string][]reports.SubmissionState{},
@@ -219,32 +159,22 @@ func (c *Cycle) view(ctx context.Context, st PeriodStatus, subs []store.Submissi
 	totals := map[string]map[string]int{}
 	previous := map[string]store.Submission{}
 	for m := (plan.Period{Year: p.Year, Month: time.January}); !p.Before(m); m = m.Next() {
-		stm, subsm := st, subs
+		sm, stm := s, st
 		if m != p {
-			if stm, subsm, err = c.status(ctx, m); err != nil {
+			var err error
+			if sm, err = c.readPeriod(ctx, m, store.PeriodWants{}); err != nil {
 				return compileView{}, err
 			}
+			stm = c.statusOf(sm)
 		}
-		latest := latestOf(subsm)
-		for _, s := range latest {
-			for _, a := range s.Answers {
-				for name, n := range a.Counts {
-					if totals[a.TaskID] == nil {
-						totals[a.TaskID] = map[string]int{}
-					}
-					totals[a.TaskID][name] += n
-				}
-			}
-		}
-		colors := c.colorsWith(stm, previous, totals, closedIn(events, m), now, rules)
-		ran, err := c.ran(ctx, stm)
-		if err != nil {
-			return compileView{}, err
-		}
+		latest := sm.Latest
+		addCounts(totals, latest)
+		colors := c.colorsWith(stm, previous, totals, sm.Closed, now, rules)
+		didRun := ran(sm, stm)
 		v.Year.Months = append(v.Year.Months, m)
 		for _, u := range stm.Units {
 			uc := colors[u.Unit.ID]
-			if !ran {
+			if !didRun {
 				// duban did not run this month: nobody was asked, nobody is late.
 				uc.Timeliness, u.State = plan.ColorNone, ""
 			}
@@ -271,8 +201,8 @@ func (c *Cycle) view(ctx context.Context, st PeriodStatus, subs []store.Submissi
 					v.Progress[tc.TaskID] = tc.Color
 				}
 			}
-			for _, s := range previous {
-				for _, a := range s.Answers {
+			for _, sub := range previous {
+				for _, a := range sub.Answers {
 					v.Previous[a.TaskID] = a
 				}
 			}
@@ -294,19 +224,15 @@ func (c *Cycle) view(ctx context.Context, st PeriodStatus, subs []store.Submissi
 	return v, nil
 }
 
-// ran reports whether duban ran period st: it sent reminders for it, or
-// received a workbook for it.
-func (c *Cycle) ran(ctx context.Context, st PeriodStatus) (bool, error) {
+// ran reports whether duban ran the period of s (whose status is st): it
+// sent reminders for it, or received a workbook for it.
+func ran(s periodState, st PeriodStatus) bool {
 	for _, u := range st.Units {
 		if u.State != reports.StateMissing || u.Extension.Any() {
-			return true, nil
+			return true
 		}
 	}
-	reminded, err := c.Ledger.OutboxOf(ctx, st.Period.String(), string(kindReminder))
-	if err != nil {
-		return false, fmt.Errorf("reading %s's reminders: %w", st.Period, err)
-	}
-	return len(reminded) > 0, nil
+	return s.reminded()
 }
 
 // latestOf is each unit's latest accepted submission among subs (oldest

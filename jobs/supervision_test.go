@@ -301,15 +301,14 @@ func TestIndicatorTotals(t *testing.T) {
 	if d := mustIngest(t, c, mustFill(t, tpl.Data, as), "apr.xlsx"); !d.Accepted {
 		t.Fatalf("April rejected: %v", d.Problems)
 	}
-	lines, err := c.indicatorLines(ctx, apr, pl.TasksLedBy("fgw"))
-	if err != nil || len(lines) != 1 || lines[0].Before != 1 {
-		t.Errorf("indicatorLines(April) = %+v, %v; want 联席会 with 1 before April", lines, err)
-	}
-	st, subs, err := c.status(ctx, apr)
+	s, err := c.readPeriod(ctx, apr, c.templateWants())
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := c.view(ctx, st, subs)
+	if lines := c.indicatorLines(s, pl.TasksLedBy("fgw")); len(lines) != 1 || lines[0].Before != 1 {
+		t.Errorf("indicatorLines(April) = %+v; want 联席会 with 1 before April", lines)
+	}
+	v, err := c.view(ctx, s, c.statusOf(s))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,6 +168,22 @@ func (l *Ledger) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
 	return nil
 }
 
+// inReadTx runs fn in one read transaction on the read pool: every query
+// in it sees the ledger as it was at the first, whatever commits meanwhile.
+func (l *Ledger) inReadTx(ctx context.Context, fn func(tx *writeTx) error) error {
+	tx, err := l.read.BeginTx(ctx, nil)
+	if err != nil {
+		return l.explain(fmt.Errorf("begin read: %w", err))
+	}
+	defer l.reads.prepareWanted(ctx)
+	defer tx.Rollback() // a read transaction has nothing to commit
+	return l.explain(fn(&writeTx{tx: tx, cache: l.reads}))
+}
+
+// Queries returns how many statements the ledger has run since it was
+// opened: what a benchmark counts per job.
+func (l *Ledger) Queries() int64 { return l.reads.ran.Load() + l.writes.ran.Load() }
+
 // ensureDir creates dir (and missing parents) with mode 0700 when it is
 // missing. An existing directory keeps the mode the operator gave it.
 func ensureDir(dir string) error {

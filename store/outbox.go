@@ -139,19 +139,19 @@ func (l *Ledger) OutboxByMessageID(ctx context.Context, id string) (OutMessage, 
 // DueOutbox returns queued messages whose next attempt is due at now,
 // oldest first, at most limit.
 func (l *Ledger) DueOutbox(ctx context.Context, now time.Time, limit int) ([]OutMessage, error) {
-	return l.queryOut(ctx, `WHERE state = 'queued' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, toNanos(now), limit)
+	return queryOut(ctx, l.reads, `WHERE state = 'queued' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`, toNanos(now), limit)
 }
 
 // OutboxOf returns the messages of a period (and kind, when not ""), oldest first.
 func (l *Ledger) OutboxOf(ctx context.Context, period, kind string) ([]OutMessage, error) {
 	if kind == "" {
-		return l.queryOut(ctx, `WHERE period = ? ORDER BY id`, period)
+		return queryOut(ctx, l.reads, `WHERE period = ? ORDER BY id`, period)
 	}
-	return l.queryOut(ctx, `WHERE period = ? AND kind = ? ORDER BY id`, period, kind)
+	return queryOut(ctx, l.reads, `WHERE period = ? AND kind = ? ORDER BY id`, period, kind)
 }
 
-func (l *Ledger) queryOut(ctx context.Context, where string, args ...any) ([]OutMessage, error) {
-	rows, err := l.reads.QueryContext(ctx, `SELECT `+outColumns+` FROM outbox `+where, args...)
+func queryOut(ctx context.Context, q querier, where string, args ...any) ([]OutMessage, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+outColumns+` FROM outbox `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // stmts prepares each query once per connection pool and keeps it: the
@@ -15,6 +16,7 @@ type stmts struct {
 	mu     sync.Mutex
 	m      map[string]*sql.Stmt
 	wanted map[string]bool // seen inside a transaction, to prepare after it
+	ran    atomic.Int64    // statements run, in transactions too: what Ledger.Queries counts
 }
 
 func newStmts(db *sql.DB) *stmts {
@@ -103,6 +105,7 @@ func (s *stmts) close() error {
 // place.
 
 func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s.ran.Add(1)
 	st, err := s.get(ctx, query)
 	if err != nil {
 		return s.db.ExecContext(ctx, query, args...)
@@ -111,6 +114,7 @@ func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql
 }
 
 func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s.ran.Add(1)
 	st, err := s.get(ctx, query)
 	if err != nil {
 		return s.db.QueryContext(ctx, query, args...)
@@ -119,6 +123,7 @@ func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*s
 }
 
 func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	s.ran.Add(1)
 	st, err := s.get(ctx, query)
 	if err != nil {
 		return s.db.QueryRowContext(ctx, query, args...)
@@ -126,15 +131,18 @@ func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) 
 	return st.QueryRowContext(ctx, args...)
 }
 
-// writeTx is a transaction on the write connection that runs the cached
-// statements. database/sql reuses a statement already prepared on the
-// transaction's connection, and the writer has only one.
+// writeTx is a transaction that runs the cached statements: on the write
+// connection (database/sql reuses a statement already prepared on the
+// transaction's connection, and the writer has only one), or on one of the
+// read pool's (inReadTx). Inside it a statement is never prepared on the
+// pool: every pooled connection may be held by a transaction waiting for it.
 type writeTx struct {
 	tx    *sql.Tx
 	cache *stmts
 }
 
 func (w *writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	w.cache.ran.Add(1)
 	st, ok := w.cache.lookup(query)
 	if !ok {
 		return w.tx.ExecContext(ctx, query, args...)
@@ -143,6 +151,7 @@ func (w *writeTx) ExecContext(ctx context.Context, query string, args ...any) (s
 }
 
 func (w *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	w.cache.ran.Add(1)
 	st, ok := w.cache.lookup(query)
 	if !ok {
 		return w.tx.QueryContext(ctx, query, args...)
@@ -151,6 +160,7 @@ func (w *writeTx) QueryContext(ctx context.Context, query string, args ...any) (
 }
 
 func (w *writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	w.cache.ran.Add(1)
 	st, ok := w.cache.lookup(query)
 	if !ok {
 		return w.tx.QueryRowContext(ctx, query, args...)

@@ -188,7 +188,11 @@ func (l *Ledger) Latest(ctx context.Context, period string) (map[string]Submissi
 	if _, err := plan.ParsePeriod(period); err != nil {
 		return nil, fmt.Errorf("latest submissions: %w", err)
 	}
-	rows, err := l.reads.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions s
+	return latestSubmissions(ctx, l.reads, period)
+}
+
+func latestSubmissions(ctx context.Context, q querier, period string) (map[string]Submission, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions s
 		WHERE period = ?1 AND accepted = 1 AND version = (
 			SELECT MAX(version) FROM submissions m
 			WHERE m.period = ?1 AND m.unit = s.unit AND m.accepted = 1)`, period)
@@ -215,7 +219,11 @@ func (l *Ledger) Submissions(ctx context.Context, period string) ([]Submission, 
 			return nil, fmt.Errorf("list submissions: %w", err)
 		}
 	}
-	rows, err := l.reads.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions
+	return submissionsOf(ctx, l.reads, period)
+}
+
+func submissionsOf(ctx context.Context, q querier, period string) ([]Submission, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions
 		WHERE period = ? ORDER BY received_at, id`, period)
 	if err != nil {
 		return nil, fmt.Errorf("list submissions of %q: %w", period, err)
@@ -225,34 +233,6 @@ func (l *Ledger) Submissions(ctx context.Context, period string) ([]Submission, 
 		return nil, fmt.Errorf("list submissions of %q: %w", period, err)
 	}
 	return list, nil
-}
-
-// ExtensionsAsked returns the period's files that asked for an extension,
-// oldest first, with only the unit and the request filled in: what the
-// chase ladder needs on every tick, without reading every report.
-func (l *Ledger) ExtensionsAsked(ctx context.Context, period string) ([]Submission, error) {
-	rows, err := l.reads.QueryContext(ctx, `SELECT unit, extension FROM submissions
-		WHERE period = ? AND extension <> '' ORDER BY received_at, id`, period)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s's extension requests: %w", period, err)
-	}
-	defer rows.Close()
-	var out []Submission
-	for rows.Next() {
-		var s Submission
-		var raw []byte
-		if err := rows.Scan(&s.Unit, &raw); err != nil {
-			return nil, fmt.Errorf("reading %s's extension requests: %w", period, err)
-		}
-		if s.ExtensionUntil, s.ExtensionReason, err = decodeExtension(raw); err != nil {
-			return nil, fmt.Errorf("reading %s's extension requests: %w", period, err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading %s's extension requests: %w", period, err)
-	}
-	return out, nil
 }
 
 // ExtensionAsked returns the extension the unit asked for most recently

@@ -65,7 +65,11 @@ func (l *Ledger) AddClosureEvent(ctx context.Context, e ClosureEvent) (ClosureEv
 
 // ClosureEvents returns every close-out and reopening, oldest first.
 func (l *Ledger) ClosureEvents(ctx context.Context) ([]ClosureEvent, error) {
-	rows, err := l.reads.QueryContext(ctx, `SELECT id, task, action, period, note, at FROM closures ORDER BY id`)
+	return closureEvents(ctx, l.reads)
+}
+
+func closureEvents(ctx context.Context, q querier) ([]ClosureEvent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, task, action, period, note, at FROM closures ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("reading closures: %w", err)
 	}
@@ -142,8 +146,18 @@ func (l *Ledger) AddExtensionDecision(ctx context.Context, d ExtensionDecision) 
 
 // ExtensionDecisions returns a period's decisions, oldest first.
 func (l *Ledger) ExtensionDecisions(ctx context.Context, period string) ([]ExtensionDecision, error) {
-	rows, err := l.reads.QueryContext(ctx, `SELECT id, period, unit, decision, until, note, at FROM extensions
-		WHERE period = ? ORDER BY id`, period)
+	return extensionDecisions(ctx, l.reads, period, period)
+}
+
+// extensionDecisions returns the decisions of the periods from first to
+// last (YYYY-MM, inclusive), period by period, oldest first.
+func extensionDecisions(ctx context.Context, q querier, first, last string) ([]ExtensionDecision, error) {
+	period := first
+	if last != first {
+		period = first + " to " + last
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, period, unit, decision, until, note, at FROM extensions
+		WHERE period >= ? AND period <= ? ORDER BY period, id`, first, last)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s's extensions: %w", period, err)
 	}

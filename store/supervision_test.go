@@ -87,8 +87,8 @@ func TestSubmissionExtensionStored(t *testing.T) {
 	if err != nil || !found || until != "2023-06-20" || reason != "数据待统计局核定" {
 		t.Errorf("ExtensionAsked = %q, %q, %v, %v; want the request", until, reason, found, err)
 	}
-	if all, err := l.ExtensionsAsked(ctx, "2023-05"); err != nil || len(all) != 1 || all[0].Unit != "jtj" || all[0].ExtensionUntil != "2023-06-20" {
-		t.Errorf("ExtensionsAsked = %+v, %v; want jtj's request", all, err)
+	if all, err := l.Submissions(ctx, "2023-05"); err != nil || len(all) != 1 || all[0].Unit != "jtj" || all[0].ExtensionUntil != "2023-06-20" {
+		t.Errorf("Submissions = %+v, %v; want jtj's request", all, err)
 	}
 	if _, _, found, err := l.ExtensionAsked(ctx, "2023-05", "fgw"); found || err != nil {
 		t.Errorf("ExtensionAsked(unit that asked nothing) = found %v, %v", found, err)
