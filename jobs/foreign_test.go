@@ -12,7 +12,6 @@ import (
 
 	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/mail"
-	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
 )
@@ -26,12 +25,7 @@ import (
 func TestForeignFilesInOneBatch(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, drop := mailCycle(t)
-	may := plan.Period{Year: 2023, Month: time.May}
-	clock.Set(c.Schedule.RemindAt(may))
-	if _, err := c.Remind(ctx, may, RemindOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	reminder := sent(t, out)["li.na@jtj.metro.example"][0]
+	reminder := remindLina(t, c, clock, out, RemindOptions{})
 	lina := mail.Address{Name: "李娜", Email: "li.na@jtj.metro.example"}
 
 	mails, _ := filepath.Glob(filepath.Join(testtools.Shared(t, "corpus/foreign-mail"), "*.raw"))
@@ -119,7 +113,7 @@ func TestForeignFilesInOneBatch(t *testing.T) {
 	if last.Outcome != store.InProcessed {
 		t.Errorf("the good reply placed last: %+v, want processed", last)
 	}
-	latest, _ := c.Ledger.Latest(ctx, may.String())
+	latest, _ := c.Ledger.Latest(ctx, "2023-05")
 	if s, ok := latest["jtj"]; !ok || s.Answers[0].Progress == "" || !strings.HasPrefix(s.Answers[0].Progress, "五月进展") {
 		t.Errorf("jtj's accepted report is %+v, want the good reply's answers", s)
 	}

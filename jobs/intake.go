@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/internal/crashpoint"
+	"github.com/duban/duban/internal/limit"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
@@ -48,28 +49,13 @@ type limits struct {
 
 func (c *Cycle) intakeLimits() limits {
 	l := limits{IntakeLimits: c.Intake}
-	if l.Attachments <= 0 {
-		l.Attachments = DefaultMaxAttachments
-	}
-	if l.BatchBytes <= 0 {
-		l.BatchBytes = DefaultBatchBytes
-	}
-	if l.QuarantineBytes <= 0 {
-		l.QuarantineBytes = DefaultQuarantineBytes
-	}
-	if l.SenderPerHour <= 0 {
-		l.SenderPerHour = DefaultSenderPerHour
-	}
-	if l.RetentionDays <= 0 {
-		l.RetentionDays = DefaultRetentionDays
-	}
-	l.message, l.header = c.Inbound.MaxMessageBytes, c.Inbound.MaxHeaderBytes
-	if l.message <= 0 {
-		l.message = inbound.DefaultMaxMessageBytes
-	}
-	if l.header <= 0 {
-		l.header = inbound.DefaultMaxHeaderBytes
-	}
+	l.Attachments = limit.Or(l.Attachments, DefaultMaxAttachments)
+	l.BatchBytes = limit.Or(l.BatchBytes, DefaultBatchBytes)
+	l.QuarantineBytes = limit.Or(l.QuarantineBytes, DefaultQuarantineBytes)
+	l.SenderPerHour = limit.Or(l.SenderPerHour, DefaultSenderPerHour)
+	l.RetentionDays = limit.Or(l.RetentionDays, DefaultRetentionDays)
+	l.message = limit.Or(c.Inbound.MaxMessageBytes, inbound.DefaultMaxMessageBytes)
+	l.header = limit.Or(c.Inbound.MaxHeaderBytes, inbound.DefaultMaxHeaderBytes)
 	return l
 }
 

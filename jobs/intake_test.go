@@ -42,11 +42,7 @@ func newIntakeRun(t *testing.T) *intakeRun {
 	c, clock, out, drop := mailCycle(t)
 	r := &intakeRun{t: t, ctx: t.Context(), c: c, clock: clock, out: out, drop: drop,
 		lina: mail.Address{Name: "李娜", Email: "li.na@jtj.metro.example"}}
-	clock.Set(c.Schedule.RemindAt(intakeMay))
-	if _, err := c.Remind(r.ctx, intakeMay, RemindOptions{Unit: "jtj"}); err != nil {
-		t.Fatal(err)
-	}
-	r.reminder = sent(t, out)["li.na@jtj.metro.example"][0]
+	r.reminder = remindLina(t, c, clock, out, RemindOptions{Unit: "jtj"})
 	clock.Set(at(t, c, "2023-06-02 11:00"))
 	return r
 }

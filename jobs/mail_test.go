@@ -47,6 +47,17 @@ func mailCycle(t *testing.T) (*Cycle, *clock.Manual, string, *mailbox.Drop) {
 	return c, clock, out, drop
 }
 
+// remindLina sends May's reminders (opts) and returns the one 李娜 of 市交通运输局 got.
+func remindLina(t *testing.T, c *Cycle, clock *clock.Manual, out string, opts RemindOptions) *inbound.Message {
+	t.Helper()
+	may := plan.Period{Year: 2023, Month: time.May}
+	clock.Set(c.Schedule.RemindAt(may))
+	if _, err := c.Remind(t.Context(), may, opts); err != nil {
+		t.Fatal(err)
+	}
+	return sent(t, out)["li.na@jtj.metro.example"][0]
+}
+
 // sent parses every message the folder transport wrote, by recipient.
 func sent(t *testing.T, dir string) map[string][]*inbound.Message {
 	t.Helper()
@@ -157,12 +168,7 @@ func TestRemindOncePerUnit(t *testing.T) {
 func TestCollectAnswersEveryKindOfMessage(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, drop := mailCycle(t)
-	may := plan.Period{Year: 2023, Month: time.May}
-	clock.Set(c.Schedule.RemindAt(may))
-	if _, err := c.Remind(ctx, may, RemindOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	reminder := sent(t, out)["li.na@jtj.metro.example"][0]
+	reminder := remindLina(t, c, clock, out, RemindOptions{})
 	tpl := reminder.Workbooks()[0]
 	good, err := reports.Fill(tpl.Data, "李娜", "0551-63001234", answersFor(c, "jtj", "五月进展"))
 	if err != nil {
@@ -242,7 +248,7 @@ func TestCollectAnswersEveryKindOfMessage(t *testing.T) {
 		t.Errorf("pending for the office's digest = %+v; want the stranger's message", pending)
 	}
 
-	st, _ := c.Status(ctx, may)
+	st, _ := c.Status(ctx, intakeMay)
 	for _, u := range st.Units {
 		if u.Unit.ID == "jtj" && (u.State != reports.StateSubmitted || u.Versions != 1) {
 			t.Errorf("jtj after collect = %s with %d versions, want submitted once", u.State, u.Versions)
@@ -277,12 +283,7 @@ func (f *failingSettle) SettleAll(ctx context.Context, ins []mailbox.Incoming, o
 func TestCollectResumesAfterAFailedMove(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, drop := mailCycle(t)
-	may := plan.Period{Year: 2023, Month: time.May}
-	clock.Set(c.Schedule.RemindAt(may))
-	if _, err := c.Remind(ctx, may, RemindOptions{Unit: "jtj"}); err != nil {
-		t.Fatal(err)
-	}
-	reminder := sent(t, out)["li.na@jtj.metro.example"][0]
+	reminder := remindLina(t, c, clock, out, RemindOptions{Unit: "jtj"})
 	good, _ := reports.Fill(reminder.Workbooks()[0].Data, "李娜", "0551-63001234", answersFor(c, "jtj", "进展"))
 	dropMail(t, drop, "reply", mail.Message{From: mail.Address{Email: "li.na@jtj.metro.example"}, Subject: "回复",
 		InReplyTo: reminder.MessageID, Attachments: []mail.Attachment{{Name: "a.xlsx", Data: good}}})
@@ -301,7 +302,7 @@ func TestCollectResumesAfterAFailedMove(t *testing.T) {
 	if answers := sent(t, out)["li.na@jtj.metro.example"]; len(answers) != 2 {
 		t.Errorf("li.na got %d messages, want the reminder and exactly one receipt", len(answers))
 	}
-	subs, _ := c.Ledger.Submissions(ctx, may.String())
+	subs, _ := c.Ledger.Submissions(ctx, "2023-05")
 	if len(subs) != 1 {
 		t.Errorf("%d submissions recorded, want 1", len(subs))
 	}

@@ -11,14 +11,7 @@ import (
 func TestChaseLadder(t *testing.T) {
 	s := exampleSchedule(t)
 	p := Period{2023, time.September}
-	at := func(v string) time.Time {
-		t.Helper()
-		tm, err := time.ParseInLocation("2006-01-02 15:04", v, s.Location)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tm
-	}
+	at := func(v string) time.Time { return atIn(t, s, v) }
 	want := []struct {
 		name                       string
 		at                         string

@@ -12,13 +12,7 @@ import (
 // 10-08, 10-09, 10-10, 10-11), the overdue notices 10-12 and 10-19 09:00.
 func TestTimelinessColorAroundNationalDay(t *testing.T) {
 	s := exampleSchedule(t)
-	at := func(v string) time.Time {
-		tm, err := time.ParseInLocation("2006-01-02 15:04", v, s.Location)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tm
-	}
+	at := func(v string) time.Time { return atIn(t, s, v) }
 	sep := Period{2023, time.September}
 	def := DefaultColorRules()
 	lenient := ColorRules{BlueWithinWorkdays: 2, RedAfterWorkdays: 10}

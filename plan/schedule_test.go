@@ -10,6 +10,16 @@ import (
 // 09:00 on the 1st working day, deadline the 5th, office hours 08:30–17:30,
 // a reminder 2 working days before the deadline, up to 3 overdue notices a
 // week apart.
+// atIn reads a "2006-01-02 15:04" time in s's zone.
+func atIn(t *testing.T, s Schedule, v string) time.Time {
+	t.Helper()
+	tm, err := time.ParseInLocation("2006-01-02 15:04", v, s.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
 func exampleSchedule(t *testing.T) Schedule {
 	t.Helper()
 	loc, err := time.LoadLocation("Asia/Shanghai")
@@ -102,13 +112,7 @@ func TestRungsLimits(t *testing.T) {
 
 func TestOfficeHours(t *testing.T) {
 	s := exampleSchedule(t)
-	at := func(v string) time.Time {
-		tm, err := time.ParseInLocation("2006-01-02 15:04", v, s.Location)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tm
-	}
+	at := func(v string) time.Time { return atIn(t, s, v) }
 	for _, tc := range []struct{ in, next string }{
 		{"2023-10-09 09:00", "2023-10-09 09:00"}, // Monday, in hours
 		{"2023-10-09 08:29", "2023-10-09 08:30"},

@@ -15,6 +15,8 @@ package inbound
 
 import (
 	"time"
+
+	"github.com/duban/duban/internal/limit"
 )
 
 // Limits bound the work Parse does on one message. A zero field takes its
@@ -53,24 +55,12 @@ const (
 )
 
 func (l Limits) withDefaults() Limits {
-	if l.MaxMessageBytes <= 0 {
-		l.MaxMessageBytes = DefaultMaxMessageBytes
-	}
-	if l.MaxHeaderBytes <= 0 {
-		l.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
-	if l.MaxParts <= 0 {
-		l.MaxParts = DefaultMaxParts
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultMaxDepth
-	}
-	if l.MaxFileBytes <= 0 {
-		l.MaxFileBytes = DefaultMaxFileBytes
-	}
-	if l.MaxDecodedBytes <= 0 {
-		l.MaxDecodedBytes = l.MaxMessageBytes
-	}
+	l.MaxMessageBytes = limit.Or(l.MaxMessageBytes, DefaultMaxMessageBytes)
+	l.MaxHeaderBytes = limit.Or(l.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	l.MaxParts = limit.Or(l.MaxParts, DefaultMaxParts)
+	l.MaxDepth = limit.Or(l.MaxDepth, DefaultMaxDepth)
+	l.MaxFileBytes = limit.Or(l.MaxFileBytes, DefaultMaxFileBytes)
+	l.MaxDecodedBytes = limit.Or(l.MaxDecodedBytes, l.MaxMessageBytes)
 	return l
 }
 

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/duban/duban/internal/limit"
 )
 
 // Drop is a folder of .eml files, for sites without IMAP. Settled files are
@@ -78,16 +80,13 @@ func (d *Drop) Fetch(ctx context.Context, after Cursor, max int) ([]Incoming, ui
 	if err != nil {
 		return nil, 0, err
 	}
-	limit := d.MaxMessageBytes
-	if limit <= 0 {
-		limit = DefaultMaxMessageBytes
-	}
+	most := limit.Or(d.MaxMessageBytes, DefaultMaxMessageBytes)
 	var msgs []Incoming
 	for _, in := range heads {
 		if in.ReadErr == "" {
-			if in.Size > limit {
+			if in.Size > most {
 				in.TooLarge = true
-			} else if err := d.Load(ctx, &in, limit); errors.Is(err, ErrGone) {
+			} else if err := d.Load(ctx, &in, most); errors.Is(err, ErrGone) {
 				continue
 			} else if err != nil {
 				return nil, 0, err
@@ -113,10 +112,7 @@ func (d *Drop) FetchHeaders(ctx context.Context, after Cursor, max int) ([]Incom
 	if max > 0 && len(files) > max {
 		files = files[:max]
 	}
-	maxHeader := d.MaxHeaderBytes
-	if maxHeader <= 0 {
-		maxHeader = DefaultMaxHeaderBytes
-	}
+	maxHeader := limit.Or(d.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	if d.names == nil {
 		d.names = map[string]string{}
 	}

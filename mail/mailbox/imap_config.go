@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duban/duban/internal/limit"
 	"github.com/duban/duban/mail"
 )
 
@@ -93,15 +94,9 @@ func (c IMAPConfig) withDefaults() (IMAPConfig, error) {
 		folders[out] = name
 	}
 	c.Folders = folders
-	if c.Timeout <= 0 {
-		c.Timeout = DefaultIMAPTimeout
-	}
-	if c.MaxMessageBytes <= 0 {
-		c.MaxMessageBytes = DefaultMaxMessageBytes
-	}
-	if c.MaxHeaderBytes <= 0 {
-		c.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
+	c.Timeout = limit.Or(c.Timeout, DefaultIMAPTimeout)
+	c.MaxMessageBytes = limit.Or(c.MaxMessageBytes, DefaultMaxMessageBytes)
+	c.MaxHeaderBytes = limit.Or(c.MaxHeaderBytes, DefaultMaxHeaderBytes)
 
 	var problems []error
 	if c.Host == "" {
