@@ -74,8 +74,9 @@ type Problem struct {
 
 // FileName names the bulletin the way jobs.CompiledFileName names the
 // consolidated workbook, so both sort side by side in the archive:
-// "2023年5月推进情况通报-v1.docx". Characters Windows forbids in file names
-// are dropped from the period label.
+// "2023年5月推进情况通报-v1.docx", or "…-草稿.docx" for version 0 (a draft
+// of the workbook). Characters Windows forbids in file names are dropped
+// from the period label.
 func FileName(period string, version int) string {
 	label := strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`/\:*?"<>|`, r) || unicode.IsControl(r) {
@@ -83,7 +84,11 @@ func FileName(period string, version int) string {
 		}
 		return r
 	}, period)
-	return fmt.Sprintf("%s推进情况通报-v%d.docx", strings.TrimSpace(label), version)
+	tag := "草稿"
+	if version > 0 {
+		tag = fmt.Sprintf("v%d", version)
+	}
+	return fmt.Sprintf("%s推进情况通报-%s.docx", strings.TrimSpace(label), tag)
 }
 
 // Write writes the bulletin for in as a .docx to w.

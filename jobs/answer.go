@@ -249,7 +249,7 @@ func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u 
 func otherLine(d Decision) string {
 	switch {
 	case d.Accepted:
-		return fmt.Sprintf("附件“%s”：%s推进情况已登记为第%d版。", d.FileName, d.Period.Label(), d.Version)
+		return fmt.Sprintf("附件“%s”：%s推进情况已登记为本期第%d次报送。", d.FileName, d.Period.Label(), d.Version)
 	case d.Submission.RequestOnly():
 		return fmt.Sprintf("附件“%s”：延期申请已收到。", d.FileName)
 	case len(d.Problems) > 0:

@@ -390,7 +390,7 @@ func badInputCases() []badCase {
 				})
 				return g.reply(badLiuYang, "formula", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
-			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过", "已登记为第1版"}},
+			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过", "已登记为本期第1次报送"}},
 			check: checkFormulaLikeStaysText,
 			also:  "recorded as typed; string cells, no formula, in the compiled workbook (明细, 问题清单) and in June's template (上月进展)",
 		},

@@ -3,7 +3,9 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,40 +252,105 @@ func TestTemplateCarriesLastAcceptedAnswersForward(t *testing.T) {
 	}
 }
 
+// TestCompileVersions pins what a version is: a workbook the office was
+// sent. A draft has no number and records nothing; a version is made only
+// when reports were accepted since the last one, is queued to the office in
+// the same transaction that numbers it, and is never rebuilt afterwards.
 func TestCompileVersions(t *testing.T) {
 	ctx := context.Background()
-	c, clock := newCycle(t, testPlan())
+	c, clock, out, _ := mailCycle(t)
 	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(at(t, c, "2023-06-02 10:00"))
 	if _, err := c.Ingest(ctx, filled(t, c, "jtj", may, answersFor(c, "jtj", "进展")), "a.xlsx", "test"); err != nil {
 		t.Fatal(err)
 	}
-	clock.Set(at(t, c, "2023-06-08 00:00"))
+	clock.Set(at(t, c, "2023-06-08 09:00"))
+	issued := map[int][]byte{} // version → the workbook as first returned
 	steps := []struct {
-		ingest  string // unit to ingest before compiling, or ""
-		version int
-		isNew   bool
+		name     string
+		ingest   string // unit to ingest before, or ""
+		draft    bool
+		version  int
+		isNew    bool
+		previous int
+		changes  int
 	}{
-		{"", 1, true},
-		{"", 1, false}, // nothing new: same version
-		{"kjj", 2, true},
-		{"", 2, false},
+		{"a draft first", "", true, 0, false, 0, 0},
+		{"the first version", "", false, 1, true, 0, 0},
+		{"nothing new: version 1 as sent", "", false, 1, false, 0, 0},
+		{"a late report, seen in a draft", "kjj", true, 0, false, 1, 1},
+		{"the second version", "", false, 2, true, 1, 1},
+		{"nothing new: version 2 as sent", "", false, 2, false, 0, 0},
 	}
-	for i, s := range steps {
+	for _, s := range steps {
+		clock.Set(clock.Now().Add(time.Hour))
 		if s.ingest != "" {
 			if _, err := c.Ingest(ctx, filled(t, c, s.ingest, may, answersFor(c, s.ingest, "迟报")), s.ingest+".xlsx", "test"); err != nil {
 				t.Fatal(err)
 			}
 		}
-		res, err := c.Compile(ctx, may)
+		var res Compiled
+		var err error
+		if s.draft {
+			res, err = c.Draft(ctx, may)
+		} else {
+			res, err = c.Compile(ctx, may)
+		}
 		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if res.Version != s.version || res.New != s.isNew || res.Previous != s.previous || len(res.Changes) != s.changes {
+			t.Errorf("%s: version %d new %v previous %d changes %q; want version %d new %v previous %d, %d changes",
+				s.name, res.Version, res.New, res.Previous, res.Changes, s.version, s.isNew, s.previous, s.changes)
+		}
+		tag := "草稿"
+		if s.version > 0 {
+			tag = fmt.Sprintf("v%d", s.version)
+		}
+		if want := "2023年5月推进情况汇总-" + tag + ".xlsx"; res.FileName != want {
+			t.Errorf("%s: file name %q, want %q", s.name, res.FileName, want)
+		}
+		if want := "2023年5月推进情况通报-" + tag + ".docx"; res.BulletinName != want || len(res.Bulletin) == 0 {
+			t.Errorf("%s: bulletin %q (%d bytes), want %q", s.name, res.BulletinName, len(res.Bulletin), want)
+		}
+		switch {
+		case s.isNew:
+			issued[s.version] = res.Data
+		case s.version > 0 && !bytes.Equal(res.Data, issued[s.version]):
+			t.Errorf("%s: version %d was rebuilt; want the bytes the office was sent", s.name, s.version)
+		}
+		if _, err := c.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if res.Version != s.version || res.New != s.isNew {
-			t.Errorf("step %d: Compile = version %d new %v, want version %d new %v", i, res.Version, res.New, s.version, s.isNew)
+	}
+	// The office got each version once, and the second names the first.
+	var subjects []string
+	for _, m := range sent(t, out)["office@metro.example"] {
+		if strings.HasPrefix(m.Subject, "【汇总】") {
+			subjects = append(subjects, m.Subject)
+			if strings.Contains(m.Subject, "第2版") && !strings.Contains(m.Text, "与第1版相比") {
+				t.Errorf("version 2's mail does not compare with version 1:\n%s", m.Text)
+			}
 		}
-		if want := fmt.Sprintf("2023年5月推进情况汇总-v%d.xlsx", s.version); res.FileName != want {
-			t.Errorf("step %d: file name %q, want %q", i, res.FileName, want)
-		}
+	}
+	slices.Sort(subjects)
+	if len(subjects) != 2 || !strings.Contains(subjects[0], "第1版") || !strings.Contains(subjects[1], "第2版") {
+		t.Errorf("the office's mail = %q; want version 1 and version 2, once each", subjects)
+	}
+	all, err := c.Ledger.Compilations(ctx, may.String())
+	if err != nil || len(all) != 2 {
+		t.Errorf("recorded versions = %+v, %v; want 2 (drafts are never recorded)", all, err)
+	}
+
+	// Without an office to send it to, there is no version; a draft is fine.
+	c.Mail.OfficeTo = nil
+	if _, err := c.Ingest(ctx, filled(t, c, "fgw", may, answersFor(c, "fgw", "迟报")), "fgw.xlsx", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Compile(ctx, may); !errors.Is(err, ErrNoOffice) {
+		t.Errorf("Compile without office recipients: %v; want ErrNoOffice", err)
+	}
+	if d, err := c.Draft(ctx, may); err != nil || !d.Draft() {
+		t.Errorf("Draft without office recipients = version %d, %v; want a draft", d.Version, err)
 	}
 }

@@ -296,8 +296,8 @@ func (c *Cycle) CompileDue(ctx context.Context) (CompileDueResult, error) {
 }
 
 // CompileAndDeliver compiles period p and, when that makes a new version,
-// queues it to the office (once per version). It returns nil when nothing
-// changed since the last version.
+// queues it to the office. It returns nil when nothing changed since the
+// last version.
 func (c *Cycle) CompileAndDeliver(ctx context.Context, p plan.Period) (*Delivery, error) {
 	// Most ticks find nothing new: tell from the ledger, without building
 	// the workbook (which costs milliseconds on every tick).
@@ -319,76 +319,7 @@ func (c *Cycle) CompileAndDeliver(ctx context.Context, p plan.Period) (*Delivery
 	if !out.New {
 		return nil, nil
 	}
-	id, err := c.Deliver(ctx, p, out)
-	if err != nil {
-		return nil, fmt.Errorf("mailing %s: %w", out.FileName, err)
-	}
-	return &Delivery{Period: p, Version: out.Version, FileName: out.FileName, MessageID: id, Changes: out.Changes}, nil
-}
-
-// Deliver queues a compiled version to the office, once per version, and
-// returns its Message-ID ("" when no office recipient is configured).
-func (c *Cycle) Deliver(ctx context.Context, p plan.Period, out Compiled) (string, error) {
-	if c.Mail == nil || len(c.Mail.OfficeTo) == 0 {
-		c.log().Warn("no office recipients configured; compiled workbook not mailed", "file", out.FileName)
-		return "", nil
-	}
-	data := templates.CompiledData{
-		Office: c.Mail.Office, Period: p.Label(), FileName: out.FileName, Version: out.Version,
-		GeneratedAt: c.now().Format(layoutMinute), Deadline: c.Schedule.Deadline(p).Format("2006年1月2日"),
-		Changes: out.Changes,
-	}
-	if out.Version > 1 {
-		data.PreviousVersion = out.Version - 1
-	}
-	for _, u := range out.Status.Units {
-		data.Expected++
-		switch u.State {
-		case reports.StateSubmitted:
-			data.Submitted++
-		case reports.StateLate:
-			data.Submitted++
-			data.Late++
-		default:
-			data.Missing = append(data.Missing, u.Unit.Name)
-		}
-	}
-	for _, u := range out.Status.Units {
-		if out.view.Timeliness[u.Unit.ID] == plan.ColorRed {
-			data.RedUnits = append(data.RedUnits, u.Unit.Name)
-		}
-	}
-	for i, t := range c.Plan.Tasks {
-		switch out.view.Progress[t.ID] {
-		case plan.ColorRed:
-			data.RedTasks = append(data.RedTasks, fmt.Sprintf("%d.%s（%s）", i+1, t.Title, c.Plan.UnitName(t.Lead)))
-		case plan.ColorYellow:
-			data.YellowTasks++
-		}
-	}
-	attachments := []mail.Attachment{{Name: out.FileName, ContentType: mail.XLSXType, Data: out.Data}}
-	name, doc, err := c.Bulletin(out)
-	if err != nil {
-		return "", err
-	}
-	data.Bulletin = name
-	attachments = append(attachments, mail.Attachment{Name: name, ContentType: docxType, Data: doc})
-	r, err := c.Mail.Texts.Render(templates.Compiled, data)
-	if err != nil {
-		return "", err
-	}
-	msg := mail.Message{
-		To: c.Mail.OfficeTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		Attachments: attachments,
-	}
-	// Every version threads to the first, so the office sees one conversation.
-	if first, found, err := c.Ledger.OutboxByKey(ctx, compiledKey(p, 1)); err != nil {
-		return "", err
-	} else if found {
-		msg.InReplyTo, msg.References = first.MessageID, []string{first.MessageID}
-	}
-	saved, _, err := c.queue(ctx, outgoing{key: compiledKey(p, out.Version), kind: kindCompiled, period: p.String(), msg: msg})
-	return saved.MessageID, err
+	return &Delivery{Period: p, Version: out.Version, FileName: out.FileName, MessageID: out.MessageID, Changes: out.Changes}, nil
 }
 
 func compiledKey(p plan.Period, version int) string {

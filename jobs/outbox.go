@@ -60,6 +60,19 @@ func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, 
 	if prev, found, err := c.Ledger.OutboxByKey(ctx, o.key); err != nil || found {
 		return prev, found, err
 	}
+	m, data, err := c.compose(o)
+	if err != nil {
+		return store.OutMessage{}, false, err
+	}
+	saved, existed, err := c.Ledger.EnqueueComposed(ctx, m, data, m.MessageID+".eml")
+	if err == nil && !existed {
+		crashpoint.Hit("send.after-outbox-write") // test hook: queued and committed, not sent
+	}
+	return saved, existed, err
+}
+
+// compose writes a message as it will be sent, and its outbox record.
+func (c *Cycle) compose(o outgoing) (store.OutMessage, []byte, error) {
 	now := c.now()
 	o.msg.MessageID = mail.MessageID(c.Mail.Domain, strings.Split(o.key, "/")...)
 	o.msg.Date = now
@@ -73,20 +86,16 @@ func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, 
 	o.msg.Headers["X-Duban-Kind"] = string(o.kind)
 	data, err := mail.Compose(o.msg)
 	if err != nil {
-		return store.OutMessage{}, false, fmt.Errorf("composing %s: %w", o.key, err)
+		return store.OutMessage{}, nil, fmt.Errorf("composing %s: %w", o.key, err)
 	}
 	var to []string
 	for _, a := range append(append([]mail.Address{}, o.msg.To...), o.msg.Cc...) {
 		to = append(to, a.Email)
 	}
-	saved, existed, err := c.Ledger.EnqueueComposed(ctx, store.OutMessage{
+	return store.OutMessage{
 		Key: o.key, MessageID: o.msg.MessageID, Kind: string(o.kind), Period: o.period, Unit: o.unit,
 		From: c.Mail.From.Email, To: to, CreatedAt: now,
-	}, data, o.msg.MessageID+".eml")
-	if err == nil && !existed {
-		crashpoint.Hit("send.after-outbox-write") // test hook: queued and committed, not sent
-	}
-	return saved, existed, err
+	}, data, nil
 }
 
 // FlushResult counts what one pass over the outbox did.

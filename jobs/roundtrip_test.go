@@ -63,7 +63,7 @@ func TestLibreOfficeRoundTrip(t *testing.T) {
 		}
 	}
 
-	res, err := c.Compile(ctx, may)
+	res, err := c.Draft(ctx, may)
 	if err != nil {
 		t.Fatal(err)
 	}

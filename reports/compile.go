@@ -104,7 +104,7 @@ func (m *compileModel) writeWorkbook(f *excelize.File) error {
 
 	stamp := m.in.GeneratedAt.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
-		Title:          fmt.Sprintf("%s %s推进情况汇总（第%d版）", m.in.Plan.Title, m.in.Period.Label(), m.in.Version),
+		Title:          fmt.Sprintf("%s %s推进情况汇总（%s）", m.in.Plan.Title, m.in.Period.Label(), versionLabel(m.in.Version)),
 		Creator:        "duban",
 		LastModifiedBy: "duban",
 		Created:        stamp,

@@ -36,7 +36,7 @@ func compileRow(style int, texts ...string) []compileCell {
 
 // title appends the sheet's merged title row.
 func (m *compileModel) title(s *compileSheet, st *compileStyles, what string) {
-	text := fmt.Sprintf("%s %s%s（第%d版）", m.in.Plan.Title, m.in.Period.Label(), what, m.in.Version)
+	text := fmt.Sprintf("%s %s%s（%s）", m.in.Plan.Title, m.in.Period.Label(), what, versionLabel(m.in.Version))
 	row := s.addSpan(text, st.title, len(s.widths))
 	s.heights[row] = compileTitleHeight
 }
@@ -113,7 +113,7 @@ func (m *compileModel) logSheet(st *compileStyles) *compileSheet {
 	s.header = 2
 	m.title(s, st, "报送情况")
 	s.add(compileRow(st.header, "序号", "单位", "联系人", "联系电话", "状态", compileHeaderTimeliness,
-		"报送时间", "版本数", "退回次数", "延期")...)
+		"报送时间", "报送次数", "退回次数", "延期")...)
 	for i := range m.in.Units {
 		u := &m.in.Units[i]
 		label := compileStateLabel(u.State)
@@ -140,4 +140,13 @@ func compileUnitName(u *UnitReport) string {
 		return u.Unit.Name
 	}
 	return u.Unit.ID
+}
+
+// versionLabel is how a workbook names its version: 第2版, or 草稿 for one
+// the office was not sent (version 0).
+func versionLabel(version int) string {
+	if version == 0 {
+		return "草稿"
+	}
+	return fmt.Sprintf("第%d版", version)
 }

@@ -3,37 +3,70 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-func TestAddCompilation(t *testing.T) {
+// issueOf is version v of period's workbook with content book, carried to
+// the office by its own message.
+func issueOf(period string, v int, book string, at time.Time) Issue {
+	key := "compiled/" + period + "/v" + string(rune('0'+v))
+	return Issue{
+		Compilation: Compilation{Period: period, Version: v, CreatedAt: at, Note: "submissions:" + book},
+		Workbook:    Attachment{Name: "汇总.xlsx", Data: []byte(book)},
+		Bulletin:    Attachment{Name: "通报.docx", Data: []byte("bulletin " + book)},
+		Mail:        OutMessage{Key: key, MessageID: key + "@metro.example", Kind: "compiled", Period: period, From: "duban@metro.example", To: []string{"office@metro.example"}, CreatedAt: at},
+		MailData:    []byte("message of " + book),
+	}
+}
+
+func TestIssueCompilation(t *testing.T) {
 	ctx := context.Background()
 	l := openTest(t)
-	a, b := archiveText(t, l, "compiled A"), archiveText(t, l, "compiled B")
 	if _, ok, err := l.LatestCompilation(ctx, "2023-05"); ok || err != nil {
 		t.Fatalf("LatestCompilation() before any = %v, %v; want none", ok, err)
 	}
 	for i, tc := range []struct {
-		name        string
-		period, sha string
-		wantVersion int
-		wantAt      int // index of the step whose time the result carries
+		name    string
+		period  string
+		version int
+		book    string
+		want    string // error, or "" for success
 	}{
-		{"first", "2023-05", a, 1, 0},
-		{"unchanged content keeps v1", "2023-05", a, 1, 0},
-		{"new content", "2023-05", b, 2, 2},
-		{"back to old content is new again", "2023-05", a, 3, 3},
-		{"other period", "2023-06", b, 1, 4},
+		{"first", "2023-05", 1, "A", ""},
+		{"the same number again", "2023-05", 1, "B", ErrVersionTaken.Error()},
+		{"a gap", "2023-05", 3, "B", "would skip 2"},
+		{"second", "2023-05", 2, "B", ""},
+		{"back to old content is a new version", "2023-05", 3, "A", ""},
+		{"other period", "2023-06", 1, "B", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			at := t0.Add(time.Duration(i) * time.Hour)
-			got, err := l.AddCompilation(ctx, Compilation{Period: tc.period, Version: 77, FileSHA256: tc.sha, CreatedAt: at, Note: tc.name})
-			wantAt := t0.Add(time.Duration(tc.wantAt) * time.Hour)
-			if err != nil || got.Version != tc.wantVersion || got.FileSHA256 != tc.sha || !got.CreatedAt.Equal(wantAt) {
-				t.Errorf("AddCompilation(%s, %.8s) = v%d %.8s at %v, %v; want v%d at %v",
-					tc.period, tc.sha, got.Version, got.FileSHA256, got.CreatedAt, err, tc.wantVersion, wantAt)
+			is := issueOf(tc.period, tc.version, tc.book, at)
+			got, out, err := l.IssueCompilation(ctx, is)
+			if tc.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("IssueCompilation() error = %v, want it to mention %q", err, tc.want)
+				}
+				// Nothing of it was written: not the message, not the workbook.
+				if _, err := l.ReadArchived(ctx, newFile(is.Workbook.Data, "", "", at).SHA256); !errors.Is(err, ErrNotArchived) {
+					t.Errorf("a refused issue archived its workbook: %v", err)
+				}
+				return
+			}
+			if err != nil || got.Version != tc.version || !got.CreatedAt.Equal(at) || got.OutboxKey != is.Mail.Key {
+				t.Fatalf("IssueCompilation() = %+v, %v", got, err)
+			}
+			if out.State != OutQueued || out.Key != is.Mail.Key {
+				t.Errorf("queued message = %+v; want %s queued", out, is.Mail.Key)
+			}
+			for what, sha := range map[string]string{"workbook": got.FileSHA256, "bulletin": got.BulletinSHA256, "message": out.FileSHA256} {
+				if _, err := l.ReadArchived(ctx, sha); err != nil {
+					t.Errorf("the %s is not archived: %v", what, err)
+				}
 			}
 			latest, ok, err := l.LatestCompilation(ctx, tc.period)
 			if err != nil || !ok || latest != got {
@@ -41,30 +74,76 @@ func TestAddCompilation(t *testing.T) {
 			}
 		})
 	}
+	all, err := l.Compilations(ctx, "2023-05")
+	if err != nil || len(all) != 3 || all[0].Version != 1 || all[2].Version != 3 {
+		t.Fatalf("Compilations(2023-05) = %+v, %v; want versions 1, 2, 3", all, err)
+	}
 }
 
-func TestAddCompilationInvalid(t *testing.T) {
+func TestIssueCompilationInvalid(t *testing.T) {
 	ctx := context.Background()
 	l := openTest(t)
-	sha := archiveText(t, l, "compiled")
 	for _, tc := range []struct {
 		name string
-		c    Compilation
+		edit func(*Issue)
 		want string
 	}{
-		{"bad period", Compilation{Period: "2023", FileSHA256: sha, CreatedAt: t0}, "want YYYY-MM"},
-		{"bad hash", Compilation{Period: "2023-05", FileSHA256: "zz", CreatedAt: t0}, "not a sha256"},
-		{"no time", Compilation{Period: "2023-05", FileSHA256: sha}, "creation time"},
-		{"not archived", Compilation{Period: "2023-05", FileSHA256: strings.Repeat("ef", 32), CreatedAt: t0}, ErrNotArchived.Error()},
+		{"bad period", func(is *Issue) { is.Compilation.Period = "2023" }, "want YYYY-MM"},
+		{"version 0", func(is *Issue) { is.Compilation.Version = 0 }, "want 1 or more"},
+		{"no time", func(is *Issue) { is.Compilation.CreatedAt = time.Time{} }, "creation time"},
+		{"no workbook", func(is *Issue) { is.Workbook.Data = nil }, "workbook and the message are required"},
+		{"no recipient", func(is *Issue) { is.Mail.To = nil }, "recipients are required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := l.AddCompilation(ctx, tc.c)
+			is := issueOf("2023-05", 1, "A", t0)
+			tc.edit(&is)
+			_, _, err := l.IssueCompilation(ctx, is)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("AddCompilation(%+v) error = %v, want it to mention %q", tc.c, err, tc.want)
-			}
-			if tc.name == "not archived" && !errors.Is(err, ErrNotArchived) {
-				t.Errorf("AddCompilation(unarchived) error = %v, want ErrNotArchived", err)
+				t.Errorf("IssueCompilation() error = %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+	if _, ok, _ := l.LatestCompilation(ctx, "2023-05"); ok {
+		t.Error("an invalid issue recorded a version")
+	}
+}
+
+// TestUpgradeFromRelease5 opens a ledger written by the release before
+// versions were tied to the office's mail (schema 5: duban demo's data
+// directory, committed under testdata): its versions read back as they
+// were, with no bulletin or message recorded, and the next version is
+// issued after them.
+func TestUpgradeFromRelease5(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/ledger-release5.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ledgerFile), src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := openAt(t, dir)
+	if v, err := l.SchemaVersion(ctx); err != nil || v != len(migrations()) {
+		t.Fatalf("SchemaVersion() after upgrade = %d, %v; want %d", v, err, len(migrations()))
+	}
+	all, err := l.Compilations(ctx, "2023-05")
+	if err != nil || len(all) != 2 {
+		t.Fatalf("Compilations(2023-05) = %+v, %v; want the demo's two versions", all, err)
+	}
+	for _, c := range all {
+		if c.BulletinSHA256 != "" || c.OutboxKey != "" || !strings.HasPrefix(c.Note, "submissions:") {
+			t.Errorf("upgraded version %+v; want no bulletin or message, the fingerprint kept", c)
+		}
+		if _, err := l.ReadArchived(ctx, c.FileSHA256); err != nil {
+			t.Errorf("version %d's workbook: %v", c.Version, err)
+		}
+	}
+	got, _, err := l.IssueCompilation(ctx, issueOf("2023-05", 3, "after the upgrade", t0))
+	if err != nil || got.Version != 3 {
+		t.Fatalf("IssueCompilation after upgrade = %+v, %v; want version 3", got, err)
+	}
+	if _, _, err := l.IssueCompilation(ctx, issueOf("2023-05", 3, "again", t0)); !errors.Is(err, ErrVersionTaken) {
+		t.Errorf("issuing version 3 twice: %v; want ErrVersionTaken", err)
 	}
 }

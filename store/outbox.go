@@ -60,60 +60,73 @@ func (l *Ledger) EnqueueComposed(ctx context.Context, m OutMessage, data []byte,
 }
 
 func (l *Ledger) enqueue(ctx context.Context, m OutMessage, data []byte, name string) (saved OutMessage, existed bool, err error) {
-	var file File
-	if data != nil {
-		file = newFile(data, name, "outbox", m.CreatedAt)
-		m.FileSHA256 = file.SHA256
-	}
-	if m.Key == "" || m.MessageID == "" || m.Kind == "" || m.From == "" || len(m.To) == 0 {
-		return OutMessage{}, false, fmt.Errorf("enqueue: key, message id, kind, sender and recipients are required")
-	}
-	if m.FileSHA256, err = normaliseHash(m.FileSHA256); err != nil {
-		return OutMessage{}, false, fmt.Errorf("enqueue %s: %w", m.Key, err)
-	}
-	if m.CreatedAt.IsZero() {
-		return OutMessage{}, false, fmt.Errorf("enqueue %s: creation time is missing", m.Key)
-	}
-	to, err := json.Marshal(m.To)
+	m, file, err := prepareOut(m, data, name)
 	if err != nil {
 		return OutMessage{}, false, fmt.Errorf("enqueue %s: %w", m.Key, err)
 	}
-	if m.NextAttempt.IsZero() {
-		m.NextAttempt = m.CreatedAt
-	}
-	err = l.inTx(ctx, func(tx *writeTx) error {
-		prev, found, err := scanOut(tx.QueryRowContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE key = ?`, m.Key))
-		if err != nil {
-			return err
-		}
-		if found {
-			saved, existed = prev, true
-			return nil
-		}
-		if data != nil {
-			if _, _, err := archiveIn(ctx, tx, file, data); err != nil {
-				return err
-			}
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, message_id, kind, period, unit, sender, recipients,
-			file_sha256, state, attempts, last_error, next_attempt, created_at, sent_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, '', ?, ?, 0)`,
-			m.Key, m.MessageID, m.Kind, m.Period, m.Unit, m.From, string(to), m.FileSHA256,
-			toNanos(m.NextAttempt), toNanos(m.CreatedAt))
-		if err != nil {
-			return err
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		saved, _, err = scanOut(tx.QueryRowContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE id = ?`, id))
+	err = l.inTx(ctx, func(tx *writeTx) (err error) {
+		saved, existed, err = enqueueIn(ctx, tx, m, file, data)
 		return err
 	})
 	if err != nil {
 		return OutMessage{}, false, fmt.Errorf("enqueue %s: %w", m.Key, err)
 	}
 	return saved, existed, nil
+}
+
+// prepareOut checks a message to queue and, when its composed bytes are
+// given, makes their archive record.
+func prepareOut(m OutMessage, data []byte, name string) (OutMessage, File, error) {
+	var file File
+	if data != nil {
+		file = newFile(data, name, "outbox", m.CreatedAt)
+		m.FileSHA256 = file.SHA256
+	}
+	if m.Key == "" || m.MessageID == "" || m.Kind == "" || m.From == "" || len(m.To) == 0 {
+		return m, file, fmt.Errorf("key, message id, kind, sender and recipients are required")
+	}
+	var err error
+	if m.FileSHA256, err = normaliseHash(m.FileSHA256); err != nil {
+		return m, file, err
+	}
+	if m.CreatedAt.IsZero() {
+		return m, file, fmt.Errorf("creation time is missing")
+	}
+	if m.NextAttempt.IsZero() {
+		m.NextAttempt = m.CreatedAt
+	}
+	return m, file, nil
+}
+
+// enqueueIn is enqueue inside a transaction, for a message from prepareOut.
+func enqueueIn(ctx context.Context, tx *writeTx, m OutMessage, file File, data []byte) (OutMessage, bool, error) {
+	prev, found, err := scanOut(tx.QueryRowContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE key = ?`, m.Key))
+	if err != nil || found {
+		return prev, found, err
+	}
+	to, err := json.Marshal(m.To)
+	if err != nil {
+		return OutMessage{}, false, err
+	}
+	if data != nil {
+		if _, _, err := archiveIn(ctx, tx, file, data); err != nil {
+			return OutMessage{}, false, err
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, message_id, kind, period, unit, sender, recipients,
+		file_sha256, state, attempts, last_error, next_attempt, created_at, sent_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, '', ?, ?, 0)`,
+		m.Key, m.MessageID, m.Kind, m.Period, m.Unit, m.From, string(to), m.FileSHA256,
+		toNanos(m.NextAttempt), toNanos(m.CreatedAt))
+	if err != nil {
+		return OutMessage{}, false, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return OutMessage{}, false, err
+	}
+	saved, _, err := scanOut(tx.QueryRowContext(ctx, `SELECT `+outColumns+` FROM outbox WHERE id = ?`, id))
+	return saved, false, err
 }
 
 // OutboxByKey returns the message recorded for key.

@@ -170,6 +170,12 @@ CREATE TABLE intake_attempts (
 	PRIMARY KEY (mailbox, key)
 ) STRICT;
 `,
+		// 6: versions the office was sent — the bulletin archived with each
+		// version, and the outbox message that carries it.
+		`
+ALTER TABLE compilations ADD COLUMN bulletin_sha256 TEXT NOT NULL DEFAULT ''; -- '' for versions recorded before release 6
+ALTER TABLE compilations ADD COLUMN outbox_key TEXT NOT NULL DEFAULT '';      -- '' for versions recorded before release 6
+`,
 	}
 }
 

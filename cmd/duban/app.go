@@ -83,6 +83,8 @@ pre-filled template, reads the workbooks the units send back, checks them cell b
 cell, and compiles the consolidated monthly workbook for the office.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// DUBAN_CLOCK_START (tests, demos of a past year) applies to every command.
+		PersistentPreRunE: func(*cobra.Command, []string) error { return a.setClockFromEnv() },
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "", "configuration file (default ./duban.yaml, else the embedded example)")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what each step does (to stderr)")

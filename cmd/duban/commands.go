@@ -12,6 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/duban/duban/mail"
+
 	"github.com/spf13/cobra"
 
 	"github.com/duban/duban/config"
@@ -316,38 +318,46 @@ func (a *app) compileCommand() *cobra.Command {
 	var noMail bool
 	cmd := &cobra.Command{
 		Use:   "compile [--period P] [-o FILE] [--no-mail]",
-		Short: "Write the consolidated workbook of a period, and mail a new version to the office",
-		Args:  cobra.NoArgs,
+		Short: "Make the next version of a period's consolidated workbook and mail it to the office, or write a draft",
+		Long: `compile makes the next version of the period's consolidated workbook and its
+bulletin draft when reports were accepted since the last version, mails both to
+the office and writes them to disk. A version number is given only to a
+workbook the office is sent. When nothing is new, it writes the last version
+exactly as the office received it. --no-mail writes a draft (草稿, unnumbered)
+and mails nobody.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withPeriod(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period) error {
-				res, err := c.Compile(cmd.Context(), p)
+				var res jobs.Compiled
+				var err error
+				if noMail {
+					res, err = c.Draft(cmd.Context(), p)
+				} else {
+					res, err = c.Compile(cmd.Context(), p)
+				}
 				if err != nil {
 					return err
 				}
 				path := outputPath(out, res.FileName)
-				if err := os.WriteFile(path, res.Data, 0o644); err != nil {
-					return fmt.Errorf("writing %s: %w", path, err)
+				docPath := filepath.Join(filepath.Dir(path), res.BulletinName)
+				for _, f := range []struct {
+					path string
+					data []byte
+				}{{path, res.Data}, {docPath, res.Bulletin}} {
+					if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+						return fmt.Errorf("writing %s: %w", f.path, err)
+					}
 				}
-				note := "new version, mailed to the office"
-				if !res.New {
-					note = "nothing accepted since the last compile, same version (already mailed)"
+				fmt.Fprintln(a.stdout, compiledNote(c, p, res))
+				fmt.Fprintf(a.stdout, "  汇总表：%s\n  通报稿：%s\n", path, docPath)
+				for _, ch := range res.Changes {
+					fmt.Fprintf(a.stdout, "  %s\n", ch)
 				}
-				fmt.Fprintf(a.stdout, "wrote %s (%s, version %d: %s)\n", path, p, res.Version, note)
-				name, doc, err := c.Bulletin(res)
-				if err != nil {
-					return err
-				}
-				docPath := filepath.Join(filepath.Dir(path), name)
-				if err := os.WriteFile(docPath, doc, 0o644); err != nil {
-					return fmt.Errorf("writing %s: %w", docPath, err)
-				}
-				fmt.Fprintf(a.stdout, "wrote %s (the bulletin draft)\n", docPath)
-				if !res.New || noMail {
+				if res.Draft() {
 					return nil
 				}
-				if _, err := c.Deliver(cmd.Context(), p, res); err != nil {
-					return err
-				}
+				// Flush even when nothing is new: a version queued by a run
+				// that died before sending it goes out now.
 				flush, err := c.Flush(cmd.Context())
 				if err != nil {
 					return err
@@ -358,8 +368,41 @@ func (a *app) compileCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&period, "period", "", "reporting month YYYY-MM (default: the period being collected now)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "file or directory to write (default: the workbook's own name in the current directory)")
-	cmd.Flags().BoolVar(&noMail, "no-mail", false, "write the file only; do not mail a new version to the office")
+	cmd.Flags().BoolVar(&noMail, "no-mail", false, "write a draft (草稿, unnumbered); record nothing and mail nobody")
 	return cmd
+}
+
+// compiledNote says, for the office, what compile made of a period.
+func compiledNote(c *jobs.Cycle, p plan.Period, res jobs.Compiled) string {
+	since := ""
+	if res.Previous > 0 {
+		since = fmt.Sprintf("与第%d版相比，", res.Previous)
+		if len(res.Changes) == 0 {
+			since += "没有新的报送。"
+		} else {
+			since += fmt.Sprintf("有%d个单位补报或更正：", len(res.Changes))
+		}
+	}
+	switch {
+	case res.Draft():
+		return fmt.Sprintf("已生成%s推进情况汇总草稿（不编号，未记录，未发送办公室）。%s", p.Label(), since)
+	case res.New:
+		return fmt.Sprintf("已生成%s推进情况汇总第%d版，发送%s。%s", p.Label(), res.Version, mailboxList(c.Mail.OfficeTo), since)
+	default:
+		return fmt.Sprintf("自第%d版以来没有新的报送，不生成新版本；已写出办公室收到的第%d版。", res.Version, res.Version)
+	}
+}
+
+// mailboxList names addresses for a person: 张三 <a@b>、李四 <c@d>.
+func mailboxList(as []mail.Address) string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = a.Email
+		if a.Name != "" {
+			names[i] = a.Name + " <" + a.Email + ">"
+		}
+	}
+	return strings.Join(names, "、")
 }
 
 // statusJSON is the stable JSON shape of `duban status --json`.

@@ -114,12 +114,30 @@ func TestCycleFromTheCommandLine(t *testing.T) {
 		}
 	}
 
-	code, out, _ = cli(t, june2, "compile", "--period", "2023-05", "-o", filepath.Join(dir, "out.xlsx"))
-	if code != exitOK || !strings.Contains(out, "version 1") {
-		t.Errorf("compile: exit %d, output %q", code, out)
+	// A draft has no number and mails nobody; a version is mailed, once,
+	// and asked for again is written exactly as the office received it.
+	for _, step := range []struct {
+		args []string
+		file string
+		want string
+	}{
+		{[]string{"--no-mail"}, "2023年5月推进情况汇总-草稿.xlsx", "草稿（不编号，未记录，未发送办公室）"},
+		{nil, "out.xlsx", "第1版，发送"},
+		{nil, "again.xlsx", "自第1版以来没有新的报送"},
+	} {
+		args := append([]string{"compile", "--period", "2023-05", "-o", filepath.Join(dir, step.file)}, step.args...)
+		code, out, _ = cli(t, june2, args...)
+		if code != exitOK || !strings.Contains(out, step.want) {
+			t.Errorf("%s: exit %d, output %q; want %q", strings.Join(args, " "), code, out, step.want)
+		}
+		if fi, err := os.Stat(filepath.Join(dir, step.file)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s wrote no workbook: %v", strings.Join(args, " "), err)
+		}
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "out.xlsx")); err != nil || fi.Size() == 0 {
-		t.Errorf("compile wrote no workbook: %v", err)
+	v1, _ := os.ReadFile(filepath.Join(dir, "out.xlsx"))
+	again, _ := os.ReadFile(filepath.Join(dir, "again.xlsx"))
+	if !bytes.Equal(v1, again) {
+		t.Error("compile with nothing new rewrote version 1; want the bytes the office was sent")
 	}
 }
 
@@ -274,6 +292,21 @@ func TestDemo(t *testing.T) {
 		if !slices.ContainsFunc(subjects(addr), func(s string) bool { return strings.Contains(s, want) }) {
 			t.Errorf("%s received %q, want a message about %q", addr, subjects(addr), want)
 		}
+	}
+	// Issue 14: the office is mailed each version once — April's, and May's
+	// two (the second after the late reports); the later look at May is an
+	// unnumbered draft that is mailed to nobody.
+	var versions []string
+	for _, s := range office {
+		if strings.HasPrefix(s, "【汇总】") {
+			versions = append(versions, regexp.MustCompile(`\d+年\d+月.*第\d+版`).FindString(s))
+		}
+	}
+	if want := []string{"2023年4月推进情况汇总表（第1版", "2023年5月推进情况汇总表（第1版", "2023年5月推进情况汇总表（第2版"}; !slices.Equal(versions, want) {
+		t.Errorf("the office received the versions %q; want %q", versions, want)
+	}
+	if _, err := os.Stat(filepath.Join(out, "compiled", "2023年5月推进情况汇总-草稿.xlsx")); err != nil {
+		t.Errorf("demo wrote no draft: %v", err)
 	}
 	for _, m := range boxes["office@metro.example"] {
 		if strings.HasPrefix(m.Subject, "【汇总】") && !slices.ContainsFunc(m.Files, func(f inbound.File) bool { return strings.HasSuffix(f.Name, ".docx") }) {

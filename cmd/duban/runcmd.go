@@ -18,8 +18,8 @@ import (
 	"github.com/duban/duban/store"
 )
 
-// clockEnv starts the daemon's clock at a given instant (RFC 3339), from
-// which it runs at the real pace. It exists for the end-to-end tests and
+// clockEnv starts the clock of any command at a given instant (RFC 3339),
+// from which it runs at the real pace. It exists for the end-to-end tests and
 // demonstrations of a plan year that is not the current one.
 const clockEnv = "DUBAN_CLOCK_START"
 

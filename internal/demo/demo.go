@@ -334,7 +334,9 @@ func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
 		}
 	}
 
-	r.clock.Set(sched.DueBy(p))
+	// The first version goes to the office in its first office hours after
+	// the deadline day.
+	r.clock.Set(sched.CompileAt(p))
 	if err := r.compile(ctx, p); err != nil {
 		return err
 	}
@@ -374,7 +376,7 @@ func (r *demoRun) period(ctx context.Context, p plan.Period, tw *twists) error {
 			fmt.Fprintf(r.Out, "   %s %-8s %-16s chased (%s)%s\n", r.stamp(), l.Unit.ID, l.Unit.Name, chase.Rung.Name, leaderNote(c, chase.Rung))
 		}
 	}
-	return r.compile(ctx, p)
+	return r.draft(ctx, p)
 }
 
 // leaderNote says when a chase rung copies the office leader.
@@ -618,24 +620,76 @@ func (r *demoRun) strangerWrites(ctx context.Context, p plan.Period, um *unitMai
 	return nil
 }
 
+// compile is the daemon's compile step: a new version when reports were
+// accepted since the last, mailed to the office (the demo prints what
+// landed in the office's mailbox), and written under compiled/.
 func (r *demoRun) compile(ctx context.Context, p plan.Period) error {
 	res, err := r.c.Compile(ctx, p)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(r.Dir, "compiled", res.FileName)
-	if err := writeFile(path, res.Data); err != nil {
+	if _, err := r.c.Flush(ctx); err != nil {
 		return err
 	}
-	name, doc, err := r.c.Bulletin(res)
+	if !res.New {
+		fmt.Fprintf(r.Out, "   %s no report accepted since version %d: no new version, nothing mailed\n", r.stamp(), res.Version)
+		return nil
+	}
+	path, err := r.writeCompiled(res)
 	if err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(r.Dir, "compiled", name), doc); err != nil {
+	var got []string
+	subject, files := "", 0
+	for _, to := range r.c.Mail.OfficeTo {
+		msgs, err := r.mail.Read(ctx, to.Email)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if m.MessageID == res.MessageID {
+				got, subject, files = append(got, to.Email), m.Subject, len(m.Files)
+			}
+		}
+	}
+	landed := fmt.Sprintf("the office's mailboxes %s received %s (%d attachments)", strings.Join(got, ", "), subject, files)
+	if len(got) == 0 {
+		landed = "no office mailbox received it"
+	}
+	fmt.Fprintf(r.Out, "   %s compiled version %d → %s (+ %s); red: %s\n                %s\n",
+		r.stamp(), res.Version, path, res.BulletinName, redList(res), landed)
+	return nil
+}
+
+// draft is the office looking at the period as it stands, between
+// versions: `duban compile --no-mail` writes an unnumbered draft.
+func (r *demoRun) draft(ctx context.Context, p plan.Period) error {
+	res, err := r.c.Draft(ctx, p)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(r.Out, "   %s compiled version %d → %s (+ %s); red: %s\n", r.stamp(), res.Version, path, name, strings.Join(res.Red(), " "))
+	path, err := r.writeCompiled(res)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Out, "   %s office: duban compile --no-mail → draft %s (+ %s), not numbered, not mailed; red: %s\n",
+		r.stamp(), path, res.BulletinName, redList(res))
 	return nil
+}
+
+func redList(res jobs.Compiled) string {
+	if red := res.Red(); len(red) > 0 {
+		return strings.Join(red, " ")
+	}
+	return "none"
+}
+
+func (r *demoRun) writeCompiled(res jobs.Compiled) (string, error) {
+	path := filepath.Join(r.Dir, "compiled", res.FileName)
+	if err := writeFile(path, res.Data); err != nil {
+		return "", err
+	}
+	return path, writeFile(filepath.Join(r.Dir, "compiled", res.BulletinName), res.Bulletin)
 }
 
 func (r *demoRun) stamp() string {
