@@ -285,6 +285,13 @@ func TestMailCycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Compile(%s): %v", p, err)
 	}
+	// Version 1 goes to the office through Postfix, once.
+	if !compiled.New || compiled.Version != 1 {
+		t.Errorf("Compile(%s) = version %d new %v; want version 1, new", p, compiled.Version, compiled.New)
+	}
+	if f, err := c.Flush(ctx); err != nil || f.SentByKind["compiled"] != 1 {
+		t.Errorf("Flush after Compile = %+v, %v; want the compiled version sent", f, err)
+	}
 	cells := workbookText(t, compiled.Data)
 	for _, rc := range sent {
 		for _, a := range rc.answers {
@@ -308,10 +315,11 @@ func TestMailCycle(t *testing.T) {
 		}
 	}
 	watched = append(watched, strangerAddr)
-	if count[replyStranger] > 0 {
-		for _, a := range officeAddrs {
-			watched = append(watched, a)
-			wantCount[a] = 1
+	for _, a := range officeAddrs {
+		watched = append(watched, a)
+		wantCount[a] = 1 // the compiled version
+		if count[replyStranger] > 0 {
+			wantCount[a]++ // and the note about the stranger
 		}
 	}
 	for addr, msgs := range settle(t, users, watched, "after-second-collect") {

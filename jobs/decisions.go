@@ -20,7 +20,7 @@ import (
 
 // ErrDecision is wrapped by every refusal of an office command the operator
 // can fix (wrong task, wrong status, date before the deadline …).
-var ErrDecision = errors.New("refused")
+var ErrDecision = errors.New("未执行")
 
 func refusef(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrDecision, fmt.Sprintf(format, args...))
@@ -28,7 +28,7 @@ func refusef(format string, args ...any) error {
 
 // Decided is the result of an office command.
 type Decided struct {
-	Summary   string // one line for the operator
+	Summary   string // one line for the office, in Chinese
 	MessageID string // the notice to the unit; "" when none was queued
 	Flush     FlushResult
 }
@@ -41,12 +41,12 @@ type Decided struct {
 func (c *Cycle) CloseTask(ctx context.Context, taskID string, p plan.Period, note string, force bool) (Decided, error) {
 	t, ok := c.Plan.Task(taskID)
 	if !ok {
-		return Decided{}, refusef("unknown task %q; tasks: %s", taskID, c.taskIDs())
+		return Decided{}, refusef("没有任务“%s”；任务编号为：%s", taskID, c.taskIDs())
 	}
 	if cur, closed, err := c.closure(ctx, t.ID); err != nil {
 		return Decided{}, err
 	} else if closed {
-		return Decided{}, refusef("task %s is already closed (confirmed for %s); to undo it: duban close --task %s --reopen", t.ID, cur.Period, t.ID)
+		return Decided{}, refusef("任务 %s 已于%s销号；如需撤销：duban close --task %s --reopen", t.ID, periodLabel(cur.Period), t.ID)
 	}
 	if p.IsZero() {
 		p = c.Schedule.CurrentPeriod(c.now())
@@ -61,17 +61,17 @@ func (c *Cycle) CloseTask(ctx context.Context, taskID string, p plan.Period, not
 		p, _ = plan.ParsePeriod(sub.Period) // the report that says 已完成
 	case force:
 	case !found:
-		return Decided{}, refusef("%s has no accepted report up to %s, so nothing says task %s is done; pass --force to close it anyway", c.Plan.UnitName(t.Lead), p, t.ID)
+		return Decided{}, refusef("%s截至%s没有通过校验的报送，无从确认任务 %s 已完成；如仍要销号，请加 --force", c.Plan.UnitName(t.Lead), p.Label(), t.ID)
 	default:
-		return Decided{}, refusef("%s's latest report (%s) gives task %s as %s, not %s; close it once it reports %s, or pass --force",
-			c.Plan.UnitName(t.Lead), sub.Period, t.ID, status, plan.StatusDone, plan.StatusDone)
+		return Decided{}, refusef("%s最近一次报送（%s）中任务 %s 的完成状态为“%s”，不是“%s”；待其报送“%s”后再销号，或加 --force",
+			c.Plan.UnitName(t.Lead), periodLabel(sub.Period), t.ID, status, plan.StatusDone, plan.StatusDone)
 	}
 	e, err := c.Ledger.AddClosureEvent(ctx, store.ClosureEvent{Task: t.ID, Action: store.ActionClose, Period: p.String(), Note: note, At: c.now()})
 	if err != nil {
 		return Decided{}, err
 	}
 	c.log().Info("task closed", "task", t.ID, "period", p.String(), "note", note)
-	d := Decided{Summary: fmt.Sprintf("task %s closed: %s confirmed done for %s; from %s on it is shown, not asked, and never chased", t.ID, c.Plan.UnitName(t.Lead), p, p.Next())}
+	d := Decided{Summary: fmt.Sprintf("任务 %s 已销号：确认%s%s已完成；自%s起该任务在模板中仅作展示，不再要求填报，也不再催报", t.ID, c.Plan.UnitName(t.Lead), p.Label(), p.Next().Label())}
 	return c.finishDecision(ctx, d, closureKey(e.ID))
 }
 
@@ -80,12 +80,12 @@ func (c *Cycle) CloseTask(ctx context.Context, taskID string, p plan.Period, not
 func (c *Cycle) ReopenTask(ctx context.Context, taskID, note string) (Decided, error) {
 	t, ok := c.Plan.Task(taskID)
 	if !ok {
-		return Decided{}, refusef("unknown task %q; tasks: %s", taskID, c.taskIDs())
+		return Decided{}, refusef("没有任务“%s”；任务编号为：%s", taskID, c.taskIDs())
 	}
 	if _, closed, err := c.closure(ctx, t.ID); err != nil {
 		return Decided{}, err
 	} else if !closed {
-		return Decided{}, refusef("task %s is not closed; nothing to reopen", t.ID)
+		return Decided{}, refusef("任务 %s 未销号，无需撤销", t.ID)
 	}
 	p := c.Schedule.CurrentPeriod(c.now())
 	e, err := c.Ledger.AddClosureEvent(ctx, store.ClosureEvent{Task: t.ID, Action: store.ActionReopen, Period: p.String(), Note: note, At: c.now()})
@@ -93,7 +93,7 @@ func (c *Cycle) ReopenTask(ctx context.Context, taskID, note string) (Decided, e
 		return Decided{}, err
 	}
 	c.log().Info("task reopened", "task", t.ID, "period", p.String(), "note", note)
-	d := Decided{Summary: fmt.Sprintf("task %s reopened: %s reports it again from %s", t.ID, c.Plan.UnitName(t.Lead), p)}
+	d := Decided{Summary: fmt.Sprintf("任务 %s 已撤销销号：%s自%s起恢复按月报送", t.ID, c.Plan.UnitName(t.Lead), p.Label())}
 	return c.finishDecision(ctx, d, closureKey(e.ID))
 }
 
@@ -131,18 +131,18 @@ func (c *Cycle) Extend(ctx context.Context, unitID string, p plan.Period, until 
 	}
 	d := store.ExtensionDecision{Period: p.String(), Unit: u.ID, Decision: store.ExtensionRefused, Note: note, At: c.now()}
 	deadline := c.Schedule.Deadline(p)
-	summary := fmt.Sprintf("%s's extension for %s refused: its deadline stays %s", u.Name, p, deadline.Format(time.DateOnly))
+	summary := fmt.Sprintf("不同意%s%s推进情况延期报送：截止日期仍为%s", u.Name, p.Label(), dateLabel(deadline))
 	if !until.IsZero() {
 		until = time.Date(until.Year(), until.Month(), until.Day(), 0, 0, 0, 0, c.Schedule.Location)
 		if !until.After(deadline) {
-			return Decided{}, refusef("--until %s is not after %s's deadline day %s", until.Format(time.DateOnly), p, deadline.Format(time.DateOnly))
+			return Decided{}, refusef("--until %s 不晚于%s的截止日期%s，无需延期", until.Format(time.DateOnly), p.Label(), dateLabel(deadline))
 		}
 		if next := c.Schedule.Deadline(p.Next()); until.After(next) {
-			return Decided{}, refusef("--until %s is after the next period's deadline day %s; grant at most that, the next report is due then",
-				until.Format(time.DateOnly), next.Format(time.DateOnly))
+			return Decided{}, refusef("--until %s 晚于下一期的截止日期%s；最多延期至该日，届时下一期报送也已截止",
+				until.Format(time.DateOnly), dateLabel(next))
 		}
 		d.Decision, d.Until = store.ExtensionGranted, until.Format(time.DateOnly)
-		summary = fmt.Sprintf("%s's deadline for %s extended to %s; chases and colours count from it", u.Name, p, d.Until)
+		summary = fmt.Sprintf("同意%s%s推进情况延期至%s报送；催报和预警自该日起计算", u.Name, p.Label(), dateLabel(until))
 	}
 	saved, err := c.Ledger.AddExtensionDecision(ctx, d)
 	if err != nil {
@@ -308,4 +308,18 @@ func (c *Cycle) attachTemplate(ctx context.Context, msg *mail.Message, u plan.Un
 	}
 	msg.Attachments = append(msg.Attachments, mail.Attachment{Name: tpl.FileName, ContentType: mail.XLSXType, Data: tpl.Data})
 	return nil
+}
+
+// dateLabel is a day as the office writes it: 2023年6月7日.
+func dateLabel(t time.Time) string {
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+// periodLabel is a recorded period (YYYY-MM) as the office writes it:
+// 2023年5月; as recorded when it does not parse.
+func periodLabel(s string) string {
+	if p, err := plan.ParsePeriod(s); err == nil {
+		return p.Label()
+	}
+	return s
 }

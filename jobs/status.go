@@ -183,11 +183,14 @@ func (c *Cycle) View(ctx context.Context, p plan.Period) (StatusView, error) {
 	}
 	st := c.statusOf(s)
 	v := StatusView{PeriodStatus: st, Colors: c.colorsOf(s, st, c.rules())}
+	// The note is for a person (status, the desk): in Chinese.
 	switch open, idle := c.OpenPeriod(c.now()); {
+	case idle != "" && open.Year > c.Plan.Year:
+		v.Note = fmt.Sprintf("计划年度（%d年）已结束，不再发送报送提醒和催报", c.Plan.Year)
 	case idle != "":
-		v.Note = "the daemon sends no reminders or chases now: " + idle
+		v.Note = fmt.Sprintf("计划年度（%d年）尚未开始，暂不发送报送提醒和催报", c.Plan.Year)
 	case open != p:
-		v.Note = fmt.Sprintf("period %s is not the open one (%s): the daemon sends no reminders or chases for it", p, open)
+		v.Note = fmt.Sprintf("%s不是当前报送期（当前为%s），不再为其发送报送提醒和催报", p.Label(), open.Label())
 	}
 	return v, nil
 }

@@ -63,7 +63,7 @@ func TestCloseTaskLifecycle(t *testing.T) {
 	if d.MessageID == "" || d.Flush.Sent != 1 {
 		t.Errorf("CloseTask(T02) = %+v; want one notice sent", d)
 	}
-	if _, err := c.CloseTask(ctx, "T02", apr, "", false); err == nil || !strings.Contains(err.Error(), "already closed") {
+	if _, err := c.CloseTask(ctx, "T02", apr, "", false); err == nil || !strings.Contains(err.Error(), "已于2023年4月销号") {
 		t.Errorf("closing T02 twice = %v; want already closed", err)
 	}
 	if _, err := c.CloseTask(ctx, "T06", apr, "", false); err != nil {

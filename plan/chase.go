@@ -44,13 +44,13 @@ func (r Rung) TurnsRed() bool { return r.Overdue >= redNotice }
 func (r Rung) Describe(leader bool) string {
 	switch {
 	case r.Overdue == 0:
-		return "chase: units that have not submitted"
+		return "催报：提醒尚未报送的单位"
 	case r.CopiesLeader() && leader:
-		return fmt.Sprintf("overdue notice %d, office and leader in copy; a unit still without a report is red", r.Overdue)
+		return fmt.Sprintf("第%d次逾期提醒，抄送办公室及领导；仍未报送的单位列为红色预警", r.Overdue)
 	case r.TurnsRed():
-		return fmt.Sprintf("overdue notice %d, office in copy; a unit still without a report is red", r.Overdue)
+		return fmt.Sprintf("第%d次逾期提醒，抄送办公室；仍未报送的单位列为红色预警", r.Overdue)
 	}
-	return fmt.Sprintf("overdue notice %d, office in copy", r.Overdue)
+	return fmt.Sprintf("第%d次逾期提醒，抄送办公室", r.Overdue)
 }
 
 // RungDue returns the rung of period p's ladder (from the deadline day

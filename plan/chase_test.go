@@ -18,14 +18,14 @@ func TestChaseLadder(t *testing.T) {
 		office, leader, turnsRed   bool
 		describe, describeNoLeader string
 	}{
-		{"before", "2023-10-09 09:00", false, false, false, "chase: units that have not submitted", "chase: units that have not submitted"},
-		{"overdue-1", "2023-10-12 09:00", true, false, false, "overdue notice 1, office in copy", "overdue notice 1, office in copy"},
+		{"before", "2023-10-09 09:00", false, false, false, "催报：提醒尚未报送的单位", "催报：提醒尚未报送的单位"},
+		{"overdue-1", "2023-10-12 09:00", true, false, false, "第1次逾期提醒，抄送办公室", "第1次逾期提醒，抄送办公室"},
 		{"overdue-2", "2023-10-19 09:00", true, true, true,
-			"overdue notice 2, office and leader in copy; a unit still without a report is red",
-			"overdue notice 2, office in copy; a unit still without a report is red"},
+			"第2次逾期提醒，抄送办公室及领导；仍未报送的单位列为红色预警",
+			"第2次逾期提醒，抄送办公室；仍未报送的单位列为红色预警"},
 		{"overdue-3", "2023-10-26 09:00", true, true, true,
-			"overdue notice 3, office and leader in copy; a unit still without a report is red",
-			"overdue notice 3, office in copy; a unit still without a report is red"},
+			"第3次逾期提醒，抄送办公室及领导；仍未报送的单位列为红色预警",
+			"第3次逾期提醒，抄送办公室；仍未报送的单位列为红色预警"},
 	}
 	rungs := s.Rungs(p)
 	if len(rungs) != len(want) {

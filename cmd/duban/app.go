@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"time"
 
 	wiring "github.com/duban/duban/internal/app"
@@ -200,6 +202,53 @@ func (a *app) withPeriod(ctx context.Context, period string, fn func(*jobs.Cycle
 		return err
 	}
 	return fn(c, p)
+}
+
+// withPeriodReadOnly is withPeriod for a command that only reads: a data
+// directory that does not exist is not created — an empty ledger in a
+// temporary folder, removed afterwards, stands in for it. --period
+// defaults to the period being collected now, or, outside the plan year,
+// to the plan's nearest period, which fn is told about in note.
+func (a *app) withPeriodReadOnly(ctx context.Context, period string, fn func(c *jobs.Cycle, p plan.Period, note string) error) error {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	dataDir := cfg.Storage.DataDir
+	if _, err := os.Stat(dataDir); errors.Is(err, fs.ErrNotExist) {
+		tmp, err := os.MkdirTemp("", "duban-empty-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		fmt.Fprintf(a.stderr, "duban: 数据目录 %s 尚不存在：还没有任何记录（本命令只读，不创建该目录）\n", dataDir)
+		dataDir = tmp
+	}
+	w, closeAll, err := a.assemble(ctx, cfg, dataDir, wiring.Options{NoTransport: true})
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	c := w.Cycle
+	note := ""
+	var p plan.Period
+	if period != "" {
+		if p, err = a.periodFlag(period, c.Schedule); err != nil {
+			return err
+		}
+		return fn(c, p, note)
+	}
+	p = c.Schedule.CurrentPeriod(a.now())
+	first, last := plan.Period{Year: c.Plan.Year, Month: time.January}, plan.Period{Year: c.Plan.Year, Month: time.December}
+	switch {
+	case last.Before(p):
+		note = fmt.Sprintf("计划年度（%d年）已结束，显示最后一期%s；其他月份请用 --period YYYY-MM", c.Plan.Year, last.Label())
+		p = last
+	case p.Before(first):
+		note = fmt.Sprintf("计划年度（%d年）尚未开始，显示第一期%s", c.Plan.Year, first.Label())
+		p = first
+	}
+	return fn(c, p, note)
 }
 
 // periodFlag parses --period, defaulting to the period being collected now.

@@ -115,8 +115,8 @@ func TestStatusColors(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("status: exit %d", code)
 	}
-	if !regexp.MustCompile(`state\s+colour\s+submitted at`).MatchString(out) ||
-		!regexp.MustCompile(`(?m)^jtj\s+\S+\s+late\s+黄\s`).MatchString(out) {
+	if !regexp.MustCompile(`状态\s+预警\s+最近报送时间`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^jtj\s+\S+\s+逾期报送\s+黄\s`).MatchString(out) {
 		t.Errorf("status text lacks the colour column or jtj's 黄:\n%s", out)
 	}
 }

@@ -9,10 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
-	"github.com/duban/duban/mail"
+	"github.com/mattn/go-runewidth"
 
 	"github.com/spf13/cobra"
 
@@ -46,22 +45,27 @@ func (a *app) checkCommand() *cobra.Command {
 			}
 			p := cfg.Plan()
 			w := a.stdout
-			fmt.Fprintf(w, "configuration %s is valid\n", cfg.Source)
-			fmt.Fprintf(w, "plan: %s (%d tasks in %d categories, %d units report)\n", p.Title, len(p.Tasks), len(p.Categories), len(p.LeadUnits()))
-			fmt.Fprintf(w, "data directory: %s\n", cfg.Storage.DataDir)
-			fmt.Fprintf(w, "time zone: %s\n", sched.Location)
+			if today := a.now().In(sched.Location); today.Year() != p.Year {
+				fmt.Fprintf(w, "注意：今天（%s）不在计划年度（%d年）内，守护进程不会为计划年度以外的月份发送任何邮件；新的年度请配置新的 plan.year 和任务。\n\n", dateCN(today), p.Year)
+			}
+			fmt.Fprintf(w, "配置文件 %s 校验通过\n", cfg.Source)
+			fmt.Fprintf(w, "计划：%s（%d项任务，分%d类，%d个牵头单位报送）\n", p.Title, len(p.Tasks), len(p.Categories), len(p.LeadUnits()))
+			fmt.Fprintf(w, "数据目录：%s\n", cfg.Storage.DataDir)
+			fmt.Fprintf(w, "时区：%s\n", sched.Location)
 			for _, warn := range cfg.Warnings() {
-				fmt.Fprintf(w, "warning: %s\n", warn)
+				fmt.Fprintf(w, "配置提示：%s\n", warn)
 			}
 			fmt.Fprintln(w)
-			printSchedule(w, p, sched, start, cfg.Office.Leader.Email != "")
+			if err := printSchedule(w, p, sched, start, cfg.Office.Leader.Email != ""); err != nil {
+				return err
+			}
 			fmt.Fprintln(w)
 			printJobRuns(w, cfg, sched, start)
 			warned := map[int]bool{}
 			for _, y := range []int{start.Year(), start.Year() + 1} {
 				if !sched.Calendar.HasData(y) && !warned[y] {
 					warned[y] = true
-					fmt.Fprintf(w, "\nwarning: no official holiday data for %d: working days fall back to Monday–Friday plus calendar.extra_holidays/extra_workdays; the dates above are not guaranteed; add that year's holidays to the config once announced\n", y)
+					fmt.Fprintf(w, "\n注意：没有%d年的法定节假日数据，工作日暂按周一至周五及 calendar.extra_holidays/extra_workdays 计算，以上日期不一定准确；国务院公布当年放假安排后请补入配置。\n", y)
 				}
 			}
 			return nil
@@ -73,8 +77,7 @@ func (a *app) checkCommand() *cobra.Command {
 
 // printSchedule prints, for the next three periods whose reminders go out
 // after start, every scheduled event on the real calendar.
-func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Time, leader bool) {
-	const layout = "2006-01-02 15:04"
+func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Time, leader bool) error {
 	period := plan.PeriodOf(start).Prev()
 	for n := 0; n < 3; period = period.Next() {
 		if sched.RemindAt(period).Before(start) {
@@ -83,41 +86,47 @@ func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Ti
 		n++
 		note := ""
 		if period.Year != p.Year {
-			note = fmt.Sprintf("  (outside the plan year %d: the daemon sends nothing for it)", p.Year)
+			note = fmt.Sprintf("（不在计划年度%d年内，不发送任何邮件）", p.Year)
 		}
-		fmt.Fprintf(w, "period %s%s\n", period, note)
-		tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-		fmt.Fprintf(tw, "  %s\treminders to every lead unit\n", sched.RemindAt(period).Format(layout))
+		fmt.Fprintf(w, "%s%s\n", period.Label(), note)
+		var t table
+		t.add(minuteCN(sched.RemindAt(period)), "向各牵头单位发送报送提醒")
 		rungs := sched.Rungs(period)
 		for _, r := range rungs {
 			if r.Overdue == 0 {
-				fmt.Fprintf(tw, "  %s\t%s\n", r.At.Format(layout), r.Describe(leader))
+				t.add(minuteCN(r.At), r.Describe(leader))
 			}
 		}
-		fmt.Fprintf(tw, "  %s\tdeadline: reports due by the end of %s; later ones count as late\n",
-			sched.DueBy(period).Add(-time.Minute).Format(layout), sched.Deadline(period).Weekday())
+		t.add(minuteCN(sched.DueBy(period).Add(-time.Minute)),
+			fmt.Sprintf("报送截止（%s当日24时前），此后报送计为逾期", weekdaysCN[sched.Deadline(period).Weekday()]))
 		compiled := false
+		compile := func() {
+			t.add(minuteCN(sched.CompileAt(period)), "生成汇总表并发送办公室")
+			compiled = true
+		}
 		for _, r := range rungs {
 			if r.Overdue == 0 {
 				continue
 			}
 			if !compiled && !sched.CompileAt(period).After(r.At) {
-				fmt.Fprintf(tw, "  %s\tcompile and mail the consolidated workbook to the office\n", sched.CompileAt(period).Format(layout))
-				compiled = true
+				compile()
 			}
-			fmt.Fprintf(tw, "  %s\t%s\n", r.At.Format(layout), r.Describe(leader))
+			t.add(minuteCN(r.At), r.Describe(leader))
 		}
 		if !compiled {
-			fmt.Fprintf(tw, "  %s\tcompile and mail the consolidated workbook to the office\n", sched.CompileAt(period).Format(layout))
+			compile()
 		}
-		fmt.Fprintf(tw, "  %s\tthe period closes (the next one opens)\n", sched.RemindAt(period.Next()).Format(layout))
-		tw.Flush()
+		t.add(minuteCN(sched.RemindAt(period.Next())), "本期结束，下一期开始")
+		if err := t.write(w, "  "); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // printJobRuns prints when each of the daemon's jobs runs next.
 func printJobRuns(w io.Writer, cfg *config.Config, sched plan.Schedule, start time.Time) {
-	fmt.Fprintln(w, "next runs of duban run's jobs:")
+	fmt.Fprintln(w, "守护进程（duban run）各项任务的下次运行时间：")
 	for _, j := range []struct{ name, spec string }{
 		{jobs.JobRemind, cfg.Daemon.Tick}, {jobs.JobChase, cfg.Daemon.Tick},
 		{jobs.JobCompile, cfg.Daemon.Tick}, {jobs.JobCollect, cfg.Daemon.Collect},
@@ -128,11 +137,10 @@ func printJobRuns(w io.Writer, cfg *config.Config, sched plan.Schedule, start ti
 			fmt.Fprintf(w, "  %-9s %q: %v\n", j.name, j.spec, err)
 			continue
 		}
-		fmt.Fprintf(w, "  %-9s %s  (%s)\n", j.name, s.Next(start.In(sched.Location)).Format("2006-01-02 15:04"), j.spec)
+		fmt.Fprintf(w, "  %-9s %s  (%s)\n", j.name, minuteCN(s.Next(start.In(sched.Location))), j.spec)
 	}
-	fmt.Fprintln(w, "  (remind, chase and compile act only when something above is due; digest mails the office, in office hours,")
-	fmt.Fprintln(w, "   at most one list a day of the messages set aside; retention deletes strangers' messages after")
-	fmt.Fprintf(w, "   retention.quarantine_days (%d); every job also runs once when the daemon starts)\n", cfg.Retention.QuarantineDays)
+	fmt.Fprintln(w, "  （remind、chase、compile 只在上表有事项到期时才动作；digest 在办公时间每天至多向办公室发送一次隔离邮件清单；")
+	fmt.Fprintf(w, "   retention 删除存档满 retention.quarantine_days（%d天）的陌生发件人邮件；守护进程启动时每项任务各运行一次）\n", cfg.Retention.QuarantineDays)
 }
 
 func (a *app) templateCommand() *cobra.Command {
@@ -200,7 +208,7 @@ be read. Ingesting the same file twice records nothing new.`,
 					// rest only as far as the sender's judgement allows.
 					head, size, sum, err := headAndSum(path, int64(cfg.Limits.MaxHeaderBytes)+1)
 					if err != nil {
-						fmt.Fprintf(a.stdout, "FAILED    %s: %v\n", path, err)
+						fmt.Fprintf(a.stdout, "无法读取  %s：%v\n", path, err)
 						failed++
 						continue
 					}
@@ -212,7 +220,9 @@ be read. Ingesting the same file twice records nothing new.`,
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(a.stdout, "%-9s %s: from %s, unit %q, period %q: %s\n", strings.ToUpper(rec.Outcome), path, rec.From, rec.Unit, rec.Period, rec.Note)
+					if err := a.printMessage(cmd.Context(), c, path, rec); err != nil {
+						return err
+					}
 					if rec.Outcome != store.InProcessed {
 						failed++
 					}
@@ -222,12 +232,12 @@ be read. Ingesting the same file twice records nothing new.`,
 				limit := cfg.Limits.MaxAttachmentBytes
 				data, size, err := readHead(path, limit)
 				if err != nil {
-					fmt.Fprintf(a.stdout, "FAILED    %s: %v\n", path, err)
+					fmt.Fprintf(a.stdout, "无法读取  %s：%v\n", path, err)
 					failed++
 					continue
 				}
 				if size > limit {
-					fmt.Fprintf(a.stdout, "REJECTED  %s: %d bytes, over limits.max_attachment_bytes (%d); not read\n", path, size, limit)
+					fmt.Fprintf(a.stdout, "退回      %s：文件大小 %s，超过附件上限 %s（limits.max_attachment_bytes），未读取\n", path, reports.SizeText(size), reports.SizeText(limit))
 					failed++
 					continue
 				}
@@ -241,7 +251,7 @@ be read. Ingesting the same file twice records nothing new.`,
 				}
 			}
 			if failed > 0 {
-				return &exitError{code: exitRejected, err: fmt.Errorf("%d of %d file(s) rejected or unreadable", failed, len(files))}
+				return &exitError{code: exitRejected, err: fmt.Errorf("%d个文件中有%d个被退回或无法读取", len(files), failed)}
 			}
 			return nil
 		},
@@ -286,31 +296,110 @@ func headAndSum(path string, n int64) (head []byte, size int64, sum [sha256.Size
 	return head, int64(len(head)) + rest, sum, nil
 }
 
-func printDecision(w interface{ Write([]byte) (int, error) }, path string, d jobs.Decision) {
-	who := "unattributed"
+// printDecision prints what became of one workbook, with every problem
+// under it, in the words of the receipt and the rejection.
+func printDecision(w io.Writer, path string, d jobs.Decision) {
+	who := "未能确定报送单位和月份"
 	if d.Unit.ID != "" {
-		who = fmt.Sprintf("%s (%s) %s", d.Unit.Name, d.Unit.ID, d.Period)
+		who = fmt.Sprintf("%s（%s）%s", d.Unit.Name, d.Unit.ID, d.Period.Label())
 	}
-	verdict := "REJECTED"
-	detail := fmt.Sprintf("%d problem(s)", len(d.Problems))
-	if d.Accepted {
-		verdict = "ACCEPTED"
-		detail = fmt.Sprintf("version %d", d.Version)
+	verdict := "退回"
+	detail := fmt.Sprintf("%d处问题：", len(d.Problems))
+	switch {
+	case d.Accepted:
+		verdict = "已采用"
+		detail = fmt.Sprintf("本期第%d次报送", d.Version)
 		if d.Late {
-			detail += ", late"
+			detail += "，逾期报送"
+		} else {
+			detail += "，按时报送"
 		}
+	case d.Submission.RequestOnly():
+		verdict, detail = "延期申请", "已登记，待办公室审核"
 	}
 	if d.Duplicate {
-		detail += "; already ingested, nothing new recorded"
+		detail += "（此文件此前已导入，本次未重复登记）"
 	}
-	fmt.Fprintf(w, "%-9s %s: %s, %s\n", verdict, path, who, detail)
-	for _, p := range d.Problems {
-		where := strings.TrimSpace(strings.Join([]string{p.Cell, p.TaskID}, " "))
-		if where != "" {
-			where += ": "
+	fmt.Fprintf(w, "%s %s：%s，%s\n", runewidth.FillRight(verdict, 8), path, who, detail)
+	printProblems(w, d.Problems)
+}
+
+// printProblems lists problems as the rejection mail does: 1. 单元格 G6（任务 T04）：…
+func printProblems(w io.Writer, problems []reports.Problem) {
+	for i, p := range problems {
+		where := ""
+		switch {
+		case p.Cell != "" && p.TaskID != "":
+			where = fmt.Sprintf("单元格 %s（任务 %s）：", p.Cell, p.TaskID)
+		case p.Cell != "":
+			where = fmt.Sprintf("单元格 %s：", p.Cell)
+		case p.TaskID != "":
+			where = fmt.Sprintf("任务 %s：", p.TaskID)
 		}
-		fmt.Fprintf(w, "          - %s%s\n", where, p.Message)
+		fmt.Fprintf(w, "         %d. %s%s\n", i+1, where, p.Message)
 	}
+}
+
+// printMessage prints what became of a message ingested from an .eml
+// file, with the problems of each workbook it carried.
+func (a *app) printMessage(ctx context.Context, c *jobs.Cycle, path string, rec store.InMessage) error {
+	verdict := map[string]string{store.InProcessed: "已处理", store.InRejected: "退回", store.InQuarantine: "已隔离"}[rec.Outcome]
+	who := "未能确定报送单位"
+	if rec.Unit != "" {
+		who = c.Plan.UnitName(rec.Unit)
+	}
+	fmt.Fprintf(a.stdout, "%s %s：发件人 %s，%s", runewidth.FillRight(orDash(verdict), 8), path, orDash(rec.From), who)
+	if p, err := plan.ParsePeriod(rec.Period); err == nil {
+		fmt.Fprintf(a.stdout, "，%s", p.Label())
+	}
+	fmt.Fprintln(a.stdout)
+	if rec.Outcome == store.InQuarantine {
+		fmt.Fprintf(a.stdout, "         未读取附件，未回复发件人（%s）\n", rec.Note)
+		return nil
+	}
+	if rec.Period == "" {
+		return nil
+	}
+	subs, err := c.Ledger.Submissions(ctx, rec.Period)
+	if err != nil {
+		return err
+	}
+	// The workbooks this message recorded; a workbook recorded before (the
+	// same file from another message) is the unit's latest of that name.
+	var mine []store.Submission
+	byName := map[string]store.Submission{}
+	for _, s := range subs {
+		switch {
+		case s.Source == "mail:"+rec.Mailbox+":"+rec.Key:
+			mine = append(mine, s)
+		case s.Unit == rec.Unit && strings.Contains(rec.Note, s.FileName+":"):
+			byName[s.FileName] = s
+		}
+	}
+	if len(mine) == 0 {
+		for _, s := range byName {
+			mine = append(mine, s)
+		}
+		if len(mine) > 0 {
+			fmt.Fprintln(a.stdout, "         （附件此前已收到，本次未重复登记）")
+		}
+	}
+	for _, s := range mine {
+		switch {
+		case s.Accepted:
+			fmt.Fprintf(a.stdout, "         附件“%s”：已采用，本期第%d次报送\n", s.FileName, s.Version)
+		case s.RequestOnly():
+			fmt.Fprintf(a.stdout, "         附件“%s”：延期申请已登记\n", s.FileName)
+		default:
+			fmt.Fprintf(a.stdout, "         附件“%s”：退回，%d处问题：\n", s.FileName, len(s.Problems))
+			ps := make([]reports.Problem, len(s.Problems))
+			for i, p := range s.Problems {
+				ps[i] = reports.Problem{Cell: p.Cell, TaskID: p.TaskID, Message: p.Message}
+			}
+			printProblems(a.stdout, ps)
+		}
+	}
+	return nil
 }
 
 func (a *app) compileCommand() *cobra.Command {
@@ -387,22 +476,14 @@ func compiledNote(c *jobs.Cycle, p plan.Period, res jobs.Compiled) string {
 	case res.Draft():
 		return fmt.Sprintf("已生成%s推进情况汇总草稿（不编号，未记录，未发送办公室）。%s", p.Label(), since)
 	case res.New:
-		return fmt.Sprintf("已生成%s推进情况汇总第%d版，发送%s。%s", p.Label(), res.Version, mailboxList(c.Mail.OfficeTo), since)
+		var to []string
+		for _, a := range c.Mail.OfficeTo {
+			to = append(to, strings.TrimSpace(a.Name+" <"+a.Email+">"))
+		}
+		return fmt.Sprintf("已生成%s推进情况汇总第%d版，发送%s。%s", p.Label(), res.Version, strings.Join(to, "、"), since)
 	default:
 		return fmt.Sprintf("自第%d版以来没有新的报送，不生成新版本；已写出办公室收到的第%d版。", res.Version, res.Version)
 	}
-}
-
-// mailboxList names addresses for a person: 张三 <a@b>、李四 <c@d>.
-func mailboxList(as []mail.Address) string {
-	names := make([]string, len(as))
-	for i, a := range as {
-		names[i] = a.Email
-		if a.Name != "" {
-			names[i] = a.Name + " <" + a.Email + ">"
-		}
-	}
-	return strings.Join(names, "、")
 }
 
 // statusJSON is the stable JSON shape of `duban status --json`.
@@ -447,7 +528,10 @@ func (a *app) statusCommand() *cobra.Command {
 		Short: "Show who submitted, who is late and who is missing for a period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withPeriod(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period) error {
+			return a.withPeriodReadOnly(cmd.Context(), period, func(c *jobs.Cycle, p plan.Period, note string) error {
+				if note != "" && !asJSON {
+					fmt.Fprintln(a.stdout, "注意："+note+"。")
+				}
 				return a.printStatus(cmd.Context(), c, p, asJSON)
 			})
 		},
@@ -491,29 +575,57 @@ func (a *app) printStatus(ctx context.Context, c *jobs.Cycle, p plan.Period, asJ
 		enc.SetEscapeHTML(false)
 		return enc.Encode(out)
 	}
-	fmt.Fprintf(a.stdout, "period %s: reminders %s, deadline %s (end of day)\n", out.Period, st.RemindAt.Format("2006-01-02 15:04"), out.Deadline)
+	return a.printStatusTable(p, st, out)
+}
+
+// printStatusTable prints a period's status for a person, in the words of
+// the office's workbook.
+func (a *app) printStatusTable(p plan.Period, st jobs.StatusView, out statusJSON) error {
+	w := a.stdout
+	fmt.Fprintf(w, "%s报送情况：%s发出报送提醒，截止时间%s24时\n", p.Label(), minuteCN(st.RemindAt), dayCN(st.Deadline))
+	counts := map[reports.SubmissionState]int{}
+	for _, u := range st.Units {
+		counts[u.State]++
+	}
+	fmt.Fprintf(w, "应报%d个单位：按时报送%d个，逾期报送%d个，未报送%d个", len(st.Units), counts[reports.StateSubmitted], counts[reports.StateLate],
+		counts[reports.StateMissing]+counts[reports.StateRejected])
+	if n := counts[reports.StateRejected]; n > 0 {
+		fmt.Fprintf(w, "（其中%d个报送后被退回，尚未改正）", n)
+	}
+	fmt.Fprintln(w, "。")
 	if out.Note != "" {
-		fmt.Fprintln(a.stdout, "note: "+out.Note)
+		fmt.Fprintln(w, "说明："+out.Note)
 	}
-	fmt.Fprintln(a.stdout)
-	tw := tabwriter.NewWriter(a.stdout, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "unit\tname\tstate\tcolour\tsubmitted at\tversions\trejected\textension")
-	for _, u := range out.Units {
-		at := "-"
-		if u.SubmittedAt != nil {
-			at = (*u.SubmittedAt)[:16]
+	fmt.Fprintln(w)
+	var t table
+	t.add("代码", "单位", "状态", "预警", "最近报送时间", "报送次数", "退回次数", "延期")
+	for _, u := range st.Units {
+		at := ""
+		if !u.SubmittedAt.IsZero() {
+			at = minuteCN(u.SubmittedAt.In(st.RemindAt.Location()))
 		}
-		color := u.Color
-		if color == "" {
-			color = "-"
-		}
-		ext := u.Extension
-		if ext == "" {
-			ext = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", u.ID, u.Name, u.State, color, strings.Replace(at, "T", " ", 1), u.Versions, u.Rejected, ext)
+		t.add(u.Unit.ID, u.Unit.Name, stateCN(u.State), orDash(string(st.Colors[u.Unit.ID].Timeliness)), orDash(at),
+			fmt.Sprint(u.Versions), fmt.Sprint(u.Rejected), orDash(extensionCN(u.Extension)))
 	}
-	return tw.Flush()
+	return t.write(w, "")
+}
+
+// extensionCN is how status shows a unit's extension for a person.
+func extensionCN(e reports.Extension) string {
+	asked := ""
+	if !e.Requested.IsZero() {
+		asked = "申请延期至" + dateCN(e.Requested)
+	}
+	switch e.Decision {
+	case reports.ExtensionGranted:
+		return "同意延期至" + dateCN(e.Until)
+	case reports.ExtensionRefused:
+		if asked != "" {
+			return "不同意（" + asked + "）"
+		}
+		return "不同意"
+	}
+	return asked
 }
 
 // extensionText is how status shows a unit's extension: "asked until

@@ -22,14 +22,14 @@ func TestMailOfflineFromTheCommandLine(t *testing.T) {
 	june1 := time.Date(2023, 6, 1, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 	code, out, errOut := cli(t, june1, "remind", "--period", "2023-05", "--unit", "jtj")
-	if code != exitOK || !strings.Contains(out, "queued") || !strings.Contains(out, "1 sent") {
+	if code != exitOK || !strings.Contains(out, "queued") || !strings.Contains(out, "已发送1封") {
 		t.Fatalf("remind: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if !strings.Contains(errOut, "mail-out") {
 		t.Errorf("remind with the embedded example should say where mail goes; stderr %q", errOut)
 	}
 	code, out, _ = cli(t, june1, "remind", "--period", "2023-05", "--unit", "jtj")
-	if code != exitOK || !strings.Contains(out, "already reminded") || !strings.Contains(out, "0 sent") {
+	if code != exitOK || !strings.Contains(out, "already reminded") || !strings.Contains(out, "已发送0封") {
 		t.Errorf("remind again: exit %d, %s; want nobody mailed twice", code, out)
 	}
 
@@ -81,7 +81,7 @@ func TestMailOfflineFromTheCommandLine(t *testing.T) {
 	// The same reply as a file on disk: recognised, nothing sent again.
 	os.WriteFile(filepath.Join(dir, "reply.eml"), reply, 0o600)
 	code, out, _ = cli(t, june1.Add(26*time.Hour), "ingest", "reply.eml")
-	if code != exitOK || !strings.Contains(out, "PROCESSED") {
+	if code != exitOK || !strings.Contains(out, "已处理") || !strings.Contains(out, "此前已收到") || !strings.Contains(out, "已采用，本期第1次报送") {
 		t.Errorf("ingest reply.eml: exit %d, %s", code, out)
 	}
 	files, _ = filepath.Glob(filepath.Join(data, "mail-out", "*.eml"))

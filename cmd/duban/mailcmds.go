@@ -138,9 +138,9 @@ func (a *app) remindDue(ctx context.Context) error {
 // reportFlush prints what the outbox did; a message refused for good is a
 // failure the operator must see in the exit code.
 func (a *app) reportFlush(f jobs.FlushResult) error {
-	fmt.Fprintf(a.stdout, "mail: %d sent, %d to retry, %d refused for good\n", f.Sent, f.Retried, f.Failed)
+	fmt.Fprintf(a.stdout, "邮件：已发送%d封，待重试%d封，被拒收%d封\n", f.Sent, f.Retried, f.Failed)
 	if f.Failed > 0 {
-		return &exitError{code: exitRejected, err: fmt.Errorf("%d message(s) could not be delivered; the office was told", f.Failed)}
+		return &exitError{code: exitRejected, err: fmt.Errorf("%d封邮件无法投递，已告知办公室", f.Failed)}
 	}
 	return nil
 }

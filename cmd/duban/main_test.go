@@ -82,12 +82,12 @@ func TestCycleFromTheCommandLine(t *testing.T) {
 	if code != exitRejected {
 		t.Errorf("ingest with one rejected file: exit %d, want %d", code, exitRejected)
 	}
-	if !strings.Contains(out, "REJECTED  bad.xlsx") || !strings.Contains(out, "G6 T04") || !strings.Contains(out, "ACCEPTED  good.xlsx") {
+	if !strings.Contains(out, "退回     bad.xlsx") || !strings.Contains(out, "1. 单元格 G6（任务 T04）：") || !strings.Contains(out, "已采用   good.xlsx") {
 		t.Errorf("ingest output lacks the decisions or the problem's cell:\n%s", out)
 	}
 	code, out, _ = cli(t, june2, "ingest", "good.xlsx")
-	if code != exitOK || !strings.Contains(out, "already ingested") {
-		t.Errorf("ingest of the same file again: exit %d, output %q; want 0 and 'already ingested'", code, out)
+	if code != exitOK || !strings.Contains(out, "此文件此前已导入") {
+		t.Errorf("ingest of the same file again: exit %d, output %q; want 0 and 此文件此前已导入", code, out)
 	}
 
 	code, out, _ = cli(t, june2, "status", "--period", "2023-05", "--json")
@@ -159,8 +159,8 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{"unknown unit", []string{"template", "--unit", "nobody"}, exitUsage, "units that report: fgw"},
 		{"missing config file", []string{"check", "--config", "nope.yaml"}, exitUsage, "nope.yaml"},
 		{"invalid config", []string{"check", "--config", broken}, exitUsage, "plan.year"},
-		{"unreadable file", []string{"ingest", "missing.xlsx"}, exitRejected, "FAILED"},
-		{"check", []string{"check", "--from", "2023-09-20"}, exitOK, "period 2023-09\n  2023-10-07 09:00  reminders to every lead unit\n"},
+		{"unreadable file", []string{"ingest", "missing.xlsx"}, exitRejected, "无法读取"},
+		{"check", []string{"check", "--from", "2023-09-20"}, exitOK, "2023年9月\n  2023年10月7日 09:00   向各牵头单位发送报送提醒\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,33 +182,30 @@ func TestCheckSchedule(t *testing.T) {
 		from string
 		want string
 	}{
-		{"2023-09-20", `period 2023-09
-  2023-10-07 09:00  reminders to every lead unit
-  2023-10-09 09:00  chase: units that have not submitted
-  2023-10-11 23:59  deadline: reports due by the end of Wednesday; later ones count as late
-  2023-10-12 08:30  compile and mail the consolidated workbook to the office
-  2023-10-12 09:00  overdue notice 1, office in copy
-  2023-10-19 09:00  overdue notice 2, office and leader in copy; a unit still without a report is red
-  2023-10-26 09:00  overdue notice 3, office and leader in copy; a unit still without a report is red
-  2023-11-01 09:00  the period closes (the next one opens)
-period 2023-10
-  2023-11-01 09:00  reminders to every lead unit
+		{"2023-09-20", `2023年9月
+  2023年10月7日 09:00   向各牵头单位发送报送提醒
+  2023年10月9日 09:00   催报：提醒尚未报送的单位
+  2023年10月11日 23:59  报送截止（星期三当日24时前），此后报送计为逾期
+  2023年10月12日 08:30  生成汇总表并发送办公室
+  2023年10月12日 09:00  第1次逾期提醒，抄送办公室
+  2023年10月19日 09:00  第2次逾期提醒，抄送办公室及领导；仍未报送的单位列为红色预警
+  2023年10月26日 09:00  第3次逾期提醒，抄送办公室及领导；仍未报送的单位列为红色预警
+  2023年11月1日 09:00   本期结束，下一期开始
+2023年10月
+  2023年11月1日 09:00   向各牵头单位发送报送提醒
 `},
-		{"2022-12-20", `period 2022-12  (outside the plan year 2023: the daemon sends nothing for it)
-  2023-01-03 09:00  reminders to every lead unit
-  2023-01-05 09:00  chase: units that have not submitted
-  2023-01-09 23:59  deadline: reports due by the end of Monday; later ones count as late
-  2023-01-10 08:30  compile and mail the consolidated workbook to the office
-  2023-01-10 09:00  overdue notice 1, office in copy
-  2023-01-17 09:00  overdue notice 2, office and leader in copy; a unit still without a report is red
-  2023-01-28 09:00  overdue notice 3, office and leader in copy; a unit still without a report is red
-  2023-02-01 09:00  the period closes (the next one opens)
-period 2023-01
-  2023-02-01 09:00  reminders to every lead unit
-  2023-02-03 09:00  chase: units that have not submitted
-  2023-02-07 23:59  deadline: reports due by the end of Tuesday; later ones count as late
+		{"2022-12-20", `2022年12月（不在计划年度2023年内，不发送任何邮件）
+  2023年1月3日 09:00   向各牵头单位发送报送提醒
+  2023年1月5日 09:00   催报：提醒尚未报送的单位
+  2023年1月9日 23:59   报送截止（星期一当日24时前），此后报送计为逾期
+  2023年1月10日 08:30  生成汇总表并发送办公室
+  2023年1月10日 09:00  第1次逾期提醒，抄送办公室
+  2023年1月17日 09:00  第2次逾期提醒，抄送办公室及领导；仍未报送的单位列为红色预警
+  2023年1月28日 09:00  第3次逾期提醒，抄送办公室及领导；仍未报送的单位列为红色预警
+  2023年2月1日 09:00   本期结束，下一期开始
+2023年1月
 `},
-		{"2035-01-01", "warning: no official holiday data for 2035"},
+		{"2035-01-01", "注意：没有2035年的法定节假日数据"},
 	} {
 		code, out, errOut := cli(t, time.Now(), "check", "--from", tc.from)
 		if code != exitOK || !strings.Contains(out, tc.want) {
@@ -216,7 +213,10 @@ period 2023-01
 		}
 	}
 	code, out, _ := cli(t, time.Now(), "check", "--from", "2023-09-20")
-	if code != exitOK || !regexp.MustCompile(`(?m)^  collect   2023-09-20 00:05  \(@every 5m\)$`).MatchString(out) {
+	if !strings.HasPrefix(out, "注意：今天（") || !strings.Contains(out, "不在计划年度（2023年）内") {
+		t.Errorf("check outside the plan year does not warn first:\n%s", out)
+	}
+	if code != exitOK || !regexp.MustCompile(`(?m)^  collect   2023年9月20日 00:05  \(@every 5m\)$`).MatchString(out) {
 		t.Errorf("check does not print the next collect run:\n%s", out)
 	}
 }

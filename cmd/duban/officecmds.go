@@ -115,7 +115,7 @@ func (a *app) reportDecision(d jobs.Decided, err error) error {
 	}
 	fmt.Fprintln(a.stdout, d.Summary)
 	if d.MessageID != "" {
-		fmt.Fprintf(a.stdout, "notice to the unit: %s\n", d.MessageID)
+		fmt.Fprintf(a.stdout, "已邮件通知该单位（Message-ID %s）\n", d.MessageID)
 	}
 	return a.reportFlush(d.Flush)
 }

@@ -45,13 +45,13 @@ func TestOfficeCommands(t *testing.T) {
 		out, err string // substrings expected
 	}{
 		{[]string{"close"}, exitUsage, "", "--task is required"},
-		{[]string{"close", "--task", "T05", "--period", "2023-05"}, 1, "", "gives task T05 as 序时推进"},
-		{[]string{"close", "--task", "T04", "--period", "2023-05", "--note", "已通车"}, exitOK, "task T04 closed", ""},
-		{[]string{"close", "--task", "T04"}, 1, "", "already closed"},
+		{[]string{"close", "--task", "T05", "--period", "2023-05"}, 1, "", "任务 T05 的完成状态为“序时推进”"},
+		{[]string{"close", "--task", "T04", "--period", "2023-05", "--note", "已通车"}, exitOK, "任务 T04 已销号", ""},
+		{[]string{"close", "--task", "T04"}, 1, "", "已于2023年5月销号"},
 		{[]string{"extend", "--unit", "kjj", "--period", "2023-05"}, exitUsage, "", "either --until"},
 		{[]string{"extend", "--unit", "kjj", "--period", "2023-05", "--until", "6月20日"}, exitUsage, "", "YYYY-MM-DD"},
-		{[]string{"extend", "--unit", "kjj", "--period", "2023-05", "--until", "2023-06-01"}, 1, "", "not after"},
-		{[]string{"extend", "--unit", "kjj", "--period", "2023-05", "--until", "2023-06-20"}, exitOK, "extended to 2023-06-20", ""},
+		{[]string{"extend", "--unit", "kjj", "--period", "2023-05", "--until", "2023-06-01"}, 1, "", "不晚于2023年5月的截止日期"},
+		{[]string{"extend", "--unit", "kjj", "--period", "2023-05", "--until", "2023-06-20"}, exitOK, "同意市科技局2023年5月推进情况延期至2023年6月20日报送", ""},
 	}
 	for _, tc := range tests {
 		code, out, errOut := cli(t, june2, tc.args...)
@@ -87,7 +87,7 @@ func TestOfficeCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `"closed": true`) {
 		t.Errorf("status for June: exit %d, want T04 closed:\n%s", code, out)
 	}
-	if code, out, _ := cli(t, july, "close", "--task", "T04", "--reopen", "--note", "需整改"); code != exitOK || !strings.Contains(out, "reopened") {
+	if code, out, _ := cli(t, july, "close", "--task", "T04", "--reopen", "--note", "需整改"); code != exitOK || !strings.Contains(out, "已撤销销号") {
 		t.Errorf("close --reopen: exit %d\n%s", code, out)
 	}
 	notices, _ := filepath.Glob(filepath.Join(dir, "data", "mail-out", "*.eml"))

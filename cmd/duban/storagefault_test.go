@@ -576,17 +576,17 @@ func TestStorageLedgerLocked(t *testing.T) {
 		}
 		h.release()
 
-		if res := r.mustDuban(faultJune1.Add(26*time.Hour), "ingest", "reply.eml"); !strings.Contains(res.stdout, "PROCESSED") {
+		if res := r.mustDuban(faultJune1.Add(26*time.Hour), "ingest", "reply.eml"); !strings.Contains(res.stdout, "已处理") {
 			t.Errorf("ingest after the lock was released: %s", res)
 		}
 		if res := r.mustDuban(faultJune1.Add(26*time.Hour), "collect"); !strings.Contains(res.stdout, "1 fetched, 1 accepted") {
 			t.Errorf("collect after the lock was released: %s", res)
 		}
 		// Again: nothing new.
-		if res := r.mustDuban(faultJune1.Add(27*time.Hour), "ingest", "reply.eml"); !strings.Contains(res.stdout, "PROCESSED") {
+		if res := r.mustDuban(faultJune1.Add(27*time.Hour), "ingest", "reply.eml"); !strings.Contains(res.stdout, "已处理") {
 			t.Errorf("ingest of the same reply again: %s", res)
 		}
-		if res := r.mustDuban(faultJune1.Add(27*time.Hour), "collect"); !strings.Contains(res.stdout, "0 fetched") || !strings.Contains(res.stdout, "mail: 0 sent") {
+		if res := r.mustDuban(faultJune1.Add(27*time.Hour), "collect"); !strings.Contains(res.stdout, "0 fetched") || !strings.Contains(res.stdout, "邮件：已发送0封") {
 			t.Errorf("a second collect did something: %s", res)
 		}
 		r.checkRecordedOnce(
@@ -890,7 +890,7 @@ func TestStorageDiskFull(t *testing.T) {
 			res = r.mustDuban(faultJune1.Add(28*time.Hour), "collect")
 			t.Logf("collect with space again: %s", strings.TrimSpace(res.stdout))
 			res = r.mustDuban(faultJune1.Add(29*time.Hour), "collect")
-			if !strings.Contains(res.stdout, "0 fetched") || !strings.Contains(res.stdout, "mail: 0 sent") {
+			if !strings.Contains(res.stdout, "0 fetched") || !strings.Contains(res.stdout, "邮件：已发送0封") {
 				t.Errorf("a second collect did something: %s", res)
 			}
 			all := append(append([]string{}, early...), late...)
