@@ -71,7 +71,7 @@ func compileScaleInput(nUnits, nTasks int, leadOf func(task int) int) CompileInp
 	}
 	for i, t := range p.Tasks {
 		r := &in.Units[leadOf(i)]
-		if !compileAccepted(r) {
+		if !r.Accepted() {
 			continue
 		}
 		if r.Answers == nil {

@@ -97,11 +97,6 @@ func (c *compileStatusCounts) add(t compileTask) {
 	// 任务数: the row then visibly does not add up instead of guessing.
 }
 
-// compileAccepted reports whether the unit has an accepted report for the period.
-func compileAccepted(r *UnitReport) bool {
-	return r.State == StateSubmitted || r.State == StateLate
-}
-
 // newCompileModel indexes the input. It costs O(units + tasks + answers).
 func newCompileModel(in CompileInput) (*compileModel, error) {
 	switch {
@@ -146,7 +141,7 @@ func newCompileModel(in CompileInput) (*compileModel, error) {
 		}
 		if r, ok := reports[task.Lead]; ok {
 			t.report = r
-			if compileAccepted(r) {
+			if r.Accepted() {
 				t.answer, t.answered = r.Answers[task.ID]
 			}
 		}
@@ -326,19 +321,6 @@ func compileStateLabel(s SubmissionState) string {
 	default:
 		return compileNotReported
 	}
-}
-
-// compileNoIssue reports whether a 存在问题 text says there is none: units
-// often write 无 rather than leave the cell empty, and such rows would only
-// pad the problems list.
-func compileNoIssue(s string) bool {
-	s = strings.TrimSpace(s)
-	s = strings.TrimRight(s, "。.．；;！! ")
-	switch s {
-	case "", "无", "暂无", "没有", "无问题", "暂无问题", "暂无明显问题":
-		return true
-	}
-	return false
 }
 
 // compileDigits holds the numerals 0…9; each is 3 bytes in UTF-8.

@@ -86,7 +86,7 @@ func (m *compileModel) problemSheet(st *compileStyles) *compileSheet {
 	n := 0
 	for _, g := range m.groups {
 		for _, t := range g.tasks {
-			if !t.answered || compileNoIssue(t.answer.Issues) {
+			if !t.answered || NoIssue(t.answer.Issues) {
 				continue
 			}
 			n++

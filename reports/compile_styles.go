@@ -79,7 +79,7 @@ func (s *compileStyles) statusStyle(text string) int {
 }
 
 func newCompileStyles(f *excelize.File) (*compileStyles, error) {
-	charset := 134 // GB2312
+	charset := tplCharsetGB2312
 	font := func(size float64, bold, italic bool, color string) *excelize.Font {
 		return &excelize.Font{Family: FontCJK, Size: size, Bold: bold, Italic: italic, Color: color, Charset: &charset}
 	}

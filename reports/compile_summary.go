@@ -63,7 +63,7 @@ func (m *compileModel) summaryCategories(s *compileSheet, st *compileStyles) {
 func (m *compileModel) summaryMissing(s *compileSheet, st *compileStyles) {
 	var missing []*UnitReport
 	for i := range m.in.Units {
-		if !compileAccepted(&m.in.Units[i]) {
+		if !m.in.Units[i].Accepted() {
 			missing = append(missing, &m.in.Units[i])
 		}
 	}

@@ -111,45 +111,6 @@ func OpenAnswers(r *Returned, closed map[string]Closure) []plan.Answer {
 	return out
 }
 
-// DefaultLimits are the limits used for any Limits field left at zero.
-func DefaultLimits() Limits {
-	return Limits{
-		MaxFileBytes: 10 << 20, MaxUnzipBytes: 64 << 20, MaxTextChars: 2000,
-		MaxRows: 5000, MaxColumns: 32, MaxCellsOutside: 20,
-		MaxXMLDepth: 32, MaxXMLElements: 1_000_000, MaxPartBytes: 16 << 20,
-		MaxSharedStrings: 100_000, MaxTextBytes: 32 << 20,
-	}
-}
-
-// WithDefaults returns l with every field that is zero or negative set to
-// its default (DefaultLimits): the limits a reader applies. MaxPartBytes
-// defaults to 16 MiB or MaxUnzipBytes, whichever is smaller.
-func (l Limits) WithDefaults() Limits {
-	d := DefaultLimits()
-	set := func(v *int, def int) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set64 := func(v *int64, def int64) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set64(&l.MaxFileBytes, d.MaxFileBytes)
-	set64(&l.MaxUnzipBytes, d.MaxUnzipBytes)
-	set(&l.MaxTextChars, d.MaxTextChars)
-	set(&l.MaxRows, d.MaxRows)
-	set(&l.MaxColumns, d.MaxColumns)
-	set(&l.MaxCellsOutside, d.MaxCellsOutside)
-	set(&l.MaxXMLDepth, d.MaxXMLDepth)
-	set(&l.MaxXMLElements, d.MaxXMLElements)
-	set64(&l.MaxPartBytes, min(d.MaxPartBytes, l.MaxUnzipBytes))
-	set(&l.MaxSharedStrings, d.MaxSharedStrings)
-	set64(&l.MaxTextBytes, d.MaxTextBytes)
-	return l
-}
-
 // rdLimits fills the zero fields of l with the defaults.
 func rdLimits(l Limits) Limits { return l.WithDefaults() }
 

@@ -184,8 +184,13 @@ func tDiffWorkbooks(t *testing.T) []tDiffWorkbook {
 	add("4,995 tasks, area full", tFullArea(t, tFill(t, tBuild(t, big), tDefaultFill(big)), Limits{}, "满"))
 
 	// Compiled workbooks.
-	add("compiled", compileBytes(t, compileTestInput()))
-	add("compiled, year", compileBytes(t, compileYearTestInput()))
+	compiled := func(in CompileInput) []byte {
+		var b bytes.Buffer
+		tMust(t, Compile(&b, in))
+		return b.Bytes()
+	}
+	add("compiled", compiled(compileTestInput()))
+	add("compiled, year", compiled(compileYearTestInput()))
 
 	// Hand-written XML that exercises the odd corners of the format.
 	add("quirks", tQuirksWorkbook(t), "语法错误")

@@ -36,16 +36,6 @@ func (r *Returned) RequestOnly() bool {
 	return true
 }
 
-// UntilIn returns the date asked for at midnight in loc (the schedule's
-// location); zero when the date was unreadable.
-func (e ExtensionRequest) UntilIn(loc *time.Location) time.Time {
-	if e.Until.IsZero() {
-		return time.Time{}
-	}
-	y, m, d := e.Until.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
-}
-
 // rdClosedRow reports whether an answer is what the template writes on a
 // closed task's row.
 func rdClosedRow(a plan.Answer) bool {

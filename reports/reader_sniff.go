@@ -145,15 +145,3 @@ func rdUTF16LE(s string) []byte {
 
 // rdSize writes a byte count for people: 12.3 MB, 850 KB.
 func rdSize(n int64) string { return SizeText(n) }
-
-// SizeText writes a byte count for people, in Chinese text: 12.3 MB,
-// 850 KB, 312 字节.
-func SizeText(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n/(1<<10))
-	}
-	return fmt.Sprintf("%d 字节", n)
-}

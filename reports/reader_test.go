@@ -49,35 +49,6 @@ func tDefaultFill(in TemplateInput) tFilled {
 	return fill
 }
 
-// tOpen opens workbook bytes for editing.
-func tOpen(t testing.TB, data []byte) *excelize.File {
-	t.Helper()
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("opening workbook: %v", err)
-	}
-	return f
-}
-
-// tSave writes an edited workbook back to bytes and closes it.
-func tSave(t testing.TB, f *excelize.File) []byte {
-	t.Helper()
-	defer f.Close()
-	var buf bytes.Buffer
-	if _, err := f.WriteTo(&buf); err != nil {
-		t.Fatalf("saving workbook: %v", err)
-	}
-	return buf.Bytes()
-}
-
-// tMust fails the test on an editing error.
-func tMust(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // tFill types fill into a fresh template, the way a unit does in Excel:
 // string cells in the contact cells and the four answer columns.
 func tFill(t testing.TB, template []byte, fill tFilled) []byte {

@@ -11,8 +11,7 @@ const (
 	tplFontSize      = 11.0
 	tplTitleSize     = 16.0
 	tplNoteSize      = 10.0
-	tplCharsetGB2312 = 134 // tells Excel and WPS the font is a Chinese one
-	tplNumFmtText    = 49  // built-in "@": what is typed stays text
+	tplNumFmtText    = 49 // built-in "@": what is typed stays text
 	tplFillLocked    = "F2F2F2"
 	tplFillHeader    = "D9D9D9"
 	tplFillInput     = "FFFFFF"

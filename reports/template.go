@@ -5,35 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/duban/duban/plan"
-)
-
-// Layout of the unit template. The reader relies on none of these addresses:
-// it finds the header row, the columns and the contact cells by their text,
-// so rows and columns moved by a unit still read.
-const (
-	tplTitleRow     = 1
-	tplInfoRow      = 2
-	tplContactRow   = 3
-	tplNoteRow      = 4
-	tplHeaderRow    = 5
-	tplFirstTaskRow = 6
-	tplLastCol      = "I" // 下步计划, the ninth column
-
-	tplContactLabelCell = "A3" // merged A3:B3
-	tplContactCell      = "C3" // unlocked
-	tplPhoneLabelCell   = "D3"
-	tplPhoneCell        = "E3" // unlocked
-	// The extension request (延期申请) shares the contact row.
-	tplExtensionLabelCell = "F3"
-	tplExtensionCell      = "G3" // unlocked
-	tplReasonLabelCell    = "H3"
-	tplReasonCell         = "I3" // unlocked
 )
 
 // Labels of the template's upper rows. The reader matches the contact,
@@ -47,11 +22,10 @@ const (
 	tplLabelPhone     = "联系电话："
 	tplLabelExtension = "申请延期至："
 	tplLabelReason    = "延期理由："
-	tplNotePrefix     = "填写说明"
-	tplNote           = tplNotePrefix + "：请在白色单元格中填写（灰色单元格不可修改）；" +
-		"“完成状态”请从下拉列表中选择（已完成、序时推进、滞后、未启动）；" +
-		"不要修改任务编号，不要删除任务行或隐藏的工作表；" +
-		"填好后直接回复通知邮件，并附上本文件。"
+)
+
+// Texts of the status dropdown's messages.
+const (
 	tplStatusErrorTitle = "完成状态填写有误"
 	tplStatusPrompt     = "请从下拉列表中选择"
 )
@@ -77,12 +51,9 @@ var tplColumns = [...]tplColumn{
 	{HeaderNextSteps, 28, true, false},
 }
 
-// Row heights, in points.
-const (
-	tplLineHeight    = 14.5 // one line of 11-point 宋体
-	tplMinTaskHeight = 60   // room to type into an empty row
-	tplMaxRowHeight  = 409  // Excel's limit
-)
+// tplMinTaskHeight is a task row's least height, in points: room to type
+// into an empty row.
+const tplMinTaskHeight = 60
 
 // BuildTemplate writes the pre-filled template of one unit for one period:
 // the visible sheet 填报表 with the unit's tasks, and the hidden sheet _duban
@@ -137,14 +108,6 @@ func tplBuild(f *excelize.File, in TemplateInput) error {
 // "2023年推进都市圈一体化建设工作要点——市交通运输局2023年5月推进情况表".
 func tplTitle(in TemplateInput) string {
 	return in.Plan.Title + "——" + in.Unit.Name + in.Period.Label() + "推进情况表"
-}
-
-// tplDate writes a date the way the office does: 2023年6月7日.
-func tplDate(t time.Time) string {
-	if t.IsZero() {
-		return "见通知邮件"
-	}
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
 func tplWriteForm(f *excelize.File, st tplStyles, in TemplateInput) error {
@@ -300,15 +263,6 @@ func tplStatusValidation(f *excelize.File, in TemplateInput) error {
 	return nil
 }
 
-// tplStatusChoice is the sentence that lists the four statuses.
-func tplStatusChoice() string {
-	names := make([]string, len(plan.Statuses))
-	for i, s := range plan.Statuses {
-		names[i] = string(s)
-	}
-	return "请从下拉列表中选择：" + strings.Join(names, "、")
-}
-
 // tplPageSetup prints the form on A4 landscape, one page wide, with the
 // header row repeated on every page.
 func tplPageSetup(f *excelize.File, sh string) error {
@@ -373,25 +327,6 @@ func tplWriteMeta(f *excelize.File, st tplStyles, in TemplateInput) error {
 	return nil
 }
 
-// Keys of the metadata sheet.
-const (
-	tplMetaKeyVersion = "version"
-	tplMetaKeyPlan    = "plan"
-	tplMetaKeyPeriod  = "period"
-	tplMetaKeyUnit    = "unit"
-	tplMetaKeyToken   = "token"
-)
-
-func tplMetaRows(m Meta) [][2]string {
-	return [][2]string{
-		{tplMetaKeyVersion, m.Version},
-		{tplMetaKeyPlan, m.Plan},
-		{tplMetaKeyPeriod, m.Period},
-		{tplMetaKeyUnit, m.Unit},
-		{tplMetaKeyToken, m.Token},
-	}
-}
-
 // tplCellWriter writes text cells and keeps the first error, so the layout
 // code reads top-down.
 type tplCellWriter struct {
@@ -432,12 +367,6 @@ func (w *tplCellWriter) merge(from, to string) {
 	}
 }
 
-// tplCell names the cell at a 1-based column and row.
-func tplCell(col, row int) string {
-	name, _ := excelize.CoordinatesToCellName(col, row)
-	return name
-}
-
 // tplColumnIndex is the 1-based column of a header in the template.
 func tplColumnIndex(header string) int {
 	for i, h := range TemplateHeaders {
@@ -457,23 +386,4 @@ func tplRowHeight(values []string) float64 {
 		lines = max(lines, wrappedLines(v, tplColumns[i].width))
 	}
 	return min(max(float64(lines)*tplLineHeight+6, tplMinTaskHeight), tplMaxRowHeight)
-}
-
-// wrappedLines counts the wrapped lines of text in a column of the given width
-// (in character units; a Chinese character takes two).
-func wrappedLines(text string, width float64) int {
-	usable := max(int(width)-1, 2)
-	lines := 0
-	for _, para := range strings.Split(text, "\n") {
-		w := 0
-		for _, r := range para {
-			if r < utf8.RuneSelf {
-				w++
-			} else {
-				w += 2
-			}
-		}
-		lines += max(1, (w+usable-1)/usable)
-	}
-	return lines
 }

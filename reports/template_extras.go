@@ -17,19 +17,6 @@ import (
 const tplNoteExtension = "如需延期报送，请在“申请延期至”填写日期（如%s）并在“延期理由”写明原因，" +
 	"可只填这两项直接回复邮件，办公室审核后另行通知。"
 
-// tplExtensionExampleFallback is the example date when no deadline is known.
-const tplExtensionExampleFallback = "2023-06-20"
-
-// tplExtensionExample is the example date the instructions and messages
-// give: a plausible request, ten days after the deadline, in the format the
-// reader reads without doubt.
-func tplExtensionExample(deadline time.Time) string {
-	if deadline.IsZero() {
-		return tplExtensionExampleFallback
-	}
-	return deadline.AddDate(0, 0, 10).Format(time.DateOnly)
-}
-
 // tplNoteText is the instructions line of a template.
 func tplNoteText(deadline time.Time) string {
 	return tplNote + fmt.Sprintf(tplNoteExtension, tplExtensionExample(deadline))
@@ -46,48 +33,12 @@ func tplNoteHeight(note string) float64 {
 	return max(30, float64(lines)*13+4)
 }
 
-// Closed tasks.
-const (
-	tplClosedStatus = "已销号" // shown in 完成状态 of a closed task's row
-)
-
 // tplClosedProgress is what 本月进展 shows on a closed task's row.
 func tplClosedProgress(c Closure) string {
 	if c.Period.IsZero() {
 		return "已销号（本期无需填写）"
 	}
 	return "已销号（" + c.Period.Label() + "确认完成，本期无需填写）"
-}
-
-// The indicator section below the task table.
-const (
-	tplIndicatorTitle     = "量化指标（请填写本月完成数，没有请填0）"
-	tplIndicatorPrefix    = "量化指标" // how the reader knows the section title
-	tplIndHeaderName      = "指标名称"
-	tplIndHeaderTarget    = "全年目标"
-	tplIndHeaderBefore    = "截至上月累计"
-	tplIndHeaderCount     = "本月完成数"
-	tplIndHeaderUnit      = "计量单位"
-	tplCountMax           = 999
-	tplCountErrorTitle    = "本月完成数填写有误"
-	tplCountErrorMessage  = "请填写0—999之间的整数，本月没有请填0。"
-	tplCountPromptMessage = "请填写本月完成的数量（整数），没有请填0。"
-)
-
-// tplIndicatorHeaders is the header row of the indicator section, over the
-// columns A… of the task table.
-var tplIndicatorHeaders = []string{
-	HeaderSeq, HeaderTaskID, tplIndHeaderName, tplIndHeaderTarget, tplIndHeaderBefore,
-	tplIndHeaderCount, tplIndHeaderUnit,
-}
-
-// tplIndicatorCountCol is the 1-based column of 本月完成数.
-const tplIndicatorCountCol = 6
-
-// tplIndicatorRows places the indicator section below the task table,
-// after one blank row: its title row, header row and first indicator row.
-func tplIndicatorRows(lastTaskRow int) (title, header, first int) {
-	return lastTaskRow + 2, lastTaskRow + 3, lastTaskRow + 4
 }
 
 // tplWriteIndicators writes the indicator section from titleRow down: the
