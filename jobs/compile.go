@@ -10,6 +10,7 @@ import (
 
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/compile"
 	"github.com/duban/duban/store"
 )
 
@@ -79,7 +80,7 @@ func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
 		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
 	}
 	var b bytes.Buffer
-	err = reports.Compile(&b, reports.CompileInput{
+	err = compile.Compile(&b, reports.CompileInput{
 		Plan: c.Plan, Period: p, Deadline: st.Deadline, GeneratedAt: now, Version: version, Units: st.Units,
 		Timeliness: view.Timeliness, Progress: view.Progress, Previous: view.Previous, Closed: view.Closed,
 		Year: view.Year, Indicators: view.Indicators,

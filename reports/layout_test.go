@@ -2,7 +2,7 @@ package reports
 
 import "testing"
 
-func TestTplLines(t *testing.T) {
+func TestWrappedLines(t *testing.T) {
 	tests := []struct {
 		text  string
 		width float64
@@ -15,8 +15,8 @@ func TestTplLines(t *testing.T) {
 		{"a\nb\nc", 40, 3},
 	}
 	for _, tc := range tests {
-		if got := wrappedLines(tc.text, tc.width); got != tc.want {
-			t.Errorf("wrappedLines(%q, %g) = %d, want %d", tc.text, tc.width, got, tc.want)
+		if got := WrappedLines(tc.text, tc.width); got != tc.want {
+			t.Errorf("WrappedLines(%q, %g) = %d, want %d", tc.text, tc.width, got, tc.want)
 		}
 	}
 }

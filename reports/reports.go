@@ -1,6 +1,10 @@
-// Package reports builds and reads every workbook duban deals with: a unit's
-// pre-filled template, the workbook a unit sends back, and the consolidated
-// monthly workbook. It knows nothing of mail or of the ledger.
+// Package reports is what duban's workbook packages share: the types of
+// their inputs and results, the unit template's layout (sheets, headers,
+// cells, metadata keys), the fonts, and the signing of the metadata. A
+// package a job does the work: reports/template writes a unit's pre-filled
+// template, reports/reader reads and checks the workbook a unit sends back,
+// reports/compile writes the consolidated monthly workbook. None of them
+// knows anything of mail or of the ledger.
 package reports
 
 import (

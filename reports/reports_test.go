@@ -2,7 +2,7 @@ package reports
 
 import "testing"
 
-func TestCompileNoIssue(t *testing.T) {
+func TestNoIssue(t *testing.T) {
 	tests := []struct {
 		in   string
 		want bool
