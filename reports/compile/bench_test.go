@@ -239,18 +239,18 @@ func compileCheckScale(t *testing.T, name string, in reports.CompileInput, budge
 	// are spilled to a temporary file: check they came back whole.
 	f := openCompiled(t, out.Bytes())
 	wantRows := 2 + len(in.Plan.Categories) + len(in.Plan.Tasks)
-	if dim, err := f.GetSheetDimension(compileSheetDetail); err != nil || dim != fmt.Sprintf("A1:I%d", wantRows) {
+	if dim, err := f.GetSheetDimension(sheetDetail); err != nil || dim != fmt.Sprintf("A1:I%d", wantRows) {
 		t.Errorf("明细 dimension = %q, %v; want A1:I%d", dim, err, wantRows)
 	}
-	rows := compiledRows(t, f, compileSheetDetail)
+	rows := compiledRows(t, f, sheetDetail)
 	if len(rows) != wantRows {
 		t.Fatalf("明细 has %d rows, want %d", len(rows), wantRows)
 	}
 	if last := rows[len(rows)-1]; last[0] != "30000" || last[2] != in.Plan.Units[1999].Name {
 		t.Errorf("明细 last row = %q, want task 30000 of %s", last[:3], in.Plan.Units[1999].Name)
 	}
-	year := compiledRows(t, f, compileSheetYear)
-	if want := 2 + len(in.Plan.Categories) + len(in.Plan.Tasks) + 3 + len(in.Units) + 2 + len(compileLegend); len(year) != want {
+	year := compiledRows(t, f, sheetYear)
+	if want := 2 + len(in.Plan.Categories) + len(in.Plan.Tasks) + 3 + len(in.Units) + 2 + len(legend); len(year) != want {
 		t.Errorf("全年概览 has %d rows, want %d", len(year), want)
 	}
 }

@@ -14,32 +14,32 @@ import (
 // a chart to cells; a viewer whose default row differs draws the chart a
 // little larger or smaller, never over the next one.
 const (
-	compileChartWidth     = 640
-	compileChartRowPixels = 18
-	compileChartMonthsH   = 360 // 报送时效 by month
-	compileChartMinBarsH  = 300 // 各类任务推进状态: at least this, or per category:
-	compileChartBarH      = 40
-	compileChartBarExtraH = 110 // title, axis and legend
+	chartWidth     = 640
+	chartRowPixels = 18
+	chartMonthsH   = 360 // 报送时效 by month
+	chartMinBarsH  = 300 // 各类任务推进状态: at least this, or per category:
+	chartBarH      = 40
+	chartBarExtraH = 110 // title, axis and legend
 )
 
-// compileChartSeries is one series of a chart: its name (a header cell of
+// chartSeries is one series of a chart: its name (a header cell of
 // the data table) and colour.
-type compileChartSeries struct {
+type chartSeries struct {
 	name, color string
 }
 
 var (
-	compileTimelinessSeries = []compileChartSeries{
-		{compileStateLabel(reports.StateSubmitted), compileChartDone},
-		{compileStateLabel(reports.StateLate), compileChartNotStarted},
-		{compileNotReported, compileChartMissing},
+	timelinessSeries = []chartSeries{
+		{stateLabel(reports.StateSubmitted), chartDone},
+		{stateLabel(reports.StateLate), chartNotStarted},
+		{notReported, chartMissing},
 	}
-	compileProgressSeries = []compileChartSeries{
-		{string(plan.StatusDone), compileChartDone},
-		{string(plan.StatusOnTrack), compileChartOnTrack},
-		{string(plan.StatusBehind), compileChartBehind},
-		{string(plan.StatusNotStarted), compileChartNotStarted},
-		{compileNotReported, compileChartMissing},
+	progressSeries = []chartSeries{
+		{string(plan.StatusDone), chartDone},
+		{string(plan.StatusOnTrack), chartOnTrack},
+		{string(plan.StatusBehind), chartBehind},
+		{string(plan.StatusNotStarted), chartNotStarted},
+		{notReported, chartMissing},
 	}
 )
 
@@ -47,33 +47,33 @@ var (
 // month by month (stacked columns) and the tasks' status by category for the
 // compiled period (stacked bars) — and under them the tables they draw
 // from, as numbers. The sheet is streamed like the others; the charts are
-// added before the stream is flushed (see compileSheet.stream).
-func (m *compileModel) chartSheet(st *compileStyles) *compileSheet {
-	s := newCompileSheet(compileSheetCharts, 28, 12, 12, 12, 12, 12)
+// added before the stream is flushed (see sheet.stream).
+func (m *model) chartSheet(st *styles) *sheet {
+	s := newSheet(sheetCharts, 28, 12, 12, 12, 12, 12)
 	s.header = 1
 	m.title(s, st, "图表")
 
 	// Room for the charts, top to bottom, each on a printed page of its
 	// own, then the tables on the next page.
 	monthsAt := len(s.rows) + 1
-	compileReserve(s, compileChartMonthsH)
+	reserve(s, chartMonthsH)
 	barsAt, barsH := 0, 0
 	if len(m.groups) > 0 {
 		barsAt = len(s.rows) + 1
-		barsH = max(compileChartMinBarsH, compileChartBarExtraH+compileChartBarH*len(m.groups))
+		barsH = max(chartMinBarsH, chartBarExtraH+chartBarH*len(m.groups))
 		s.breaks = append(s.breaks, barsAt)
-		compileReserve(s, barsH)
+		reserve(s, barsH)
 	}
 	s.breaks = append(s.breaks, len(s.rows)+1)
 
 	// 报送时效 by month: units on time, late, not reported (missing or
 	// only rejected files).
-	compileSection(s, st, "图表数据：各月报送时效（单位数）")
+	section(s, st, "图表数据：各月报送时效（单位数）")
 	header := []string{"月份"}
-	for _, sr := range compileTimelinessSeries {
+	for _, sr := range timelinessSeries {
 		header = append(header, sr.name)
 	}
-	monthsHeader := s.add(compileRow(st.header, header...)...)
+	monthsHeader := s.add(styledRow(st.header, header...)...)
 	peak := 0
 	for j, p := range m.months {
 		var onTime, late, missing int
@@ -88,44 +88,44 @@ func (m *compileModel) chartSheet(st *compileStyles) *compileSheet {
 			}
 		}
 		peak = max(peak, onTime+late+missing)
-		s.add(compileCell{text: m.monthLabel(p), style: st.center},
-			compileNumber(onTime, st.center), compileNumber(late, st.center), compileNumber(missing, st.center))
+		s.add(cell{text: m.monthLabel(p), style: st.center},
+			number(onTime, st.center), number(late, st.center), number(missing, st.center))
 	}
-	s.charts = append(s.charts, compileChart{
+	s.charts = append(s.charts, chart{
 		cell: fmt.Sprintf("A%d", monthsAt),
-		chart: m.stackedChart(excelize.ColStacked, "各月报送时效（单位数）", compileTimelinessSeries,
-			monthsHeader, len(m.months), peak, compileChartMonthsH),
+		chart: m.stackedChart(excelize.ColStacked, "各月报送时效（单位数）", timelinessSeries,
+			monthsHeader, len(m.months), peak, chartMonthsH),
 	})
 
-	compileSection(s, st, fmt.Sprintf("图表数据：%s各类任务推进状态（项）", m.in.Period.Label()))
+	section(s, st, fmt.Sprintf("图表数据：%s各类任务推进状态（项）", m.in.Period.Label()))
 	header = []string{"类别"}
-	for _, sr := range compileProgressSeries {
+	for _, sr := range progressSeries {
 		header = append(header, sr.name)
 	}
-	barsHeader := s.add(compileRow(st.header, header...)...)
+	barsHeader := s.add(styledRow(st.header, header...)...)
 	perGroup, _ := m.statusCounts()
 	peak = 0
 	for i, g := range m.groups {
 		c := perGroup[i]
 		peak = max(peak, c.Tasks)
-		s.add(compileCell{text: g.name, style: st.text},
-			compileNumber(c.Done, st.center), compileNumber(c.OnTrack, st.center), compileNumber(c.Behind, st.center),
-			compileNumber(c.NotStarted, st.center), compileNumber(c.NotReported, st.center))
+		s.add(cell{text: g.name, style: st.text},
+			number(c.Done, st.center), number(c.OnTrack, st.center), number(c.Behind, st.center),
+			number(c.NotStarted, st.center), number(c.NotReported, st.center))
 	}
 	if len(m.groups) == 0 {
 		s.addSpan("本期无重点任务", st.center, len(s.widths))
 		return s
 	}
-	bars := m.stackedChart(excelize.BarStacked, m.in.Period.Label()+"各类任务推进状态（项）", compileProgressSeries,
+	bars := m.stackedChart(excelize.BarStacked, m.in.Period.Label()+"各类任务推进状态（项）", progressSeries,
 		barsHeader, len(m.groups), peak, barsH)
 	bars.XAxis.ReverseOrder = true // categories top to bottom, as in the table
-	s.charts = append(s.charts, compileChart{cell: fmt.Sprintf("A%d", barsAt), chart: bars})
+	s.charts = append(s.charts, chart{cell: fmt.Sprintf("A%d", barsAt), chart: bars})
 	return s
 }
 
-// compileReserve appends the empty rows a chart of the given height covers.
-func compileReserve(s *compileSheet, height int) {
-	for range (height+compileChartRowPixels-1)/compileChartRowPixels + 1 {
+// reserve appends the empty rows a chart of the given height covers.
+func reserve(s *sheet, height int) {
+	for range (height+chartRowPixels-1)/chartRowPixels + 1 {
 		s.blank()
 	}
 }
@@ -134,13 +134,13 @@ func compileReserve(s *compileSheet, height int) {
 // chart sheet: the header row names the series (from column B on), the n
 // rows under it hold the category labels (column A) and the counts. peak is
 // the largest stack, to choose whole-number gridlines.
-func (m *compileModel) stackedChart(typ excelize.ChartType, title string, series []compileChartSeries,
+func (m *model) stackedChart(typ excelize.ChartType, title string, series []chartSeries,
 	header, n, peak, height int) *excelize.Chart {
 	ref := func(col string, from, to int) string {
 		if from == to {
-			return fmt.Sprintf("'%s'!$%s$%d", compileSheetCharts, col, from)
+			return fmt.Sprintf("'%s'!$%s$%d", sheetCharts, col, from)
 		}
-		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", compileSheetCharts, col, from, col, to)
+		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetCharts, col, from, col, to)
 	}
 	font := func(size float64, bold bool) excelize.Font {
 		return excelize.Font{Family: reports.FontCJK, Size: size, Bold: bold, Color: "000000"}
@@ -151,14 +151,14 @@ func (m *compileModel) stackedChart(typ excelize.ChartType, title string, series
 	zero := 0.0
 	c := &excelize.Chart{
 		Type:       typ,
-		Dimension:  excelize.ChartDimension{Width: compileChartWidth, Height: uint(height)},
+		Dimension:  excelize.ChartDimension{Width: chartWidth, Height: uint(height)},
 		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &titleFont}}},
 		Legend:     excelize.ChartLegend{Position: "bottom", Font: &legendFont},
 		VaryColors: &noVary,
 		GapWidth:   &gap,
 		XAxis:      excelize.ChartAxis{Font: axisFont},
 		YAxis: excelize.ChartAxis{
-			Font: axisFont, MajorGridLines: true, Minimum: &zero, MajorUnit: compileAxisStep(peak),
+			Font: axisFont, MajorGridLines: true, Minimum: &zero, MajorUnit: axisStep(peak),
 		},
 		Format: excelize.GraphicOptions{Name: title, AltText: title},
 	}
@@ -174,10 +174,10 @@ func (m *compileModel) stackedChart(typ excelize.ChartType, title string, series
 	return c
 }
 
-// compileAxisStep is the gridline step of a count axis up to peak: a whole
+// axisStep is the gridline step of a count axis up to peak: a whole
 // number (1, 2, 5, 10, 20, 50, …) giving at most 10 steps, so the axis never
 // shows half a unit.
-func compileAxisStep(peak int) float64 {
+func axisStep(peak int) float64 {
 	for base := 1; ; base *= 10 {
 		for _, step := range []int{base, 2 * base, 5 * base} {
 			if peak <= 10*step {

@@ -30,7 +30,7 @@ import (
 //
 // The colours, the previous period, the close-outs, the year and the
 // indicators are optional: without them the sheets show no colours, "—",
-// and a year of one month, the compiled period (see compileModel.months).
+// and a year of one month, the compiled period (see model.months).
 //
 // Every value is written as text, so an answer starting with "=" stays text;
 // only counts we compute for the charts and indicators are numbers. Each
@@ -38,7 +38,7 @@ import (
 // its header rows repeated, and records its used range. The cost is linear
 // in units, tasks, answers and months.
 func Compile(w io.Writer, in reports.CompileInput) error {
-	m, err := newCompileModel(in)
+	m, err := newModel(in)
 	if err != nil {
 		return err
 	}
@@ -54,31 +54,31 @@ func Compile(w io.Writer, in reports.CompileInput) error {
 	return nil
 }
 
-func (m *compileModel) writeWorkbook(f *excelize.File) error {
+func (m *model) writeWorkbook(f *excelize.File) error {
 	if err := f.SetDefaultFont(reports.FontCJK); err != nil {
 		return fmt.Errorf("setting default font: %w", err)
 	}
-	st, err := newCompileStyles(f)
+	st, err := newStyles(f)
 	if err != nil {
 		return err
 	}
-	type sheet struct {
+	type sheetSpec struct {
 		name  string
-		build func(*compileStyles) *compileSheet
+		build func(*styles) *sheet
 	}
-	sheets := []sheet{
-		{compileSheetSummary, m.summarySheet},
-		{compileSheetDetail, m.detailSheet},
-		{compileSheetMoM, m.momSheet},
-		{compileSheetYear, m.yearSheet},
+	sheets := []sheetSpec{
+		{sheetSummary, m.summarySheet},
+		{sheetDetail, m.detailSheet},
+		{sheetMoM, m.momSheet},
+		{sheetYear, m.yearSheet},
 	}
 	if len(m.in.Indicators) > 0 {
-		sheets = append(sheets, sheet{compileSheetIndicators, m.indicatorSheet})
+		sheets = append(sheets, sheetSpec{sheetIndicators, m.indicatorSheet})
 	}
 	sheets = append(sheets,
-		sheet{compileSheetCharts, m.chartSheet},
-		sheet{compileSheetProblems, m.problemSheet},
-		sheet{compileSheetLog, m.logSheet},
+		sheetSpec{sheetCharts, m.chartSheet},
+		sheetSpec{sheetProblems, m.problemSheet},
+		sheetSpec{sheetLog, m.logSheet},
 	)
 	// The new workbook's only sheet becomes the first one, so no Sheet1 is
 	// left over and 汇总 is the sheet shown on opening.

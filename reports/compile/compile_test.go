@@ -255,14 +255,14 @@ func compileDumpStyle(st *excelize.Style) string {
 
 func TestCompileGolden(t *testing.T) {
 	data := compileBytes(t, reportstest.CompileInput())
-	checkGolden(t, "compile_realistic.golden", dumpCompiled(t, data)+dumpCompiledCharts(t, data))
+	testtools.Golden(t, filepath.Join("testdata", "compile_realistic.golden"), []byte(dumpCompiled(t, data)+dumpCompiledCharts(t, data)))
 }
 
 // compileSummaryCounts finds the 报送概况 row of 汇总 and returns
 // 应报/已报/未报/逾期.
-func compileSummaryCounts(t *testing.T, f *excelize.File) compileCounts {
+func compileSummaryCounts(t *testing.T, f *excelize.File) counts {
 	t.Helper()
-	for _, row := range compiledRows(t, f, compileSheetSummary) {
+	for _, row := range compiledRows(t, f, sheetSummary) {
 		if len(row) < 6 || row[0] != "单位数（个）" {
 			continue
 		}
@@ -274,10 +274,10 @@ func compileSummaryCounts(t *testing.T, f *excelize.File) compileCounts {
 			}
 			n[i] = v
 		}
-		return compileCounts{Expected: n[0], Reported: n[1], Missing: n[2], Overdue: n[3]}
+		return counts{Expected: n[0], Reported: n[1], Missing: n[2], Overdue: n[3]}
 	}
 	t.Fatal("汇总 has no 单位数（个） row")
-	return compileCounts{}
+	return counts{}
 }
 
 func TestCompileCounts(t *testing.T) {
@@ -293,43 +293,43 @@ func TestCompileCounts(t *testing.T) {
 		name      string
 		generated time.Time
 		units     []reports.UnitReport
-		want      compileCounts
+		want      counts
 	}{
 		{
 			name:      "before deadline day ends: missing units are not yet overdue",
 			generated: deadline.Add(23*time.Hour + 59*time.Minute),
 			units:     []reports.UnitReport{unit("a", reports.StateSubmitted), unit("b", reports.StateMissing), unit("c", reports.StateRejected)},
-			want:      compileCounts{Expected: 3, Reported: 1, Missing: 2, Overdue: 0},
+			want:      counts{Expected: 3, Reported: 1, Missing: 2, Overdue: 0},
 		},
 		{
 			name:      "at midnight after the deadline day: missing and rejected are overdue",
 			generated: deadline.Add(24 * time.Hour),
 			units:     []reports.UnitReport{unit("a", reports.StateSubmitted), unit("b", reports.StateMissing), unit("c", reports.StateRejected)},
-			want:      compileCounts{Expected: 3, Reported: 1, Missing: 2, Overdue: 2},
+			want:      counts{Expected: 3, Reported: 1, Missing: 2, Overdue: 2},
 		},
 		{
 			name:      "late submitters are reported and overdue",
 			generated: deadline.Add(48 * time.Hour),
 			units:     []reports.UnitReport{unit("a", reports.StateLate), unit("b", reports.StateSubmitted), unit("c", reports.StateMissing)},
-			want:      compileCounts{Expected: 3, Reported: 2, Missing: 1, Overdue: 2},
+			want:      counts{Expected: 3, Reported: 2, Missing: 1, Overdue: 2},
 		},
 		{
 			name:      "rejected only counts as not reported",
 			generated: deadline.Add(-48 * time.Hour),
 			units:     []reports.UnitReport{unit("a", reports.StateRejected)},
-			want:      compileCounts{Expected: 1, Reported: 0, Missing: 1, Overdue: 0},
+			want:      counts{Expected: 1, Reported: 0, Missing: 1, Overdue: 0},
 		},
 		{
 			name:      "all submitted on time",
 			generated: deadline.Add(72 * time.Hour),
 			units:     []reports.UnitReport{unit("a", reports.StateSubmitted), unit("b", reports.StateSubmitted)},
-			want:      compileCounts{Expected: 2, Reported: 2, Missing: 0, Overdue: 0},
+			want:      counts{Expected: 2, Reported: 2, Missing: 0, Overdue: 0},
 		},
 		{
 			name:      "generated in another zone: compared as instants",
 			generated: deadline.Add(24 * time.Hour).UTC(),
 			units:     []reports.UnitReport{unit("a", reports.StateMissing)},
-			want:      compileCounts{Expected: 1, Reported: 0, Missing: 1, Overdue: 1},
+			want:      counts{Expected: 1, Reported: 0, Missing: 1, Overdue: 1},
 		},
 		{
 			name:      "an extension granted to a later day: not overdue until that day is over",
@@ -338,7 +338,7 @@ func TestCompileCounts(t *testing.T) {
 				granted(unit("a", reports.StateMissing), deadline.AddDate(0, 0, 3)),
 				granted(unit("b", reports.StateRejected), deadline.AddDate(0, 0, 2)),
 			},
-			want: compileCounts{Expected: 2, Reported: 0, Missing: 2, Overdue: 1},
+			want: counts{Expected: 2, Reported: 0, Missing: 2, Overdue: 1},
 		},
 		{
 			name:      "an extension asked for, not granted: the deadline stands",
@@ -349,12 +349,12 @@ func TestCompileCounts(t *testing.T) {
 					Requested: deadline.AddDate(0, 0, 5), Decision: reports.ExtensionRefused, Until: deadline.AddDate(0, 0, 5),
 				}},
 			},
-			want: compileCounts{Expected: 2, Reported: 0, Missing: 2, Overdue: 2},
+			want: counts{Expected: 2, Reported: 0, Missing: 2, Overdue: 2},
 		},
 		{
 			name:      "no units",
 			generated: deadline,
-			want:      compileCounts{},
+			want:      counts{},
 		},
 	}
 	for _, tc := range tests {
@@ -377,7 +377,7 @@ func TestCompileStatusTotals(t *testing.T) {
 	f := openCompiled(t, compileBytes(t, reportstest.CompileInput()))
 	want := map[string]int{}
 	tasks := 0
-	for _, row := range compiledRows(t, f, compileSheetDetail)[2:] {
+	for _, row := range compiledRows(t, f, sheetDetail)[2:] {
 		if len(row) < 5 || row[0] == "" { // a category row
 			continue
 		}
@@ -385,7 +385,7 @@ func TestCompileStatusTotals(t *testing.T) {
 		want[row[4]]++
 	}
 	var total []string
-	for _, row := range compiledRows(t, f, compileSheetSummary) {
+	for _, row := range compiledRows(t, f, sheetSummary) {
 		if len(row) > 0 && row[0] == "合计" {
 			total = row
 		}
@@ -393,7 +393,7 @@ func TestCompileStatusTotals(t *testing.T) {
 	if len(total) < 8 {
 		t.Fatalf("汇总 合计 row = %q, want 8 cells", total)
 	}
-	for i, label := range []string{"任务数", "已完成", "序时推进", "滞后", "未启动", compileNotReported} {
+	for i, label := range []string{"任务数", "已完成", "序时推进", "滞后", "未启动", notReported} {
 		n := want[label]
 		if i == 0 {
 			n = tasks
@@ -402,8 +402,8 @@ func TestCompileStatusTotals(t *testing.T) {
 			t.Errorf("汇总 合计 %s = %s, want %d (from 明细)", label, total[2+i], n)
 		}
 	}
-	if want[compileNotReported] != 6 { // kjj's 3 tasks and jxj's 3 tasks
-		t.Errorf("明细 未报送 tasks = %d, want 6", want[compileNotReported])
+	if want[notReported] != 6 { // kjj's 3 tasks and jxj's 3 tasks
+		t.Errorf("明细 未报送 tasks = %d, want 6", want[notReported])
 	}
 }
 
@@ -483,10 +483,10 @@ func TestCompileSheetsAndPrintSetup(t *testing.T) {
 		in         reports.CompileInput
 		wantSheets []string
 	}{
-		{"without indicators", reportstest.CompileInput(), []string{compileSheetSummary, compileSheetDetail, compileSheetMoM,
-			compileSheetYear, compileSheetCharts, compileSheetProblems, compileSheetLog}},
-		{"with indicators", reportstest.CompileYearInput(), []string{compileSheetSummary, compileSheetDetail, compileSheetMoM,
-			compileSheetYear, compileSheetIndicators, compileSheetCharts, compileSheetProblems, compileSheetLog}},
+		{"without indicators", reportstest.CompileInput(), []string{sheetSummary, sheetDetail, sheetMoM,
+			sheetYear, sheetCharts, sheetProblems, sheetLog}},
+		{"with indicators", reportstest.CompileYearInput(), []string{sheetSummary, sheetDetail, sheetMoM,
+			sheetYear, sheetIndicators, sheetCharts, sheetProblems, sheetLog}},
 	}
 	for _, tc := range inputs {
 		t.Run(tc.name, func(t *testing.T) { compileCheckSheetsAndPrintSetup(t, tc.in, tc.wantSheets) })
@@ -498,8 +498,8 @@ func compileCheckSheetsAndPrintSetup(t *testing.T, in reports.CompileInput, want
 	if got := f.GetSheetList(); !slices.Equal(got, wantSheets) {
 		t.Fatalf("sheets = %q, want %q", got, wantSheets)
 	}
-	if got := f.GetSheetName(f.GetActiveSheetIndex()); got != compileSheetSummary {
-		t.Errorf("active sheet = %q, want %q", got, compileSheetSummary)
+	if got := f.GetSheetName(f.GetActiveSheetIndex()); got != sheetSummary {
+		t.Errorf("active sheet = %q, want %q", got, sheetSummary)
 	}
 	titles := map[string]string{}
 	for _, n := range f.GetDefinedName() {
@@ -508,10 +508,10 @@ func compileCheckSheetsAndPrintSetup(t *testing.T, in reports.CompileInput, want
 		}
 	}
 	wantTitles := map[string]string{
-		compileSheetSummary: "'汇总'!$1:$3", compileSheetDetail: "'明细'!$1:$2",
-		compileSheetMoM: "'环比'!$1:$2", compileSheetYear: "'全年概览'!$1:$2", compileSheetCharts: "'图表'!$1:$1",
-		compileSheetIndicators: "'量化指标'!$1:$2",
-		compileSheetProblems:   "'问题清单'!$1:$2", compileSheetLog: "'报送情况'!$1:$2",
+		sheetSummary: "'汇总'!$1:$3", sheetDetail: "'明细'!$1:$2",
+		sheetMoM: "'环比'!$1:$2", sheetYear: "'全年概览'!$1:$2", sheetCharts: "'图表'!$1:$1",
+		sheetIndicators: "'量化指标'!$1:$2",
+		sheetProblems:   "'问题清单'!$1:$2", sheetLog: "'报送情况'!$1:$2",
 	}
 	for _, sheet := range wantSheets {
 		if titles[sheet] != wantTitles[sheet] {
@@ -659,13 +659,13 @@ print(json.dumps(out, ensure_ascii=False))
 		r, c  int
 		want  string
 	}{
-		{compileSheetSummary, 0, 0, "2023年推进都市圈一体化建设工作要点 2023年5月推进情况汇总（第2版）"},
-		{compileSheetDetail, 1, 3, reports.HeaderProgress},
-		{compileSheetDetail, 2, 0, "一、推进规划统筹一体化"},
-		{compileSheetDetail, 3, 2, "市发展改革委"},
-		{compileSheetDetail, 3, 4, "已完成"},
-		{compileSheetDetail, 3, 8, "2023-06-05 16:30"},
-		{compileSheetLog, 3, 4, "逾期报送"},
+		{sheetSummary, 0, 0, "2023年推进都市圈一体化建设工作要点 2023年5月推进情况汇总（第2版）"},
+		{sheetDetail, 1, 3, reports.HeaderProgress},
+		{sheetDetail, 2, 0, "一、推进规划统筹一体化"},
+		{sheetDetail, 3, 2, "市发展改革委"},
+		{sheetDetail, 3, 4, "已完成"},
+		{sheetDetail, 3, 8, "2023-06-05 16:30"},
+		{sheetLog, 3, 4, "逾期报送"},
 	}
 	for _, c := range checks {
 		if got := cell(c.sheet, c.r, c.c); got != c.want {
@@ -716,12 +716,12 @@ func TestCompileLibreOffice(t *testing.T) {
 	}
 	f := openCompiled(t, resaved)
 	checks := []struct{ sheet, cell, want string }{
-		{compileSheetSummary, "A1", "2023年推进都市圈一体化建设工作要点 2023年5月推进情况汇总（第2版）"},
-		{compileSheetDetail, "A3", "一、推进规划统筹一体化"},
-		{compileSheetDetail, "D4", "=1+1 是文本"},
-		{compileSheetDetail, "E4", "已完成"},
-		{compileSheetLog, "B5", "市科技局"},
-		{compileSheetLog, "E5", compileNotReported},
+		{sheetSummary, "A1", "2023年推进都市圈一体化建设工作要点 2023年5月推进情况汇总（第2版）"},
+		{sheetDetail, "A3", "一、推进规划统筹一体化"},
+		{sheetDetail, "D4", "=1+1 是文本"},
+		{sheetDetail, "E4", "已完成"},
+		{sheetLog, "B5", "市科技局"},
+		{sheetLog, "E5", notReported},
 	}
 	for _, c := range checks {
 		got, err := f.GetCellValue(c.sheet, c.cell)
@@ -732,7 +732,7 @@ func TestCompileLibreOffice(t *testing.T) {
 			t.Errorf("LibreOffice copy %s!%s = %q, want %q", c.sheet, c.cell, got, c.want)
 		}
 	}
-	if formula, _ := f.GetCellFormula(compileSheetDetail, "D4"); formula != "" {
+	if formula, _ := f.GetCellFormula(sheetDetail, "D4"); formula != "" {
 		t.Errorf("LibreOffice copy 明细!D4 formula = %q, want none", formula)
 	}
 }
@@ -763,12 +763,12 @@ func TestCompileUnknownCategoryAndUnit(t *testing.T) {
 	in := reportstest.CompileInput()
 	in.Plan.Tasks = append(in.Plan.Tasks, plan.Task{ID: "T99", Category: "C9", Title: "临时增加任务", Lead: "wjw"})
 	f := openCompiled(t, compileBytes(t, in))
-	rows := compiledRows(t, f, compileSheetDetail)
+	rows := compiledRows(t, f, sheetDetail)
 	last, category := rows[len(rows)-1], rows[len(rows)-2]
 	if category[0] != "四、其他" {
 		t.Errorf("明细 category of a task with unknown category = %q, want 四、其他", category[0])
 	}
-	if want := []string{"19", "临时增加任务", "wjw", "", compileNotReported}; !slices.Equal(last[:5], want) {
+	if want := []string{"19", "临时增加任务", "wjw", "", notReported}; !slices.Equal(last[:5], want) {
 		t.Errorf("明细 last row = %q, want prefix %q", last, want)
 	}
 }
@@ -783,8 +783,8 @@ func TestCompileChineseNumeral(t *testing.T) {
 		{0, "0"}, {1000, "1000"},
 	}
 	for _, tc := range tests {
-		if got := compileChineseNumeral(tc.n); got != tc.want {
-			t.Errorf("compileChineseNumeral(%d) = %q, want %q", tc.n, got, tc.want)
+		if got := chineseNumeral(tc.n); got != tc.want {
+			t.Errorf("chineseNumeral(%d) = %q, want %q", tc.n, got, tc.want)
 		}
 	}
 }
@@ -798,8 +798,8 @@ func TestCompileBareCategoryName(t *testing.T) {
 		{"推进长三角、皖江一体化", "推进长三角、皖江一体化"},
 	}
 	for _, tc := range tests {
-		if got := compileBareCategoryName(tc.in); got != tc.want {
-			t.Errorf("compileBareCategoryName(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := bareCategoryName(tc.in); got != tc.want {
+			t.Errorf("bareCategoryName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -817,7 +817,7 @@ func TestCompileNothingToList(t *testing.T) {
 	}
 	f := openCompiled(t, compileBytes(t, in))
 	var lines []string
-	for _, row := range compiledRows(t, f, compileSheetSummary) {
+	for _, row := range compiledRows(t, f, sheetSummary) {
 		if len(row) > 0 {
 			lines = append(lines, row[0])
 		}
@@ -828,7 +828,7 @@ func TestCompileNothingToList(t *testing.T) {
 			t.Errorf("汇总 column A = %q, want it to contain %q", summary, want)
 		}
 	}
-	rows := compiledRows(t, f, compileSheetProblems)
+	rows := compiledRows(t, f, sheetProblems)
 	if len(rows) != 3 || rows[2][0] != "本期各单位均未报告存在问题" {
 		t.Errorf("问题清单 rows = %q, want title, header and 本期各单位均未报告存在问题", rows)
 	}

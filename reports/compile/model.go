@@ -10,37 +10,37 @@ import (
 	"github.com/duban/duban/reports"
 )
 
-// compileNotReported is shown in 完成状态 for a task whose lead unit has no
+// notReported is shown in 完成状态 for a task whose lead unit has no
 // accepted answer for it, and in the submission log for a unit that sent
 // nothing.
-const compileNotReported = "未报送"
+const notReported = "未报送"
 
-// compileModel is the consolidated workbook's content, derived once from the
+// model is the consolidated workbook's content, derived once from the
 // input: every lookup a row needs is an index here, so writing a row never
 // scans the units or the tasks.
-type compileModel struct {
+type model struct {
 	in     reports.CompileInput
 	loc    *time.Location // GeneratedAt's: every time shown is in it
-	groups []compileGroup // categories in plan order, then tasks of unknown category
-	counts compileCounts
+	groups []group        // categories in plan order, then tasks of unknown category
+	counts counts
 	// months are the year at a glance's columns: in.Year.Months, or the
 	// compiled period alone when the input has no year (yearDerived).
 	months      []plan.Period
 	yearDerived bool
 }
 
-// compileGroup is one category with its tasks in plan order.
-type compileGroup struct {
+// group is one category with its tasks in plan order.
+type group struct {
 	numeral string // 一, 二, …
 	name    string // without any numbering the configuration gave it
-	tasks   []compileTask
+	tasks   []taskEntry
 }
 
 // label is the category row text of the detail sheet: 一、推进规划统筹一体化.
-func (g compileGroup) label() string { return g.numeral + "、" + g.name }
+func (g group) label() string { return g.numeral + "、" + g.name }
 
-// compileTask is one task with what its lead unit answered.
-type compileTask struct {
+// taskEntry is one task with what its lead unit answered.
+type taskEntry struct {
 	number   int // 1-based position in the plan
 	task     *plan.Task
 	unit     string              // lead unit's display name
@@ -53,32 +53,32 @@ type compileTask struct {
 }
 
 // status is what 完成状态 shows: the answered status, or 未报送.
-func (t compileTask) status() string {
+func (t taskEntry) status() string {
 	if !t.answered {
-		return compileNotReported
+		return notReported
 	}
 	return string(t.answer.Status)
 }
 
 // titleWithNumber is how a task is named outside the detail sheet: 3.推进合作专题落实.
-func (t compileTask) titleWithNumber() string {
+func (t taskEntry) titleWithNumber() string {
 	return fmt.Sprintf("%d.%s", t.number, t.task.Title)
 }
 
-// compileCounts is the 报送概况 block of the summary: units, not tasks.
-type compileCounts struct {
+// counts is the 报送概况 block of the summary: units, not tasks.
+type counts struct {
 	Expected int // 应报: every lead unit
 	Reported int // 已报: accepted, on time or late
 	Missing  int // 未报: nothing accepted (missing or rejected only)
 	Overdue  int // 逾期: reported late, or still missing after the deadline day
 }
 
-// compileStatusCounts is one row of the summary's per-category table.
-type compileStatusCounts struct {
+// statusCounts is one row of the summary's per-category table.
+type statusCounts struct {
 	Tasks, Done, OnTrack, Behind, NotStarted, NotReported int
 }
 
-func (c *compileStatusCounts) add(t compileTask) {
+func (c *statusCounts) add(t taskEntry) {
 	c.Tasks++
 	if !t.answered {
 		c.NotReported++
@@ -98,8 +98,8 @@ func (c *compileStatusCounts) add(t compileTask) {
 	// 任务数: the row then visibly does not add up instead of guessing.
 }
 
-// newCompileModel indexes the input. It costs O(units + tasks + answers).
-func newCompileModel(in reports.CompileInput) (*compileModel, error) {
+// newModel indexes the input. It costs O(units + tasks + answers).
+func newModel(in reports.CompileInput) (*model, error) {
 	switch {
 	case in.Plan == nil:
 		return nil, fmt.Errorf("compiling workbook: no plan given")
@@ -108,8 +108,8 @@ func newCompileModel(in reports.CompileInput) (*compileModel, error) {
 	case in.GeneratedAt.IsZero():
 		return nil, fmt.Errorf("compiling workbook: no generation time given")
 	}
-	m := &compileModel{in: in, loc: in.GeneratedAt.Location()}
-	m.counts = compileCountSubmissions(in)
+	m := &model{in: in, loc: in.GeneratedAt.Location()}
+	m.counts = countSubmissions(in)
 
 	reports := make(map[string]*reports.UnitReport, len(in.Units))
 	for i := range in.Units {
@@ -131,12 +131,12 @@ func newCompileModel(in reports.CompileInput) (*compileModel, error) {
 			continue
 		}
 		groupOf[c.ID] = len(m.groups)
-		m.groups = append(m.groups, compileGroup{name: compileBareCategoryName(c.Name)})
+		m.groups = append(m.groups, group{name: bareCategoryName(c.Name)})
 	}
 	other := -1 // tasks whose category is unknown are listed last, never dropped
 	for i := range in.Plan.Tasks {
 		task := &in.Plan.Tasks[i]
-		t := compileTask{number: i + 1, task: task, unit: task.Lead}
+		t := taskEntry{number: i + 1, task: task, unit: task.Lead}
 		if name, ok := names[task.Lead]; ok {
 			t.unit = name
 		}
@@ -154,14 +154,14 @@ func newCompileModel(in reports.CompileInput) (*compileModel, error) {
 		if !ok {
 			if other < 0 {
 				other = len(m.groups)
-				m.groups = append(m.groups, compileGroup{name: "其他"})
+				m.groups = append(m.groups, group{name: "其他"})
 			}
 			g = other
 		}
 		m.groups[g].tasks = append(m.groups[g].tasks, t)
 	}
 	for i := range m.groups {
-		m.groups[i].numeral = compileChineseNumeral(i + 1)
+		m.groups[i].numeral = chineseNumeral(i + 1)
 	}
 	m.months = in.Year.Months
 	if len(m.months) == 0 {
@@ -170,13 +170,13 @@ func newCompileModel(in reports.CompileInput) (*compileModel, error) {
 	return m, nil
 }
 
-// compileClosedLabel is what 预警 shows for a closed task, in green.
-const compileClosedLabel = "已销号"
+// closedLabel is what 预警 shows for a closed task, in green.
+const closedLabel = "已销号"
 
 // taskColor is the task's 预警 colour: its progress colour, or 绿 once closed.
 // groupRows counts the rows of the tasks in their categories: a row for
 // each category and one for each of its tasks.
-func (m *compileModel) groupRows() int {
+func (m *model) groupRows() int {
 	n := 0
 	for _, g := range m.groups {
 		n += 1 + len(g.tasks)
@@ -184,7 +184,7 @@ func (m *compileModel) groupRows() int {
 	return n
 }
 
-func (m *compileModel) taskColor(t compileTask) plan.Color {
+func (m *model) taskColor(t taskEntry) plan.Color {
 	if t.closed {
 		return plan.ColorGreen
 	}
@@ -193,17 +193,17 @@ func (m *compileModel) taskColor(t compileTask) plan.Color {
 
 // taskWarning is the 预警 cell of a task: the colour's label, 已销号 for a
 // closed task, empty when there is no colour.
-func (m *compileModel) taskWarning(t compileTask) string {
+func (m *model) taskWarning(t taskEntry) string {
 	if t.closed {
-		return compileClosedLabel
+		return closedLabel
 	}
 	return string(m.in.Progress[t.task.ID])
 }
 
 // closureText is 本月进展 of a closed task: when it was done and closed.
-func (m *compileModel) closureText(t compileTask) string {
+func (m *model) closureText(t taskEntry) string {
 	c := m.in.Closed[t.task.ID]
-	text := compileClosedLabel
+	text := closedLabel
 	if !c.Period.IsZero() {
 		text = c.Period.Label() + "已完成，" + text
 	}
@@ -213,15 +213,15 @@ func (m *compileModel) closureText(t compileTask) string {
 	return text
 }
 
-// compileMonthDay renders a calendar date as 6月20日: extensions stay within
+// monthDay renders a calendar date as 6月20日: extensions stay within
 // the plan year.
-func compileMonthDay(t time.Time) string {
+func monthDay(t time.Time) string {
 	return fmt.Sprintf("%d月%d日", int(t.Month()), t.Day())
 }
 
-// compileExtensionText describes a unit's extension (延期) for 报送情况;
+// extensionText describes a unit's extension (延期) for 报送情况;
 // empty when there is none.
-func compileExtensionText(e reports.Extension) string {
+func extensionText(e reports.Extension) string {
 	if !e.Any() {
 		return ""
 	}
@@ -229,7 +229,7 @@ func compileExtensionText(e reports.Extension) string {
 		if t.IsZero() {
 			return ""
 		}
-		return "至" + compileMonthDay(t)
+		return "至" + monthDay(t)
 	}
 	var text string
 	switch e.Decision {
@@ -255,13 +255,13 @@ func compileExtensionText(e reports.Extension) string {
 	return text
 }
 
-// compileCountSubmissions computes 应报/已报/未报/逾期. A unit without an accepted
+// countSubmissions computes 应报/已报/未报/逾期. A unit without an accepted
 // report is overdue once its deadline day is over (GeneratedAt at or after
 // midnight following it): the period's deadline, or the day an extension
 // granted to the unit runs to. A late submitter is overdue whenever it is
 // counted.
-func compileCountSubmissions(in reports.CompileInput) compileCounts {
-	c := compileCounts{Expected: len(in.Units)}
+func countSubmissions(in reports.CompileInput) counts {
+	c := counts{Expected: len(in.Units)}
 	for i := range in.Units {
 		u := &in.Units[i]
 		switch u.State {
@@ -285,8 +285,8 @@ func compileCountSubmissions(in reports.CompileInput) compileCounts {
 }
 
 // statusCounts returns one row per group and the total.
-func (m *compileModel) statusCounts() (rows []compileStatusCounts, total compileStatusCounts) {
-	rows = make([]compileStatusCounts, len(m.groups))
+func (m *model) statusCounts() (rows []statusCounts, total statusCounts) {
+	rows = make([]statusCounts, len(m.groups))
 	for i, g := range m.groups {
 		for _, t := range g.tasks {
 			rows[i].add(t)
@@ -298,20 +298,20 @@ func (m *compileModel) statusCounts() (rows []compileStatusCounts, total compile
 
 // formatTime renders an instant as YYYY-MM-DD HH:MM in the workbook's
 // location; the zero time renders empty.
-func (m *compileModel) formatTime(t time.Time) string {
+func (m *model) formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	return t.In(m.loc).Format("2006-01-02 15:04")
 }
 
-// compileDateCN renders a calendar date as 2023年6月7日.
-func compileDateCN(t time.Time) string {
+// dateCN renders a calendar date as 2023年6月7日.
+func dateCN(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
-// compileStateLabel is the 报送情况 status of a unit.
-func compileStateLabel(s reports.SubmissionState) string {
+// stateLabel is the 报送情况 status of a unit.
+func stateLabel(s reports.SubmissionState) string {
 	switch s {
 	case reports.StateSubmitted:
 		return "按时报送"
@@ -320,58 +320,58 @@ func compileStateLabel(s reports.SubmissionState) string {
 	case reports.StateRejected:
 		return "退回待改"
 	default:
-		return compileNotReported
+		return notReported
 	}
 }
 
-// compileDigits holds the numerals 0…9; each is 3 bytes in UTF-8.
-const compileDigits = "零一二三四五六七八九"
+// digits holds the numerals 0…9; each is 3 bytes in UTF-8.
+const digits = "零一二三四五六七八九"
 
-func compileDigit(d int) string { return compileDigits[3*d : 3*d+3] }
+func digit(d int) string { return digits[3*d : 3*d+3] }
 
-// compileChineseNumeral writes n (1…999) the way plan documents number their
+// chineseNumeral writes n (1…999) the way plan documents number their
 // parts: 一, 十, 十一, 二十, 一百零五. Other numbers are written in digits.
-func compileChineseNumeral(n int) string {
+func chineseNumeral(n int) string {
 	switch {
 	case n <= 0 || n > 999:
 		return fmt.Sprint(n)
 	case n < 10:
-		return compileDigit(n)
+		return digit(n)
 	case n < 20:
-		return "十" + compileDigitTail(n%10)
+		return "十" + digitTail(n%10)
 	case n < 100:
-		return compileDigit(n/10) + "十" + compileDigitTail(n%10)
+		return digit(n/10) + "十" + digitTail(n%10)
 	}
-	s, rest := compileDigit(n/100)+"百", n%100
+	s, rest := digit(n/100)+"百", n%100
 	switch {
 	case rest == 0:
 		return s
 	case rest < 10:
-		return s + "零" + compileDigit(rest)
+		return s + "零" + digit(rest)
 	case rest < 20:
-		return s + "一十" + compileDigitTail(rest%10)
+		return s + "一十" + digitTail(rest%10)
 	}
-	return s + compileChineseNumeral(rest)
+	return s + chineseNumeral(rest)
 }
 
-// compileDigitTail is a trailing units digit: nothing for zero (二十, not 二十零).
-func compileDigitTail(d int) string {
+// digitTail is a trailing units digit: nothing for zero (二十, not 二十零).
+func digitTail(d int) string {
 	if d == 0 {
 		return ""
 	}
-	return compileDigit(d)
+	return digit(d)
 }
 
-// compileBareCategoryName strips a leading "一、" style number from a
+// bareCategoryName strips a leading "一、" style number from a
 // configured category name: categories are renumbered in plan order.
-func compileBareCategoryName(name string) string {
+func bareCategoryName(name string) string {
 	name = strings.TrimSpace(name)
 	i := strings.IndexAny(name, "、.．")
 	if i <= 0 {
 		return name
 	}
 	for _, r := range name[:i] {
-		if !strings.ContainsRune(compileDigits+"十百", r) {
+		if !strings.ContainsRune(digits+"十百", r) {
 			return name
 		}
 	}

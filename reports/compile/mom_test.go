@@ -12,17 +12,17 @@ import (
 )
 
 // compileAnswered is a month's answer with a status and a progress text.
-func compileAnswered(s plan.Status, progress string) compileMonth {
-	return compileMonth{answer: plan.Answer{Status: s, Progress: progress}, answered: true}
+func compileAnswered(s plan.Status, progress string) month {
+	return month{answer: plan.Answer{Status: s, Progress: progress}, answered: true}
 }
 
 func TestCompileChange(t *testing.T) {
-	var none compileMonth
+	var none month
 	on, done := plan.StatusOnTrack, plan.StatusDone
 	behind, notStarted := plan.StatusBehind, plan.StatusNotStarted
 	tests := []struct {
 		name      string
-		prev, cur compileMonth
+		prev, cur month
 		closed    bool
 		want      string
 	}{
@@ -45,19 +45,19 @@ func TestCompileChange(t *testing.T) {
 		{"the same unknown status", compileAnswered("暂停", ""), compileAnswered("暂停", ""), false, "持平"},
 	}
 	for _, tc := range tests {
-		if got := compileChange(tc.prev, tc.cur, tc.closed); got != tc.want {
-			t.Errorf("compileChange(%s) = %q, want %q", tc.name, got, tc.want)
+		if got := change(tc.prev, tc.cur, tc.closed); got != tc.want {
+			t.Errorf("change(%s) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }
 
 func TestCompileEcho(t *testing.T) {
-	var none compileMonth
+	var none month
 	const text = "召开专题会议1次，完成方案编制。"
 	on := plan.StatusOnTrack
 	tests := []struct {
 		name      string
-		prev, cur compileMonth
+		prev, cur month
 		closed    bool
 		want      string
 	}{
@@ -73,8 +73,8 @@ func TestCompileEcho(t *testing.T) {
 		{"closed", compileAnswered(on, text), compileAnswered(plan.StatusDone, text), true, ""},
 	}
 	for _, tc := range tests {
-		if got := compileEcho(tc.prev, tc.cur, tc.closed); got != tc.want {
-			t.Errorf("compileEcho(%s) = %q, want %q", tc.name, got, tc.want)
+		if got := echo(tc.prev, tc.cur, tc.closed); got != tc.want {
+			t.Errorf("echo(%s) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }
@@ -97,8 +97,8 @@ func TestCompileExtensionText(t *testing.T) {
 		{"refused with a note", reports.Extension{Requested: day(20), Decision: reports.ExtensionRefused, Note: "理由不充分"}, "不同意延期（理由不充分）"},
 	}
 	for _, tc := range tests {
-		if got := compileExtensionText(tc.e); got != tc.want {
-			t.Errorf("compileExtensionText(%s) = %q, want %q", tc.name, got, tc.want)
+		if got := extensionText(tc.e); got != tc.want {
+			t.Errorf("extensionText(%s) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }
@@ -109,8 +109,8 @@ func TestCompileAxisStep(t *testing.T) {
 		want float64
 	}{{0, 1}, {1, 1}, {10, 1}, {11, 2}, {20, 2}, {21, 5}, {50, 5}, {51, 10}, {100, 10}, {101, 20}, {2000, 200}, {2001, 500}}
 	for _, tc := range tests {
-		if got := compileAxisStep(tc.peak); got != tc.want {
-			t.Errorf("compileAxisStep(%d) = %g, want %g", tc.peak, got, tc.want)
+		if got := axisStep(tc.peak); got != tc.want {
+			t.Errorf("axisStep(%d) = %g, want %g", tc.peak, got, tc.want)
 		}
 	}
 }
@@ -135,7 +135,7 @@ func compileRowsByNumber(t *testing.T, rows [][]string) map[string][]string {
 // TestCompileMoMSheet checks 环比 against reportstest.CompileYearInput's story.
 func TestCompileMoMSheet(t *testing.T) {
 	f := openCompiled(t, compileBytes(t, reportstest.CompileYearInput()))
-	rows := compiledRows(t, f, compileSheetMoM)
+	rows := compiledRows(t, f, sheetMoM)
 	if want := []string{"序号", "重点任务", "牵头单位", "上月状态", "本月状态", "变化", "进展文字"}; !slices.Equal(rows[1], want) {
 		t.Fatalf("环比 header = %q, want %q", rows[1], want)
 	}
@@ -173,7 +173,7 @@ func TestCompileAttentionOrder(t *testing.T) {
 	f := openCompiled(t, compileBytes(t, in))
 	var got []string
 	listing := false
-	for _, row := range compiledRows(t, f, compileSheetSummary) {
+	for _, row := range compiledRows(t, f, sheetSummary) {
 		if len(row) > 0 && strings.HasPrefix(row[0], "五、滞后及预警任务") {
 			listing = true
 			continue
@@ -193,10 +193,10 @@ func TestCompileAttentionOrder(t *testing.T) {
 // colours, —, and a year of one month built from this period.
 func TestCompileWithoutNewFields(t *testing.T) {
 	f := openCompiled(t, compileBytes(t, reportstest.CompileInput()))
-	if slices.Contains(f.GetSheetList(), compileSheetIndicators) {
-		t.Errorf("sheets = %q, want no %s without indicators", f.GetSheetList(), compileSheetIndicators)
+	if slices.Contains(f.GetSheetList(), sheetIndicators) {
+		t.Errorf("sheets = %q, want no %s without indicators", f.GetSheetList(), sheetIndicators)
 	}
-	year := compiledRows(t, f, compileSheetYear)
+	year := compiledRows(t, f, sheetYear)
 	if want := []string{"序号", "重点任务", "牵头单位", "5月"}; !slices.Equal(year[1], want) {
 		t.Errorf("全年概览 header = %q, want %q", year[1], want)
 	}
@@ -206,12 +206,12 @@ func TestCompileWithoutNewFields(t *testing.T) {
 			t.Errorf("全年概览 task %s = %q, want month cell %q", task, got, want)
 		}
 	}
-	for _, row := range compiledRows(t, f, compileSheetDetail)[2:] {
+	for _, row := range compiledRows(t, f, sheetDetail)[2:] {
 		if len(row) > 5 && row[5] != "" {
 			t.Errorf("明细 row %q has 预警 %q, want none without colours", row[:2], row[5])
 		}
 	}
-	mom := compileRowsByNumber(t, compiledRows(t, f, compileSheetMoM))
+	mom := compileRowsByNumber(t, compiledRows(t, f, sheetMoM))
 	if got := mom["1"]; len(got) < 6 || got[3] != "—" || got[5] != "首次报送" {
 		t.Errorf("环比 task 1 = %q, want 上月状态 — and 首次报送", got)
 	}
@@ -235,11 +235,11 @@ func TestCompileSameText(t *testing.T) {
 		{"", "无", false},
 	}
 	for _, tc := range tests {
-		if got := compileSameText(tc.a, tc.b); got != tc.want {
-			t.Errorf("compileSameText(%q, %q) = %t, want %t", tc.a, tc.b, got, tc.want)
+		if got := sameText(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameText(%q, %q) = %t, want %t", tc.a, tc.b, got, tc.want)
 		}
-		if got := compileSameText(tc.b, tc.a); got != tc.want {
-			t.Errorf("compileSameText(%q, %q) = %t, want %t", tc.b, tc.a, got, tc.want)
+		if got := sameText(tc.b, tc.a); got != tc.want {
+			t.Errorf("sameText(%q, %q) = %t, want %t", tc.b, tc.a, got, tc.want)
 		}
 	}
 }

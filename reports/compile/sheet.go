@@ -10,56 +10,56 @@ import (
 	"github.com/duban/duban/reports"
 )
 
-// compileCell is one cell to write: text (or nothing), never a formula. Only
+// cell is one cell to write: text (or nothing), never a formula. Only
 // counts we compute (the charts' figures, the indicators) are numbers.
-type compileCell struct {
+type cell struct {
 	text   string // empty: the cell carries only its style
 	style  int
-	number bool // text holds an integer, stored as a number: see compileNumber
+	number bool // text holds an integer, stored as a number: see number
 }
 
-// compileNumber is a cell holding n as a number, not as text: a chart draws
+// number is a cell holding n as a number, not as text: a chart draws
 // only numbers, and the office adds up indicator counts.
-func compileNumber(n, style int) compileCell {
-	return compileCell{text: strconv.Itoa(n), style: style, number: true}
+func number(n, style int) cell {
+	return cell{text: strconv.Itoa(n), style: style, number: true}
 }
 
-// compileSheet is a sheet laid out in memory before it is streamed. Knowing
+// sheet is a sheet laid out in memory before it is streamed. Knowing
 // every row first matters: the stream writer emits <dimension> and <sheetPr>
 // when it is created, so the used range and the fit-to-page flag must be set
 // before the first row, and cannot be corrected afterwards without parsing
 // the whole streamed sheet back.
-type compileSheet struct {
+type sheet struct {
 	name    string
 	widths  []float64 // column widths from column A; also the sheet's width in columns
 	header  int       // rows 1…header are frozen and repeated on every printed page
-	rows    [][]compileCell
-	merges  []compileMerge
+	rows    [][]cell
+	merges  []merge
 	heights map[int]float64 // row → height in points; other rows size to their text
-	charts  []compileChart
+	charts  []chart
 	breaks  []int // rows that start a new printed page
 }
 
-// compileChart is a native chart anchored at a cell of its sheet.
-type compileChart struct {
+// chart is a native chart anchored at a cell of its sheet.
+type chart struct {
 	cell  string
 	chart *excelize.Chart
 }
 
-func newCompileSheet(name string, widths ...float64) *compileSheet {
-	return &compileSheet{name: name, widths: widths, heights: map[int]float64{}}
+func newSheet(name string, widths ...float64) *sheet {
+	return &sheet{name: name, widths: widths, heights: map[int]float64{}}
 }
 
 // add appends a row and returns its number.
-func (s *compileSheet) add(cells ...compileCell) int {
+func (s *sheet) add(cells ...cell) int {
 	s.rows = append(s.rows, cells)
 	return len(s.rows)
 }
 
 // addSpan appends a row whose text spans the first cols columns, merged,
 // with every covered cell styled so borders and shading run across.
-func (s *compileSheet) addSpan(text string, style, cols int) int {
-	cells := make([]compileCell, cols)
+func (s *sheet) addSpan(text string, style, cols int) int {
+	cells := make([]cell, cols)
 	for i := range cells {
 		cells[i].style = style
 	}
@@ -70,24 +70,24 @@ func (s *compileSheet) addSpan(text string, style, cols int) int {
 }
 
 // grow makes room for n more rows.
-func (s *compileSheet) grow(n int) { s.rows = slices.Grow(s.rows, n) }
+func (s *sheet) grow(n int) { s.rows = slices.Grow(s.rows, n) }
 
-// compileMerge is a merged range within one row, columns 1-based.
-type compileMerge struct{ row, from, to int }
+// merge is a merged range within one row, columns 1-based.
+type merge struct{ row, from, to int }
 
 // merge records a merged range within one row.
-func (s *compileSheet) merge(row, from, to int) {
+func (s *sheet) merge(row, from, to int) {
 	if from < to {
-		s.merges = append(s.merges, compileMerge{row, from, to})
+		s.merges = append(s.merges, merge{row, from, to})
 	}
 }
 
 // blank appends an empty row.
-func (s *compileSheet) blank() { s.add() }
+func (s *sheet) blank() { s.add() }
 
 // addNote appends a row of text spanning the sheet's width, tall enough for
 // its wrapped lines: Excel and LibreOffice do not size merged rows.
-func (s *compileSheet) addNote(text string, style int) int {
+func (s *sheet) addNote(text string, style int) int {
 	row := s.addSpan(text, style, len(s.widths))
 	var width float64
 	for _, w := range s.widths {
@@ -100,7 +100,7 @@ func (s *compileSheet) addNote(text string, style int) int {
 }
 
 // columns is the number of columns the sheet uses.
-func (s *compileSheet) columns() int {
+func (s *sheet) columns() int {
 	n := len(s.widths)
 	for _, r := range s.rows {
 		n = max(n, len(r))
@@ -109,18 +109,18 @@ func (s *compileSheet) columns() int {
 }
 
 // dimension is the used range recorded in the sheet, A1:{last column}{last row}.
-func (s *compileSheet) dimension() (string, error) {
+func (s *sheet) dimension() (string, error) {
 	last, err := excelize.CoordinatesToCellName(s.columns(), max(len(s.rows), 1))
 	return "A1:" + last, err
 }
 
 // printTitles is the _xlnm.Print_Titles reference: the header rows.
-func (s *compileSheet) printTitles() string {
+func (s *sheet) printTitles() string {
 	return fmt.Sprintf("'%s'!$1:$%d", s.name, s.header)
 }
 
 // write sets the sheet's layout and print setup, then streams its rows.
-func (s *compileSheet) write(f *excelize.File) error {
+func (s *sheet) write(f *excelize.File) error {
 	if len(s.rows) > excelize.TotalRows {
 		return fmt.Errorf("writing sheet %s: %d rows exceed the %d a worksheet can hold", s.name, len(s.rows), excelize.TotalRows)
 	}
@@ -136,7 +136,7 @@ func (s *compileSheet) write(f *excelize.File) error {
 // setup applies everything the stream writer reads when it is created or at
 // its first row: used range, fit-to-page flag, panes, page setup, margins,
 // and page footer.
-func (s *compileSheet) setup(f *excelize.File) error {
+func (s *sheet) setup(f *excelize.File) error {
 	dim, err := s.dimension()
 	if err != nil {
 		return err
@@ -178,7 +178,7 @@ func (s *compileSheet) setup(f *excelize.File) error {
 	return nil
 }
 
-func (s *compileSheet) stream(f *excelize.File) error {
+func (s *sheet) stream(f *excelize.File) error {
 	sw, err := f.NewStreamWriter(s.name)
 	if err != nil {
 		return err
@@ -259,7 +259,7 @@ func (s *compileSheet) stream(f *excelize.File) error {
 // fitHeight estimates the height a row of wrapped text needs, or 0 when one
 // line is enough. LibreOffice and Excel do not size rows to wrapped text
 // when they open a file, so without it long progress texts print cut off.
-func (s *compileSheet) fitHeight(row []compileCell) float64 {
+func (s *sheet) fitHeight(row []cell) float64 {
 	lines := 1
 	for j, c := range row {
 		if c.text != "" && j < len(s.widths) {

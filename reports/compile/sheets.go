@@ -9,47 +9,47 @@ import (
 
 // Sheet names of the consolidated workbook, in order.
 const (
-	compileSheetSummary    = "汇总"
-	compileSheetDetail     = "明细"
-	compileSheetMoM        = "环比"
-	compileSheetYear       = "全年概览"
-	compileSheetIndicators = "量化指标" // only when the plan has indicators
-	compileSheetCharts     = "图表"
-	compileSheetProblems   = "问题清单"
-	compileSheetLog        = "报送情况"
+	sheetSummary    = "汇总"
+	sheetDetail     = "明细"
+	sheetMoM        = "环比"
+	sheetYear       = "全年概览"
+	sheetIndicators = "量化指标" // only when the plan has indicators
+	sheetCharts     = "图表"
+	sheetProblems   = "问题清单"
+	sheetLog        = "报送情况"
 )
 
 // Header labels shared by several sheets.
 const (
-	compileHeaderWarning    = "预警"
-	compileHeaderTimeliness = "时效预警"
+	headerWarning    = "预警"
+	headerTimeliness = "时效预警"
 )
 
-const compileTitleHeight = 32 // points: the title rows
+const titleHeight = 32 // points: the title rows
 
-// compileRow builds bordered cells in one style.
-func compileRow(style int, texts ...string) []compileCell {
-	cells := make([]compileCell, len(texts))
+// styledRow builds bordered cells in one style.
+func styledRow(style int, texts ...string) []cell {
+	cells := make([]cell, len(texts))
 	for i, t := range texts {
-		cells[i] = compileCell{text: t, style: style}
+		cells[i] = cell{text: t, style: style}
 	}
 	return cells
 }
 
 // title appends the sheet's merged title row.
-func (m *compileModel) title(s *compileSheet, st *compileStyles, what string) {
+func (m *model) title(s *sheet, st *styles, what string) {
 	text := fmt.Sprintf("%s %s%s（第%d版）", m.in.Plan.Title, m.in.Period.Label(), what, m.in.Version)
 	row := s.addSpan(text, st.title, len(s.widths))
-	s.heights[row] = compileTitleHeight
+	s.heights[row] = titleHeight
 }
 
 // detailSheet is 明细, the office's usual layout: a category row, then one
 // row per task in plan order, with its 预警 colour next to its status.
-func (m *compileModel) detailSheet(st *compileStyles) *compileSheet {
-	s := newCompileSheet(compileSheetDetail, 6, 22, 14, 42, 10, 8, 28, 28, 17)
+func (m *model) detailSheet(st *styles) *sheet {
+	s := newSheet(sheetDetail, 6, 22, 14, 42, 10, 8, 28, 28, 17)
 	s.header = 2
 	m.title(s, st, "推进情况明细")
-	s.add(compileRow(st.header, "序号", reports.HeaderTitle, "牵头单位", reports.HeaderProgress, reports.HeaderStatus, compileHeaderWarning,
+	s.add(styledRow(st.header, "序号", reports.HeaderTitle, "牵头单位", reports.HeaderProgress, reports.HeaderStatus, headerWarning,
 		reports.HeaderIssues, reports.HeaderNextSteps, "报送时间")...)
 	s.grow(m.groupRows())
 	for _, g := range m.groups {
@@ -64,15 +64,15 @@ func (m *compileModel) detailSheet(st *compileStyles) *compileSheet {
 			}
 			status := t.status()
 			s.add(
-				compileCell{text: strconv.Itoa(t.number), style: st.center},
-				compileCell{text: t.task.Title, style: st.text},
-				compileCell{text: t.unit, style: st.text},
-				compileCell{text: progress, style: st.text},
-				compileCell{text: status, style: st.statusStyle(status)},
-				compileCell{text: m.taskWarning(t), style: st.colorStyle(m.taskColor(t))},
-				compileCell{text: t.answer.Issues, style: st.text},
-				compileCell{text: t.answer.NextSteps, style: st.text},
-				compileCell{text: reported, style: st.center},
+				cell{text: strconv.Itoa(t.number), style: st.center},
+				cell{text: t.task.Title, style: st.text},
+				cell{text: t.unit, style: st.text},
+				cell{text: progress, style: st.text},
+				cell{text: status, style: st.statusStyle(status)},
+				cell{text: m.taskWarning(t), style: st.colorStyle(m.taskColor(t))},
+				cell{text: t.answer.Issues, style: st.text},
+				cell{text: t.answer.NextSteps, style: st.text},
+				cell{text: reported, style: st.center},
 			)
 		}
 	}
@@ -80,11 +80,11 @@ func (m *compileModel) detailSheet(st *compileStyles) *compileSheet {
 }
 
 // problemSheet is 问题清单: every problem a unit reported, in plan order.
-func (m *compileModel) problemSheet(st *compileStyles) *compileSheet {
-	s := newCompileSheet(compileSheetProblems, 6, 30, 16, 60, 10)
+func (m *model) problemSheet(st *styles) *sheet {
+	s := newSheet(sheetProblems, 6, 30, 16, 60, 10)
 	s.header = 2
 	m.title(s, st, "存在问题清单")
-	s.add(compileRow(st.header, "序号", reports.HeaderTitle, "牵头单位", reports.HeaderIssues, reports.HeaderStatus)...)
+	s.add(styledRow(st.header, "序号", reports.HeaderTitle, "牵头单位", reports.HeaderIssues, reports.HeaderStatus)...)
 	n := 0
 	for _, g := range m.groups {
 		for _, t := range g.tasks {
@@ -94,11 +94,11 @@ func (m *compileModel) problemSheet(st *compileStyles) *compileSheet {
 			n++
 			status := t.status()
 			s.add(
-				compileCell{text: strconv.Itoa(n), style: st.center},
-				compileCell{text: t.titleWithNumber(), style: st.text},
-				compileCell{text: t.unit, style: st.text},
-				compileCell{text: t.answer.Issues, style: st.text},
-				compileCell{text: status, style: st.statusStyle(status)},
+				cell{text: strconv.Itoa(n), style: st.center},
+				cell{text: t.titleWithNumber(), style: st.text},
+				cell{text: t.unit, style: st.text},
+				cell{text: t.answer.Issues, style: st.text},
+				cell{text: status, style: st.statusStyle(status)},
 			)
 		}
 	}
@@ -110,34 +110,34 @@ func (m *compileModel) problemSheet(st *compileStyles) *compileSheet {
 
 // logSheet is 报送情况: every lead unit's standing, in the input's order,
 // with its timeliness colour and its extension, if any.
-func (m *compileModel) logSheet(st *compileStyles) *compileSheet {
-	s := newCompileSheet(compileSheetLog, 6, 24, 12, 16, 12, 10, 17, 8, 8, 36)
+func (m *model) logSheet(st *styles) *sheet {
+	s := newSheet(sheetLog, 6, 24, 12, 16, 12, 10, 17, 8, 8, 36)
 	s.header = 2
 	m.title(s, st, "报送情况")
-	s.add(compileRow(st.header, "序号", "单位", "联系人", "联系电话", "状态", compileHeaderTimeliness,
+	s.add(styledRow(st.header, "序号", "单位", "联系人", "联系电话", "状态", headerTimeliness,
 		"报送时间", "版本数", "退回次数", "延期")...)
 	for i := range m.in.Units {
 		u := &m.in.Units[i]
-		label := compileStateLabel(u.State)
+		label := stateLabel(u.State)
 		color := m.in.Timeliness[u.Unit.ID]
 		s.add(
-			compileCell{text: strconv.Itoa(i + 1), style: st.center},
-			compileCell{text: compileUnitName(u), style: st.text},
-			compileCell{text: u.Contact, style: st.text},
-			compileCell{text: u.Phone, style: st.text},
-			compileCell{text: label, style: st.statusStyle(label)},
-			compileCell{text: string(color), style: st.colorStyle(color)},
-			compileCell{text: m.formatTime(u.SubmittedAt), style: st.center},
-			compileCell{text: strconv.Itoa(u.Versions), style: st.center},
-			compileCell{text: strconv.Itoa(u.Rejected), style: st.center},
-			compileCell{text: compileExtensionText(u.Extension), style: st.text},
+			cell{text: strconv.Itoa(i + 1), style: st.center},
+			cell{text: unitName(u), style: st.text},
+			cell{text: u.Contact, style: st.text},
+			cell{text: u.Phone, style: st.text},
+			cell{text: label, style: st.statusStyle(label)},
+			cell{text: string(color), style: st.colorStyle(color)},
+			cell{text: m.formatTime(u.SubmittedAt), style: st.center},
+			cell{text: strconv.Itoa(u.Versions), style: st.center},
+			cell{text: strconv.Itoa(u.Rejected), style: st.center},
+			cell{text: extensionText(u.Extension), style: st.text},
 		)
 	}
 	return s
 }
 
-// compileUnitName is the unit's display name, or its id when it has none.
-func compileUnitName(u *reports.UnitReport) string {
+// unitName is the unit's display name, or its id when it has none.
+func unitName(u *reports.UnitReport) string {
 	if u.Unit.Name != "" {
 		return u.Unit.Name
 	}

@@ -11,20 +11,20 @@ import (
 
 // Fill colours of the consolidated workbook (RGB hex).
 const (
-	compileFillHeader     = "D9D9D9"
-	compileFillCategory   = "F2F2F2"
-	compileFillDone       = "C6EFCE" // green
-	compileFillOnTrack    = "BDD7EE" // light blue
-	compileFillBehind     = "F8CBAD" // red-orange
-	compileFillNotStarted = "FFEB9C" // yellow
-	compileFillMissing    = "E7E6E6" // grey
-	compileFontMissing    = "7F7F7F"
+	fillHeader     = "D9D9D9"
+	fillCategory   = "F2F2F2"
+	fillDone       = "C6EFCE" // green
+	fillOnTrack    = "BDD7EE" // light blue
+	fillBehind     = "F8CBAD" // red-orange
+	fillNotStarted = "FFEB9C" // yellow
+	fillMissing    = "E7E6E6" // grey
+	fontMissing    = "7F7F7F"
 )
 
 // Warning colours (预警): a light fill with a dark font of the same hue, the
 // pairs Excel's own Good/Neutral/Bad cell styles use, so a colour reads the
 // same on screen and on a grey-scale print.
-var compileWarningColors = []struct {
+var warningColors = []struct {
 	color      plan.Color
 	fill, font string
 }{
@@ -36,17 +36,17 @@ var compileWarningColors = []struct {
 
 // Series colours of the charts: the hues of the cells they count.
 const (
-	compileChartDone       = "70AD47" // 已完成, 按时报送: green
-	compileChartOnTrack    = "5B9BD5" // 序时推进: blue
-	compileChartBehind     = "ED7D31" // 滞后: orange
-	compileChartNotStarted = "FFC000" // 未启动, 逾期报送: amber
-	compileChartMissing    = "A5A5A5" // 未报送: grey
+	chartDone       = "70AD47" // 已完成, 按时报送: green
+	chartOnTrack    = "5B9BD5" // 序时推进: blue
+	chartBehind     = "ED7D31" // 滞后: orange
+	chartNotStarted = "FFC000" // 未启动, 逾期报送: amber
+	chartMissing    = "A5A5A5" // 未报送: grey
 )
 
-// compileStyles holds the style ids of the consolidated workbook. Every style
+// styles holds the style ids of the consolidated workbook. Every style
 // names FontCJK and the GB2312 charset, so Excel, WPS and LibreOffice pick the
 // same font.
-type compileStyles struct {
+type styles struct {
 	title    int // sheet title: large, bold, centred, no border
 	info     int // a line under the title
 	section  int // a heading between the summary's tables
@@ -63,7 +63,7 @@ type compileStyles struct {
 }
 
 // colorStyle returns the style of a cell filled with a warning colour.
-func (s *compileStyles) colorStyle(c plan.Color) int {
+func (s *styles) colorStyle(c plan.Color) int {
 	if id, ok := s.color[c]; ok {
 		return id
 	}
@@ -72,14 +72,14 @@ func (s *compileStyles) colorStyle(c plan.Color) int {
 
 // statusStyle returns the style of a status cell; a text that is not a
 // known status gets the plain centred style.
-func (s *compileStyles) statusStyle(text string) int {
+func (s *styles) statusStyle(text string) int {
 	if id, ok := s.status[text]; ok {
 		return id
 	}
 	return s.center
 }
 
-func newCompileStyles(f *excelize.File) (*compileStyles, error) {
+func newStyles(f *excelize.File) (*styles, error) {
 	charset := reports.CharsetGB2312
 	font := func(size float64, bold, italic bool, color string) *excelize.Font {
 		return &excelize.Font{Family: reports.FontCJK, Size: size, Bold: bold, Italic: italic, Color: color, Charset: &charset}
@@ -100,7 +100,7 @@ func newCompileStyles(f *excelize.File) (*compileStyles, error) {
 		return &excelize.Alignment{Horizontal: horizontal, Vertical: "center", WrapText: true}
 	}
 
-	var s compileStyles
+	var s styles
 	defs := []struct {
 		id    *int
 		style excelize.Style
@@ -108,10 +108,10 @@ func newCompileStyles(f *excelize.File) (*compileStyles, error) {
 		{&s.title, excelize.Style{Font: font(16, true, false, ""), Alignment: middle("center")}},
 		{&s.info, excelize.Style{Font: font(11, false, false, ""), Alignment: middle("left")}},
 		{&s.section, excelize.Style{Font: font(12, true, false, ""), Alignment: middle("left")}},
-		{&s.header, excelize.Style{Font: font(11, true, false, ""), Alignment: middle("center"), Border: border, Fill: fill(compileFillHeader)}},
+		{&s.header, excelize.Style{Font: font(11, true, false, ""), Alignment: middle("center"), Border: border, Fill: fill(fillHeader)}},
 		{&s.text, excelize.Style{Font: font(11, false, false, ""), Alignment: top("left"), Border: border}},
 		{&s.center, excelize.Style{Font: font(11, false, false, ""), Alignment: top("center"), Border: border}},
-		{&s.category, excelize.Style{Font: font(11, true, false, ""), Alignment: middle("left"), Border: border, Fill: fill(compileFillCategory)}},
+		{&s.category, excelize.Style{Font: font(11, true, false, ""), Alignment: middle("left"), Border: border, Fill: fill(fillCategory)}},
 		{&s.total, excelize.Style{Font: font(11, true, false, ""), Alignment: top("center"), Border: border}},
 	}
 	for _, d := range defs {
@@ -125,7 +125,7 @@ func newCompileStyles(f *excelize.File) (*compileStyles, error) {
 	statusFill := func(color string, missing bool) excelize.Style {
 		st := excelize.Style{Font: font(11, false, false, ""), Alignment: top("center"), Border: border, Fill: fill(color)}
 		if missing {
-			st.Font = font(11, false, true, compileFontMissing)
+			st.Font = font(11, false, true, fontMissing)
 		}
 		return st
 	}
@@ -133,11 +133,11 @@ func newCompileStyles(f *excelize.File) (*compileStyles, error) {
 		texts []string
 		style excelize.Style
 	}{
-		{[]string{string(plan.StatusDone)}, statusFill(compileFillDone, false)},
-		{[]string{string(plan.StatusOnTrack)}, statusFill(compileFillOnTrack, false)},
-		{[]string{string(plan.StatusBehind), compileStateLabel(reports.StateLate)}, statusFill(compileFillBehind, false)},
-		{[]string{string(plan.StatusNotStarted), compileStateLabel(reports.StateRejected)}, statusFill(compileFillNotStarted, false)},
-		{[]string{compileNotReported}, statusFill(compileFillMissing, true)},
+		{[]string{string(plan.StatusDone)}, statusFill(fillDone, false)},
+		{[]string{string(plan.StatusOnTrack)}, statusFill(fillOnTrack, false)},
+		{[]string{string(plan.StatusBehind), stateLabel(reports.StateLate)}, statusFill(fillBehind, false)},
+		{[]string{string(plan.StatusNotStarted), stateLabel(reports.StateRejected)}, statusFill(fillNotStarted, false)},
+		{[]string{notReported}, statusFill(fillMissing, true)},
 	}
 	s.status = make(map[string]int)
 	for _, st := range statuses {
@@ -152,7 +152,7 @@ func newCompileStyles(f *excelize.File) (*compileStyles, error) {
 
 	// Created after the styles above, so their ids do not move.
 	s.color = map[plan.Color]int{plan.ColorNone: s.center}
-	for _, c := range compileWarningColors {
+	for _, c := range warningColors {
 		id, err := f.NewStyle(&excelize.Style{
 			Font: font(11, false, false, c.font), Alignment: top("center"), Border: border, Fill: fill(c.fill),
 		})

@@ -22,7 +22,7 @@ import (
 
 func TestCompileYearGolden(t *testing.T) {
 	data := compileBytes(t, reportstest.CompileYearInput())
-	checkGolden(t, "compile_year.golden", dumpCompiled(t, data)+dumpCompiledCharts(t, data))
+	testtools.Golden(t, filepath.Join("testdata", "compile_year.golden"), []byte(dumpCompiled(t, data)+dumpCompiledCharts(t, data)))
 }
 
 // compileChartPart is what the golden dump shows of a chart part.
@@ -137,7 +137,7 @@ func compileSheetParts(t testing.TB, parts map[string][]byte) map[string]string 
 	return out
 }
 
-// compileSheetCharts returns the chart parts a sheet shows, following the
+// sheetCharts returns the chart parts a sheet shows, following the
 // links a viewer follows: the sheet's <drawing> element, the sheet's
 // relationships to its drawing, the drawing's to its charts.
 func compileSheetChartParts(t testing.TB, parts map[string][]byte, sheet string) []string {
@@ -159,8 +159,8 @@ func dumpCompiledCharts(t testing.TB, data []byte) string {
 	t.Helper()
 	parts := compileZipParts(t, data)
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n== charts of %s ==\n", compileSheetCharts)
-	for _, name := range compileSheetChartParts(t, parts, compileSheetCharts) {
+	fmt.Fprintf(&b, "\n== charts of %s ==\n", sheetCharts)
+	for _, name := range compileSheetChartParts(t, parts, sheetCharts) {
 		var c compileChartPart
 		if err := xml.Unmarshal(parts[name], &c); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -189,14 +189,14 @@ func TestCompileCharts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			data := compileBytes(t, tc.in)
 			parts := compileZipParts(t, data)
-			charts := compileSheetChartParts(t, parts, compileSheetCharts)
+			charts := compileSheetChartParts(t, parts, sheetCharts)
 			if len(charts) != 2 {
-				t.Fatalf("%s shows charts %q, want 2", compileSheetCharts, charts)
+				t.Fatalf("%s shows charts %q, want 2", sheetCharts, charts)
 			}
 			// Each chart prints on a page of its own, the tables after them.
-			sheetXML := parts[compileSheetParts(t, parts)[compileSheetCharts]]
+			sheetXML := parts[compileSheetParts(t, parts)[sheetCharts]]
 			if n := bytes.Count(sheetXML, []byte("<brk ")); n != 2 {
-				t.Errorf("%s has %d page breaks, want 2", compileSheetCharts, n)
+				t.Errorf("%s has %d page breaks, want 2", sheetCharts, n)
 			}
 			f := openCompiled(t, data)
 			wantPoints := []int{tc.months, tc.categories}
@@ -215,12 +215,12 @@ func TestCompileCharts(t *testing.T) {
 						t.Errorf("%s series %s draws %d points, want %d", name, s.Name, len(cells), wantPoints[i])
 					}
 					for _, cell := range cells {
-						typ, err := f.GetCellType(compileSheetCharts, cell)
+						typ, err := f.GetCellType(sheetCharts, cell)
 						if err != nil {
 							t.Fatal(err)
 						}
 						if typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
-							t.Errorf("%s!%s type = %v, want a number", compileSheetCharts, cell, typ)
+							t.Errorf("%s!%s type = %v, want a number", sheetCharts, cell, typ)
 						}
 					}
 				}
@@ -280,9 +280,9 @@ func TestCompileChartsLibreOffice(t *testing.T) {
 		t.Fatal(err)
 	}
 	parts := compileZipParts(t, resaved)
-	charts := compileSheetChartParts(t, parts, compileSheetCharts)
+	charts := compileSheetChartParts(t, parts, sheetCharts)
 	if len(charts) != 2 {
-		t.Fatalf("LibreOffice copy: %s shows charts %q, want 2", compileSheetCharts, charts)
+		t.Fatalf("LibreOffice copy: %s shows charts %q, want 2", sheetCharts, charts)
 	}
 	titles := map[string]bool{}
 	for _, name := range charts {

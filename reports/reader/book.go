@@ -13,28 +13,28 @@ import (
 	"github.com/duban/duban/reports"
 )
 
-// rdBook is an opened workbook: its zip, its sheets as the workbook lists
+// book is an opened workbook: its zip, its sheets as the workbook lists
 // them, and the shared strings once a sheet needed them.
-type rdBook struct {
+type book struct {
 	lim    *reports.Limits
 	files  map[string]*zip.File // by lower-case name, '/' separated
-	sheets []rdSheetRef         // in workbook order
-	sst    rdSST
+	sheets []sheetRef           // in workbook order
+	sst    sst
 	text   int64 // bytes of text kept so far (shared strings, cells, formulas)
 	read   int64 // bytes read from the parts so far
 }
 
-// rdSheetRef is one sheet of the workbook.
-type rdSheetRef struct {
+// sheetRef is one sheet of the workbook.
+type sheetRef struct {
 	name  string
 	state string // "", "visible", "hidden", "veryHidden"
 	part  string // its part, lower case; "" when the workbook does not say where it is
 }
 
-func (s rdSheetRef) visible() bool { return s.state == "" || s.state == "visible" }
+func (s sheetRef) visible() bool { return s.state == "" || s.state == "visible" }
 
-// rdSST is the shared-string table, read on first need.
-type rdSST struct {
+// sst is the shared-string table, read on first need.
+type sst struct {
 	part   string
 	loaded bool
 	err    error
@@ -44,31 +44,31 @@ type rdSST struct {
 // errSheetMissing: the workbook names a sheet whose part is not there.
 var errSheetMissing = errors.New("sheet part missing")
 
-// rdOpenBook opens the workbook and reads its list of sheets. The error is
-// a *rdLimitError when a part exceeds the bounds, anything else when the
+// openBook opens the workbook and reads its list of sheets. The error is
+// a *limitError when a part exceeds the bounds, anything else when the
 // workbook cannot be read.
-func rdOpenBook(data []byte, lim *reports.Limits) (*rdBook, error) {
+func openBook(data []byte, lim *reports.Limits) (*book, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, err
 	}
-	b := &rdBook{lim: lim, files: make(map[string]*zip.File, len(zr.File))}
+	b := &book{lim: lim, files: make(map[string]*zip.File, len(zr.File))}
 	for _, zf := range zr.File {
-		b.files[rdPartName(zf.Name)] = zf
+		b.files[partName(zf.Name)] = zf
 	}
 	// The package's relationships name the workbook part; without them,
 	// the usual place.
 	workbook := "xl/workbook.xml"
 	rels, err := b.readRels("_rels/.rels")
 	if err != nil {
-		var le *rdLimitError
+		var le *limitError
 		if errors.As(err, &le) {
 			return nil, err
 		}
 	}
 	for _, r := range rels {
 		if strings.HasSuffix(r.typ, "/officeDocument") {
-			workbook = rdResolve("", r.target)
+			workbook = resolve("", r.target)
 			break
 		}
 	}
@@ -80,7 +80,7 @@ func rdOpenBook(data []byte, lim *reports.Limits) (*rdBook, error) {
 	b.sst.part = "xl/sharedstrings.xml"
 	for _, r := range wbRels {
 		if strings.HasSuffix(r.typ, "/sharedStrings") {
-			if p := rdResolve(dir, r.target); b.files[p] != nil {
+			if p := resolve(dir, r.target); b.files[p] != nil {
 				b.sst.part = p
 			}
 		}
@@ -91,44 +91,44 @@ func rdOpenBook(data []byte, lim *reports.Limits) (*rdBook, error) {
 	return b, nil
 }
 
-// rdPartName normalises a part name for lookup: excelize accepts
+// partName normalises a part name for lookup: excelize accepts
 // backslashes, and part names are case-insensitive in OPC.
-func rdPartName(name string) string {
+func partName(name string) string {
 	return strings.ToLower(strings.ReplaceAll(name, `\`, "/"))
 }
 
-// rdResolve resolves a relationship target against the directory of the
+// resolve resolves a relationship target against the directory of the
 // part that holds the relationship; an absolute target (/xl/…) is taken
 // from the package root.
-func rdResolve(dir, target string) string {
+func resolve(dir, target string) string {
 	target = strings.ReplaceAll(target, `\`, "/")
 	if strings.HasPrefix(target, "/") {
-		return rdPartName(strings.TrimPrefix(path.Clean(target), "/"))
+		return partName(strings.TrimPrefix(path.Clean(target), "/"))
 	}
-	return rdPartName(strings.TrimPrefix(path.Join(dir, target), "/"))
+	return partName(strings.TrimPrefix(path.Join(dir, target), "/"))
 }
 
 // open opens a part for bounded reading; nil, nil when it is absent. raw
-// leaves names untranslated (see rdXML).
-func (b *rdBook) open(part, sheet string, raw bool) (*rdXML, error) {
+// leaves names untranslated (see xmlPart).
+func (b *book) open(part, sheet string, raw bool) (*xmlPart, error) {
 	zf := b.files[part]
 	if zf == nil {
 		return nil, nil
 	}
-	return rdOpenXML(zf, b.lim, &b.read, sheet, raw)
+	return openXML(zf, b.lim, &b.read, sheet, raw)
 }
 
-// rdRel is one relationship.
-type rdRel struct{ id, typ, target string }
+// rel is one relationship.
+type rel struct{ id, typ, target string }
 
 // readRels reads a relationships part; none when it is absent.
-func (b *rdBook) readRels(part string) ([]rdRel, error) {
+func (b *book) readRels(part string) ([]rel, error) {
 	x, err := b.open(part, "", false)
 	if x == nil || err != nil {
 		return nil, err
 	}
 	defer x.close()
-	var out []rdRel
+	var out []rel
 	for {
 		tok, err := x.token()
 		if err == io.EOF {
@@ -138,7 +138,7 @@ func (b *rdBook) readRels(part string) ([]rdRel, error) {
 			return out, err
 		}
 		if el, ok := tok.(xml.StartElement); ok && x.depth == 2 && el.Name.Local == "Relationship" {
-			var r rdRel
+			var r rel
 			for _, a := range el.Attr {
 				switch a.Name.Local {
 				case "Id":
@@ -149,8 +149,8 @@ func (b *rdBook) readRels(part string) ([]rdRel, error) {
 					r.target = a.Value
 				}
 			}
-			if len(out) >= rdMaxZipEntries {
-				return out, &rdLimitError{reason: fmt.Sprintf("关系超过 %d 条", rdMaxZipEntries)}
+			if len(out) >= maxZipEntries {
+				return out, &limitError{reason: fmt.Sprintf("关系超过 %d 条", maxZipEntries)}
 			}
 			out = append(out, r)
 		}
@@ -159,7 +159,7 @@ func (b *rdBook) readRels(part string) ([]rdRel, error) {
 
 // readWorkbook reads the list of sheets (<sheets><sheet name state r:id>)
 // and finds each sheet's part through the workbook's relationships.
-func (b *rdBook) readWorkbook(part, dir string, rels []rdRel) error {
+func (b *book) readWorkbook(part, dir string, rels []rel) error {
 	x, err := b.open(part, "", false)
 	if x == nil || err != nil {
 		return err
@@ -180,7 +180,7 @@ func (b *rdBook) readWorkbook(part, dir string, rels []rdRel) error {
 			case x.depth == 2 && el.Name.Local == "sheets":
 				inSheets = true
 			case x.depth == 3 && inSheets && el.Name.Local == "sheet":
-				var s rdSheetRef
+				var s sheetRef
 				id := ""
 				for _, a := range el.Attr {
 					switch {
@@ -194,13 +194,13 @@ func (b *rdBook) readWorkbook(part, dir string, rels []rdRel) error {
 				}
 				for _, r := range rels {
 					if r.id == id && id != "" {
-						if p := rdResolve(dir, r.target); b.files[p] != nil {
+						if p := resolve(dir, r.target); b.files[p] != nil {
 							s.part = p
 						}
 					}
 				}
-				if len(b.sheets) >= rdMaxZipEntries {
-					return &rdLimitError{reason: fmt.Sprintf("工作表超过 %d 个", rdMaxZipEntries)}
+				if len(b.sheets) >= maxZipEntries {
+					return &limitError{reason: fmt.Sprintf("工作表超过 %d 个", maxZipEntries)}
 				}
 				b.sheets = append(b.sheets, s)
 			}
@@ -214,7 +214,7 @@ func (b *rdBook) readWorkbook(part, dir string, rels []rdRel) error {
 
 // sheet returns the sheet of that name: the first with exactly that name,
 // else the first with that name in another case (as Excel compares them).
-func (b *rdBook) sheet(name string) (rdSheetRef, bool) {
+func (b *book) sheet(name string) (sheetRef, bool) {
 	for _, s := range b.sheets {
 		if s.name == name {
 			return s, true
@@ -225,19 +225,19 @@ func (b *rdBook) sheet(name string) (rdSheetRef, bool) {
 			return s, true
 		}
 	}
-	return rdSheetRef{}, false
+	return sheetRef{}, false
 }
 
 // keep counts n bytes of text kept against MaxTextBytes.
-func (b *rdBook) keep(n int, sheet string) error {
+func (b *book) keep(n int, sheet string) error {
 	if b.text += int64(n); b.text > b.lim.MaxTextBytes {
-		return &rdLimitError{sheet: sheet, reason: "文字内容合计超过 " + rdSize(b.lim.MaxTextBytes)}
+		return &limitError{sheet: sheet, reason: "文字内容合计超过 " + size(b.lim.MaxTextBytes)}
 	}
 	return nil
 }
 
 // sharedStrings reads the shared-string table on first call.
-func (b *rdBook) sharedStrings() ([]string, error) {
+func (b *book) sharedStrings() ([]string, error) {
 	if !b.sst.loaded {
 		b.sst.loaded = true
 		b.sst.items, b.sst.err = b.readSST()
@@ -246,7 +246,7 @@ func (b *rdBook) sharedStrings() ([]string, error) {
 }
 
 // readSST reads the <si> items of the shared-string table.
-func (b *rdBook) readSST() ([]string, error) {
+func (b *book) readSST() ([]string, error) {
 	x, err := b.open(b.sst.part, "", true)
 	if x == nil || err != nil {
 		return nil, err
@@ -254,7 +254,7 @@ func (b *rdBook) readSST() ([]string, error) {
 	defer x.close()
 	var (
 		items []string
-		s     rdString
+		s     stringItem
 		inSI  bool
 	)
 	for {
@@ -288,7 +288,7 @@ func (b *rdBook) readSST() ([]string, error) {
 			}
 			inSI = false
 			if len(items) >= b.lim.MaxSharedStrings {
-				return items, &rdLimitError{reason: fmt.Sprintf("共享字符串超过 %d 条", b.lim.MaxSharedStrings)}
+				return items, &limitError{reason: fmt.Sprintf("共享字符串超过 %d 条", b.lim.MaxSharedStrings)}
 			}
 			if err := b.keep(s.len(), ""); err != nil {
 				return items, err

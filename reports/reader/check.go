@@ -125,7 +125,7 @@ func Check(r *Returned, exp Expectation) []reports.Problem {
 	if ps := ckIdentity(r, exp); len(ps) > 0 {
 		return ckSort(append(out, ps...))
 	}
-	lim := rdLimits(exp.Limits)
+	lim := limits(exp.Limits)
 	// A unit only asking for time is not told to fill in what it will
 	// report later; whatever it did write is still checked.
 	requestOnly := r.RequestOnly()

@@ -21,7 +21,7 @@ func ckExtension(r *Returned, exp Expectation, lim reports.Limits) []reports.Pro
 	bad := func(kind, msg string) {
 		out = append(out, reports.Problem{Cell: r.ExtensionCell, Kind: kind, Message: msg})
 	}
-	until, ok := rdExtensionDate(e.UntilText, exp.Period)
+	until, ok := extensionDate(e.UntilText, exp.Period)
 	switch {
 	case e.UntilText == "":
 		bad(KindExtensionDateInvalid, "已填写“延期理由”，但“申请延期至”未填写。请填写希望延期到的日期（如"+example+
@@ -61,7 +61,7 @@ func ckCounts(r *Returned, exp Expectation, requestOnly bool) []reports.Problem 
 	type key struct{ task, name string }
 	want := make(map[key]plan.Indicator, len(exp.Indicators))
 	for _, ind := range exp.Indicators {
-		want[key{ind.TaskID, rdSqueeze(ind.Name)}] = ind
+		want[key{ind.TaskID, squeeze(ind.Name)}] = ind
 	}
 	var out []reports.Problem
 	seen := map[key]int{} // → line of the indicator's first row
@@ -69,7 +69,7 @@ func ckCounts(r *Returned, exp Expectation, requestOnly bool) []reports.Problem 
 		if _, closed := exp.Closed[c.TaskID]; closed {
 			continue
 		}
-		k := key{c.TaskID, rdSqueeze(c.Name)}
+		k := key{c.TaskID, squeeze(c.Name)}
 		ind, ok := want[k]
 		if !ok {
 			out = append(out, reports.Problem{Cell: c.Cell, TaskID: c.TaskID, Kind: KindCountUnknown, Message: fmt.Sprintf(
@@ -91,7 +91,7 @@ func ckCounts(r *Returned, exp Expectation, requestOnly bool) []reports.Problem 
 			}
 			continue
 		}
-		if n, ok := rdCountValue(c.Value); !ok || n > reports.CountMax {
+		if n, ok := countValue(c.Value); !ok || n > reports.CountMax {
 			out = append(out, reports.Problem{Cell: c.Cell, TaskID: c.TaskID, Kind: KindCountInvalid, Message: fmt.Sprintf(
 				"%s本月完成数填写为“%s”，不是0—%d之间的整数。请只填写数字（如2），没有请填0。",
 				what, ckQuote(c.Value), reports.CountMax)})
@@ -101,7 +101,7 @@ func ckCounts(r *Returned, exp Expectation, requestOnly bool) []reports.Problem 
 		if _, closed := exp.Closed[ind.TaskID]; closed {
 			continue
 		}
-		if _, ok := seen[key{ind.TaskID, rdSqueeze(ind.Name)}]; !ok {
+		if _, ok := seen[key{ind.TaskID, squeeze(ind.Name)}]; !ok {
 			out = append(out, reports.Problem{TaskID: ind.TaskID, Kind: KindCountMissing, Message: fmt.Sprintf(
 				"任务 %s 的指标“%s”不在“量化指标”表中，无法读取本月完成数。请使用本期通知邮件附带的模板填写，不要删除指标行。",
 				ind.TaskID, ind.Name)})

@@ -37,7 +37,7 @@ var tDiffLimits = reports.Limits{MaxRows: 100_000, MaxColumns: 1024}.WithDefault
 type tSheetValues struct {
 	Name    string
 	Visible bool
-	Cells   map[rdPos]string
+	Cells   map[cellPos]string
 	Err     error
 }
 
@@ -52,7 +52,7 @@ func tOracleSheets(data []byte, lim reports.Limits) ([]tSheetValues, error) {
 	var out []tSheetValues
 	for _, name := range f.GetSheetList() {
 		visible, _ := f.GetSheetVisible(name)
-		s := tSheetValues{Name: name, Visible: visible, Cells: map[rdPos]string{}}
+		s := tSheetValues{Name: name, Visible: visible, Cells: map[cellPos]string{}}
 		s.Err = func() error {
 			rows, err := f.Rows(name)
 			if err != nil {
@@ -66,7 +66,7 @@ func tOracleSheets(data []byte, lim reports.Limits) ([]tSheetValues, error) {
 				}
 				for i, v := range cols {
 					if v != "" && n <= lim.MaxRows && i < lim.MaxColumns {
-						s.Cells[rdPos{n, i + 1}] = v
+						s.Cells[cellPos{n, i + 1}] = v
 					}
 				}
 			}
@@ -80,17 +80,17 @@ func tOracleSheets(data []byte, lim reports.Limits) ([]tSheetValues, error) {
 // tStreamSheets reads every sheet of a workbook with the streaming reader,
 // values as read (not cleaned).
 func tStreamSheets(data []byte, lim reports.Limits) ([]tSheetValues, error) {
-	b, err := rdOpenBook(data, &lim)
+	b, err := openBook(data, &lim)
 	if err != nil {
 		return nil, err
 	}
 	var out []tSheetValues
 	for _, ref := range b.sheets {
-		s := tSheetValues{Name: ref.name, Visible: ref.visible(), Cells: map[rdPos]string{}}
-		sc := &rdSheetScan{keepRaw: true, wantExtras: true, onLine: func(l rdLine) bool {
+		s := tSheetValues{Name: ref.name, Visible: ref.visible(), Cells: map[cellPos]string{}}
+		sc := &sheetScan{keepRaw: true, wantExtras: true, onLine: func(l line) bool {
 			for i, v := range l.cells {
 				if v != "" {
-					s.Cells[rdPos{l.n, i + 1}] = v
+					s.Cells[cellPos{l.n, i + 1}] = v
 				}
 			}
 			return true
@@ -312,14 +312,14 @@ func tGBK(t testing.TB, s string) string {
 }
 
 // tSortedPos lists the positions of both maps, in order.
-func tSortedPos(a, b map[rdPos]string) []rdPos {
+func tSortedPos(a, b map[cellPos]string) []cellPos {
 	all := slices.Collect(maps.Keys(a))
 	for p := range b {
 		if _, ok := a[p]; !ok {
 			all = append(all, p)
 		}
 	}
-	slices.SortFunc(all, func(x, y rdPos) int {
+	slices.SortFunc(all, func(x, y cellPos) int {
 		if x.row != y.row {
 			return x.row - y.row
 		}
@@ -456,7 +456,7 @@ func FuzzSheetMatchesExcelize(f *testing.F) {
 		}
 		w, g := want[0], got[0]
 		if g.Err != nil {
-			var le *rdLimitError
+			var le *limitError
 			var se *xml.SyntaxError
 			if w.Err == nil && !errors.As(g.Err, &le) && !errors.As(g.Err, &se) && !errors.Is(g.Err, errXMLSyntax) {
 				t.Fatalf("reader error %v, excelize none", g.Err)

@@ -22,7 +22,7 @@ func (r *Returned) RequestOnly() bool {
 	}
 	for _, row := range r.Rows {
 		a := row.Answer
-		if rdClosedRow(a) {
+		if closedRow(a) {
 			continue
 		}
 		if a.Progress != "" || a.Status != "" || a.Issues != "" || a.NextSteps != "" {
@@ -37,41 +37,41 @@ func (r *Returned) RequestOnly() bool {
 	return true
 }
 
-// rdClosedRow reports whether an answer is what the template writes on a
+// closedRow reports whether an answer is what the template writes on a
 // closed task's row.
-func rdClosedRow(a plan.Answer) bool {
+func closedRow(a plan.Answer) bool {
 	return a.Status == reports.ClosedStatus && strings.HasPrefix(a.Progress, reports.ClosedStatus) &&
 		a.Issues == "" && a.NextSteps == ""
 }
 
 // readExtensionDate parses the date asked for, once the metadata has told
 // the period (a date without a year is read in the period's year).
-func (p *rdParser) readExtensionDate() {
+func (p *parser) readExtensionDate() {
 	if p.r.Extension.UntilText == "" {
 		return
 	}
 	period, _ := plan.ParsePeriod(p.r.Meta.Period) // zero when unknown: then a year is needed
-	d, ok := rdExtensionDate(p.r.Extension.UntilText, period)
+	d, ok := extensionDate(p.r.Extension.UntilText, period)
 	if !ok {
 		return
 	}
 	p.r.Extension.Until = d
-	if rdDateSerial.MatchString(p.r.Extension.UntilText) {
+	if dateSerial.MatchString(p.r.Extension.UntilText) {
 		// The unit typed a date, and the cell holds Excel's serial of it:
 		// that number means nothing to the people who read the request.
 		p.r.Extension.UntilText = d.Format(time.DateOnly)
 	}
 }
 
-// rdPlaceholders are what units write in a box they mean to leave empty.
-var rdPlaceholders = map[string]bool{
+// placeholders are what units write in a box they mean to leave empty.
+var placeholders = map[string]bool{
 	"无": true, "/": true, "-": true, "—": true, "——": true, "否": true, "暂无": true,
 	"不延期": true, "无需延期": true, "不需要": true, "不需延期": true, "无延期": true,
 }
 
-// rdNoPlaceholder returns "" for a placeholder, s otherwise.
-func rdNoPlaceholder(s string) string {
-	if rdPlaceholders[rdFoldWidth(rdSqueeze(s))] {
+// noPlaceholder returns "" for a placeholder, s otherwise.
+func noPlaceholder(s string) string {
+	if placeholders[foldWidth(squeeze(s))] {
 		return ""
 	}
 	return s
@@ -80,68 +80,68 @@ func rdNoPlaceholder(s string) string {
 // Dates as units write them. A time after the date (2023-06-20 00:00:00)
 // is what a date cell turned to text looks like, and is ignored.
 var (
-	rdDateFull = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?` +
+	dateFull = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?` +
 		`(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$`)
-	rdDateCompact = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
-	rdDateShort   = regexp.MustCompile(`^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$`)
-	rdDateSerial  = regexp.MustCompile(`^\d{5}(?:\.\d+)?$`)
-	rdDateAside   = regexp.MustCompile(`\s*[（(][^（）()]*[）)]$`) // (星期二)
+	dateCompact = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
+	dateShort   = regexp.MustCompile(`^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$`)
+	dateSerial  = regexp.MustCompile(`^\d{5}(?:\.\d+)?$`)
+	dateAside   = regexp.MustCompile(`\s*[（(][^（）()]*[）)]$`) // (星期二)
 )
 
 // Excel serial numbers of dates a request may plausibly name: 2000 to 2099.
 const (
-	rdSerialMin = 36526 // 2000-01-01
-	rdSerialMax = 73051 // 2100-01-01
+	serialMin = 36526 // 2000-01-01
+	serialMax = 73051 // 2100-01-01
 )
 
-// rdExtensionDate reads the date of an extension request, leniently:
+// extensionDate reads the date of an extension request, leniently:
 // 2023-06-20, 2023/6/20, 2023.6.20, 2023年6月20日, 20230620, an Excel date
 // serial (a date cell read without its style, e.g. 45097), and without a
 // year 6月20日, 6-20, 6/20: the period's year, or the next one when that
 // month comes before the period's (a December report asking for January).
 // Full-width digits and a trailing weekday in brackets or 前 are accepted.
 // The date is returned at midnight UTC.
-func rdExtensionDate(text string, p plan.Period) (time.Time, bool) {
-	s := strings.TrimFunc(rdFoldWidth(text), rdIsTrim)
-	s = rdDateAside.ReplaceAllString(s, "")
+func extensionDate(text string, p plan.Period) (time.Time, bool) {
+	s := strings.TrimFunc(foldWidth(text), isTrim)
+	s = dateAside.ReplaceAllString(s, "")
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "前"), "之")
-	s = strings.TrimFunc(s, rdIsTrim)
+	s = strings.TrimFunc(s, isTrim)
 	atoi := func(v string) int { n, _ := strconv.Atoi(v); return n }
 	switch {
-	case rdDateFull.MatchString(s):
-		m := rdDateFull.FindStringSubmatch(s)
-		return rdCivilDate(atoi(m[1]), atoi(m[2]), atoi(m[3]))
-	case rdDateCompact.MatchString(s):
-		m := rdDateCompact.FindStringSubmatch(s)
-		return rdCivilDate(atoi(m[1]), atoi(m[2]), atoi(m[3]))
-	case rdDateShort.MatchString(s):
+	case dateFull.MatchString(s):
+		m := dateFull.FindStringSubmatch(s)
+		return civilDate(atoi(m[1]), atoi(m[2]), atoi(m[3]))
+	case dateCompact.MatchString(s):
+		m := dateCompact.FindStringSubmatch(s)
+		return civilDate(atoi(m[1]), atoi(m[2]), atoi(m[3]))
+	case dateShort.MatchString(s):
 		if p.IsZero() {
 			return time.Time{}, false
 		}
-		m := rdDateShort.FindStringSubmatch(s)
+		m := dateShort.FindStringSubmatch(s)
 		month, day := atoi(m[1]), atoi(m[2])
 		year := p.Year
 		if time.Month(month) < p.Month {
 			year++
 		}
-		return rdCivilDate(year, month, day)
-	case rdDateSerial.MatchString(s):
+		return civilDate(year, month, day)
+	case dateSerial.MatchString(s):
 		serial, err := strconv.ParseFloat(s, 64)
-		if err != nil || serial < rdSerialMin || serial >= rdSerialMax {
+		if err != nil || serial < serialMin || serial >= serialMax {
 			return time.Time{}, false
 		}
 		t, err := excelize.ExcelDateToTime(serial, false)
 		if err != nil {
 			return time.Time{}, false
 		}
-		return rdCivilDate(t.Year(), int(t.Month()), t.Day())
+		return civilDate(t.Year(), int(t.Month()), t.Day())
 	}
 	return time.Time{}, false
 }
 
-// rdCivilDate is midnight UTC of a calendar date; false when there is no
+// civilDate is midnight UTC of a calendar date; false when there is no
 // such date (2023-02-30) or the year is implausible.
-func rdCivilDate(y, m, d int) (time.Time, bool) {
+func civilDate(y, m, d int) (time.Time, bool) {
 	if y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1 {
 		return time.Time{}, false
 	}
@@ -152,9 +152,9 @@ func rdCivilDate(y, m, d int) (time.Time, bool) {
 	return t, true
 }
 
-// rdFoldWidth turns full-width ASCII (０-９, －, ／, ．, letters) into
+// foldWidth turns full-width ASCII (０-９, －, ／, ．, letters) into
 // ASCII and the ideographic space into a space, as typed with a Chinese IME.
-func rdFoldWidth(s string) string {
+func foldWidth(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= '！' && r <= '～':

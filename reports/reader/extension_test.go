@@ -122,16 +122,16 @@ func TestExtensionDate(t *testing.T) {
 		{"2023-06-20至2023-06-30", may, ""},
 	}
 	for _, tc := range tests {
-		got, ok := rdExtensionDate(tc.text, tc.period)
+		got, ok := extensionDate(tc.text, tc.period)
 		gotS := ""
 		if ok {
 			gotS = got.Format(time.DateOnly)
 			if got.Location() != time.UTC || got.Hour() != 0 {
-				t.Errorf("rdExtensionDate(%q) = %v, want midnight UTC", tc.text, got)
+				t.Errorf("extensionDate(%q) = %v, want midnight UTC", tc.text, got)
 			}
 		}
 		if gotS != tc.want {
-			t.Errorf("rdExtensionDate(%q, %s) = %q, want %q", tc.text, tc.period, gotS, tc.want)
+			t.Errorf("extensionDate(%q, %s) = %q, want %q", tc.text, tc.period, gotS, tc.want)
 		}
 	}
 }
@@ -474,9 +474,9 @@ func TestCountValue(t *testing.T) {
 		{"1e3", 0, false}, {"99999999999999999999", 0, false},
 	}
 	for _, tc := range tests {
-		got, ok := rdCountValue(tc.in)
+		got, ok := countValue(tc.in)
 		if got != tc.want || ok != tc.ok {
-			t.Errorf("rdCountValue(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+			t.Errorf("countValue(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
 	}
 }

@@ -20,27 +20,27 @@ type CountRow struct {
 	Cell   string // the 本月完成数 cell, e.g. "F13"; "" when that column is missing
 }
 
-// rdIsIndicatorSection reports whether a line below the task table starts
+// isIndicatorSection reports whether a line below the task table starts
 // the indicator section: its title (量化指标…), or a header row, should the
 // unit have deleted the title.
-func rdIsIndicatorSection(l rdLine, idCol int) bool {
+func isIndicatorSection(l line, idCol int) bool {
 	for _, c := range l.cells {
 		if c != "" {
-			if strings.HasPrefix(rdSqueeze(c), reports.IndicatorPrefix) {
+			if strings.HasPrefix(squeeze(c), reports.IndicatorPrefix) {
 				return true
 			}
 			break
 		}
 	}
-	return rdSqueeze(l.cell(idCol)) == reports.HeaderTaskID || rdIndicatorColumns(l) != nil
+	return squeeze(l.cell(idCol)) == reports.HeaderTaskID || indicatorColumns(l) != nil
 }
 
-// rdIndicatorColumns finds the indicator section's header labels in a
+// indicatorColumns finds the indicator section's header labels in a
 // line; nil unless 指标名称 is among them.
-func rdIndicatorColumns(l rdLine) map[string]int {
+func indicatorColumns(l line) map[string]int {
 	cols := map[string]int{}
 	for i, c := range l.cells {
-		key := rdSqueeze(c)
+		key := squeeze(c)
 		for _, h := range reports.IndicatorHeaders {
 			if key == h {
 				if _, seen := cols[h]; !seen {
@@ -59,10 +59,10 @@ func rdIndicatorColumns(l rdLine) map[string]int {
 // under its header, found by the labels 任务编号, 指标名称 and 本月完成数,
 // up to an instructions line. A workbook without the section (a template
 // of a unit without indicators, or from before them) has no counts.
-func (p *rdParser) readCounts(t rdTable) {
+func (p *parser) readCounts(t table) {
 	start, cols := -1, map[string]int(nil)
 	for i := t.header + 1; i < len(t.lines); i++ {
-		if cols = rdIndicatorColumns(t.lines[i]); cols != nil {
+		if cols = indicatorColumns(t.lines[i]); cols != nil {
 			start = i
 			break
 		}
@@ -77,7 +77,7 @@ func (p *rdParser) readCounts(t rdTable) {
 	}
 	idCol, nameCol := cols[reports.HeaderTaskID], cols[reports.IndHeaderName]
 	for _, l := range t.lines[start+1:] {
-		if rdIsNote(l) {
+		if isNote(l) {
 			break
 		}
 		c := CountRow{Line: l.n, TaskID: l.cell(idCol), Name: l.cell(nameCol)}
@@ -94,15 +94,15 @@ func (p *rdParser) readCounts(t rdTable) {
 	}
 }
 
-// rdCountText is a count as units write it: a whole number, possibly with
+// countText is a count as units write it: a whole number, possibly with
 // a zero fraction (2.0, as a number cell may read) and a unit of count
 // after it (2次, 3 场).
-var rdCountText = regexp.MustCompile(`^(\d+)(?:\.0+)?\s*\p{Han}{0,2}$`)
+var countText = regexp.MustCompile(`^(\d+)(?:\.0+)?\s*\p{Han}{0,2}$`)
 
-// rdCountValue reads a count: a whole number ≥ 0. Full-width digits are
+// countValue reads a count: a whole number ≥ 0. Full-width digits are
 // accepted.
-func rdCountValue(s string) (int, bool) {
-	m := rdCountText.FindStringSubmatch(strings.TrimFunc(rdFoldWidth(s), rdIsTrim))
+func countValue(s string) (int, bool) {
+	m := countText.FindStringSubmatch(strings.TrimFunc(foldWidth(s), isTrim))
 	if m == nil {
 		return 0, false
 	}

@@ -54,7 +54,7 @@ func tStrayCells(n int) string {
 	var right, below strings.Builder
 	for i := range n {
 		if i < n/2 {
-			fmt.Fprintf(&right, `<c r="%s6" t="inlineStr"><is><t>旁注%d</t></is></c>`, rdColumnName(33+i), i)
+			fmt.Fprintf(&right, `<c r="%s6" t="inlineStr"><is><t>旁注%d</t></is></c>`, columnName(33+i), i)
 			continue
 		}
 		r := 5001 + i
@@ -109,7 +109,7 @@ func tEchoedString(t testing.TB, book []byte) []byte {
 	for r := 20; r <= 5000; r++ {
 		fmt.Fprintf(&rows, `<row r="%d">`, r)
 		for c := 1; c <= 32; c++ {
-			fmt.Fprintf(&rows, `<c r="%s%d" t="s"><v>%d</v></c>`, rdColumnName(c), r, n)
+			fmt.Fprintf(&rows, `<c r="%s%d" t="s"><v>%d</v></c>`, columnName(c), r, n)
 		}
 		rows.WriteString("</row>")
 	}
@@ -337,7 +337,7 @@ func tFullArea(t testing.TB, book []byte, lim reports.Limits, text string) []byt
 	cells := func(r int) string {
 		var b strings.Builder
 		for c := 10; c <= lim.MaxColumns; c++ {
-			fmt.Fprintf(&b, `<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>`, rdColumnName(c), r, text)
+			fmt.Fprintf(&b, `<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>`, columnName(c), r, text)
 		}
 		return b.String()
 	}
@@ -378,9 +378,9 @@ func TestParseFullArea(t *testing.T) {
 	}
 	// The reader's lines reach the area's last cell.
 	lim := reports.Limits{}.WithDefaults()
-	b, err := rdOpenBook(data, &lim)
+	b, err := openBook(data, &lim)
 	reportstest.Must(t, err)
-	p := rdParser{b: b, lim: lim, r: &Returned{}}
+	p := parser{b: b, lim: lim, r: &Returned{}}
 	tb, err := p.readTable(b.sheets[0])
 	reportstest.Must(t, err)
 	lastLine := tb.lines[len(tb.lines)-1]

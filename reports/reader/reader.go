@@ -79,7 +79,7 @@ func (r *Returned) Answers() []plan.Answer {
 	}
 	counts := map[int]map[string]int{} // fresh maps: r's are never written to
 	for _, c := range r.Counts {
-		n, ok := rdCountValue(c.Value)
+		n, ok := countValue(c.Value)
 		i, found := at[c.TaskID]
 		if !ok || !found || c.Name == "" {
 			continue
@@ -115,22 +115,22 @@ func OpenAnswers(r *Returned, closed map[string]reports.Closure) []plan.Answer {
 	return out
 }
 
-// rdLimits fills the zero fields of l with the defaults.
-func rdLimits(l reports.Limits) reports.Limits { return l.WithDefaults() }
+// limits fills the zero fields of l with the defaults.
+func limits(l reports.Limits) reports.Limits { return l.WithDefaults() }
 
 // Reading bounds.
 const (
-	rdHeaderScanRows = 30 // the header row must be among the first rows
-	rdMaxMetaLines   = 100
+	headerScanRows = 30 // the header row must be among the first rows
+	maxMetaLines   = 100
 )
 
 // The required columns: without them the answers cannot be read.
-var rdRequiredHeaders = []string{reports.HeaderTaskID, reports.HeaderProgress, reports.HeaderStatus, reports.HeaderIssues, reports.HeaderNextSteps}
+var requiredHeaders = []string{reports.HeaderTaskID, reports.HeaderProgress, reports.HeaderStatus, reports.HeaderIssues, reports.HeaderNextSteps}
 
-// rdAnswerHeaders are the columns a unit fills in.
-var rdAnswerHeaders = []string{reports.HeaderProgress, reports.HeaderStatus, reports.HeaderIssues, reports.HeaderNextSteps}
+// answerHeaders are the columns a unit fills in.
+var answerHeaders = []string{reports.HeaderProgress, reports.HeaderStatus, reports.HeaderIssues, reports.HeaderNextSteps}
 
-const rdMsgUnreadable = "文件无法读取（可能已损坏，或由不兼容的软件生成）。" +
+const msgUnreadable = "文件无法读取（可能已损坏，或由不兼容的软件生成）。" +
 	"请在 Excel/WPS 中打开本期模板，填好后“另存为”Excel 工作簿（.xlsx）重新发送。"
 
 // Problem kinds of workbooks beyond the reader's bounds (see Limits); the
@@ -163,84 +163,84 @@ func Parse(data []byte, lim reports.Limits) (r *Returned) { return parse(data, l
 // parse is Parse; with allCells it also locates the extension request's
 // cells when they are blank (what filling a template needs).
 func parse(data []byte, lim reports.Limits, allCells bool) (r *Returned) {
-	lim = rdLimits(lim)
-	if p := rdSniff(data, lim); p != nil {
-		return rdFatal(*p)
+	lim = limits(lim)
+	if p := sniff(data, lim); p != nil {
+		return fatal(*p)
 	}
 	// Workbooks come from everywhere: whatever slipped through is a file
 	// that cannot be read, never a crash.
 	defer func() {
 		if v := recover(); v != nil {
-			r = rdFatal(reports.Problem{Kind: KindUnreadable, Message: rdMsgUnreadable})
+			r = fatal(reports.Problem{Kind: KindUnreadable, Message: msgUnreadable})
 		}
 	}()
-	b, err := rdOpenBook(data, &lim)
+	b, err := openBook(data, &lim)
 	if err != nil {
-		if pr, ok := rdProblemOf(err, lim); ok {
-			return rdFatal(pr)
+		if pr, ok := problemOf(err, lim); ok {
+			return fatal(pr)
 		}
-		return rdFatal(reports.Problem{Kind: KindUnreadable, Message: rdMsgUnreadable})
+		return fatal(reports.Problem{Kind: KindUnreadable, Message: msgUnreadable})
 	}
-	p := rdParser{b: b, lim: lim, r: &Returned{}, allCells: allCells,
-		extras: &rdExtras{formulas: map[rdPos]string{}, merges: map[rdPos]int{}}}
+	p := parser{b: b, lim: lim, r: &Returned{}, allCells: allCells,
+		extras: &extras{formulas: map[cellPos]string{}, merges: map[cellPos]int{}}}
 	p.parse()
 	return p.r
 }
 
-func rdFatal(p reports.Problem) *Returned {
+func fatal(p reports.Problem) *Returned {
 	return &Returned{Fatal: true, Problems: []reports.Problem{p}}
 }
 
-// rdParser reads one opened workbook into a Returned.
-type rdParser struct {
-	b      *rdBook
+// parser reads one opened workbook into a Returned.
+type parser struct {
+	b      *book
 	lim    reports.Limits
 	r      *Returned
-	extras *rdExtras // formulas and merged ranges of the table's sheet
+	extras *extras // formulas and merged ranges of the table's sheet
 	// allCells: locate blank extension cells too (see parse).
 	allCells bool
 	aborted  bool // the workbook was refused while reading (p.r is that)
 }
 
 // abort refuses the workbook for a reading error that condemns it all
-// (see rdProblemOf); false when err is not one.
-func (p *rdParser) abort(err error) bool {
-	pr, ok := rdProblemOf(err, p.lim)
+// (see problemOf); false when err is not one.
+func (p *parser) abort(err error) bool {
+	pr, ok := problemOf(err, p.lim)
 	if ok {
-		p.r, p.aborted = rdFatal(pr), true
+		p.r, p.aborted = fatal(pr), true
 	}
 	return ok
 }
 
-// rdLine is one non-blank row: its number and its cleaned cell texts, the
+// line is one non-blank row: its number and its cleaned cell texts, the
 // first for column A.
-type rdLine struct {
+type line struct {
 	n     int
 	cells []string
 }
 
-func (l rdLine) cell(col int) string {
+func (l line) cell(col int) string {
 	if col < 1 || col > len(l.cells) {
 		return ""
 	}
 	return l.cells[col-1]
 }
 
-// rdTable is the sheet that holds the task table.
-type rdTable struct {
+// table is the sheet that holds the task table.
+type table struct {
 	sheet  string
-	lines  []rdLine
+	lines  []line
 	header int            // index into lines
 	cols   map[string]int // header label → 1-based column
 }
 
-func (p *rdParser) parse() {
+func (p *parser) parse() {
 	t, ok := p.findTable()
 	if !ok {
 		return
 	}
 	p.r.Sheet = t.sheet
-	for _, h := range rdRequiredHeaders {
+	for _, h := range requiredHeaders {
 		if _, ok := t.cols[h]; !ok {
 			p.problem(reports.Problem{Kind: KindColumnMissing, Message: fmt.Sprintf(
 				"表头中没有“%s”列。请不要删除或修改表头，使用本期模板重新填写后发送。", h)})
@@ -261,11 +261,11 @@ func (p *rdParser) parse() {
 
 // findTable returns the sheet holding the task table: 填报表 when it has
 // the header row, otherwise the first visible sheet that does.
-func (p *rdParser) findTable() (rdTable, bool) {
-	var candidates []rdSheetRef
+func (p *parser) findTable() (table, bool) {
+	var candidates []sheetRef
 	for _, s := range p.b.sheets {
 		if s.name == reports.SheetForm {
-			candidates = append([]rdSheetRef{s}, candidates...)
+			candidates = append([]sheetRef{s}, candidates...)
 			continue
 		}
 		if strings.EqualFold(s.name, reports.SheetMeta) {
@@ -280,7 +280,7 @@ func (p *rdParser) findTable() (rdTable, bool) {
 		t, err := p.readTable(s)
 		if err != nil {
 			if p.abort(err) {
-				return rdTable{}, false
+				return table{}, false
 			}
 			formUnreadable = formUnreadable || s.name == reports.SheetForm
 			continue
@@ -290,26 +290,26 @@ func (p *rdParser) findTable() (rdTable, bool) {
 		}
 	}
 	if formUnreadable {
-		p.fatal(reports.Problem{Kind: KindUnreadable, Message: rdMsgUnreadable})
-		return rdTable{}, false
+		p.fatal(reports.Problem{Kind: KindUnreadable, Message: msgUnreadable})
+		return table{}, false
 	}
 	p.fatal(reports.Problem{Kind: KindNotTemplate, Message: "附件中没有找到填报表格（工作表“" + reports.SheetForm + "”及其表头“" +
 		strings.Join(reports.TemplateHeaders, "、") + "”）。请使用本期通知邮件附带的模板填写，" +
 		"不要另建表格或修改表头，填好后重新发送。"})
-	return rdTable{}, false
+	return table{}, false
 }
 
 // readTable reads a sheet's non-blank lines in one pass over its XML. It
 // stops early when no header row turns up among the first rows; once the
 // header is found, the sheet is the table and is read to its end, formulas
 // and merged ranges included, and cells outside the area are counted.
-func (p *rdParser) readTable(s rdSheetRef) (rdTable, error) {
-	t := rdTable{sheet: s.name, header: -1}
-	sc := &rdSheetScan{stopAfter: rdHeaderScanRows, wantExtras: true}
-	sc.onLine = func(l rdLine) bool {
+func (p *parser) readTable(s sheetRef) (table, error) {
+	t := table{sheet: s.name, header: -1}
+	sc := &sheetScan{stopAfter: headerScanRows, wantExtras: true}
+	sc.onLine = func(l line) bool {
 		t.lines = append(t.lines, l)
 		if t.header < 0 {
-			if cols := rdHeaderColumns(l); len(cols) >= 3 {
+			if cols := headerColumns(l); len(cols) >= 3 {
 				t.header, t.cols = len(t.lines)-1, cols
 				sc.stopAfter, sc.countOutside = 0, true
 			}
@@ -325,12 +325,12 @@ func (p *rdParser) readTable(s rdSheetRef) (rdTable, error) {
 	return t, nil
 }
 
-// rdHeaderColumns finds the template's header labels in a row. A label
+// headerColumns finds the template's header labels in a row. A label
 // matches when the cell, with every space and line break removed, equals it.
-func rdHeaderColumns(l rdLine) map[string]int {
+func headerColumns(l line) map[string]int {
 	cols := map[string]int{}
 	for i, c := range l.cells {
-		key := rdSqueeze(c)
+		key := squeeze(c)
 		for _, h := range reports.TemplateHeaders {
 			if key == h {
 				if _, seen := cols[h]; !seen {
@@ -344,7 +344,7 @@ func rdHeaderColumns(l rdLine) map[string]int {
 
 // readContact finds 联系人, 联系电话 and the extension request (申请延期至,
 // 延期理由) above the header row, by their labels.
-func (p *rdParser) readContact(t rdTable) {
+func (p *parser) readContact(t table) {
 	fields := []struct {
 		labels     []string // the template's label first, then what a unit may write instead
 		value, ref *string
@@ -385,8 +385,8 @@ func (p *rdParser) readContact(t rdTable) {
 			}
 		}
 	}
-	p.r.Extension.UntilText = rdNoPlaceholder(p.r.Extension.UntilText)
-	p.r.Extension.Reason = rdNoPlaceholder(p.r.Extension.Reason)
+	p.r.Extension.UntilText = noPlaceholder(p.r.Extension.UntilText)
+	p.r.Extension.Reason = noPlaceholder(p.r.Extension.Reason)
 }
 
 // labelled reads the value of a label found at cell i of the line: either
@@ -394,8 +394,8 @@ func (p *rdParser) readContact(t rdTable) {
 // cell to its right, unless that cell is another label. The reference
 // returned is the value's cell, or where the value belongs when empty (""
 // unless locate is set).
-func (p *rdParser) labelled(l rdLine, i int, label string, locate bool) (value, ref string, ok bool) {
-	rest, ok := rdAfterLabel(l.cells[i], label)
+func (p *parser) labelled(l line, i int, label string, locate bool) (value, ref string, ok bool) {
+	rest, ok := afterLabel(l.cells[i], label)
 	if !ok {
 		return "", "", false
 	}
@@ -406,7 +406,7 @@ func (p *rdParser) labelled(l rdLine, i int, label string, locate bool) (value, 
 		if l.cells[j] == "" {
 			continue
 		}
-		if rdIsLabel(l.cells[j]) {
+		if isLabel(l.cells[j]) {
 			break
 		}
 		return l.cells[j], reports.Cell(j+1, l.n), true
@@ -418,12 +418,12 @@ func (p *rdParser) labelled(l rdLine, i int, label string, locate bool) (value, 
 }
 
 // cellAfter names the first cell right of ref that is not merged with it.
-func (p *rdParser) cellAfter(ref string) string {
-	col, row, ok := rdCellRef(ref)
+func (p *parser) cellAfter(ref string) string {
+	col, row, ok := cellRef(ref)
 	if !ok {
 		return ""
 	}
-	if last, ok := p.extras.merges[rdPos{row, col}]; ok {
+	if last, ok := p.extras.merges[cellPos{row, col}]; ok {
 		col = last
 	}
 	return reports.Cell(col+1, row)
@@ -431,15 +431,15 @@ func (p *rdParser) cellAfter(ref string) string {
 
 // readRows reads the task rows below the header, up to the instructions
 // line or the indicator section. Blank rows anywhere are skipped.
-func (p *rdParser) readRows(t rdTable) {
+func (p *parser) readRows(t table) {
 	idCol := t.cols[reports.HeaderTaskID]
 	for _, l := range t.lines[t.header+1:] {
-		if rdIsNote(l) || rdIsIndicatorSection(l, idCol) {
+		if isNote(l) || isIndicatorSection(l, idCol) {
 			break
 		}
 		id := l.cell(idCol)
 		if id == "" {
-			for _, h := range rdAnswerHeaders {
+			for _, h := range answerHeaders {
 				if col, ok := t.cols[h]; ok && l.cell(col) != "" {
 					p.problem(reports.Problem{Cell: reports.Cell(idCol, l.n), Kind: KindRowWithoutTask, Message: fmt.Sprintf(
 						"第 %d 行没有任务编号，填写的内容无法对应到任务。请在原有的任务行中填写，不要新增行。", l.n)})
@@ -477,27 +477,27 @@ func (p *rdParser) readRows(t rdTable) {
 // formula returns "=" and the formula of a cell that has one but no cached
 // value (the streaming reader gives those as ""), so that what the unit
 // typed is kept as text; "" otherwise.
-func (p *rdParser) formula(ref string) string {
-	col, row, ok := rdCellRef(ref)
+func (p *parser) formula(ref string) string {
+	col, row, ok := cellRef(ref)
 	if !ok {
 		return ""
 	}
-	fx, ok := p.extras.formulas[rdPos{row, col}]
+	fx, ok := p.extras.formulas[cellPos{row, col}]
 	if !ok || fx == "" {
 		return ""
 	}
-	return rdClean("=" + fx)
+	return clean("=" + fx)
 }
 
 // readMeta reads the hidden metadata sheet's key/value rows.
-func (p *rdParser) readMeta() {
+func (p *parser) readMeta() {
 	s, ok := p.b.sheet(reports.SheetMeta)
 	if !ok || s.part == "" {
 		return
 	}
 	p.r.HasMeta = true
 	m := &p.r.Meta
-	sc := &rdSheetScan{stopAfter: rdMaxMetaLines, onLine: func(l rdLine) bool {
+	sc := &sheetScan{stopAfter: maxMetaLines, onLine: func(l line) bool {
 		if len(l.cells) < 2 {
 			return true
 		}
@@ -523,46 +523,46 @@ func (p *rdParser) readMeta() {
 	}
 }
 
-func (p *rdParser) problem(pr reports.Problem) { p.r.Problems = append(p.r.Problems, pr) }
+func (p *parser) problem(pr reports.Problem) { p.r.Problems = append(p.r.Problems, pr) }
 
-func (p *rdParser) fatal(pr reports.Problem) {
+func (p *parser) fatal(pr reports.Problem) {
 	p.r.Fatal = true
 	p.problem(pr)
 }
 
-// rdIsTrim reports the runes trimmed from both ends of every cell: Unicode
+// isTrim reports the runes trimmed from both ends of every cell: Unicode
 // white space (which includes the full-width space U+3000 and NBSP), and
 // the zero-width space and byte-order mark that pasted text brings along.
-func rdIsTrim(r rune) bool {
+func isTrim(r rune) bool {
 	return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff'
 }
 
-// rdClean normalises line breaks to "\n" and trims the text.
-func rdClean(s string) string {
+// clean normalises line breaks to "\n" and trims the text.
+func clean(s string) string {
 	if strings.ContainsRune(s, '\r') {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 		s = strings.ReplaceAll(s, "\r", "\n")
 	}
-	return strings.TrimFunc(s, rdIsTrim)
+	return strings.TrimFunc(s, isTrim)
 }
 
-// rdSqueeze drops every space, line break and zero-width character: how
+// squeeze drops every space, line break and zero-width character: how
 // labels and headers are compared.
-func rdSqueeze(s string) string {
+func squeeze(s string) string {
 	return strings.Map(func(r rune) rune {
-		if rdIsTrim(r) {
+		if isTrim(r) {
 			return -1
 		}
 		return r
 	}, s)
 }
 
-// rdAfterLabel reports whether s starts with label (ignoring spaces inside
+// afterLabel reports whether s starts with label (ignoring spaces inside
 // it, as in "联 系 人") and returns what follows the label and its colon.
-func rdAfterLabel(s, label string) (string, bool) {
+func afterLabel(s, label string) (string, bool) {
 	rest := s // walked rune by rune: a cell may be long, the label is short
 	for _, want := range label {
-		rest = strings.TrimLeftFunc(rest, rdIsTrim)
+		rest = strings.TrimLeftFunc(rest, isTrim)
 		r, size := utf8.DecodeRuneInString(rest)
 		if size == 0 || r != want {
 			return "", false
@@ -570,21 +570,21 @@ func rdAfterLabel(s, label string) (string, bool) {
 		rest = rest[size:]
 	}
 	out := strings.TrimLeftFunc(rest, func(r rune) bool {
-		return rdIsTrim(r) || r == '：' || r == ':'
+		return isTrim(r) || r == '：' || r == ':'
 	})
 	return out, true
 }
 
-// rdLabels are the labels of the template's upper rows; a cell holding one
+// labels are the labels of the template's upper rows; a cell holding one
 // is never taken as the value of the label before it.
-var rdLabels = []string{"联系人", "联系电话", "电话", "填报单位", "报送截止", "报送期次", "申请延期至", "延期至", "延期理由", "延期原因"}
+var labels = []string{"联系人", "联系电话", "电话", "填报单位", "报送截止", "报送期次", "申请延期至", "延期至", "延期理由", "延期原因"}
 
-func rdIsLabel(s string) bool {
-	key := rdSqueeze(s)
+func isLabel(s string) bool {
+	key := squeeze(s)
 	if strings.HasSuffix(key, "：") || strings.HasSuffix(key, ":") {
 		return true
 	}
-	for _, l := range rdLabels {
+	for _, l := range labels {
 		if strings.HasPrefix(key, l) {
 			return true
 		}
@@ -592,11 +592,11 @@ func rdIsLabel(s string) bool {
 	return false
 }
 
-// rdIsNote reports whether the row is the instructions line.
-func rdIsNote(l rdLine) bool {
+// isNote reports whether the row is the instructions line.
+func isNote(l line) bool {
 	for _, c := range l.cells {
 		if c != "" {
-			return strings.HasPrefix(rdSqueeze(c), reports.NotePrefix)
+			return strings.HasPrefix(squeeze(c), reports.NotePrefix)
 		}
 	}
 	return false

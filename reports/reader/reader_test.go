@@ -412,11 +412,11 @@ func tZip(t testing.TB, files map[string]string) []byte {
 // tOLE builds the start of an OLE compound file whose directory names the
 // given streams (UTF-16LE names, as in a real directory sector).
 func tOLE(streams ...string) []byte {
-	b := append([]byte{}, rdMagicOLE...)
+	b := append([]byte{}, magicOLE...)
 	b = append(b, make([]byte, 504)...)
 	for _, s := range streams {
 		entry := make([]byte, 128)
-		copy(entry, rdUTF16LE(s))
+		copy(entry, utf16LE(s))
 		b = append(b, entry...)
 	}
 	return b

@@ -10,18 +10,18 @@ import (
 	"github.com/duban/duban/reports"
 )
 
-// rdPos is a cell's position, 1-based.
-type rdPos struct{ row, col int }
+// cellPos is a cell's position, 1-based.
+type cellPos struct{ row, col int }
 
-// rdExtras is what the reader needs from the table's sheet beyond its
+// extras is what the reader needs from the table's sheet beyond its
 // values: the formulas of cells that have no cached value, and the merged
 // ranges. Both are kept only for cells inside the area.
-type rdExtras struct {
-	formulas map[rdPos]string // formula text, for formula cells without a value
-	merges   map[rdPos]int    // first cell → last column of each merged range
+type extras struct {
+	formulas map[cellPos]string // formula text, for formula cells without a value
+	merges   map[cellPos]int    // first cell → last column of each merged range
 }
 
-// rdSheetScan reads one worksheet part in a single pass: the values of
+// sheetScan reads one worksheet part in a single pass: the values of
 // the cells inside the area, line by line, and with wantExtras the
 // formulas and merged ranges. Cells outside the area are counted, never
 // kept.
@@ -33,21 +33,21 @@ type rdExtras struct {
 // numbered at or before the current one adds its cells to it, and a cell
 // referring to a column at or left of the last cell read goes right after
 // it, as excelize reads them.
-type rdSheetScan struct {
+type sheetScan struct {
 	// Set by the caller; onLine and the callbacks may change stopAfter
 	// and countOutside while the sheet is read.
-	onLine       func(rdLine) bool // a non-blank line of the area; false stops reading
-	stopAfter    int               // stop at the first row numbered beyond it (0: read on)
-	countOutside bool              // more than MaxCellsOutside cells outside the area is an error
-	wantExtras   bool              // read formulas and merged ranges (and so the whole part)
-	keepRaw      bool              // hand lines over as read: not cleaned, blank ones too (for tests)
+	onLine       func(line) bool // a non-blank line of the area; false stops reading
+	stopAfter    int             // stop at the first row numbered beyond it (0: read on)
+	countOutside bool            // more than MaxCellsOutside cells outside the area is an error
+	wantExtras   bool            // read formulas and merged ranges (and so the whole part)
+	keepRaw      bool            // hand lines over as read: not cleaned, blank ones too (for tests)
 
 	outside      int    // non-empty cells outside the area
 	firstOutside string // the first of them
-	extras       rdExtras
+	extras       extras
 
-	b     *rdBook
-	x     *rdXML
+	b     *book
+	x     *xmlPart
 	lim   *reports.Limits
 	name  string
 	sst   []string
@@ -67,7 +67,7 @@ type rdSheetScan struct {
 	capDepth         int
 	v, f             []byte
 	hasV, hasF, isIS bool
-	is               rdString
+	is               stringItem
 }
 
 // Cell parts being read.
@@ -83,7 +83,7 @@ const (
 var errBadRef = errors.New("invalid row or cell reference")
 
 // scanSheet reads the sheet with sc.
-func (b *rdBook) scanSheet(ref rdSheetRef, sc *rdSheetScan) error {
+func (b *book) scanSheet(ref sheetRef, sc *sheetScan) error {
 	if ref.part == "" {
 		return errSheetMissing
 	}
@@ -97,12 +97,12 @@ func (b *rdBook) scanSheet(ref rdSheetRef, sc *rdSheetScan) error {
 	defer x.close()
 	sc.b, sc.x, sc.lim, sc.name = b, x, b.lim, ref.name
 	if sc.wantExtras {
-		sc.extras = rdExtras{formulas: map[rdPos]string{}, merges: map[rdPos]int{}}
+		sc.extras = extras{formulas: map[cellPos]string{}, merges: map[cellPos]int{}}
 	}
 	return sc.run()
 }
 
-func (s *rdSheetScan) run() error {
+func (s *sheetScan) run() error {
 	for !s.stop && !(s.ended && !s.wantExtras) {
 		tok, err := s.x.token()
 		if err == io.EOF {
@@ -131,12 +131,12 @@ func (s *rdSheetScan) run() error {
 		}
 	}
 	if s.countOutside && s.outside > s.lim.MaxCellsOutside {
-		return &rdOutsideError{sheet: s.name, count: s.outside, first: s.firstOutside}
+		return &outsideError{sheet: s.name, count: s.outside, first: s.firstOutside}
 	}
 	return nil
 }
 
-func (s *rdSheetScan) start(el xml.StartElement) error {
+func (s *sheetScan) start(el xml.StartElement) error {
 	if s.inCell {
 		s.cellStart(el)
 		return nil
@@ -156,7 +156,7 @@ func (s *rdSheetScan) start(el xml.StartElement) error {
 	return nil
 }
 
-func (s *rdSheetScan) end(el xml.EndElement) error {
+func (s *sheetScan) end(el xml.EndElement) error {
 	if s.inCell {
 		return s.cellEnd(el)
 	}
@@ -170,7 +170,7 @@ func (s *rdSheetScan) end(el xml.EndElement) error {
 }
 
 // startRow starts a row: a new line, or more cells for the current one.
-func (s *rdSheetScan) startRow(el xml.StartElement) error {
+func (s *sheetScan) startRow(el xml.StartElement) error {
 	n := 0
 	for _, a := range el.Attr {
 		if a.Name.Local == "r" {
@@ -181,7 +181,7 @@ func (s *rdSheetScan) startRow(el xml.StartElement) error {
 			n = v
 		}
 	}
-	if n > rdExcelRows {
+	if n > excelRows {
 		return errBadRef
 	}
 	if s.sst == nil {
@@ -215,7 +215,7 @@ func (s *rdSheetScan) startRow(el xml.StartElement) error {
 
 // endLine hands the current line over, when it is inside the area and not
 // blank, and starts the next one.
-func (s *rdSheetScan) endLine() error {
+func (s *sheetScan) endLine() error {
 	cells := s.cells
 	s.cells, s.last, s.col = s.cells[:0], 0, 0
 	defer clear(cells)
@@ -223,7 +223,7 @@ func (s *rdSheetScan) endLine() error {
 		return nil
 	}
 	if s.keepRaw {
-		if len(cells) > 0 && !s.onLine(rdLine{n: s.line, cells: append([]string(nil), cells...)}) {
+		if len(cells) > 0 && !s.onLine(line{n: s.line, cells: append([]string(nil), cells...)}) {
 			s.stop = true
 		}
 		return nil
@@ -237,19 +237,19 @@ func (s *rdSheetScan) endLine() error {
 				return err
 			}
 		}
-		cells[i] = rdClean(c)
+		cells[i] = clean(c)
 		blank = blank && cells[i] == ""
 	}
 	if blank {
 		return nil
 	}
-	if !s.onLine(rdLine{n: s.line, cells: append([]string(nil), cells...)}) {
+	if !s.onLine(line{n: s.line, cells: append([]string(nil), cells...)}) {
 		s.stop = true
 	}
 	return nil
 }
 
-func (s *rdSheetScan) startCell(el xml.StartElement) error {
+func (s *sheetScan) startCell(el xml.StartElement) error {
 	s.inCell, s.ref, s.typ, s.capture = true, "", "", capNone
 	s.hasV, s.hasF, s.isIS = false, false, false
 	s.v, s.f = s.v[:0], s.f[:0]
@@ -273,7 +273,7 @@ func (s *rdSheetScan) startCell(el xml.StartElement) error {
 
 // cellStart handles an element inside a cell: the value (<v>), formula
 // (<f>) and inline string (<is>) are found at any depth, as excelize does.
-func (s *rdSheetScan) cellStart(el xml.StartElement) {
+func (s *sheetScan) cellStart(el xml.StartElement) {
 	d := s.x.depth
 	switch s.capture {
 	case capNone:
@@ -295,7 +295,7 @@ func (s *rdSheetScan) cellStart(el xml.StartElement) {
 	}
 }
 
-func (s *rdSheetScan) text(b []byte) {
+func (s *sheetScan) text(b []byte) {
 	d := s.x.depth
 	switch s.capture {
 	case capV:
@@ -311,7 +311,7 @@ func (s *rdSheetScan) text(b []byte) {
 	}
 }
 
-func (s *rdSheetScan) cellEnd(el xml.EndElement) error {
+func (s *sheetScan) cellEnd(el xml.EndElement) error {
 	d := s.x.depth + 1 // the depth of the element that ended
 	switch {
 	case s.capture == capNone:
@@ -330,10 +330,10 @@ func (s *rdSheetScan) cellEnd(el xml.EndElement) error {
 // place puts the cell just read at its position: inside the area it is
 // kept, outside it is counted when not empty. read is false for a cell
 // excelize stops reading at its attributes (it stays empty).
-func (s *rdSheetScan) place(read bool) error {
+func (s *sheetScan) place(read bool) error {
 	s.col++
 	if s.ref != "" {
-		col, _, ok := rdCellRef(s.ref)
+		col, _, ok := cellRef(s.ref)
 		if !ok {
 			return errBadRef
 		}
@@ -384,7 +384,7 @@ func (s *rdSheetScan) place(read bool) error {
 		if err := s.b.keep(len(s.f), s.name); err != nil {
 			return err
 		}
-		s.extras.formulas[rdPos{s.line, pos}] = string(s.f)
+		s.extras.formulas[cellPos{s.line, pos}] = string(s.f)
 	}
 	return nil
 }
@@ -392,8 +392,8 @@ func (s *rdSheetScan) place(read bool) error {
 // outsideCell counts a cell outside the area, unless it only holds spaces.
 // Whether there are too many is decided once the whole sheet is read, so
 // that the unit is told how many there are.
-func (s *rdSheetScan) outsideCell(pos int, value string) {
-	if !s.hasF && strings.TrimFunc(value, rdIsTrim) == "" {
+func (s *sheetScan) outsideCell(pos int, value string) {
+	if !s.hasF && strings.TrimFunc(value, isTrim) == "" {
 		return
 	}
 	if s.outside++; s.outside == 1 {
@@ -402,20 +402,20 @@ func (s *rdSheetScan) outsideCell(pos int, value string) {
 }
 
 // merge records a merged range whose first cell is inside the area.
-func (s *rdSheetScan) merge(el xml.StartElement) {
-	first, last, ok := strings.Cut(rdAttr(el, "ref"), ":")
+func (s *sheetScan) merge(el xml.StartElement) {
+	first, last, ok := strings.Cut(attr(el, "ref"), ":")
 	if !ok {
 		return
 	}
-	c1, r1, ok1 := rdCellRef(first)
-	c2, _, ok2 := rdCellRef(last)
+	c1, r1, ok1 := cellRef(first)
+	c2, _, ok2 := cellRef(last)
 	if ok1 && ok2 && r1 <= s.lim.MaxRows && c1 <= s.lim.MaxColumns {
-		s.extras.merges[rdPos{r1, c1}] = c2
+		s.extras.merges[cellPos{r1, c1}] = c2
 	}
 }
 
-// rdAttr returns an attribute's value by local name.
-func rdAttr(el xml.StartElement, name string) string {
+// attr returns an attribute's value by local name.
+func attr(el xml.StartElement, name string) string {
 	for _, a := range el.Attr {
 		if a.Name.Local == name {
 			return a.Value

@@ -22,38 +22,38 @@ import (
 // depth and the number of elements. What is kept from a part is bounded
 // separately (the area of a sheet, the shared strings, the text budget).
 
-// rdMaxTokenBytes bounds one lexical construct of a part's XML: a run of
+// maxTokenBytes bounds one lexical construct of a part's XML: a run of
 // text, a tag with its attributes, a comment, a CDATA section. The decoder
 // holds a whole construct in memory, and a tag's attributes take several
 // times their size once decoded. Excel's longest cell (32,767 characters,
 // escaped) fits with room to spare.
-const rdMaxTokenBytes = 1 << 20
+const maxTokenBytes = 1 << 20
 
-// rdLimitError reports a workbook beyond one of the reading bounds.
-type rdLimitError struct {
+// limitError reports a workbook beyond one of the reading bounds.
+type limitError struct {
 	sheet  string // the sheet being read; "" for the workbook's other parts
 	reason string // what was exceeded, for people
 }
 
-func (e *rdLimitError) Error() string {
+func (e *limitError) Error() string {
 	return fmt.Sprintf("workbook beyond reading limits (sheet %q): %s", e.sheet, e.reason)
 }
 
-// rdOutsideError reports a table sheet with too many cells outside the area.
-type rdOutsideError struct {
+// outsideError reports a table sheet with too many cells outside the area.
+type outsideError struct {
 	sheet string
 	count int
 	first string // the first such cell, e.g. "XFD20"; "" when it has no name
 }
 
-func (e *rdOutsideError) Error() string {
+func (e *outsideError) Error() string {
 	return fmt.Sprintf("sheet %q has %d non-empty cells outside the table area", e.sheet, e.count)
 }
 
-// rdProblemOf turns a reading error that condemns the whole workbook into
+// problemOf turns a reading error that condemns the whole workbook into
 // its problem; false for errors that only make one sheet unreadable.
-func rdProblemOf(err error, lim reports.Limits) (reports.Problem, bool) {
-	var le *rdLimitError
+func problemOf(err error, lim reports.Limits) (reports.Problem, bool) {
+	var le *limitError
 	if errors.As(err, &le) {
 		where := "文件"
 		if le.sheet != "" {
@@ -63,7 +63,7 @@ func rdProblemOf(err error, lim reports.Limits) (reports.Problem, bool) {
 			"），超出了系统的读取上限，系统未读取本文件。请在 Excel/WPS 中打开本期模板，只在表格内填写，" +
 			"填好后“另存为”Excel 工作簿（.xlsx）重新发送。"}, true
 	}
-	var oe *rdOutsideError
+	var oe *outsideError
 	if errors.As(err, &oe) {
 		example := ""
 		if oe.first != "" {
@@ -72,13 +72,13 @@ func rdProblemOf(err error, lim reports.Limits) (reports.Problem, bool) {
 		return reports.Problem{Kind: KindOutsideTable, Message: fmt.Sprintf(
 			"工作表“%s”在表格以外的区域（第 %s 列以右或第 %d 行以下）有 %d 个单元格填有内容%s，系统未读取本文件。"+
 				"请删除表格以外的内容，或使用本期模板重新填写后发送。",
-			oe.sheet, rdColumnName(lim.MaxColumns), lim.MaxRows, oe.count, example)}, true
+			oe.sheet, columnName(lim.MaxColumns), lim.MaxRows, oe.count, example)}, true
 	}
 	return reports.Problem{}, false
 }
 
-// rdColumnName is a column's letters (1 → A, 32 → AF).
-func rdColumnName(col int) string {
+// columnName is a column's letters (1 → A, 32 → AF).
+func columnName(col int) string {
 	var b []byte
 	for ; col > 0; col = (col - 1) / 26 {
 		b = append([]byte{byte('A' + (col-1)%26)}, b...)
@@ -86,10 +86,10 @@ func rdColumnName(col int) string {
 	return string(b)
 }
 
-// rdXML reads one part's tokens within the bounds.
-type rdXML struct {
+// xmlPart reads one part's tokens within the bounds.
+type xmlPart struct {
 	dec      *xml.Decoder
-	guard    *rdGuard
+	guard    *guard
 	rc       io.ReadCloser
 	lim      *reports.Limits
 	sheet    string // for messages: the sheet this part is; "" otherwise
@@ -102,30 +102,30 @@ type rdXML struct {
 	open []xml.Name // with raw: the elements open
 }
 
-// rdOpenXML opens a zip entry for bounded reading; total counts the bytes
+// openXML opens a zip entry for bounded reading; total counts the bytes
 // read from all parts, which may not exceed MaxUnzipBytes either (a part
 // that several sheets name is read again for each).
-func rdOpenXML(zf *zip.File, lim *reports.Limits, total *int64, sheet string, raw bool) (*rdXML, error) {
+func openXML(zf *zip.File, lim *reports.Limits, total *int64, sheet string, raw bool) (*xmlPart, error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return nil, err
 	}
-	g := &rdGuard{r: rc, left: lim.MaxPartBytes, total: total, maxTok: rdMaxTokenBytes, lim: lim, sheet: sheet}
+	g := &guard{r: rc, left: lim.MaxPartBytes, total: total, maxTok: maxTokenBytes, lim: lim, sheet: sheet}
 	dec := xml.NewDecoder(g)
 	dec.CharsetReader = charset.NewReaderLabel // as excelize reads parts
-	return &rdXML{dec: dec, guard: g, rc: rc, lim: lim, sheet: sheet, raw: raw}, nil
+	return &xmlPart{dec: dec, guard: g, rc: rc, lim: lim, sheet: sheet, raw: raw}, nil
 }
 
-func (x *rdXML) close() { _ = x.rc.Close() }
+func (x *xmlPart) close() { _ = x.rc.Close() }
 
 // errXMLSyntax: tags that do not match, or a part that ends inside an
 // element.
 var errXMLSyntax = errors.New("XML syntax error: unbalanced tags")
 
 // token returns the next token, io.EOF at the end of the part, or an error;
-// a *rdLimitError when a bound is exceeded. CharData is only valid until
+// a *limitError when a bound is exceeded. CharData is only valid until
 // the next call.
-func (x *rdXML) token() (xml.Token, error) {
+func (x *xmlPart) token() (xml.Token, error) {
 	var (
 		tok xml.Token
 		err error
@@ -150,10 +150,10 @@ func (x *rdXML) token() (xml.Token, error) {
 		x.depth++
 		x.elements++
 		if x.depth > x.lim.MaxXMLDepth {
-			return nil, &rdLimitError{sheet: x.sheet, reason: fmt.Sprintf("XML 嵌套超过 %d 层", x.lim.MaxXMLDepth)}
+			return nil, &limitError{sheet: x.sheet, reason: fmt.Sprintf("XML 嵌套超过 %d 层", x.lim.MaxXMLDepth)}
 		}
 		if x.elements > x.lim.MaxXMLElements {
-			return nil, &rdLimitError{sheet: x.sheet, reason: fmt.Sprintf("XML 元素超过 %d 个", x.lim.MaxXMLElements)}
+			return nil, &limitError{sheet: x.sheet, reason: fmt.Sprintf("XML 元素超过 %d 个", x.lim.MaxXMLElements)}
 		}
 		if x.raw {
 			x.open = append(x.open, t.Name)
@@ -170,10 +170,10 @@ func (x *rdXML) token() (xml.Token, error) {
 	return tok, nil
 }
 
-// rdGuard passes a part's bytes to the decoder while bounding its size and
-// the size of every lexical construct in it (see rdMaxTokenBytes): a small
+// guard passes a part's bytes to the decoder while bounding its size and
+// the size of every lexical construct in it (see maxTokenBytes): a small
 // XML lexer that only tells where constructs begin and end.
-type rdGuard struct {
+type guard struct {
 	r      io.Reader
 	left   int64  // bytes the part may still have
 	total  *int64 // bytes read from all the workbook's parts
@@ -202,29 +202,29 @@ const (
 	lxDecl    // <!DOCTYPE …>, until '>' outside quotes and brackets
 )
 
-func (g *rdGuard) Read(p []byte) (int, error) {
+func (g *guard) Read(p []byte) (int, error) {
 	if g.err != nil {
 		return 0, g.err
 	}
 	n, err := g.r.Read(p)
 	if int64(n) > g.left {
-		g.err = &rdLimitError{sheet: g.sheet, reason: "解压后超过 " + rdSize(g.lim.MaxPartBytes)}
+		g.err = &limitError{sheet: g.sheet, reason: "解压后超过 " + size(g.lim.MaxPartBytes)}
 		return 0, g.err
 	}
 	if *g.total += int64(n); *g.total > g.lim.MaxUnzipBytes {
-		g.err = &rdLimitError{sheet: g.sheet, reason: "读取的内容合计超过 " + rdSize(g.lim.MaxUnzipBytes)}
+		g.err = &limitError{sheet: g.sheet, reason: "读取的内容合计超过 " + size(g.lim.MaxUnzipBytes)}
 		return 0, g.err
 	}
 	g.left -= int64(n)
 	if !g.scan(p[:n]) {
-		g.err = &rdLimitError{sheet: g.sheet, reason: "单个单元格或标记超过 " + rdSize(int64(g.maxTok))}
+		g.err = &limitError{sheet: g.sheet, reason: "单个单元格或标记超过 " + size(int64(g.maxTok))}
 		return 0, g.err
 	}
 	return n, err
 }
 
 // scan lexes p; false when a construct grows beyond the bound.
-func (g *rdGuard) scan(p []byte) bool {
+func (g *guard) scan(p []byte) bool {
 	for i := 0; i < len(p); {
 		switch g.state {
 		case lxText:
@@ -340,7 +340,7 @@ func (g *rdGuard) scan(p []byte) bool {
 }
 
 // decl lexes one byte of a <!DOCTYPE …> declaration.
-func (g *rdGuard) decl(c byte) {
+func (g *guard) decl(c byte) {
 	switch {
 	case g.quote != 0:
 		if c == g.quote {
@@ -357,10 +357,10 @@ func (g *rdGuard) decl(c byte) {
 	}
 }
 
-// rdCellRef reads a cell reference as excelize's CellNameToCoordinates
+// cellRef reads a cell reference as excelize's CellNameToCoordinates
 // does: letters (any case, '$' ignored) then a row number in 1..1048576;
 // the column must be at most XFD (16384).
-func rdCellRef(s string) (col, row int, ok bool) {
+func cellRef(s string) (col, row int, ok bool) {
 	alpha := func(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '$' }
 	if s == "" || !alpha(s[0]) {
 		return 0, 0, false
@@ -373,7 +373,7 @@ func rdCellRef(s string) (col, row int, ok bool) {
 		return 0, 0, false
 	}
 	row, err := strconv.Atoi(s[i+1:])
-	if err != nil || row <= 0 || row > rdExcelRows {
+	if err != nil || row <= 0 || row > excelRows {
 		return 0, 0, false
 	}
 	letters := 0
@@ -390,7 +390,7 @@ func rdCellRef(s string) (col, row int, ok bool) {
 			return 0, 0, false
 		}
 		// Left to right the number only grows: beyond XFD it stays beyond.
-		if col = col*26 + int(c); col > rdExcelColumns {
+		if col = col*26 + int(c); col > excelColumns {
 			return 0, 0, false
 		}
 		letters++
@@ -403,22 +403,22 @@ func rdCellRef(s string) (col, row int, ok bool) {
 
 // Excel's sheet size.
 const (
-	rdExcelRows    = 1048576
-	rdExcelColumns = 16384
+	excelRows    = 1048576
+	excelColumns = 16384
 )
 
-// rdUnescape decodes the _xHHHH_ escapes of an OOXML string (ST_Xstring),
+// unescape decodes the _xHHHH_ escapes of an OOXML string (ST_Xstring),
 // as excelize does for shared and inline strings: each becomes the
 // character of that code point (_x005F_ an underscore), and one that is
 // no character (a lone surrogate) is dropped.
-func rdUnescape(s string) string {
+func unescape(s string) string {
 	if !strings.Contains(s, "_x") {
 		return s
 	}
 	var b strings.Builder
 	last := 0
 	for i := 0; i+7 <= len(s); {
-		if s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' && rdIsHex4(s[i+2:i+6]) {
+		if s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' && isHex4(s[i+2:i+6]) {
 			b.WriteString(s[last:i])
 			v, _ := strconv.ParseUint(s[i+2:i+6], 16, 32)
 			if r := rune(v); utf8.ValidRune(r) {
@@ -437,7 +437,7 @@ func rdUnescape(s string) string {
 	return b.String()
 }
 
-func rdIsHex4(s string) bool {
+func isHex4(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
@@ -447,12 +447,12 @@ func rdIsHex4(s string) bool {
 	return true
 }
 
-// rdString collects a string item, the content of a shared string's <si>
+// stringItem collects a string item, the content of a shared string's <si>
 // or an inline string's <is>, as excelize reads one: the text of its last
 // direct <t>, then the text of each rich-text run <r> (its last <t>), in
 // order. Phonetic runs (<rPh>) and properties are left out. Only the
 // character data directly inside a <t> counts.
-type rdString struct {
+type stringItem struct {
 	base    int // depth of the <si> or <is> element
 	t, runs []byte
 	run     []byte
@@ -462,16 +462,16 @@ type rdString struct {
 }
 
 // reset starts a new item whose element is at depth base.
-func (s *rdString) reset(base int) {
-	*s = rdString{base: base, t: s.t[:0], runs: s.runs[:0], run: s.run[:0]}
+func (s *stringItem) reset(base int) {
+	*s = stringItem{base: base, t: s.t[:0], runs: s.runs[:0], run: s.run[:0]}
 }
 
 // reopen continues the item in another element at depth base (a second
 // <is> in one cell adds to the first, as excelize reads it).
-func (s *rdString) reopen(base int) { s.base, s.inRun, s.capture = base, false, 0 }
+func (s *stringItem) reopen(base int) { s.base, s.inRun, s.capture = base, false, 0 }
 
 // start handles an element start at depth d inside the item.
-func (s *rdString) start(name string, d int) {
+func (s *stringItem) start(name string, d int) {
 	if s.capture != 0 {
 		return
 	}
@@ -488,14 +488,14 @@ func (s *rdString) start(name string, d int) {
 }
 
 // text handles character data at depth d.
-func (s *rdString) text(b []byte, d int) {
+func (s *stringItem) text(b []byte, d int) {
 	if s.capture != 0 && d == s.capture {
 		*s.into = append(*s.into, b...)
 	}
 }
 
 // end handles an element end; d is the depth of the element that ended.
-func (s *rdString) end(d int) {
+func (s *stringItem) end(d int) {
 	switch {
 	case s.capture != 0:
 		if d == s.capture {
@@ -508,10 +508,10 @@ func (s *rdString) end(d int) {
 }
 
 // len is the item's length in bytes, escapes not decoded.
-func (s *rdString) len() int { return len(s.t) + len(s.runs) }
+func (s *stringItem) len() int { return len(s.t) + len(s.runs) }
 
 // value returns the item's text with its escapes decoded.
-func (s *rdString) value() string {
+func (s *stringItem) value() string {
 	if s.len() == 0 {
 		return ""
 	}
@@ -519,5 +519,5 @@ func (s *rdString) value() string {
 	b.Grow(s.len())
 	b.Write(s.t)
 	b.Write(s.runs)
-	return rdUnescape(b.String())
+	return unescape(b.String())
 }

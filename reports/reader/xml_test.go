@@ -11,31 +11,31 @@ import (
 	"github.com/duban/duban/reports"
 )
 
-// TestCellRef compares rdCellRef with excelize's CellNameToCoordinates,
+// TestCellRef compares cellRef with excelize's CellNameToCoordinates,
 // which the reader used to call.
 func TestCellRef(t *testing.T) {
 	refs := []string{"A1", "a1", "Z9", "AA10", "AF5000", "XFD1048576", "XFE1", "XFD1048577", "$A$1", "A$1", "$AB12",
 		"A0", "A-1", "A+1", "A01", "1A", "A", "1", "", "$", "$1", "A1B2", "AAAA1", "ZZZZZZZZZZZZ1", "A 1", " A1", "A1 ",
 		"Ä1", "A١", "A99999999999999999999", "xfd1", "xFd16", "A$", "$$A$$1"}
 	for _, ref := range refs {
-		col, row, ok := rdCellRef(ref)
+		col, row, ok := cellRef(ref)
 		wcol, wrow, err := excelize.CellNameToCoordinates(ref)
 		if ok != (err == nil) || ok && (col != wcol || row != wrow) {
-			t.Errorf("rdCellRef(%q) = %d, %d, %v; excelize %d, %d, %v", ref, col, row, ok, wcol, wrow, err)
+			t.Errorf("cellRef(%q) = %d, %d, %v; excelize %d, %d, %v", ref, col, row, ok, wcol, wrow, err)
 		}
 	}
 }
 
-// FuzzCellRef compares rdCellRef with excelize on any string.
+// FuzzCellRef compares cellRef with excelize on any string.
 func FuzzCellRef(f *testing.F) {
 	for _, s := range []string{"A1", "XFD1048576", "$A$1", "a0", "AAAA1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, ref string) {
-		col, row, ok := rdCellRef(ref)
+		col, row, ok := cellRef(ref)
 		wcol, wrow, err := excelize.CellNameToCoordinates(ref)
 		if ok != (err == nil) || ok && (col != wcol || row != wrow) {
-			t.Errorf("rdCellRef(%q) = %d, %d, %v; excelize %d, %d, %v", ref, col, row, ok, wcol, wrow, err)
+			t.Errorf("cellRef(%q) = %d, %d, %v; excelize %d, %d, %v", ref, col, row, ok, wcol, wrow, err)
 		}
 	})
 }
@@ -55,13 +55,13 @@ func TestUnescape(t *testing.T) {
 		{"中_x4E2D_文", "中中文"},
 	}
 	for _, tc := range tests {
-		if got := rdUnescape(tc.in); got != tc.want {
-			t.Errorf("rdUnescape(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := unescape(tc.in); got != tc.want {
+			t.Errorf("unescape(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
 
-// TestGuard feeds the lexer of rdGuard constructs around its bound, one
+// TestGuard feeds the lexer of guard constructs around its bound, one
 // byte at a time and whole: each must pass or fail as its size says,
 // whatever the quotes, '>' and '<' inside it.
 func TestGuard(t *testing.T) {
@@ -93,14 +93,14 @@ func TestGuard(t *testing.T) {
 		for _, oneByte := range []bool{false, true} {
 			lim := reports.Limits{}.WithDefaults()
 			var total int64
-			g := &rdGuard{r: strings.NewReader(tc.xml), left: lim.MaxPartBytes, total: &total, maxTok: max, lim: &lim}
+			g := &guard{r: strings.NewReader(tc.xml), left: lim.MaxPartBytes, total: &total, maxTok: max, lim: &lim}
 			r := iotestReader(g, oneByte)
 			buf := make([]byte, 64)
 			var err error
 			for err == nil {
 				_, err = r.Read(buf)
 			}
-			var le *rdLimitError
+			var le *limitError
 			if got := !errors.As(err, &le); got != tc.ok {
 				t.Errorf("%s (one byte at a time %v): passes %v, want %v (%v)", tc.name, oneByte, got, tc.ok, err)
 			}

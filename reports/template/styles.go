@@ -10,21 +10,21 @@ import (
 
 // Font sizes and colours of the unit template.
 const (
-	tplFontSize      = 11.0
-	tplTitleSize     = 16.0
-	tplNoteSize      = 10.0
-	tplNumFmtText    = 49 // built-in "@": what is typed stays text
-	tplFillLocked    = "F2F2F2"
-	tplFillHeader    = "D9D9D9"
-	tplFillInput     = "FFFFFF"
-	tplNoteColor     = "C00000"
-	tplClosedColor   = "808080" // the text of a closed task's row
-	tplNumFmtGeneral = 0        // numbers typed stay numbers, for the whole-number check
+	fontSize      = 11.0
+	titleSize     = 16.0
+	noteSize      = 10.0
+	numFmtText    = 49 // built-in "@": what is typed stays text
+	fillLocked    = "F2F2F2"
+	fillHeader    = "D9D9D9"
+	fillInput     = "FFFFFF"
+	noteColor     = "C00000"
+	closedColor   = "808080" // the text of a closed task's row
+	numFmtGeneral = 0        // numbers typed stay numbers, for the whole-number check
 )
 
-// tplStyles holds the style ids of the unit template. Every style names
+// styles holds the style ids of the unit template. Every style names
 // FontCJK explicitly; only the input styles are unlocked.
-type tplStyles struct {
+type styles struct {
 	title, info, label, note, header int
 	lockedCenter, locked             int // 序号/任务编号, and the other locked columns
 	input, inputCenter               int // answer cells; 完成状态 is centred
@@ -36,7 +36,7 @@ type tplStyles struct {
 }
 
 // taskCell is the style of a task row's cell in column c.
-func (s tplStyles) taskCell(c tplColumn, closed bool) int {
+func (s styles) taskCell(c column, closed bool) int {
 	switch {
 	case closed && c.center:
 		return s.closedCenter
@@ -52,12 +52,12 @@ func (s tplStyles) taskCell(c tplColumn, closed bool) int {
 	return s.locked
 }
 
-func tplFont(size float64, bold bool, color string) *excelize.Font {
+func font(size float64, bold bool, color string) *excelize.Font {
 	charset := reports.CharsetGB2312
 	return &excelize.Font{Family: reports.FontCJK, Size: size, Bold: bold, Color: color, Charset: &charset}
 }
 
-func tplBorder() []excelize.Border {
+func border() []excelize.Border {
 	var out []excelize.Border
 	for _, side := range []string{"left", "top", "right", "bottom"} {
 		out = append(out, excelize.Border{Type: side, Color: "808080", Style: 1})
@@ -65,94 +65,94 @@ func tplBorder() []excelize.Border {
 	return out
 }
 
-func tplFill(color string) excelize.Fill {
+func solidFill(color string) excelize.Fill {
 	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
 }
 
-// newTplStyles registers the template's styles in f.
-func newTplStyles(f *excelize.File) (tplStyles, error) {
+// newStyles registers the template's styles in f.
+func newStyles(f *excelize.File) (styles, error) {
 	locked := &excelize.Protection{Locked: true}
 	unlocked := &excelize.Protection{Locked: false}
 	type def struct {
 		id    *int
 		style excelize.Style
 	}
-	var s tplStyles
+	var s styles
 	defs := []def{
 		{&s.title, excelize.Style{
-			Font:       tplFont(tplTitleSize, true, ""),
+			Font:       font(titleSize, true, ""),
 			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
 			Protection: locked,
 		}},
 		{&s.info, excelize.Style{
-			Font:       tplFont(tplFontSize, false, ""),
+			Font:       font(fontSize, false, ""),
 			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true},
 			Protection: locked,
 		}},
 		{&s.label, excelize.Style{
-			Font:       tplFont(tplFontSize, true, ""),
+			Font:       font(fontSize, true, ""),
 			Alignment:  &excelize.Alignment{Horizontal: "right", Vertical: "center"},
 			Protection: locked,
 		}},
 		{&s.note, excelize.Style{
-			Font:       tplFont(tplNoteSize, false, tplNoteColor),
+			Font:       font(noteSize, false, noteColor),
 			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true},
 			Protection: locked,
 		}},
 		{&s.header, excelize.Style{
-			Font:       tplFont(tplFontSize, true, ""),
+			Font:       font(fontSize, true, ""),
 			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
-			Border:     tplBorder(),
-			Fill:       tplFill(tplFillHeader),
+			Border:     border(),
+			Fill:       solidFill(fillHeader),
 			Protection: locked,
 		}},
-		{&s.lockedCenter, tplCellStyle("center", "top", tplFillLocked, "", locked)},
-		{&s.locked, tplCellStyle("left", "top", tplFillLocked, "", locked)},
-		{&s.input, tplCellStyle("left", "top", tplFillInput, "", unlocked)},
-		{&s.inputCenter, tplCellStyle("center", "top", tplFillInput, "", unlocked)},
-		{&s.contact, tplCellStyle("left", "center", tplFillInput, "", unlocked)},
-		{&s.closed, tplCellStyle("left", "top", tplFillLocked, tplClosedColor, locked)},
-		{&s.closedCenter, tplCellStyle("center", "top", tplFillLocked, tplClosedColor, locked)},
+		{&s.lockedCenter, cellStyle("center", "top", fillLocked, "", locked)},
+		{&s.locked, cellStyle("left", "top", fillLocked, "", locked)},
+		{&s.input, cellStyle("left", "top", fillInput, "", unlocked)},
+		{&s.inputCenter, cellStyle("center", "top", fillInput, "", unlocked)},
+		{&s.contact, cellStyle("left", "center", fillInput, "", unlocked)},
+		{&s.closed, cellStyle("left", "top", fillLocked, closedColor, locked)},
+		{&s.closedCenter, cellStyle("center", "top", fillLocked, closedColor, locked)},
 		{&s.section, excelize.Style{
-			Font:       tplFont(tplFontSize, true, ""),
+			Font:       font(fontSize, true, ""),
 			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center"},
 			Protection: locked,
 		}},
 		{&s.count, excelize.Style{
-			Font:       tplFont(tplFontSize, false, ""),
+			Font:       font(fontSize, false, ""),
 			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "top"},
-			Border:     tplBorder(),
-			Fill:       tplFill(tplFillInput),
+			Border:     border(),
+			Fill:       solidFill(fillInput),
 			Protection: unlocked,
-			NumFmt:     tplNumFmtGeneral,
+			NumFmt:     numFmtGeneral,
 		}},
 		{&s.meta, excelize.Style{
-			Font:       tplFont(tplFontSize, false, ""),
+			Font:       font(fontSize, false, ""),
 			Protection: locked,
-			NumFmt:     tplNumFmtText,
+			NumFmt:     numFmtText,
 		}},
 	}
 	for _, d := range defs {
 		style := d.style
 		id, err := f.NewStyle(&style)
 		if err != nil {
-			return tplStyles{}, fmt.Errorf("creating template style: %w", err)
+			return styles{}, fmt.Errorf("creating template style: %w", err)
 		}
 		*d.id = id
 	}
 	return s, nil
 }
 
-// tplCellStyle is the style of a table cell: bordered, wrapped, text
+// cellStyle is the style of a table cell: bordered, wrapped, text
 // format, with its alignment, fill, font colour ("" for the default) and
 // protection.
-func tplCellStyle(horizontal, vertical, fill, color string, protection *excelize.Protection) excelize.Style {
+func cellStyle(horizontal, vertical, fill, color string, protection *excelize.Protection) excelize.Style {
 	return excelize.Style{
-		Font:       tplFont(tplFontSize, false, color),
+		Font:       font(fontSize, false, color),
 		Alignment:  &excelize.Alignment{Horizontal: horizontal, Vertical: vertical, WrapText: true},
-		Border:     tplBorder(),
-		Fill:       tplFill(fill),
+		Border:     border(),
+		Fill:       solidFill(fill),
 		Protection: protection,
-		NumFmt:     tplNumFmtText,
+		NumFmt:     numFmtText,
 	}
 }

@@ -19,31 +19,31 @@ import (
 // phone and extension labels by their leading text (联系人 / 联系电话 /
 // 申请延期至 / 延期理由).
 const (
-	tplLabelUnit      = "填报单位："
-	tplLabelDeadline  = "报送截止："
-	tplLabelPeriod    = "报送期次："
-	tplLabelContact   = "联系人："
-	tplLabelPhone     = "联系电话："
-	tplLabelExtension = "申请延期至："
-	tplLabelReason    = "延期理由："
+	labelUnit      = "填报单位："
+	labelDeadline  = "报送截止："
+	labelPeriod    = "报送期次："
+	labelContact   = "联系人："
+	labelPhone     = "联系电话："
+	labelExtension = "申请延期至："
+	labelReason    = "延期理由："
 )
 
 // Texts of the status dropdown's messages.
 const (
-	tplStatusErrorTitle = "完成状态填写有误"
-	tplStatusPrompt     = "请从下拉列表中选择"
+	statusErrorTitle = "完成状态填写有误"
+	statusPrompt     = "请从下拉列表中选择"
 )
 
-// tplColumn describes one column of the task table.
-type tplColumn struct {
+// column describes one column of the task table.
+type column struct {
 	header string
 	width  float64
 	input  bool // unlocked, filled by the unit
 	center bool
 }
 
-// tplColumns follows TemplateHeaders.
-var tplColumns = [...]tplColumn{
+// columns follows TemplateHeaders.
+var columns = [...]column{
 	{reports.HeaderSeq, 6, false, true},
 	{reports.HeaderTaskID, 10, false, true},
 	{reports.HeaderTitle, 18, false, false},
@@ -55,9 +55,9 @@ var tplColumns = [...]tplColumn{
 	{reports.HeaderNextSteps, 28, true, false},
 }
 
-// tplMinTaskHeight is a task row's least height, in points: room to type
+// minTaskHeight is a task row's least height, in points: room to type
 // into an empty row.
-const tplMinTaskHeight = 60
+const minTaskHeight = 60
 
 // BuildTemplate writes the pre-filled template of one unit for one period:
 // the visible sheet 填报表 with the unit's tasks, and the hidden sheet _duban
@@ -69,12 +69,12 @@ func BuildTemplate(w io.Writer, in reports.TemplateInput) error {
 	if len(in.Tasks) == 0 {
 		return fmt.Errorf("building template for unit %s: no tasks", in.Unit.ID)
 	}
-	if len(reports.TemplateHeaders) != len(tplColumns) {
+	if len(reports.TemplateHeaders) != len(columns) {
 		return errors.New("building template: header table out of date")
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := tplBuild(f, in); err != nil {
+	if err := build(f, in); err != nil {
 		return fmt.Errorf("building template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
 	}
 	if _, err := f.WriteTo(w); err != nil {
@@ -83,77 +83,77 @@ func BuildTemplate(w io.Writer, in reports.TemplateInput) error {
 	return nil
 }
 
-func tplBuild(f *excelize.File, in reports.TemplateInput) error {
+func build(f *excelize.File, in reports.TemplateInput) error {
 	if err := f.SetDefaultFont(reports.FontCJK); err != nil {
 		return fmt.Errorf("setting default font: %w", err)
 	}
 	if err := f.SetSheetName(f.GetSheetName(0), reports.SheetForm); err != nil {
 		return fmt.Errorf("naming form sheet: %w", err)
 	}
-	st, err := newTplStyles(f)
+	st, err := newStyles(f)
 	if err != nil {
 		return err
 	}
-	if err := tplWriteForm(f, st, in); err != nil {
+	if err := writeForm(f, st, in); err != nil {
 		return err
 	}
-	if err := tplWriteMeta(f, st, in); err != nil {
+	if err := writeMeta(f, st, in); err != nil {
 		return err
 	}
 	f.SetActiveSheet(0)
 	return f.SetDocProps(&excelize.DocProperties{
-		Title:   tplTitle(in),
+		Title:   title(in),
 		Subject: in.Plan.Title,
 		Creator: "duban",
 	})
 }
 
-// tplTitle is the title row's text, e.g.
+// title is the title row's text, e.g.
 // "2023年推进都市圈一体化建设工作要点——市交通运输局2023年5月推进情况表".
-func tplTitle(in reports.TemplateInput) string {
+func title(in reports.TemplateInput) string {
 	return in.Plan.Title + "——" + in.Unit.Name + in.Period.Label() + "推进情况表"
 }
 
-func tplWriteForm(f *excelize.File, st tplStyles, in reports.TemplateInput) error {
+func writeForm(f *excelize.File, st styles, in reports.TemplateInput) error {
 	sh := reports.SheetForm
 	lastRow := reports.FirstTaskRow + len(in.Tasks) - 1
-	w := tplCellWriter{f: f, sheet: sh}
+	w := cellWriter{f: f, sheet: sh}
 
-	for i, c := range tplColumns {
+	for i, c := range columns {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		w.do(f.SetColWidth(sh, col, col, c.width))
 	}
 
 	// Title, unit, deadline, period.
-	w.text(reports.Cell(1, reports.TitleRow), tplTitle(in), st.title)
+	w.text(reports.Cell(1, reports.TitleRow), title(in), st.title)
 	w.merge(reports.Cell(1, reports.TitleRow), reports.Cell(9, reports.TitleRow))
 	w.do(f.SetRowHeight(sh, reports.TitleRow, 36))
-	w.text("A2", tplLabelUnit+in.Unit.Name, st.info)
+	w.text("A2", labelUnit+in.Unit.Name, st.info)
 	w.merge("A2", "C2")
-	w.text("D2", tplLabelDeadline+reports.DateText(in.Deadline), st.info)
-	w.text("E2", tplLabelPeriod+in.Period.Label(), st.info)
+	w.text("D2", labelDeadline+reports.DateText(in.Deadline), st.info)
+	w.text("E2", labelPeriod+in.Period.Label(), st.info)
 	w.merge("E2", reports.Cell(9, reports.InfoRow))
 	w.do(f.SetRowHeight(sh, reports.InfoRow, 22))
 
 	// Contact and phone: a label, then an unlocked input cell.
-	w.text(reports.ContactLabelCell, tplLabelContact, st.label)
+	w.text(reports.ContactLabelCell, labelContact, st.label)
 	w.merge(reports.ContactLabelCell, "B3")
 	w.text(reports.ContactCell, "", st.contact)
-	w.text(reports.PhoneLabelCell, tplLabelPhone, st.label)
+	w.text(reports.PhoneLabelCell, labelPhone, st.label)
 	w.text(reports.PhoneCell, "", st.contact)
 	// The extension request: a unit that needs more time fills these two
 	// cells, possibly nothing else, and replies.
-	w.text(reports.ExtensionLabelCell, tplLabelExtension, st.label)
+	w.text(reports.ExtensionLabelCell, labelExtension, st.label)
 	w.text(reports.ExtensionCell, "", st.contact)
-	w.text(reports.ReasonLabelCell, tplLabelReason, st.label)
+	w.text(reports.ReasonLabelCell, labelReason, st.label)
 	w.text(reports.ReasonCell, "", st.contact)
 	w.do(f.SetRowHeight(sh, reports.ContactRow, 30))
 
 	// Instructions, above the table so they are read first.
-	note := tplNoteText(in.Deadline)
+	note := noteText(in.Deadline)
 	w.text(reports.Cell(1, reports.NoteRow), note, st.note)
 	w.merge(reports.Cell(1, reports.NoteRow), reports.Cell(9, reports.NoteRow))
-	w.do(f.SetRowHeight(sh, reports.NoteRow, tplNoteHeight(note)))
+	w.do(f.SetRowHeight(sh, reports.NoteRow, noteHeight(note)))
 
 	// Header and task rows.
 	for i, h := range reports.TemplateHeaders {
@@ -168,32 +168,32 @@ func tplWriteForm(f *excelize.File, st tplStyles, in reports.TemplateInput) erro
 		}
 		closure, closed := in.Closed[t.ID]
 		if closed {
-			values[tplColumnIndex(reports.HeaderProgress)-1] = tplClosedProgress(closure)
-			values[tplColumnIndex(reports.HeaderStatus)-1] = reports.ClosedStatus
+			values[columnIndex(reports.HeaderProgress)-1] = closedProgress(closure)
+			values[columnIndex(reports.HeaderStatus)-1] = reports.ClosedStatus
 		}
 		for c, v := range values {
-			w.text(reports.Cell(c+1, row), v, st.taskCell(tplColumns[c], closed))
+			w.text(reports.Cell(c+1, row), v, st.taskCell(columns[c], closed))
 		}
-		w.do(f.SetRowHeight(sh, row, tplRowHeight(values)))
+		w.do(f.SetRowHeight(sh, row, rowHeight(values)))
 	}
 	endRow := lastRow
 	indTitle, _, indFirst := reports.IndicatorRows(lastRow)
 	if len(in.Indicators) > 0 {
-		endRow = tplWriteIndicators(&w, st, in.Indicators, indTitle)
+		endRow = writeIndicators(&w, st, in.Indicators, indTitle)
 	}
 	if w.err != nil {
 		return w.err
 	}
 
-	if err := tplStatusValidation(f, in); err != nil {
+	if err := statusValidation(f, in); err != nil {
 		return err
 	}
 	if len(in.Indicators) > 0 {
-		if err := tplCountValidation(f, indFirst, endRow); err != nil {
+		if err := countValidation(f, indFirst, endRow); err != nil {
 			return err
 		}
 	}
-	if err := tplPageSetup(f, sh); err != nil {
+	if err := pageSetup(f, sh); err != nil {
 		return err
 	}
 	if err := f.SetPanes(sh, &excelize.Panes{
@@ -228,10 +228,10 @@ func tplWriteForm(f *excelize.File, st tplStyles, in reports.TemplateInput) erro
 	return nil
 }
 
-// tplStatusValidation puts the 完成状态 dropdown on every open task row;
+// statusValidation puts the 完成状态 dropdown on every open task row;
 // the rows of closed tasks are locked and hold 已销号, which is no choice.
-func tplStatusValidation(f *excelize.File, in reports.TemplateInput) error {
-	col, _ := excelize.ColumnNumberToName(tplColumnIndex(reports.HeaderStatus))
+func statusValidation(f *excelize.File, in reports.TemplateInput) error {
+	col, _ := excelize.ColumnNumberToName(columnIndex(reports.HeaderStatus))
 	var ranges []string
 	for i := 0; i < len(in.Tasks); i++ {
 		if _, closed := in.Closed[in.Tasks[i].ID]; closed {
@@ -259,17 +259,17 @@ func tplStatusValidation(f *excelize.File, in reports.TemplateInput) error {
 	if err := dv.SetDropList(keys); err != nil {
 		return fmt.Errorf("status dropdown: %w", err)
 	}
-	dv.SetError(excelize.DataValidationErrorStyleStop, tplStatusErrorTitle, reports.StatusChoice())
-	dv.SetInput(reports.HeaderStatus, tplStatusPrompt)
+	dv.SetError(excelize.DataValidationErrorStyleStop, statusErrorTitle, reports.StatusChoice())
+	dv.SetInput(reports.HeaderStatus, statusPrompt)
 	if err := f.AddDataValidation(reports.SheetForm, dv); err != nil {
 		return fmt.Errorf("status dropdown: %w", err)
 	}
 	return nil
 }
 
-// tplPageSetup prints the form on A4 landscape, one page wide, with the
+// pageSetup prints the form on A4 landscape, one page wide, with the
 // header row repeated on every page.
-func tplPageSetup(f *excelize.File, sh string) error {
+func pageSetup(f *excelize.File, sh string) error {
 	size, orientation, one, zero := 9, "landscape", 1, 0
 	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{
 		Size: &size, Orientation: &orientation, FitToWidth: &one, FitToHeight: &zero,
@@ -301,15 +301,15 @@ func tplPageSetup(f *excelize.File, sh string) error {
 	return nil
 }
 
-// tplWriteMeta writes the hidden metadata sheet: key/value rows, the last
+// writeMeta writes the hidden metadata sheet: key/value rows, the last
 // one the token that signs the others.
-func tplWriteMeta(f *excelize.File, st tplStyles, in reports.TemplateInput) error {
+func writeMeta(f *excelize.File, st styles, in reports.TemplateInput) error {
 	m := reports.Meta{Version: reports.TemplateVersion, Plan: in.Plan.Title, Period: in.Period.String(), Unit: in.Unit.ID}
 	m.Token = reports.Sign(in.Secret, m)
 	if _, err := f.NewSheet(reports.SheetMeta); err != nil {
 		return fmt.Errorf("adding metadata sheet: %w", err)
 	}
-	w := tplCellWriter{f: f, sheet: reports.SheetMeta}
+	w := cellWriter{f: f, sheet: reports.SheetMeta}
 	for i, kv := range reports.MetaRows(m) {
 		w.text(reports.Cell(1, i+1), kv[0], st.meta)
 		w.text(reports.Cell(2, i+1), kv[1], st.meta)
@@ -331,15 +331,15 @@ func tplWriteMeta(f *excelize.File, st tplStyles, in reports.TemplateInput) erro
 	return nil
 }
 
-// tplCellWriter writes text cells and keeps the first error, so the layout
+// cellWriter writes text cells and keeps the first error, so the layout
 // code reads top-down.
-type tplCellWriter struct {
+type cellWriter struct {
 	f     *excelize.File
 	sheet string
 	err   error
 }
 
-func (w *tplCellWriter) do(err error) {
+func (w *cellWriter) do(err error) {
 	if w.err == nil && err != nil {
 		w.err = err
 	}
@@ -347,7 +347,7 @@ func (w *tplCellWriter) do(err error) {
 
 // text writes v as a string cell (never a formula, whatever it starts with)
 // with the given style.
-func (w *tplCellWriter) text(cell, v string, style int) {
+func (w *cellWriter) text(cell, v string, style int) {
 	if w.err != nil {
 		return
 	}
@@ -362,7 +362,7 @@ func (w *tplCellWriter) text(cell, v string, style int) {
 	}
 }
 
-func (w *tplCellWriter) merge(from, to string) {
+func (w *cellWriter) merge(from, to string) {
 	if w.err != nil {
 		return
 	}
@@ -371,8 +371,8 @@ func (w *tplCellWriter) merge(from, to string) {
 	}
 }
 
-// tplColumnIndex is the 1-based column of a header in the template.
-func tplColumnIndex(header string) int {
+// columnIndex is the 1-based column of a header in the template.
+func columnIndex(header string) int {
 	for i, h := range reports.TemplateHeaders {
 		if h == header {
 			return i + 1
@@ -381,13 +381,13 @@ func tplColumnIndex(header string) int {
 	return 0
 }
 
-// tplRowHeight estimates the height a task row needs for its longest cell
+// rowHeight estimates the height a task row needs for its longest cell
 // to show in full: Excel does not fit row heights by itself when opening a
 // file, and LibreOffice and WPS differ, so the template sets them.
-func tplRowHeight(values []string) float64 {
+func rowHeight(values []string) float64 {
 	lines := 1
 	for i, v := range values {
-		lines = max(lines, reports.WrappedLines(v, tplColumns[i].width))
+		lines = max(lines, reports.WrappedLines(v, columns[i].width))
 	}
-	return min(max(float64(lines)*reports.LineHeight+6, tplMinTaskHeight), reports.MaxRowHeight)
+	return min(max(float64(lines)*reports.LineHeight+6, minTaskHeight), reports.MaxRowHeight)
 }

@@ -41,7 +41,7 @@ func TestBuildTemplateGolden(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			checkGolden(t, "template_"+tc.name+".golden", dumpWorkbook(t, reportstest.Build(t, tc.in)))
+			testtools.Golden(t, filepath.Join("testdata", "template_"+tc.name+".golden"), []byte(dumpWorkbook(t, reportstest.Build(t, tc.in))))
 		})
 	}
 }
