@@ -17,8 +17,10 @@ import (
 	"github.com/duban/duban/reports/template"
 )
 
+// PlanTitle is the title of the test plan.
 const PlanTitle = "2023年推进都市圈一体化建设工作要点"
 
+// Secret signs the metadata of the test templates.
 var Secret = []byte("test-secret")
 
 // Units are the units of the test plan.
