@@ -23,7 +23,7 @@ import (
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // benchUnits is the size of a province-wide deployment (DESIGN.md, Scale).
@@ -335,7 +335,7 @@ func prepareReplies(b *testing.B, transport jobs.Transport) (*jobs.Cycle, *clock
 			answers[j].Issues = benchText(r, 2)
 			answers[j].NextSteps = benchText(r, 3)
 		}
-		book, err := reports.Fill(tpl.Data, l.Unit.Contacts[0].Name, "0551-63500000", answers)
+		book, err := reader.Fill(tpl.Data, l.Unit.Contacts[0].Name, "0551-63500000", answers)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // TestDaemonMonth runs the daemon's jobs through one month of the example
@@ -94,7 +94,7 @@ func TestDaemonMonth(t *testing.T) {
 			// bulletin must say so.
 			answers[0].Status = plan.StatusNotStarted
 		}
-		book, err := reports.Fill(rem.Files[0].Data, u.Contacts[0].Name, "0551-63500000", answers)
+		book, err := reader.Fill(rem.Files[0].Data, u.Contacts[0].Name, "0551-63500000", answers)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // deliveryTimeout bounds every wait for Postfix to deliver into Dovecot.
@@ -104,7 +105,7 @@ func TestMailCycle(t *testing.T) {
 			if len(m.Files) != 1 || m.Files[0].Name != name {
 				t.Fatalf("%s's reminder files = %v, want one named %q", ct.Email, fileNames(m.Files), name)
 			}
-			if ret := reports.Parse(m.Files[0].Data, reports.Limits{}); !ret.HasMeta || ret.Meta.Unit != u.ID || ret.Meta.Period != p.String() {
+			if ret := reader.Parse(m.Files[0].Data, reports.Limits{}); !ret.HasMeta || ret.Meta.Unit != u.ID || ret.Meta.Period != p.String() {
 				t.Errorf("%s's attached template is for %q %q (meta %v), want %s %s", ct.Email, ret.Meta.Unit, ret.Meta.Period, ret.HasMeta, u.ID, p)
 			}
 			tpl[u.ID] = m.Files[0].Data
@@ -183,9 +184,9 @@ func TestMailCycle(t *testing.T) {
 		}
 		if rc.kind != replyNoWorkbook {
 			rc.answers = answersFor(c.Plan, rc.unit, rc.kind == replyBadStatus)
-			edit.Workbook, err = reports.Fill(tpl[rc.unit], rc.sender.Name, "0551-63500000", rc.answers)
+			edit.Workbook, err = reader.Fill(tpl[rc.unit], rc.sender.Name, "0551-63500000", rc.answers)
 			if err != nil {
-				t.Fatalf("reports.Fill(%s): %v", rc.unit, err)
+				t.Fatalf("reader.Fill(%s): %v", rc.unit, err)
 			}
 		}
 		reply, err := rewriteReply(raw, edit)
@@ -241,7 +242,7 @@ func TestMailCycle(t *testing.T) {
 		if rc.kind == replyBadStatus {
 			if len(m.Files) != 1 || !strings.HasSuffix(m.Files[0].Name, ".xlsx") {
 				t.Errorf("rejection to %s carries %v, want a fresh template", rc.sender.Email, fileNames(m.Files))
-			} else if ret := reports.Parse(m.Files[0].Data, reports.Limits{}); ret.Meta.Unit != rc.unit || ret.Meta.Period != p.String() {
+			} else if ret := reader.Parse(m.Files[0].Data, reports.Limits{}); ret.Meta.Unit != rc.unit || ret.Meta.Period != p.String() {
 				t.Errorf("rejection to %s carries a template for %q %q, want %s %s", rc.sender.Email, ret.Meta.Unit, ret.Meta.Period, rc.unit, p)
 			}
 			if !strings.Contains(m.Text, "进行中") {

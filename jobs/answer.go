@@ -12,6 +12,7 @@ import (
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -404,7 +405,7 @@ func (c *Cycle) tooLarge(ctx context.Context, f inbound.File, source string, now
 		return workbook{}, err
 	}
 	limitMB := float64(c.Inbound.MaxFileBytes) / (1 << 20)
-	return workbook{name: f.Name, source: source, sha256: placeholder.SHA256, parsed: &reports.Returned{
+	return workbook{name: f.Name, source: source, sha256: placeholder.SHA256, parsed: &reader.Returned{
 		Fatal: true,
 		Problems: []reports.Problem{{Kind: "too_large", Message: fmt.Sprintf(
 			"附件“%s”大小为 %.1f MB，超过 %.0f MB 的限制，系统未读取。请删除表中的图片等无关内容后重新保存为 .xlsx 文件再发送（不要打包成压缩文件）。",

@@ -35,6 +35,7 @@ import (
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 )
 
@@ -870,7 +871,7 @@ func runBadInput(t *testing.T, root, base string, tc badCase) {
 			books := a.msg.Workbooks()
 			if len(books) != 1 {
 				t.Errorf("the rejection carries %d workbooks, want a fresh template", len(books))
-			} else if meta := reports.Parse(books[0].Data, r.c.Limits).Meta; meta.Unit != rec.Unit {
+			} else if meta := reader.Parse(books[0].Data, r.c.Limits).Meta; meta.Unit != rec.Unit {
 				t.Errorf("the rejection carries %s's template, want the sender's unit's (%s)", meta.Unit, rec.Unit)
 			}
 		}
@@ -1344,7 +1345,7 @@ func (g *badGen) filledBy(unit string, p plan.Period, contact, phone string, edi
 	if edit != nil {
 		edit(answers)
 	}
-	data, err := reports.Fill(g.template(unit, p), contact, phone, answers)
+	data, err := reader.Fill(g.template(unit, p), contact, phone, answers)
 	if err != nil {
 		g.t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/compile"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -169,7 +170,7 @@ func (c *Cycle) build(ctx context.Context, s periodState, version int) (Compiled
 		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
 	}
 	var b bytes.Buffer
-	err = reports.Compile(&b, reports.CompileInput{
+	err = compile.Compile(&b, reports.CompileInput{
 		Plan: c.Plan, Period: p, Deadline: st.Deadline, GeneratedAt: c.now(), Version: version, Units: st.Units,
 		Timeliness: view.Timeliness, Progress: view.Progress, Previous: view.Previous, Closed: view.Closed,
 		Year: view.Year, Indicators: view.Indicators,

@@ -14,6 +14,7 @@ import (
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/template"
 	"github.com/duban/duban/store"
 )
 
@@ -144,7 +145,7 @@ func (c *Cycle) templateFrom(s periodState, unitID string, secret []byte) (Templ
 	}
 	in.Indicators = c.indicatorLines(s, c.openTasks(u.ID, s.Closed))
 	var b bytes.Buffer
-	err = reports.BuildTemplate(&b, in)
+	err = template.BuildTemplate(&b, in)
 	if err != nil {
 		return Template{}, fmt.Errorf("building %s's template for %s: %w", u.ID, p, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/duban/duban/internal/clock"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 )
 
@@ -99,7 +100,7 @@ func filled(t testing.TB, c *Cycle, unit string, p plan.Period, answers []plan.A
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := reports.Fill(tpl.Data, "张伟", "0551-63001234", answers)
+	data, err := reader.Fill(tpl.Data, "张伟", "0551-63001234", answers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +233,7 @@ func TestTemplateCarriesLastAcceptedAnswersForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := reports.Parse(tpl.Data, c.Limits)
+	r := reader.Parse(tpl.Data, c.Limits)
 	f, err := excelize.OpenReader(bytes.NewReader(tpl.Data))
 	if err != nil {
 		t.Fatal(err)

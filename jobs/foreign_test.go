@@ -12,7 +12,7 @@ import (
 
 	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/mail"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 )
 
@@ -57,7 +57,7 @@ func TestForeignFilesInOneBatch(t *testing.T) {
 		dropMail(t, drop, fmt.Sprintf("b%03d", i), mail.Message{From: lina, Subject: "回复：报送提醒", InReplyTo: reminder.MessageID,
 			Attachments: []mail.Attachment{{Name: filepath.Base(path), Data: data}}})
 	}
-	good, err := reports.Fill(reminder.Workbooks()[0].Data, "李娜", "0551-63001234", answersFor(c, "jtj", "五月进展"))
+	good, err := reader.Fill(reminder.Workbooks()[0].Data, "李娜", "0551-63001234", answersFor(c, "jtj", "五月进展"))
 	if err != nil {
 		t.Fatal(err)
 	}

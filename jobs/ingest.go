@@ -9,6 +9,7 @@ import (
 
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 )
 
@@ -57,7 +58,7 @@ type workbook struct {
 	name   string
 	source string
 	sha256 string
-	parsed *reports.Returned
+	parsed *reader.Returned
 	// data is set while the file itself is not archived yet (its message
 	// is): it is archived with the decision, in one transaction.
 	data []byte
@@ -70,14 +71,14 @@ func (c *Cycle) readWorkbook(ctx context.Context, data []byte, name, source stri
 	if err != nil {
 		return workbook{}, fmt.Errorf("archiving %s: %w", name, err)
 	}
-	return workbook{name: name, source: source, sha256: f.SHA256, parsed: reports.Parse(data, c.Limits)}, nil
+	return workbook{name: name, source: source, sha256: f.SHA256, parsed: reader.Parse(data, c.Limits)}, nil
 }
 
 // parseWorkbook parses a file taken from an archived message; the file
 // itself is archived when the decision on it is recorded.
 func (c *Cycle) parseWorkbook(data []byte, name, source string) workbook {
 	sum := sha256.Sum256(data)
-	return workbook{name: name, source: source, sha256: hex.EncodeToString(sum[:]), parsed: reports.Parse(data, c.Limits), data: data}
+	return workbook{name: name, source: source, sha256: hex.EncodeToString(sum[:]), parsed: reader.Parse(data, c.Limits), data: data}
 }
 
 // ingest is Ingest for a workbook that may have come by mail: with an
@@ -144,7 +145,7 @@ func (c *Cycle) evaluate(ctx context.Context, wb workbook, from *origin, now tim
 			return ev, err
 		}
 	}
-	problems := reports.Check(ret, exp)
+	problems := reader.Check(ret, exp)
 	if !attributed && ret.HasMeta && !ret.Fatal {
 		problems = append(problems, reports.Problem{
 			Kind:    "unit_unknown",
@@ -177,7 +178,7 @@ func (c *Cycle) evaluate(ctx context.Context, wb workbook, from *origin, now tim
 		sub.Accepted = false
 	}
 	if sub.Accepted {
-		sub.Answers = reports.OpenAnswers(ret, exp.Closed)
+		sub.Answers = reader.OpenAnswers(ret, exp.Closed)
 	}
 	if seen {
 		// The same file came earlier for another unit, and now from a
@@ -220,7 +221,7 @@ func (c *Cycle) record(ctx context.Context, ev evaluation) (Decision, error) {
 // decisions: the tasks closed out (not asked), the indicators of the open
 // ones, and the period's deadline a request for more time is judged
 // against. It returns the unit's extension, which moves its deadline.
-func (c *Cycle) supervise(ctx context.Context, exp *reports.Expectation) (reports.Extension, error) {
+func (c *Cycle) supervise(ctx context.Context, exp *reader.Expectation) (reports.Extension, error) {
 	closed, err := c.Closed(ctx, exp.Period)
 	if err != nil {
 		return reports.Extension{}, err
@@ -234,10 +235,10 @@ func (c *Cycle) supervise(ctx context.Context, exp *reports.Expectation) (report
 }
 
 // expectation derives what the workbook should contain from its own
-// metadata. The token in the metadata is verified by reports.Check, so a
+// metadata. The token in the metadata is verified by reader.Check, so a
 // template edited into another unit's or month's is rejected there.
-func (c *Cycle) expectation(ret *reports.Returned, secret []byte, from *origin) (reports.Expectation, bool) {
-	exp := reports.Expectation{PlanTitle: c.Plan.Title, Limits: c.Limits, Secret: secret, UnitNames: c.Plan.UnitNames()}
+func (c *Cycle) expectation(ret *reader.Returned, secret []byte, from *origin) (reader.Expectation, bool) {
+	exp := reader.Expectation{PlanTitle: c.Plan.Title, Limits: c.Limits, Secret: secret, UnitNames: c.Plan.UnitNames()}
 	if from != nil {
 		exp.Unit, exp.Tasks = from.unit, c.Plan.TasksLedBy(from.unit.ID)
 		exp.Period = from.period

@@ -15,7 +15,7 @@ import (
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -149,7 +149,7 @@ func newCycleAt(t *testing.T, data string) (*Cycle, *clock.Manual) {
 // filledBook is the template filled in; tag makes it distinct.
 func filledBook(t *testing.T, c *Cycle, tpl inbound.File, tag string) []byte {
 	t.Helper()
-	data, err := reports.Fill(tpl.Data, "李娜", "0551-63001234", answersFor(c, "jtj", "五月进展"+tag))
+	data, err := reader.Fill(tpl.Data, "李娜", "0551-63001234", answersFor(c, "jtj", "五月进展"+tag))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 )
 
@@ -50,7 +50,7 @@ func newIntakeRun(t *testing.T) *intakeRun {
 // book is jtj's May template filled in; tag makes each one distinct.
 func (r *intakeRun) book(tag string) []byte {
 	r.t.Helper()
-	data, err := reports.Fill(r.reminder.Workbooks()[0].Data, "李娜", "0551-63001234", answersFor(r.c, "jtj", "五月进展"+tag))
+	data, err := reader.Fill(r.reminder.Workbooks()[0].Data, "李娜", "0551-63001234", answersFor(r.c, "jtj", "五月进展"+tag))
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -410,7 +410,7 @@ func TestOneAnswerPerMessage(t *testing.T) {
 			files: func(r *intakeRun) [][]byte {
 				bad := answersFor(r.c, "jtj", "五月")
 				bad[0].Status = "完成"
-				b, err := reports.Fill(r.reminder.Workbooks()[0].Data, "李娜", "0551-63001234", bad)
+				b, err := reader.Fill(r.reminder.Workbooks()[0].Data, "李娜", "0551-63001234", bad)
 				if err != nil {
 					r.t.Fatal(err)
 				}

@@ -18,6 +18,7 @@ import (
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -156,7 +157,7 @@ func TestRemindOncePerUnit(t *testing.T) {
 	if len(books) != 1 || books[0].Name != "市交通运输局-2023年5月推进情况.xlsx" {
 		t.Fatalf("reminder attachments = %+v, want the unit's template", r.Files)
 	}
-	if ret := reports.Parse(books[0].Data, c.Limits); ret.Meta.Unit != "jtj" || ret.Meta.Period != "2023-05" {
+	if ret := reader.Parse(books[0].Data, c.Limits); ret.Meta.Unit != "jtj" || ret.Meta.Period != "2023-05" {
 		t.Errorf("attached template is for %s/%s, want jtj/2023-05", ret.Meta.Unit, ret.Meta.Period)
 	}
 	res, err = c.Remind(ctx, may, RemindOptions{Unit: "jtj", Force: true})
@@ -170,13 +171,13 @@ func TestCollectAnswersEveryKindOfMessage(t *testing.T) {
 	c, clock, out, drop := mailCycle(t)
 	reminder := remindLina(t, c, clock, out, RemindOptions{})
 	tpl := reminder.Workbooks()[0]
-	good, err := reports.Fill(tpl.Data, "李娜", "0551-63001234", answersFor(c, "jtj", "五月进展"))
+	good, err := reader.Fill(tpl.Data, "李娜", "0551-63001234", answersFor(c, "jtj", "五月进展"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	bad := answersFor(c, "jtj", "五月进展")
 	bad[0].Status = "完成"
-	badBook, _ := reports.Fill(tpl.Data, "李娜", "0551-63001234", bad)
+	badBook, _ := reader.Fill(tpl.Data, "李娜", "0551-63001234", bad)
 	lina := mail.Address{Name: "李娜", Email: "Li.Na@jtj.metro.example"}
 
 	dropMail(t, drop, "1-good", mail.Message{From: lina, Subject: "回复：报送提醒", InReplyTo: reminder.MessageID,
@@ -284,7 +285,7 @@ func TestCollectResumesAfterAFailedMove(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, drop := mailCycle(t)
 	reminder := remindLina(t, c, clock, out, RemindOptions{Unit: "jtj"})
-	good, _ := reports.Fill(reminder.Workbooks()[0].Data, "李娜", "0551-63001234", answersFor(c, "jtj", "进展"))
+	good, _ := reader.Fill(reminder.Workbooks()[0].Data, "李娜", "0551-63001234", answersFor(c, "jtj", "进展"))
 	dropMail(t, drop, "reply", mail.Message{From: mail.Address{Email: "li.na@jtj.metro.example"}, Subject: "回复",
 		InReplyTo: reminder.MessageID, Attachments: []mail.Attachment{{Name: "a.xlsx", Data: good}}})
 

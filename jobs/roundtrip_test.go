@@ -14,7 +14,7 @@ import (
 
 	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // TestLibreOfficeRoundTrip is the path a real unit takes: our template,
@@ -135,7 +135,7 @@ func TestTemplateSurvivesLibreOfficeBeforeFilling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := reports.Fill(resaved, "张伟", "0551-63001234", answersFor(c, "fgw", "进展"))
+	data, err := reader.Fill(resaved, "张伟", "0551-63001234", answersFor(c, "fgw", "进展"))
 	if err != nil {
 		t.Fatal(err)
 	}

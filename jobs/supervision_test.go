@@ -10,6 +10,7 @@ import (
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // answersWith is answersFor with one task's status set.
@@ -79,8 +80,8 @@ func TestCloseTaskLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var row reports.Row
-		for _, r := range reports.Parse(tpl.Data, reports.Limits{}).Rows {
+		var row reader.Row
+		for _, r := range reader.Parse(tpl.Data, reports.Limits{}).Rows {
 			if r.Answer.TaskID == "T02" {
 				row = r
 			}
@@ -178,7 +179,7 @@ func TestExtensionLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := reports.FillExtensionRequest(tpl.Data, "李娜", "0551-63001234", "2023-06-14", "数据待统计局核定")
+	req, err := reader.FillExtensionRequest(tpl.Data, "李娜", "0551-63001234", "2023-06-14", "数据待统计局核定")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +328,7 @@ func TestIndicatorTotals(t *testing.T) {
 
 func mustFill(t *testing.T, tpl []byte, as []plan.Answer) []byte {
 	t.Helper()
-	data, err := reports.Fill(tpl, "张伟", "0551-63001234", as)
+	data, err := reader.Fill(tpl, "张伟", "0551-63001234", as)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 )
 
@@ -207,16 +207,16 @@ func (w *world) act(ev unitEvent) {
 	w.t.Helper()
 	ctx, c, u := w.ctx, w.c, ev.unit
 	w.clock.Set(ev.at)
-	reader := mail.Address{Name: u.Contacts[0].Name, Email: strings.ToLower(u.Contacts[0].Email)}
-	got, err := w.mail.Read(ctx, reader.Email)
+	contact := mail.Address{Name: u.Contacts[0].Name, Email: strings.ToLower(u.Contacts[0].Email)}
+	got, err := w.mail.Read(ctx, contact.Email)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	w.inbox[reader.Email] = append(w.inbox[reader.Email], got...)
+	w.inbox[contact.Email] = append(w.inbox[contact.Email], got...)
 	bookKey := ev.p.String() + "/" + u.ID
 	answers := sim.Answers(c.Plan, ev.p, u.ID)
 	msg := mail.Message{
-		MessageID: mail.MessageID(sim.DomainOf(reader.Email), "reply", ev.p.String(), u.ID, ev.what),
+		MessageID: mail.MessageID(sim.DomainOf(contact.Email), "reply", ev.p.String(), u.ID, ev.what),
 		To:        []mail.Address{c.Mail.From},
 		Text:      fmt.Sprintf("%s：\n\n附件是我单位%s推进情况表，请查收。\n\n%s\n", c.Mail.Office, ev.p.Label(), u.Name),
 	}
@@ -235,15 +235,15 @@ func (w *world) act(ev unitEvent) {
 		if err != nil || !found {
 			w.t.Fatalf("%s: %s wants to answer its %s reminder, but none was queued (%v)", ev.at.Format(layoutMinute), u.ID, ev.p, err)
 		}
-		answered = w.find(reader.Email, func(m *inbound.Message) bool { return m.MessageID == rem.MessageID })
+		answered = w.find(contact.Email, func(m *inbound.Message) bool { return m.MessageID == rem.MessageID })
 		books := answered.Workbooks()
 		if len(books) != 1 {
 			w.t.Fatalf("the %s reminder to %s carries %d workbooks", ev.p, u.ID, len(books))
 		}
 		w.books[bookKey] = books[0]
 	case evCorrection:
-		first := mail.MessageID(sim.DomainOf(reader.Email), "reply", ev.p.String(), u.ID, evReply)
-		answered = w.find(reader.Email, func(m *inbound.Message) bool { return slices.Contains(m.InReplyTo, first) })
+		first := mail.MessageID(sim.DomainOf(contact.Email), "reply", ev.p.String(), u.ID, evReply)
+		answered = w.find(contact.Email, func(m *inbound.Message) bool { return slices.Contains(m.InReplyTo, first) })
 		answers[0].Progress = "更正：" + answers[0].Progress
 		msg.Text = "更正上次报送的内容，以此为准。\n"
 	}
@@ -251,7 +251,7 @@ func (w *world) act(ev unitEvent) {
 	if !ok {
 		w.t.Fatalf("%s has no %s template to fill", u.ID, ev.p)
 	}
-	data, err := reports.Fill(book.Data, reader.Name, sim.Phone, answers)
+	data, err := reader.Fill(book.Data, contact.Name, sim.Phone, answers)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func (w *world) act(ev unitEvent) {
 		msg.InReplyTo = answered.MessageID
 		msg.References = append(append([]string{}, answered.References...), answered.MessageID)
 	}
-	if err := w.mail.Send(ctx, reader, msg); err != nil {
+	if err := w.mail.Send(ctx, contact, msg); err != nil {
 		w.t.Fatal(err)
 	}
 	w.replies[msg.MessageID] = ev

@@ -1,9 +1,15 @@
-// Package reports builds and reads every workbook duban deals with: a unit's
-// pre-filled template, the workbook a unit sends back, and the consolidated
-// monthly workbook. It knows nothing of mail or of the ledger.
+// Package reports is what duban's workbook packages share: the types of
+// their inputs and results, the unit template's layout (sheets, headers,
+// cells, metadata keys), the fonts, and the signing of the metadata. A
+// package a job does the work: reports/template writes a unit's pre-filled
+// template, reports/reader reads and checks the workbook a unit sends back,
+// reports/compile writes the consolidated monthly workbook. None of them
+// knows anything of mail or of the ledger.
 package reports
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/duban/duban/plan"
@@ -88,6 +94,16 @@ type ExtensionRequest struct {
 // Requested reports whether the unit wrote anything in the request cells.
 func (e ExtensionRequest) Requested() bool { return e.UntilText != "" || e.Reason != "" }
 
+// UntilIn returns the date asked for at midnight in loc (the schedule's
+// location); zero when the date was unreadable.
+func (e ExtensionRequest) UntilIn(loc *time.Location) time.Time {
+	if e.Until.IsZero() {
+		return time.Time{}
+	}
+	y, m, d := e.Until.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
 // Meta is what the hidden metadata sheet carries.
 type Meta struct {
 	Version string
@@ -141,6 +157,45 @@ type Limits struct {
 	MaxTextBytes     int64
 }
 
+// DefaultLimits are the limits used for any Limits field left at zero.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxFileBytes: 10 << 20, MaxUnzipBytes: 64 << 20, MaxTextChars: 2000,
+		MaxRows: 5000, MaxColumns: 32, MaxCellsOutside: 20,
+		MaxXMLDepth: 32, MaxXMLElements: 1_000_000, MaxPartBytes: 16 << 20,
+		MaxSharedStrings: 100_000, MaxTextBytes: 32 << 20,
+	}
+}
+
+// WithDefaults returns l with every field that is zero or negative set to
+// its default (DefaultLimits): the limits a reader applies. MaxPartBytes
+// defaults to 16 MiB or MaxUnzipBytes, whichever is smaller.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits()
+	set := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set64 := func(v *int64, def int64) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set64(&l.MaxFileBytes, d.MaxFileBytes)
+	set64(&l.MaxUnzipBytes, d.MaxUnzipBytes)
+	set(&l.MaxTextChars, d.MaxTextChars)
+	set(&l.MaxRows, d.MaxRows)
+	set(&l.MaxColumns, d.MaxColumns)
+	set(&l.MaxCellsOutside, d.MaxCellsOutside)
+	set(&l.MaxXMLDepth, d.MaxXMLDepth)
+	set(&l.MaxXMLElements, d.MaxXMLElements)
+	set64(&l.MaxPartBytes, min(d.MaxPartBytes, l.MaxUnzipBytes))
+	set(&l.MaxSharedStrings, d.MaxSharedStrings)
+	set64(&l.MaxTextBytes, d.MaxTextBytes)
+	return l
+}
+
 // Compiled-workbook input.
 
 // SubmissionState is where a unit stands for a period.
@@ -167,6 +222,9 @@ type UnitReport struct {
 	// granted or refused. Zero when none was asked for or granted.
 	Extension Extension
 }
+
+// Accepted reports whether the unit has an accepted report for the period.
+func (r *UnitReport) Accepted() bool { return r.State == StateSubmitted || r.State == StateLate }
 
 // Extension is a unit's extension for a period: its request, and the
 // office's decision.
@@ -240,5 +298,26 @@ type CompileInput struct {
 }
 
 // NoIssue reports whether a 存在问题 text says there is none (无, 暂无, …):
-// such answers are left out of every list of problems.
-func NoIssue(s string) bool { return compileNoIssue(s) }
+// units often write 无 rather than leave the cell empty, and such answers
+// are left out of every list of problems.
+func NoIssue(s string) bool {
+	s = strings.TrimSpace(s)
+	s = strings.TrimRight(s, "。.．；;！! ")
+	switch s {
+	case "", "无", "暂无", "没有", "无问题", "暂无问题", "暂无明显问题":
+		return true
+	}
+	return false
+}
+
+// SizeText writes a byte count for people, in Chinese text: 12.3 MB,
+// 850 KB, 312 字节.
+func SizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n/(1<<10))
+	}
+	return fmt.Sprintf("%d 字节", n)
+}

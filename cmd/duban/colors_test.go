@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // TestStatusColors follows period 2023-09 on the embedded example around
@@ -35,7 +35,7 @@ func TestStatusColors(t *testing.T) {
 		for _, id := range []string{"T04", "T05", "T06", "T07"} {
 			answers = append(answers, plan.Answer{TaskID: id, Progress: period + " 进展 " + id, Status: statuses[id], NextSteps: "继续推进"})
 		}
-		filled, err := reports.Fill(tpl, "李娜", "0551-63001234", answers)
+		filled, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
 		if err != nil {
 			t.Fatal(err)
 		}

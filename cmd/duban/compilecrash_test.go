@@ -15,7 +15,7 @@ import (
 	"github.com/duban/duban/internal/crashpoint"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // TestCompileCrash kills `duban compile` with SIGKILL at each step between
@@ -39,7 +39,7 @@ func TestCompileCrash(t *testing.T) {
 			for _, id := range []string{"T04", "T05", "T06", "T07"} {
 				answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展", Status: plan.StatusOnTrack, NextSteps: "继续推进"})
 			}
-			good, err := reports.Fill(tpl, "李娜", "0551-63001234", answers)
+			good, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -41,7 +41,7 @@ import (
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 const (
@@ -592,7 +592,7 @@ func (r *crashRig) replies() map[string]crashReply {
 				Counts: noEvents(r.plan, task.ID),
 			})
 		}
-		filled, err := reports.Fill(books[0].Data, contact.Name, "0551-63000000", answers)
+		filled, err := reader.Fill(books[0].Data, contact.Name, "0551-63000000", answers)
 		if err != nil {
 			r.t.Fatalf("filling %s's template: %v", u.ID, err)
 		}

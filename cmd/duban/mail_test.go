@@ -10,7 +10,7 @@ import (
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // TestMailOfflineFromTheCommandLine runs remind, a reply in the drop folder,
@@ -46,7 +46,7 @@ func TestMailOfflineFromTheCommandLine(t *testing.T) {
 	for _, id := range []string{"T04", "T05", "T06", "T07"} {
 		answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展 " + id, Status: plan.StatusOnTrack})
 	}
-	filled, err := reports.Fill(reminder.Workbooks()[0].Data, "刘洋", "0551-63500201", answers)
+	filled, err := reader.Fill(reminder.Workbooks()[0].Data, "刘洋", "0551-63500201", answers)
 	if err != nil {
 		t.Fatal(err)
 	}

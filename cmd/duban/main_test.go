@@ -15,7 +15,7 @@ import (
 
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // cli runs duban in-process with a fixed clock and returns its exit code
@@ -66,12 +66,12 @@ func TestCycleFromTheCommandLine(t *testing.T) {
 	for _, id := range []string{"T04", "T05", "T06", "T07"} {
 		answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展 " + id, Status: plan.StatusOnTrack, NextSteps: "继续推进"})
 	}
-	good, err := reports.Fill(tpl, "李娜", "0551-63001234", answers)
+	good, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
 	if err != nil {
 		t.Fatal(err)
 	}
 	answers[0].Status = "完成"
-	bad, err := reports.Fill(tpl, "李娜", "0551-63001234", answers)
+	bad, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
 	if err != nil {
 		t.Fatal(err)
 	}

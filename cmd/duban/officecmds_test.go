@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // The office's commands from the command line: close and extend, their
@@ -30,7 +30,7 @@ func TestOfficeCommands(t *testing.T) {
 		answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展 " + id, Status: plan.StatusOnTrack})
 	}
 	answers[0].Status = plan.StatusDone
-	good, err := reports.Fill(tpl, "李娜", "0551-63001234", answers)
+	good, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ import (
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 )
 
 // The helper process's instructions, passed in its environment.
@@ -329,7 +329,7 @@ func (r *faultRig) reply(unitID string, when time.Time) []byte {
 			Counts: noEvents(r.plan, task.ID)})
 	}
 	contact := u.Contacts[0]
-	filled, err := reports.Fill(book.Data, contact.Name, "0551-63000000", answers)
+	filled, err := reader.Fill(book.Data, contact.Name, "0551-63000000", answers)
 	if err != nil {
 		r.t.Fatalf("filling %s's template: %v", unitID, err)
 	}

@@ -21,7 +21,7 @@ import (
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
 )
 
@@ -396,7 +396,7 @@ func (r *demoRun) askForTime(ctx context.Context, p plan.Period, um *unitMail) e
 	for range 3 {
 		until = c.Schedule.Calendar.NextWorkday(until)
 	}
-	data, err := reports.FillExtensionRequest(um.template.Data, um.reader.Name, sim.Phone, until.Format(time.DateOnly), "部分项目数据需待统计部门核定后报送。")
+	data, err := reader.FillExtensionRequest(um.template.Data, um.reader.Name, sim.Phone, until.Format(time.DateOnly), "部分项目数据需待统计部门核定后报送。")
 	if err != nil {
 		return err
 	}
@@ -480,7 +480,7 @@ func (r *demoRun) reply(ctx context.Context, p plan.Period, um *unitMail, attemp
 		answers[len(answers)-1].Status = "进行中"
 		phone = ""
 	}
-	filled, err := reports.Fill(um.template.Data, um.reader.Name, phone, answers)
+	filled, err := reader.Fill(um.template.Data, um.reader.Name, phone, answers)
 	if err != nil {
 		return fmt.Errorf("filling %s's template: %w", u.ID, err)
 	}
@@ -581,7 +581,7 @@ func (r *demoRun) outOfOffice(ctx context.Context, res jobs.RemindResult) error 
 // workbook: duban quarantines it unread and lists it in the office's daily
 // digest, never answering the sender.
 func (r *demoRun) strangerWrites(ctx context.Context, p plan.Period, um *unitMail) error {
-	filled, err := reports.Fill(um.template.Data, r.stranger.Name, sim.Phone, sim.Answers(r.c.Plan, p, um.unit.ID))
+	filled, err := reader.Fill(um.template.Data, r.stranger.Name, sim.Phone, sim.Answers(r.c.Plan, p, um.unit.ID))
 	if err != nil {
 		return fmt.Errorf("filling the stranger's workbook: %w", err)
 	}

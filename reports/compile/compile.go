@@ -1,0 +1,140 @@
+// Package compile writes the consolidated monthly workbook: the summary,
+// the details, the month over month, the year at a glance and its charts.
+package compile
+
+import (
+	"archive/zip"
+	"compress/flate"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/reports"
+)
+
+// Compile writes the consolidated workbook of a period, its sheets in order:
+//
+//   - 汇总: who reported, tasks and units by warning colour, status counts by
+//     category, who is missing, which tasks need attention (红 first);
+//   - 明细: one row per task under its category, the office's usual layout,
+//     with each task's 预警 colour;
+//   - 环比: each task's status last month and this month, how it moved, and
+//     whether its progress text merely repeats last month's;
+//   - 全年概览: the year at a glance, task × month and lead unit × month;
+//   - 量化指标: the quantified targets (only when the input has some);
+//   - 图表: two native charts and the figures they draw;
+//   - 问题清单: every problem reported;
+//   - 报送情况: every lead unit's submissions, timeliness and extension.
+//
+// The colours, the previous period, the close-outs, the year and the
+// indicators are optional: without them the sheets show no colours, "—",
+// and a year of one month, the compiled period (see model.months).
+//
+// Every value is written as text, so an answer starting with "=" stays text;
+// only counts we compute for the charts and indicators are numbers. Each
+// sheet is streamed, prints on A4 landscape fitted to the page width with
+// its header rows repeated, and records its used range. The cost is linear
+// in units, tasks, answers and months.
+func Compile(w io.Writer, in reports.CompileInput) error {
+	m, err := newModel(in)
+	if err != nil {
+		return err
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetZipWriter(fastZipWriter)
+	if err := m.writeWorkbook(f); err != nil {
+		return fmt.Errorf("compiling %s workbook: %w", in.Period, err)
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("writing %s workbook: %w", in.Period, err)
+	}
+	return nil
+}
+
+func (m *model) writeWorkbook(f *excelize.File) error {
+	if err := f.SetDefaultFont(reports.FontCJK); err != nil {
+		return fmt.Errorf("setting default font: %w", err)
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	type sheetSpec struct {
+		name  string
+		build func(*styles) *sheet
+	}
+	sheets := []sheetSpec{
+		{sheetSummary, m.summarySheet},
+		{sheetDetail, m.detailSheet},
+		{sheetMoM, m.momSheet},
+		{sheetYear, m.yearSheet},
+	}
+	if len(m.in.Indicators) > 0 {
+		sheets = append(sheets, sheetSpec{sheetIndicators, m.indicatorSheet})
+	}
+	sheets = append(sheets,
+		sheetSpec{sheetCharts, m.chartSheet},
+		sheetSpec{sheetProblems, m.problemSheet},
+		sheetSpec{sheetLog, m.logSheet},
+	)
+	// The new workbook's only sheet becomes the first one, so no Sheet1 is
+	// left over and 汇总 is the sheet shown on opening.
+	if err := f.SetSheetName(f.GetSheetName(0), sheets[0].name); err != nil {
+		return fmt.Errorf("naming sheet %s: %w", sheets[0].name, err)
+	}
+	for _, s := range sheets[1:] {
+		if _, err := f.NewSheet(s.name); err != nil {
+			return fmt.Errorf("adding sheet %s: %w", s.name, err)
+		}
+	}
+	// Before any sheet is streamed: this touches every sheet's view.
+	f.SetActiveSheet(0)
+
+	// One sheet at a time, so only one sheet's rows are held in memory.
+	for _, sh := range sheets {
+		s := sh.build(st)
+		if err := s.write(f); err != nil {
+			return err
+		}
+		if err := f.SetDefinedName(&excelize.DefinedName{
+			Name: "_xlnm.Print_Titles", RefersTo: s.printTitles(), Scope: s.name,
+		}); err != nil {
+			return fmt.Errorf("setting print titles of %s: %w", s.name, err)
+		}
+	}
+
+	stamp := m.in.GeneratedAt.UTC().Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Title:          fmt.Sprintf("%s %s推进情况汇总（%s）", m.in.Plan.Title, m.in.Period.Label(), versionLabel(m.in.Version)),
+		Creator:        "duban",
+		LastModifiedBy: "duban",
+		Created:        stamp,
+		Modified:       stamp,
+		Language:       "zh-CN",
+	}); err != nil {
+		return fmt.Errorf("setting document properties: %w", err)
+	}
+	return nil
+}
+
+// fastZipWriter deflates at the fastest level: a workbook is mostly
+// repetitive XML, and the default level spends most of its time here. The
+// zip writer finishes one part before it starts the next, so one compressor
+// (about 1 MB of state) serves every part.
+func fastZipWriter(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	var fw *flate.Writer
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		if fw == nil {
+			var err error
+			fw, err = flate.NewWriter(out, flate.BestSpeed)
+			return fw, err
+		}
+		fw.Reset(out)
+		return fw, nil
+	})
+	return zw
+}

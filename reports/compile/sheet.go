@@ -1,0 +1,273 @@
+package compile
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/reports"
+)
+
+// cell is one cell to write: text (or nothing), never a formula. Only
+// counts we compute (the charts' figures, the indicators) are numbers.
+type cell struct {
+	text   string // empty: the cell carries only its style
+	style  int
+	number bool // text holds an integer, stored as a number: see number
+}
+
+// number is a cell holding n as a number, not as text: a chart draws
+// only numbers, and the office adds up indicator counts.
+func number(n, style int) cell {
+	return cell{text: strconv.Itoa(n), style: style, number: true}
+}
+
+// sheet is a sheet laid out in memory before it is streamed. Knowing
+// every row first matters: the stream writer emits <dimension> and <sheetPr>
+// when it is created, so the used range and the fit-to-page flag must be set
+// before the first row, and cannot be corrected afterwards without parsing
+// the whole streamed sheet back.
+type sheet struct {
+	name    string
+	widths  []float64 // column widths from column A; also the sheet's width in columns
+	header  int       // rows 1…header are frozen and repeated on every printed page
+	rows    [][]cell
+	merges  []merge
+	heights map[int]float64 // row → height in points; other rows size to their text
+	charts  []chart
+	breaks  []int // rows that start a new printed page
+}
+
+// chart is a native chart anchored at a cell of its sheet.
+type chart struct {
+	cell  string
+	chart *excelize.Chart
+}
+
+func newSheet(name string, widths ...float64) *sheet {
+	return &sheet{name: name, widths: widths, heights: map[int]float64{}}
+}
+
+// add appends a row and returns its number.
+func (s *sheet) add(cells ...cell) int {
+	s.rows = append(s.rows, cells)
+	return len(s.rows)
+}
+
+// addSpan appends a row whose text spans the first cols columns, merged,
+// with every covered cell styled so borders and shading run across.
+func (s *sheet) addSpan(text string, style, cols int) int {
+	cells := make([]cell, cols)
+	for i := range cells {
+		cells[i].style = style
+	}
+	cells[0].text = text
+	row := s.add(cells...)
+	s.merge(row, 1, cols)
+	return row
+}
+
+// grow makes room for n more rows.
+func (s *sheet) grow(n int) { s.rows = slices.Grow(s.rows, n) }
+
+// merge is a merged range within one row, columns 1-based.
+type merge struct{ row, from, to int }
+
+// merge records a merged range within one row.
+func (s *sheet) merge(row, from, to int) {
+	if from < to {
+		s.merges = append(s.merges, merge{row, from, to})
+	}
+}
+
+// blank appends an empty row.
+func (s *sheet) blank() { s.add() }
+
+// addNote appends a row of text spanning the sheet's width, tall enough for
+// its wrapped lines: Excel and LibreOffice do not size merged rows.
+func (s *sheet) addNote(text string, style int) int {
+	row := s.addSpan(text, style, len(s.widths))
+	var width float64
+	for _, w := range s.widths {
+		width += w
+	}
+	if lines := reports.WrappedLines(text, width); lines > 1 {
+		s.heights[row] = min(float64(lines)*reports.LineHeight+4, reports.MaxRowHeight)
+	}
+	return row
+}
+
+// columns is the number of columns the sheet uses.
+func (s *sheet) columns() int {
+	n := len(s.widths)
+	for _, r := range s.rows {
+		n = max(n, len(r))
+	}
+	return max(n, 1)
+}
+
+// dimension is the used range recorded in the sheet, A1:{last column}{last row}.
+func (s *sheet) dimension() (string, error) {
+	last, err := excelize.CoordinatesToCellName(s.columns(), max(len(s.rows), 1))
+	return "A1:" + last, err
+}
+
+// printTitles is the _xlnm.Print_Titles reference: the header rows.
+func (s *sheet) printTitles() string {
+	return fmt.Sprintf("'%s'!$1:$%d", s.name, s.header)
+}
+
+// write sets the sheet's layout and print setup, then streams its rows.
+func (s *sheet) write(f *excelize.File) error {
+	if len(s.rows) > excelize.TotalRows {
+		return fmt.Errorf("writing sheet %s: %d rows exceed the %d a worksheet can hold", s.name, len(s.rows), excelize.TotalRows)
+	}
+	if err := s.setup(f); err != nil {
+		return fmt.Errorf("setting up sheet %s: %w", s.name, err)
+	}
+	if err := s.stream(f); err != nil {
+		return fmt.Errorf("writing sheet %s: %w", s.name, err)
+	}
+	return nil
+}
+
+// setup applies everything the stream writer reads when it is created or at
+// its first row: used range, fit-to-page flag, panes, page setup, margins,
+// and page footer.
+func (s *sheet) setup(f *excelize.File) error {
+	dim, err := s.dimension()
+	if err != nil {
+		return err
+	}
+	if err := f.SetSheetDimension(s.name, dim); err != nil {
+		return err
+	}
+	fitToPage := true
+	if err := f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: &fitToPage}); err != nil {
+		return err
+	}
+	size, orientation, fitWidth, fitHeight := 9, "landscape", 1, 0 // A4
+	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{
+		Size: &size, Orientation: &orientation, FitToWidth: &fitWidth, FitToHeight: &fitHeight,
+	}); err != nil {
+		return err
+	}
+	side, topBottom, headerFooter, centred := 0.4, 0.6, 0.3, true
+	if err := f.SetPageMargins(s.name, &excelize.PageLayoutMarginsOptions{
+		Left: &side, Right: &side, Top: &topBottom, Bottom: &topBottom,
+		Header: &headerFooter, Footer: &headerFooter, Horizontally: &centred,
+	}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(s.name, &excelize.HeaderFooterOptions{
+		OddFooter: "&C第 &P 页，共 &N 页",
+	}); err != nil {
+		return err
+	}
+	if s.header > 0 {
+		top := "A" + strconv.Itoa(s.header+1)
+		if err := f.SetPanes(s.name, &excelize.Panes{
+			Freeze: true, YSplit: s.header, TopLeftCell: top, ActivePane: "bottomLeft",
+			Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: "bottomLeft"}},
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *sheet) stream(f *excelize.File) error {
+	sw, err := f.NewStreamWriter(s.name)
+	if err != nil {
+		return err
+	}
+	for i, w := range s.widths {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return err
+		}
+	}
+	for _, row := range s.breaks {
+		if err := sw.InsertPageBreak("A" + strconv.Itoa(row)); err != nil {
+			return err
+		}
+	}
+	// One buffer reused for every row: values point into cells, so boxing
+	// them costs no allocation per cell.
+	merged := make(map[int]bool, len(s.merges))
+	for _, m := range s.merges {
+		merged[m.row] = true
+	}
+	cols := s.columns()
+	cells := make([]excelize.Cell, cols)
+	values := make([]any, cols)
+	for i, row := range s.rows {
+		values = values[:len(row)]
+		for j, c := range row {
+			if c.style == 0 && c.text == "" {
+				values[j] = nil // nothing to write
+				continue
+			}
+			cells[j] = excelize.Cell{StyleID: c.style}
+			switch {
+			case c.number:
+				n, err := strconv.Atoi(c.text)
+				if err != nil {
+					return fmt.Errorf("cell %d of row %d: %w", j+1, i+1, err)
+				}
+				cells[j].Value = n
+			case c.text != "":
+				cells[j].Value = c.text // a string: stored as text even if it starts with '='
+			}
+			values[j] = &cells[j]
+		}
+		var opts []excelize.RowOpts
+		if h, ok := s.heights[i+1]; ok {
+			opts = append(opts, excelize.RowOpts{Height: h})
+		} else if h := s.fitHeight(row); h > 0 && !merged[i+1] {
+			opts = append(opts, excelize.RowOpts{Height: h})
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(i+1), values, opts...); err != nil {
+			return err
+		}
+	}
+	// Charts go in before Flush: the stream writer writes the sheet's
+	// <drawing> reference when it is flushed, and a chart added afterwards
+	// would have its parts but no link from the sheet (Excel shows nothing).
+	for _, c := range s.charts {
+		if err := f.AddChart(s.name, c.cell, c.chart); err != nil {
+			return fmt.Errorf("adding chart at %s: %w", c.cell, err)
+		}
+	}
+	for _, m := range s.merges {
+		from, err := excelize.CoordinatesToCellName(m.from, m.row)
+		if err != nil {
+			return err
+		}
+		to, err := excelize.CoordinatesToCellName(m.to, m.row)
+		if err != nil {
+			return err
+		}
+		if err := sw.MergeCell(from, to); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// fitHeight estimates the height a row of wrapped text needs, or 0 when one
+// line is enough. LibreOffice and Excel do not size rows to wrapped text
+// when they open a file, so without it long progress texts print cut off.
+func (s *sheet) fitHeight(row []cell) float64 {
+	lines := 1
+	for j, c := range row {
+		if c.text != "" && j < len(s.widths) {
+			lines = max(lines, reports.WrappedLines(c.text, s.widths[j]))
+		}
+	}
+	if lines == 1 {
+		return 0
+	}
+	return min(float64(lines)*reports.LineHeight+4, reports.MaxRowHeight)
+}

@@ -1,0 +1,265 @@
+package template_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/internal/testtools"
+	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
+	"github.com/duban/duban/reports/internal/reportstest"
+	"github.com/duban/duban/reports/reader"
+	"github.com/duban/duban/reports/template"
+)
+
+func TestBuildTemplateGolden(t *testing.T) {
+	formulaLike := reportstest.Input(3)
+	formulaLike.Tasks[0].Title = "=HYPERLINK(\"http://evil.example\",\"点击\")"
+	formulaLike.Tasks[1].Requirement = "+86 热线；-号开头；@提及"
+	formulaLike.Tasks[2].Requirement = "  前后有空格，且\n有换行  "
+	formulaLike.Previous = map[string]plan.Answer{
+		formulaLike.Tasks[1].ID: {Progress: "=1+1"},
+	}
+	formulaLike.Deadline = time.Time{}
+
+	tests := []struct {
+		name string
+		in   reports.TemplateInput
+	}{
+		{"basic", reportstest.Input(3)},
+		{"formula_like", formulaLike},
+		{"closed_indicators", reportstest.ExtInput()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			testtools.Golden(t, filepath.Join("testdata", "template_"+tc.name+".golden"), []byte(dumpWorkbook(t, reportstest.Build(t, tc.in))))
+		})
+	}
+}
+
+func TestBuildTemplateStructure(t *testing.T) {
+	in := reportstest.Input(4)
+	in.Tasks[1].Requirement = "=SUM(A1:A9)"
+	in.Previous[in.Tasks[2].ID] = plan.Answer{Progress: "@所有人 -1 +2"}
+	data := reportstest.Build(t, in)
+	lastRow := reports.FirstTaskRow + len(in.Tasks) - 1
+
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("OpenReader: %v", err)
+	}
+	defer f.Close()
+
+	if got, want := f.GetSheetList(), []string{reports.SheetForm, reports.SheetMeta}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("sheets = %v, want %v", got, want)
+	}
+	if got := f.GetSheetName(f.GetActiveSheetIndex()); got != reports.SheetForm {
+		t.Errorf("active sheet = %q, want %q", got, reports.SheetForm)
+	}
+	if vis, _ := f.GetSheetVisible(reports.SheetMeta); vis {
+		t.Errorf("sheet %s is visible, want hidden", reports.SheetMeta)
+	}
+
+	raw := dumpRawSheets(t, data)
+	wantDim := map[string]string{reports.SheetForm: fmt.Sprintf("A1:I%d", lastRow), reports.SheetMeta: "A1:B5"}
+	for sh, want := range wantDim {
+		if got := raw[sh].dimension; got != want {
+			t.Errorf("%s dimension = %q, want %q", sh, got, want)
+		}
+		prot := raw[sh].protection
+		if !strings.Contains(prot, "sheet=true") {
+			t.Errorf("%s protection = %q, want sheet=true", sh, prot)
+		}
+		if strings.Contains(prot, "password=") {
+			t.Errorf("%s protection = %q carries a legacy XOR password hash", sh, prot)
+		}
+	}
+	if prot := raw[reports.SheetForm].protection; !strings.Contains(prot, "formatColumns=false") || !strings.Contains(prot, "formatRows=false") {
+		t.Errorf("form protection = %q, want resizing columns and rows allowed", prot)
+	}
+
+	// Unlocked cells are exactly the contact cells and the answer columns.
+	wantUnlocked := map[string]bool{reports.ContactCell: true, reports.PhoneCell: true, reports.ExtensionCell: true, reports.ReasonCell: true}
+	for r := reports.FirstTaskRow; r <= lastRow; r++ {
+		for _, c := range []string{"F", "G", "H", "I"} {
+			wantUnlocked[fmt.Sprintf("%s%d", c, r)] = true
+		}
+	}
+	for r := 1; r <= lastRow; r++ {
+		for c := 1; c <= 9; c++ {
+			cell := reports.Cell(c, r)
+			id, err := f.GetCellStyle(reports.SheetForm, cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := f.GetStyle(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Font == nil || st.Font.Family != reports.FontCJK {
+				t.Errorf("%s font = %+v, want family %s", cell, st.Font, reports.FontCJK)
+			}
+			unlocked := st.Protection != nil && !st.Protection.Locked
+			if unlocked != wantUnlocked[cell] {
+				t.Errorf("%s unlocked = %v, want %v", cell, unlocked, wantUnlocked[cell])
+			}
+			if fx, _ := f.GetCellFormula(reports.SheetForm, cell); fx != "" {
+				t.Errorf("%s has formula %q, want text only", cell, fx)
+			}
+		}
+	}
+	for _, tc := range []struct{ cell, want string }{
+		{"D7", "=SUM(A1:A9)"},
+		{"E8", "@所有人 -1 +2"},
+		{"E6", in.Previous[in.Tasks[0].ID].Progress},
+		{"F6", ""},
+		{"A1", reportstest.PlanTitle + "——市交通运输局2023年5月推进情况表"},
+		{"A2", "填报单位：市交通运输局"},
+		{"D2", "报送截止：2023年6月7日"},
+		{"E2", "报送期次：2023年5月"},
+		{"A3", "联系人："},
+		{"D3", "联系电话："},
+		{"F3", "申请延期至："},
+		{"H3", "延期理由："},
+	} {
+		got, _ := f.GetCellValue(reports.SheetForm, tc.cell)
+		if got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.cell, got, tc.want)
+		}
+		if tc.want != "" {
+			if typ, _ := f.GetCellType(reports.SheetForm, tc.cell); typ != excelize.CellTypeSharedString {
+				t.Errorf("%s type = %v, want a string cell", tc.cell, typ)
+			}
+		}
+	}
+	for i, h := range reports.TemplateHeaders {
+		if got, _ := f.GetCellValue(reports.SheetForm, reports.Cell(i+1, reports.HeaderRow)); got != h {
+			t.Errorf("header %d = %q, want %q", i+1, got, h)
+		}
+	}
+
+	dvs, err := f.GetDataValidations(reports.SheetForm)
+	if err != nil || len(dvs) != 1 {
+		t.Fatalf("data validations = %v, %v; want one", dvs, err)
+	}
+	dv := dvs[0]
+	if want := fmt.Sprintf("G%d:G%d", reports.FirstTaskRow, lastRow); dv.Sqref != want {
+		t.Errorf("validation range = %q, want %q", dv.Sqref, want)
+	}
+	for _, s := range plan.Statuses {
+		if !strings.Contains(dv.Formula1, string(s)) {
+			t.Errorf("validation list %q lacks %s", dv.Formula1, s)
+		}
+	}
+	if dv.Error == nil || *dv.Error != "请从下拉列表中选择：已完成、序时推进、滞后、未启动" || !dv.ShowErrorMessage {
+		t.Errorf("validation error message = %v, want the four choices", dumpPtr(dv.Error))
+	}
+
+	pl, _ := f.GetPageLayout(reports.SheetForm)
+	if dumpPtr(pl.Size) != "9" || dumpPtr(pl.Orientation) != "landscape" || dumpPtr(pl.FitToWidth) != "1" {
+		t.Errorf("page layout size=%s orientation=%s fit_width=%s, want A4 (9) landscape 1",
+			dumpPtr(pl.Size), dumpPtr(pl.Orientation), dumpPtr(pl.FitToWidth))
+	}
+	printTitles := false
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" && dn.Scope == reports.SheetForm && strings.HasSuffix(dn.RefersTo, "!$5:$5") {
+			printTitles = true
+		}
+	}
+	if !printTitles {
+		t.Errorf("defined names = %+v, want print titles repeating row 5", f.GetDefinedName())
+	}
+	if panes, _ := f.GetPanes(reports.SheetForm); !panes.Freeze || panes.YSplit != reports.HeaderRow {
+		t.Errorf("panes = %+v, want frozen below row %d", panes, reports.HeaderRow)
+	}
+
+	// The metadata reads back and verifies.
+	r := reader.Parse(data, reports.Limits{})
+	want := reports.Meta{Version: reports.TemplateVersion, Plan: reportstest.PlanTitle, Period: "2023-05", Unit: "jtj"}
+	want.Token = reports.Sign(reportstest.Secret, want)
+	if !r.HasMeta || r.Meta != want {
+		t.Errorf("Parse(template).Meta = %+v (has %v), want %+v", r.Meta, r.HasMeta, want)
+	}
+	if !r.Meta.Valid(reportstest.Secret) {
+		t.Errorf("template token %q does not verify", r.Meta.Token)
+	}
+}
+
+func TestBuildTemplateErrors(t *testing.T) {
+	noTasks := reportstest.Input(1)
+	noTasks.Tasks = nil
+	noPlan := reportstest.Input(1)
+	noPlan.Plan = nil
+	for name, in := range map[string]reports.TemplateInput{"no tasks": noTasks, "no plan": noPlan} {
+		if err := template.BuildTemplate(&bytes.Buffer{}, in); err == nil {
+			t.Errorf("BuildTemplate(%s) = nil error, want one", name)
+		}
+	}
+}
+
+// TestTemplateOpenpyxlReadOnly reads the template with openpyxl in read-only
+// mode, which trusts each sheet's recorded dimension: a dimension left at
+// A1 would hide every row but the first.
+func TestTemplateOpenpyxlReadOnly(t *testing.T) {
+	python := testtools.Python(t)
+	in := reportstest.Input(5)
+	file := filepath.Join(t.TempDir(), "template.xlsx")
+	if err := os.WriteFile(file, reportstest.Build(t, in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+out = {}
+for ws in wb.worksheets:
+    out[ws.title] = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+print(json.dumps(out, ensure_ascii=False))
+`
+	cmd := exec.Command(python, "-c", script, file)
+	outb, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("openpyxl: %v", err)
+	}
+	var sheets map[string][][]string
+	if err := json.Unmarshal(outb, &sheets); err != nil {
+		t.Fatalf("openpyxl output %q: %v", outb, err)
+	}
+	form := sheets[reports.SheetForm]
+	if want := reports.HeaderRow + len(in.Tasks); len(form) != want {
+		t.Fatalf("openpyxl read %d rows of %s, want %d", len(form), reports.SheetForm, want)
+	}
+	if got := strings.Join(form[reports.HeaderRow-1], "|"); got != strings.Join(reports.TemplateHeaders, "|") {
+		t.Errorf("openpyxl header row = %q", got)
+	}
+	for i, task := range in.Tasks {
+		row := form[reports.FirstTaskRow-1+i]
+		if len(row) < 9 || row[1] != task.ID || row[3] != task.Requirement {
+			t.Errorf("openpyxl task row %d = %q, want id %s and its requirement", i+1, row, task.ID)
+		}
+	}
+	meta := sheets[reports.SheetMeta]
+	if len(meta) != 5 || meta[4][0] != reports.MetaKeyToken {
+		t.Errorf("openpyxl read %s = %q, want 5 key/value rows ending with the token", reports.SheetMeta, meta)
+	}
+}
+
+func BenchmarkBuildTemplate(b *testing.B) {
+	in := reportstest.Input(5)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := template.BuildTemplate(&buf, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
