@@ -17,26 +17,35 @@ import (
 // Input is everything one bulletin shows. Names and texts come from users
 // and configuration; they are sanitised here, never trusted.
 type Input struct {
-	Office    string    // issuing office, e.g. "市推进都市圈建设办公室"
+	Office    string    // issuing office (印发机关), e.g. "市推进都市圈建设办公室"
 	PlanTitle string    // e.g. "2023年推进都市圈一体化建设工作要点"
 	Period    string    // label, e.g. "2023年5月"
-	Issue     int       // 第N期 (the period's month number is fine)
-	Date      time.Time // issue date
+	Issue     int       // 第N期: the period's place among the plan year's reported periods (0: left blank)
+	Date      time.Time // issue date, also the 印发日期 of the 版记
 	Deadline  time.Time // the period's deadline day
 	Expected  int       // 应报 units
 
 	// Unit names: reported on time, reported after the deadline, not
 	// reported after the deadline.
 	OnTime, Late, Missing []string
-	// Extended names units with a granted extension still running, with its
-	// date, e.g. "市交通运输局（延期至6月20日）".
-	Extended []string
+	// Extended are the units with a granted extension still running.
+	Extended []Extension
 
-	Categories  []Category  // progress by category, in plan order
-	RedTasks    []Task      // tasks in red
-	YellowTasks []Task      // tasks in yellow
-	Indicators  []Indicator // quantified targets behind pace or at risk (may be empty)
-	Problems    []Problem   // problems raised by units
+	// MainTo and CopyTo are the 主送 and 抄送 organs of the 版记, e.g.
+	// ["各牵头单位"]; empty lists leave their line out.
+	MainTo, CopyTo []string
+
+	Categories  []Category // progress by category, in plan order
+	RedUnits    []Unit     // units in red for not reporting
+	RedTasks    []Task     // tasks in red
+	YellowTasks []Task     // tasks in yellow
+	Problems    []Problem  // problems raised by units
+}
+
+// Extension is a unit given until Until to report.
+type Extension struct {
+	Unit  string
+	Until time.Time
 }
 
 // Category is one category's task count by reported status.
@@ -45,24 +54,21 @@ type Category struct {
 	Tasks, Done, OnTrack, Behind, NotStarted, NotReported int
 }
 
+// Unit is a unit in a warning colour.
+type Unit struct {
+	Name string
+	Why  string // e.g. "逾期6个工作日未报送"
+}
+
 // Task is a task in a warning colour.
 type Task struct {
 	Number int    // the task's number in the plan (0: not shown)
 	Title  string //
 	Unit   string // lead unit
 	Status string // reported status, e.g. "滞后"
-	Why    string // why it is flagged, e.g. "连续两个月滞后"
-}
-
-// Indicator is a quantified target behind pace or at risk.
-type Indicator struct {
-	Task       string // task title
-	Unit       string // lead unit (not the unit of count: that is part of Target)
-	Name       string // e.g. "对口部门联席会"
-	Target     string // the year's target as the plan writes it, e.g. "至少2次"
-	YearToDate int    // total so far this year
-	Expected   int    // what the pace asks for by now
-	Color      string // "红", "黄" (plan.Color) or empty
+	// Why it is flagged, e.g. "已连续两个月"; a task flagged for one of its
+	// quantified targets says so here, and nowhere else.
+	Why string
 }
 
 // Problem is a problem a unit raised in its report.
@@ -94,7 +100,7 @@ func FileName(period string, version int) string {
 // Write writes the bulletin for in as a .docx to w.
 func Write(w io.Writer, in Input) error {
 	return writePackage(w, documentProperties{
-		Title:   title(in),
+		Title:   strings.Join(titleLines(in), ""),
 		Creator: line(in.Office),
 		Date:    in.Date,
 	}, compose(in))
@@ -102,16 +108,18 @@ func Write(w io.Writer, in Input) error {
 
 // Paragraph style ids of styles.xml.
 const (
-	styleNormal      = "Normal"
-	styleMasthead    = "Masthead"    // 推进情况通报, red
-	styleIssueNumber = "IssueNumber" // 第N期
-	styleIssuer      = "IssuerLine"  // office ⇥ date, red rule below
-	styleTitle       = "Title"
-	styleHeading1    = "Heading1" // 一、
-	styleHeading2    = "Heading2" // （一）
-	styleSignature   = "Signature"
-	styleTableText   = "TableText"
-	styleTableHeader = "TableHeader"
+	styleNormal        = "Normal"
+	styleMasthead      = "Masthead"    // 推进情况通报, red
+	styleIssueNumber   = "IssueNumber" // 第N期
+	styleIssuer        = "IssuerLine"  // office ⇥ date, red rule below
+	styleTitle         = "Title"
+	styleHeading1      = "Heading1" // 一、
+	styleHeading2      = "Heading2" // （一）
+	styleSignature     = "Signature"
+	styleTableText     = "TableText"
+	styleTableHeader   = "TableHeader"
+	styleImprint       = "Imprint"       // 版记: 主送：…, 抄送：…
+	styleImprintIssuer = "ImprintIssuer" // 版记: 印发机关 ⇥ 印发日期
 )
 
 // paragraph is one body paragraph: "\t" in text is a tab, "\n" a line break.
@@ -127,49 +135,71 @@ type table struct {
 	total  []string
 }
 
-// compose lays out the bulletin as a list of paragraphs and tables.
+// imprint is the 版记 (GB/T 9704 §8.3): its lines between rules.
+type imprint struct {
+	lines []paragraph
+}
+
+// compose lays out the bulletin as a list of paragraphs and tables. The
+// numbering is the 公文's: 一、 for sections, （一） below them, 1. for items;
+// an item carries no other number in front.
 func compose(in Input) []any {
 	var body []any
 	p := func(style, text string) { body = append(body, paragraph{style, text}) }
+	sections := 0
+	section := func(heading string) {
+		sections++
+		p(styleHeading1, numeral(sections)+"、"+heading)
+	}
+	items := func(list []string) {
+		for i, s := range list {
+			p(styleNormal, fmt.Sprintf("%d.%s", i+1, s))
+		}
+	}
 
 	p(styleMasthead, "推进情况通报")
-	p(styleIssueNumber, fmt.Sprintf("第%d期", in.Issue))
+	p(styleIssueNumber, issueNumber(in.Issue))
 	p(styleIssuer, line(in.Office)+"\t"+chineseDate(in.Date))
-	p(styleTitle, title(in))
+	p(styleTitle, strings.Join(titleLines(in), "\n"))
 	p(styleNormal, fmt.Sprintf("按照工作要点督办安排，现将%s各牵头单位工作推进情况通报如下。", line(in.Period)))
 
-	p(styleHeading1, "一、报送情况")
+	section("报送情况")
 	for _, s := range submissionText(in) {
 		p(styleNormal, s)
 	}
 
-	p(styleHeading1, "二、推进情况")
+	section("推进情况")
 	t, sum := categoryTable(in.Categories)
 	p(styleNormal, fmt.Sprintf("本期纳入督办的重点任务共%d项，其中已完成%d项，序时推进%d项，滞后%d项，未启动%d项，未报送%d项。各类别推进情况如下表。",
 		sum.Tasks, sum.Done, sum.OnTrack, sum.Behind, sum.NotStarted, sum.NotReported))
 	body = append(body, t)
 
-	p(styleHeading1, "三、需要关注的事项")
-	p(styleHeading2, "（一）红色预警任务")
-	for _, s := range taskLines(in.RedTasks, "本期无红色预警任务。") {
-		p(styleNormal, s)
+	section("需要关注的事项")
+	red := append(unitItems(in.RedUnits), taskItems(in.RedTasks)...)
+	yellow := taskItems(in.YellowTasks)
+	switch {
+	case len(red) == 0 && len(yellow) == 0:
+		p(styleNormal, "本期无红色、黄色预警。")
+	case len(red) == 0:
+		p(styleNormal, "本期无红色预警。")
 	}
-	p(styleHeading2, "（二）黄色预警任务")
-	for _, s := range taskLines(in.YellowTasks, "本期无黄色预警任务。") {
-		p(styleNormal, s)
-	}
-	if len(in.Indicators) > 0 {
-		p(styleHeading2, "（三）量化指标预警")
-		for i, ind := range in.Indicators {
-			p(styleNormal, indicatorLine(i+1, ind))
+	groups := 0
+	for _, g := range []struct {
+		name  string
+		items []string
+	}{{"红色预警", red}, {"黄色预警", yellow}} {
+		if len(g.items) > 0 {
+			groups++
+			p(styleHeading2, "（"+numeral(groups)+"）"+g.name)
+			items(g.items)
 		}
 	}
 
-	p(styleHeading1, "四、存在的问题")
+	section("存在的问题")
 	if len(in.Problems) == 0 {
 		p(styleNormal, "本期各牵头单位未反映问题。")
 	}
-	for _, pr := range in.Problems {
+	for i, pr := range in.Problems {
 		who := line(pr.Unit)
 		if task := line(pr.Task); task != "" {
 			who += "（" + task + "）"
@@ -179,39 +209,52 @@ func compose(in Input) []any {
 		}
 		// A text of several lines becomes several paragraphs: a line break
 		// inside a justified paragraph spreads the line before it.
-		for i, l := range strings.Split(sentence(text(pr.Text)), "\n") {
-			if i == 0 {
-				l = who + l
+		for j, l := range strings.Split(sentence(text(pr.Text)), "\n") {
+			if j == 0 {
+				l = fmt.Sprintf("%d.%s%s", i+1, who, l)
 			}
 			p(styleNormal, l)
 		}
 	}
 
-	p(styleHeading1, "五、下步工作要求")
-	if len(in.RedTasks)+len(in.YellowTasks) > 0 {
-		p(styleNormal, "请红色预警任务的牵头单位于下期报送前书面说明滞后原因，提出整改措施和完成时限；黄色预警任务的牵头单位要加强跟踪调度，确保按序时进度推进。")
+	// What the office asks of the units follows from what this period
+	// shows; when nothing calls for it, the section is left out.
+	if asks := requirements(in); len(asks) > 0 {
+		section("下步工作要求")
+		for _, s := range asks {
+			p(styleNormal, s)
+		}
 	}
-	if len(in.Late)+len(in.Missing) > 0 {
-		p(styleNormal, "请未按时报送的单位严格落实报送要求，于每月截止日前按时报送推进情况；逾期未报送的，将在下期通报中予以说明。")
-	} else {
-		p(styleNormal, "请各牵头单位继续严格落实报送要求，于每月截止日前按时报送推进情况。")
-	}
-	p(styleNormal, "请各牵头单位对照工作要点，紧盯年度目标和量化指标，加快推进各项任务，确保按期保质完成。")
 
 	p(styleNormal, "")
 	p(styleSignature, line(in.Office))
 	p(styleSignature, chineseDate(in.Date))
-	return body
+	p(styleNormal, "")
+	return append(body, imprintOf(in))
 }
 
-// title is the bulletin's title; the plan's name goes in 书名号 unless the
-// configuration already wrote them.
-func title(in Input) string {
-	plan := line(in.PlanTitle)
-	if plan != "" && !strings.HasPrefix(plan, "《") {
-		plan = "《" + plan + "》"
+// issueNumber is 第N期; an unknown number is left blank for the office.
+func issueNumber(n int) string {
+	if n <= 0 {
+		return "第  期"
 	}
-	return "关于" + line(in.Period) + plan + "推进情况的通报"
+	return fmt.Sprintf("第%d期", n)
+}
+
+// numeral writes 1 to 99 in Chinese numerals, as 公文 headings number:
+// 一, 十, 十二, 二十.
+func numeral(n int) string {
+	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	switch {
+	case n < 1 || n > 99:
+		return strconv.Itoa(n)
+	case n < 10:
+		return digits[n]
+	case n < 20:
+		return "十" + digits[n-10]
+	default:
+		return digits[n/10] + "十" + digits[n%10]
+	}
 }
 
 // submissionText is section 一: who reported, late, not at all, or has more
@@ -221,19 +264,27 @@ func submissionText(in Input) []string {
 	if !in.Deadline.IsZero() {
 		out = append(out, "本期报送截止日期为"+chineseDate(in.Deadline)+"。")
 	}
+	expected := fmt.Sprintf("应报送的牵头单位共%d个", in.Expected)
 	if len(in.Late) == 0 && len(in.Missing) == 0 && len(in.Extended) == 0 && len(in.OnTime) == in.Expected {
-		return append(out, fmt.Sprintf("应报%d家，均按时报送。", in.Expected))
+		return append(out, expected+"，均按时报送。")
 	}
-	parts := []string{fmt.Sprintf("应报%d家", in.Expected), fmt.Sprintf("按时报送%d家", len(in.OnTime))}
+	parts := []string{expected, fmt.Sprintf("其中按时报送%d个", len(in.OnTime))}
 	if len(in.Late) > 0 {
-		parts = append(parts, fmt.Sprintf("逾期报送%d家（%s）", len(in.Late), names(in.Late)))
+		parts = append(parts, fmt.Sprintf("逾期报送%d个（%s）", len(in.Late), names(in.Late)))
 	}
 	if len(in.Missing) > 0 {
-		parts = append(parts, fmt.Sprintf("未报送%d家（%s）", len(in.Missing), names(in.Missing)))
+		parts = append(parts, fmt.Sprintf("未报送%d个（%s）", len(in.Missing), names(in.Missing)))
 	}
 	s := strings.Join(parts, "，") + "。"
 	if len(in.Extended) > 0 {
-		s += fmt.Sprintf("另有%d家单位经批准延期报送：%s。", len(in.Extended), names(in.Extended))
+		extended := make([]string, len(in.Extended))
+		for i, e := range in.Extended {
+			extended[i] = line(e.Unit)
+			if !e.Until.IsZero() {
+				extended[i] += "（延期至" + chineseDate(e.Until) + "）"
+			}
+		}
+		s += fmt.Sprintf("另有%d个单位经批准延期报送：%s。", len(in.Extended), names(extended))
 	}
 	return append(out, s)
 }
@@ -259,20 +310,35 @@ func categoryTable(cats []Category) (table, Category) {
 	return t, sum
 }
 
-// taskLines numbers the tasks of one colour: "1. 12.标题（单位）：滞后，原因。"
-func taskLines(tasks []Task, none string) []string {
-	if len(tasks) == 0 {
-		return []string{none}
-	}
-	var out []string
-	for i, t := range tasks {
-		s := fmt.Sprintf("%d. ", i+1)
-		if t.Number > 0 {
-			s += fmt.Sprintf("%d.", t.Number)
+// unitItems are the units in one colour, unnumbered: "市农业农村局：逾期6个
+// 工作日未报送。"
+func unitItems(units []Unit) []string {
+	out := make([]string, 0, len(units))
+	for _, u := range units {
+		why := strings.TrimRight(line(u.Why), "，,；;。")
+		if why == "" {
+			why = "未报送"
 		}
-		s += line(t.Title)
+		out = append(out, sentence(line(u.Name)+"："+why))
+	}
+	return out
+}
+
+// taskItems are the tasks in one colour, unnumbered: "优化轨道交通布局（第4项，
+// 市交通运输局）：滞后，已连续两个月。"
+func taskItems(tasks []Task) []string {
+	out := make([]string, 0, len(tasks))
+	for _, t := range tasks {
+		s := line(t.Title)
+		var about []string
+		if t.Number > 0 {
+			about = append(about, fmt.Sprintf("第%d项", t.Number))
+		}
 		if u := line(t.Unit); u != "" {
-			s += "（" + u + "）"
+			about = append(about, u)
+		}
+		if len(about) > 0 {
+			s += "（" + strings.Join(about, "，") + "）"
 		}
 		var detail []string
 		for _, d := range []string{line(t.Status), line(t.Why)} {
@@ -288,38 +354,56 @@ func taskLines(tasks []Task, none string) []string {
 	return out
 }
 
-// indicatorLine is one quantified target: "1. 任务（单位）：指标年度目标至少2次，
-// 累计完成0次，按序时应完成1次（红色）。"
-func indicatorLine(n int, ind Indicator) string {
-	target := line(ind.Target)
-	count := countUnit(target)
-	s := fmt.Sprintf("%d. %s", n, line(ind.Task))
-	if u := line(ind.Unit); u != "" {
-		s += "（" + u + "）"
-	}
-	s += fmt.Sprintf("：%s年度目标%s，截至本期累计完成%d%s，按序时进度应完成%d%s",
-		line(ind.Name), target, ind.YearToDate, count, ind.Expected, count)
-	if c := line(ind.Color); c != "" {
-		if !strings.HasSuffix(c, "色") {
-			c += "色"
+// requirements is section 五: one request for each kind of thing the period
+// shows in need of it, none when there is nothing to ask.
+func requirements(in Input) []string {
+	var out []string
+	if len(in.RedUnits) > 0 {
+		red := make([]string, len(in.RedUnits))
+		for i, u := range in.RedUnits {
+			red[i] = u.Name
 		}
-		s += "（" + c + "）"
+		out = append(out, "请"+names(red)+"立即报送本期推进情况。")
 	}
-	return s + "。"
+	if len(in.RedTasks) > 0 {
+		out = append(out, "请红色预警任务的牵头单位于下期报送前书面说明滞后原因，提出整改措施和完成时限。")
+	}
+	if len(in.YellowTasks) > 0 {
+		out = append(out, "请黄色预警任务的牵头单位加强跟踪调度，确保按序时进度推进。")
+	}
+	if len(in.Late)+len(in.Missing) > 0 {
+		out = append(out, "请未按时报送的单位严格落实报送要求，于每月截止日前按时报送推进情况。")
+	}
+	return out
 }
 
-// countUnit is the unit of count a plan target ends with: "次" of "至少2次"
-// and of "2—3次"; empty when the target does not end that way.
-func countUnit(target string) string {
-	i := strings.LastIndexFunc(target, unicode.IsDigit)
-	if i < 0 {
-		return ""
+// imprintOf is the 版记: 主送 and 抄送 where there are any, then the
+// issuing office and the date it issues the bulletin.
+func imprintOf(in Input) imprint {
+	var im imprint
+	for _, l := range []struct {
+		label  string
+		organs []string
+	}{{"主送：", in.MainTo}, {"抄送：", in.CopyTo}} {
+		// GB/T 9704 §8.3.2: organs separated by commas, a full stop after
+		// the last.
+		if list := organs(l.organs); list != "" {
+			im.lines = append(im.lines, paragraph{styleImprint, l.label + list + "。"})
+		}
 	}
-	u := target[i+1:]
-	if utf8.RuneCountInString(u) > 3 {
-		return ""
+	im.lines = append(im.lines, paragraph{styleImprintIssuer, line(in.Office) + "\t" + chineseDate(in.Date) + "印发"})
+	return im
+}
+
+// organs lists the organs of a 主送 or 抄送 line: 甲，乙.
+func organs(list []string) string {
+	out := make([]string, 0, len(list))
+	for _, o := range list {
+		if o = strings.TrimRight(line(o), "，,、；;。"); o != "" {
+			out = append(out, o)
+		}
 	}
-	return u
+	return strings.Join(out, "，")
 }
 
 // chineseDate writes 2023年6月8日; the zero time is left blank for the office

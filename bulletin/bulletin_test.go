@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,8 +23,9 @@ import (
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-// realisticInput is a May bulletin of the metro plan: 8 categories, 2 red
-// and 3 yellow tasks, one late and one missing unit, an extension, problems.
+// realisticInput is a May bulletin of the metro plan: 8 categories, a red
+// unit, a red task and 3 yellow ones (one for its quantified target), one
+// late and one missing unit, an extension, problems.
 func realisticInput() Input {
 	return Input{
 		Office:    "市推进都市圈建设办公室",
@@ -38,7 +40,9 @@ func realisticInput() Input {
 			"市人力资源社会保障局", "市数据资源局", "市自然资源和规划局"},
 		Late:     []string{"市市场监管局"},
 		Missing:  []string{"市公共资源交易监管局"},
-		Extended: []string{"市交通运输局（延期至6月20日）"},
+		Extended: []Extension{{Unit: "市交通运输局", Until: time.Date(2023, 6, 20, 0, 0, 0, 0, shanghai)}},
+		MainTo:   []string{"各牵头单位"},
+		CopyTo:   []string{"市推进都市圈建设领导小组", "各配合单位"},
 		Categories: []Category{
 			{Name: "推进规划统筹一体化", Tasks: 3, Done: 1, OnTrack: 2},
 			{Name: "推进基础设施一体化", Tasks: 4, OnTrack: 1, Behind: 1, NotReported: 2},
@@ -49,17 +53,16 @@ func realisticInput() Input {
 			{Name: "推进公共服务一体化", Tasks: 5, OnTrack: 4, NotReported: 1},
 			{Name: "推进市场体系一体化", Tasks: 3, OnTrack: 2, Behind: 1},
 		},
+		RedUnits: []Unit{{Name: "市公共资源交易监管局", Why: "逾期6个工作日未报送"}},
 		RedTasks: []Task{
-			{Number: 4, Title: "优化轨道交通布局", Unit: "市交通运输局", Status: "滞后", Why: "连续两个月滞后"},
-			{Number: 28, Title: "推进公共资源交易一体化", Unit: "市公共资源交易监管局", Status: "未报送", Why: "逾期5个工作日未报送"},
+			{Number: 4, Title: "优化轨道交通布局", Unit: "市交通运输局", Status: "滞后", Why: "已连续两个月"},
 		},
 		YellowTasks: []Task{
-			{Number: 12, Title: "建设高水平创新平台", Unit: "市科技局", Status: "滞后", Why: "本月滞后"},
-			{Number: 15, Title: "开展大气污染联防联治", Unit: "市生态环境局", Status: "未启动", Why: "4月后仍未启动"},
-			{Number: 27, Title: "共建统一市场监管体系", Unit: "市市场监管局", Status: "滞后", Why: "逾期报送，本月滞后"},
-		},
-		Indicators: []Indicator{
-			{Task: "推进合作专题落实", Unit: "市发展改革委", Name: "对口部门联席会", Target: "至少1次", YearToDate: 0, Expected: 1, Color: "黄"},
+			{Number: 3, Title: "推进合作专题落实", Unit: "市发展改革委", Status: "序时推进",
+				Why: "“对口部门联席会”年度目标至少1次，累计完成0次，按序时进度应完成1次"},
+			{Number: 12, Title: "建设高水平创新平台", Unit: "市科技局", Status: "滞后", Why: "首次出现"},
+			{Number: 15, Title: "开展大气污染联防联治", Unit: "市生态环境局", Status: "未启动", Why: "已超过序时启动时间"},
+			{Number: 26, Title: "共建统一市场监管体系", Unit: "市市场监管局", Status: "滞后", Why: "首次出现"},
 		},
 		Problems: []Problem{
 			{Task: "优化轨道交通布局", Unit: "市交通运输局", Text: "部分项目用地指标尚未落实，需市自然资源和规划局协调"},
@@ -202,22 +205,22 @@ func TestWriteParts(t *testing.T) {
 			in:   realisticInput(),
 			want: []string{
 				"推进情况通报", "第5期", "市推进都市圈建设办公室\t2023年6月8日",
-				"关于2023年5月《2023年推进都市圈一体化建设工作要点》推进情况的通报",
+				"关于2023年5月\n《2023年推进都市圈一体化建设工作要点》\n推进情况的通报",
 				"现将2023年5月各牵头单位工作推进情况通报如下。",
 				"本期报送截止日期为2023年6月5日。",
-				"应报17家，按时报送14家，逾期报送1家（市市场监管局），未报送1家（市公共资源交易监管局）。",
-				"另有1家单位经批准延期报送：市交通运输局（延期至6月20日）。",
+				"应报送的牵头单位共17个，其中按时报送14个，逾期报送1个（市市场监管局），未报送1个（市公共资源交易监管局）。",
+				"另有1个单位经批准延期报送：市交通运输局（延期至2023年6月20日）。",
 				"类别 | 任务数 | 已完成 | 序时推进 | 滞后 | 未启动 | 未报送",
 				"推进基础设施一体化 | 4 | 0 | 1 | 1 | 0 | 2",
 				"合计 | 26 | 2 | 17 | 3 | 1 | 3",
-				"1. 4.优化轨道交通布局（市交通运输局）：滞后，连续两个月滞后。",
-				"2. 28.推进公共资源交易一体化（市公共资源交易监管局）：未报送，逾期5个工作日未报送。",
-				"3. 27.共建统一市场监管体系（市市场监管局）：滞后，逾期报送，本月滞后。",
-				"（三）量化指标预警",
-				"对口部门联席会年度目标至少1次，截至本期累计完成0次，按序时进度应完成1次（黄色）。",
-				"市交通运输局（优化轨道交通布局）：部分项目用地指标尚未落实，需市自然资源和规划局协调。",
-				"共建平台合作协议仍在商谈中。\n下月将召开专题会议推进。",
+				"三、需要关注的事项\n（一）红色预警\n1.市公共资源交易监管局：逾期6个工作日未报送。\n2.优化轨道交通布局（第4项，市交通运输局）：滞后，已连续两个月。\n（二）黄色预警\n1.推进合作专题落实（第3项，市发展改革委）：序时推进，",
+				"4.共建统一市场监管体系（第26项，市市场监管局）：滞后，首次出现。",
+				"1.市交通运输局（优化轨道交通布局）：部分项目用地指标尚未落实，需市自然资源和规划局协调。",
+				"2.市科技局（建设高水平创新平台）：共建平台合作协议仍在商谈中。\n下月将召开专题会议推进。",
+				"五、下步工作要求\n请市公共资源交易监管局立即报送本期推进情况。",
+				"\n市推进都市圈建设办公室\n2023年6月8日\n\n主送：各牵头单位。\n抄送：市推进都市圈建设领导小组，各配合单位。\n市推进都市圈建设办公室\t2023年6月8日印发\n",
 			},
+			notWant: []string{"家", "本期无红色预警", "量化指标预警", "1. "},
 		},
 		{
 			name: "everyone on time, nothing flagged",
@@ -226,24 +229,38 @@ func TestWriteParts(t *testing.T) {
 				Date: time.Date(2023, 7, 10, 0, 0, 0, 0, shanghai), Expected: 2,
 				OnTime:     []string{"市发展改革委", "市科技局"},
 				Categories: []Category{{Name: "推进规划统筹一体化", Tasks: 3, OnTrack: 3}},
+				MainTo:     []string{"各牵头单位"},
 			},
-			want: []string{"应报2家，均按时报送。", "本期无红色预警任务。", "本期无黄色预警任务。",
-				"本期各牵头单位未反映问题。", "合计 | 3 | 0 | 3 | 0 | 0 | 0"},
-			notWant: []string{"（三）量化指标预警", "逾期", "截止日期为", "预警任务的牵头单位"},
+			want: []string{"应报送的牵头单位共2个，均按时报送。",
+				"三、需要关注的事项\n本期无红色、黄色预警。\n四、存在的问题\n本期各牵头单位未反映问题。\n\n市推进都市圈建设办公室\n",
+				"主送：各牵头单位。\n市推进都市圈建设办公室\t2023年7月10日印发\n",
+				"合计 | 3 | 0 | 3 | 0 | 0 | 0"},
+			notWant: []string{"五、", "（一）", "请", "逾期", "截止日期为", "抄送"},
+		},
+		{
+			name: "yellow only",
+			in: Input{
+				Office: "市推进都市圈建设办公室", Period: "2023年6月", Issue: 2, Expected: 1, OnTime: []string{"市科技局"},
+				YellowTasks: []Task{{Title: "建设高水平创新平台", Unit: "市科技局", Status: "滞后", Why: "首次出现"}},
+			},
+			want: []string{"三、需要关注的事项\n本期无红色预警。\n（一）黄色预警\n1.建设高水平创新平台（市科技局）：滞后，首次出现。\n",
+				"五、下步工作要求\n请黄色预警任务的牵头单位加强跟踪调度，确保按序时进度推进。\n\n"},
+			notWant: []string{"红色预警任务", "（二）"},
 		},
 		{
 			name: "zero input",
 			in:   Input{},
-			want: []string{"第0期", "应报0家，均按时报送。", "合计 | 0 | 0 | 0 | 0 | 0 | 0"},
+			want: []string{"第  期", "应报送的牵头单位共0个，均按时报送。", "合计 | 0 | 0 | 0 | 0 | 0 | 0",
+				"关于推进情况的通报", "\t    年  月  日印发"},
 		},
 		{
 			name: "hostile text",
 			in:   hostileInput(),
 			want: []string{
 				"办公室<script>&amp; \"'", "《要点]]><!--》",
-				"逾期报送1家（<b>逾期单位</b>&）",
-				"1. 4.标题 <w:t>注入</w:t> & 符号（市交通运输局）",
-				"长文本单位：" + strings.Repeat("很长的问题描述&<>", 20000) + "。",
+				"逾期报送1个（<b>逾期单位</b>&）",
+				"2.标题 <w:t>注入</w:t> & 符号（第4项，市交通运输局）",
+				"3.长文本单位：" + strings.Repeat("很长的问题描述&<>", 20000) + "。",
 			},
 			notWant: []string{"\x00", "\x01", "\x1f", "\x7f", "\u0085", "\uFFFE", "\uFFFD"},
 		},
@@ -461,47 +478,160 @@ func soffice(t *testing.T) string {
 	return testtools.Soffice(t)
 }
 
-// TestLibreOffice has a real word processor open the bulletin: it must
-// print it to PDF and read back its text.
+// poppler finds a program of poppler-utils (pdftotext, pdftoppm) or skips,
+// like testtools.Soffice: DUBAN_REQUIRE_TOOLS turns the skip into a failure.
+func poppler(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("DUBAN_REQUIRE_TOOLS") != "" {
+			t.Fatalf("%s is required (DUBAN_REQUIRE_TOOLS is set) but not installed; .ci/run installs poppler-utils", name)
+		}
+		t.Skipf("%s (poppler-utils) not installed; skipping", name)
+	}
+	return p
+}
+
+// run runs a program of the test and returns its standard output.
+func run(t *testing.T, name string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.Bytes())
+	}
+	return out
+}
+
+// pagesDir holds the pictures of the bulletin's pages README shows.
+var pagesDir = filepath.Join("..", "docs", "office")
+
+// bulletinPages is how many pages LibreOffice prints realisticInput's
+// bulletin on: the body on three, the 版记 after the 落款 on the third.
+const bulletinPages = 3
+
+// TestLibreOffice has a real word processor print the bulletin to PDF and
+// looks at what it printed: the number of pages, the text (pdftotext), the
+// title in the lines titleLines chose, and each page as a picture
+// (pdftoppm). With -update the pictures are written to docs/office, where
+// README shows them.
 func TestLibreOffice(t *testing.T) {
-	bin := soffice(t)
+	soffice(t)
+	pdftotext, pdftoppm := poppler(t, "pdftotext"), poppler(t, "pdftoppm")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "bulletin.docx")
 	in := realisticInput()
 	if err := os.WriteFile(src, writeDocx(t, in), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	convert := func(format, ext string) []byte {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
-		defer cancel()
-		out := filepath.Join(dir, ext)
-		start := time.Now()
-		cmd := exec.CommandContext(ctx, bin, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-			"--headless", "--norestore", "--convert-to", format, "--outdir", out, src)
-		cmd.Env = append(os.Environ(), "HOME="+dir)
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("soffice --convert-to %s: %v\n%s", format, err, msg)
+	start := time.Now()
+	pdf := testtools.Convert(t, src, "pdf")
+	t.Logf("soffice --convert-to pdf took %v", time.Since(start).Round(time.Millisecond))
+
+	// pdftotext puts spaces between Chinese and digits ("2023 年 5 月");
+	// lines are compared without them.
+	var lines []string
+	for _, l := range strings.Split(string(run(t, pdftotext, "-layout", pdf, "-")), "\n") {
+		if l = strings.Join(strings.Fields(l), ""); l != "" {
+			lines = append(lines, l)
 		}
-		t.Logf("soffice --convert-to %s took %v", format, time.Since(start).Round(time.Millisecond))
-		data, err := os.ReadFile(filepath.Join(out, "bulletin."+ext))
+	}
+	text := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"推进情况通报", "第5期", in.RedTasks[0].Title, in.RedUnits[0].Name, "市市场监管局", "合计",
+		// The title in the lines titleLines chose, none broken again.
+		"\n关于2023年5月\n《2023年推进都市圈一体化建设工作要点》\n推进情况的通报\n",
+		"主送：各牵头单位。", "抄送：市推进都市圈建设领导小组，各配合单位。", "市推进都市圈建设办公室2023年6月8日印发",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the bulletin as printed lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "家") {
+		t.Errorf("the bulletin as printed counts units in 家:\n%s", text)
+	}
+	if !strings.HasSuffix(text, "印发\n—3—") {
+		t.Errorf("the bulletin as printed does not end with the 版记 on page %d:\n…%s", bulletinPages, text[max(0, len(text)-300):])
+	}
+
+	run(t, pdftoppm, "-png", "-r", "80", pdf, filepath.Join(dir, "page"))
+	pages, err := filepath.Glob(filepath.Join(dir, "page-*.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) != bulletinPages {
+		t.Errorf("the bulletin prints on %d pages, want %d", len(pages), bulletinPages)
+	}
+	old, _ := filepath.Glob(filepath.Join(pagesDir, "bulletin-page-*.png"))
+	if !testtools.Update() {
+		if len(old) != len(pages) {
+			t.Errorf("%s holds %d pictures of bulletin pages, the bulletin has %d (run the test with -update)", pagesDir, len(old), len(pages))
+		}
+		return
+	}
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(pagesDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, page := range pages {
+		data, err := os.ReadFile(page)
 		if err != nil {
-			t.Fatalf("soffice --convert-to %s wrote nothing: %v", format, err)
+			t.Fatal(err)
 		}
-		return data
+		// pdftoppm numbers page-1.png or page-01.png by the page count;
+		// Glob has sorted them.
+		if err := os.WriteFile(filepath.Join(pagesDir, fmt.Sprintf("bulletin-page-%d.png", i+1)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
+}
 
-	pdf := convert("pdf", "pdf")
-	if !bytes.HasPrefix(pdf, []byte("%PDF")) || len(pdf) < 10_000 {
-		t.Errorf("PDF is %d bytes starting %q, want a real document", len(pdf), pdf[:min(8, len(pdf))])
+// TestTitleLines breaks titles between words, in lines of at most
+// titleWidth half-width characters where the words allow it: the seed
+// plan's title is three lines, none in the middle of a word.
+func TestTitleLines(t *testing.T) {
+	tests := []struct {
+		name, period, plan string
+		want               []string
+	}{
+		{"the seed plan", "2023年5月", "2023年推进都市圈一体化建设工作要点",
+			[]string{"关于2023年5月", "《2023年推进都市圈一体化建设工作要点》", "推进情况的通报"}},
+		{"a two-digit month", "2023年12月", "2023年推进都市圈一体化建设工作要点",
+			[]string{"关于2023年12月", "《2023年推进都市圈一体化建设工作要点》", "推进情况的通报"}},
+		{"书名号 already written", "2023年5月", "《2023年推进都市圈一体化建设工作要点》",
+			[]string{"关于2023年5月", "《2023年推进都市圈一体化建设工作要点》", "推进情况的通报"}},
+		{"short enough for one line", "2023年6月", "工作要点", []string{"关于2023年6月《工作要点》推进情况的通报"}},
+		{"two lines, the longer first", "2023年5月", "推进都市圈一体化建设",
+			[]string{"关于2023年5月《推进都市圈一体化建设》", "推进情况的通报"}},
+		{"inside the 书名号 only when nothing else fits", "2023年5月", "2023年推进长三角区域一体化发展和都市圈同城化建设工作要点",
+			[]string{"关于2023年5月《2023年", "推进长三角区域一体化发展和都市圈同城化建设", "工作要点》推进情况的通报"}},
+		{"no plan", "2023年5月", "", []string{"关于2023年5月推进情况的通报"}},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := titleLines(Input{Period: tt.period, PlanTitle: tt.plan})
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("titleLines(%q, %q) = %q, want %q", tt.period, tt.plan, got, tt.want)
+			}
+		})
+	}
+	if titleWidth != 40 {
+		t.Errorf("titleWidth = %d, want 40: 20 characters of 二号 on an A4 line of GB/T 9704", titleWidth)
+	}
+}
 
-	// "Text" alone writes the system charset, which is ASCII in a bare
-	// container; ask for UTF-8.
-	txt := string(convert("txt:Text (encoded):UTF8", "txt"))
-	for _, want := range []string{in.Period, in.RedTasks[0].Title, in.RedTasks[1].Title, "推进情况通报", "市市场监管局", "合计"} {
-		if !strings.Contains(txt, want) {
-			t.Errorf("LibreOffice's text of the bulletin lacks %q", want)
+func TestNumeral(t *testing.T) {
+	for n, want := range map[int]string{1: "一", 5: "五", 10: "十", 12: "十二", 20: "二十", 99: "九十九", 0: "0", 100: "100"} {
+		if got := numeral(n); got != want {
+			t.Errorf("numeral(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -40,6 +40,21 @@ const (
 // three), the rest for 类别 so a category name fits on one line.
 var tableColumns = []int{textWidth - 5*900 - 1100, 900, 900, 1100, 900, 900, 900}
 
+// titleSize is the title's size in points: 二号 (GB/T 9704 §7.3.3).
+const titleSize = 22
+
+// titleWidth is how many half-width characters a title line holds.
+const titleWidth = 2 * textWidth / (20 * titleSize)
+
+// One character of the 版记's 四号 (14pt), and the rules above and below it
+// (粗线, 0.35 mm) and between its lines (细线, 0.25 mm) in eighths of a
+// point (GB/T 9704 §8.3).
+const (
+	imprintChar  = 280
+	imprintThick = 8
+	imprintThin  = 6
+)
+
 const red = "C00000"
 
 // documentProperties fill docProps/core.xml.
@@ -193,9 +208,7 @@ func paragraphStyle(id, name, basedOn, pPr, rPr string) string {
 }
 
 func stylesXML() string {
-	border := func(side string) string {
-		return `<w:` + side + ` w:val="single" w:sz="4" w:space="0" w:color="000000"/>`
-	}
+	border := func(side string) string { return rule(side, 4) }
 	return xmlHeader + `<w:styles xmlns:w="` + nsW + `">` +
 		`<w:docDefaults><w:rPrDefault><w:rPr>` + rFonts(fontBody) + size(16) +
 		`<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>` +
@@ -216,8 +229,8 @@ func stylesXML() string {
 				fmt.Sprintf(`<w:tabs><w:tab w:val="right" w:pos="%d"/></w:tabs>`, textWidth)+
 				`<w:spacing w:after="560"/>`+noIndent, "") +
 		paragraphStyle(styleTitle, "Title", styleNormal,
-			`<w:keepNext/><w:spacing w:before="0" w:after="560" w:line="640" w:lineRule="exact"/>`+noIndent+`<w:jc w:val="center"/>`,
-			rFonts(fontTitle)+`<w:b/><w:bCs/>`+size(18)) +
+			`<w:keepNext/><w:spacing w:before="0" w:after="560" w:line="700" w:lineRule="exact"/>`+noIndent+`<w:jc w:val="center"/>`,
+			rFonts(fontTitle)+`<w:b/><w:bCs/>`+size(titleSize)) +
 		paragraphStyle(styleHeading1, "heading 1", styleNormal,
 			`<w:keepNext/><w:keepLines/><w:outlineLvl w:val="0"/>`,
 			rFonts(fontHeading1)) +
@@ -230,6 +243,16 @@ func stylesXML() string {
 			`<w:spacing w:before="60" w:after="60" w:line="240" w:lineRule="auto"/>`+noIndent+`<w:jc w:val="center"/>`,
 			size(12)) +
 		paragraphStyle(styleTableHeader, "Table Header", styleTableText, "", `<w:b/><w:bCs/>`) +
+		// The 版记's lines: 四号, one character in from either side; a line
+		// that wraps goes on under the first organ, after 主送：/抄送：.
+		paragraphStyle(styleImprint, "Imprint", styleNormal,
+			`<w:keepNext/>`+exactly(28)+
+				fmt.Sprintf(`<w:ind w:left="%d" w:right="%d" w:hanging="%d" w:firstLineChars="0"/><w:jc w:val="left"/>`,
+					4*imprintChar, imprintChar, 3*imprintChar),
+			size(14)) +
+		paragraphStyle(styleImprintIssuer, "Imprint Issuer", styleImprint,
+			fmt.Sprintf(`<w:keepNext w:val="0"/><w:tabs><w:tab w:val="right" w:pos="%d"/></w:tabs>`, textWidth-imprintChar)+
+				fmt.Sprintf(`<w:ind w:left="%d" w:right="%d" w:firstLine="0" w:firstLineChars="0"/>`, imprintChar, imprintChar), "") +
 		paragraphStyle("Footer", "footer", styleNormal,
 			`<w:spacing w:line="240" w:lineRule="auto"/>`+noIndent+`<w:jc w:val="center"/>`,
 			rFonts(fontPageNumber)+size(14)) +
@@ -241,7 +264,17 @@ func stylesXML() string {
 		`<w:tblPr><w:jc w:val="center"/><w:tblBorders>` + border("top") + border("left") + border("bottom") + border("right") +
 		border("insideH") + border("insideV") + `</w:tblBorders>` +
 		`<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>` +
+		`<w:style w:type="table" w:styleId="ImprintTable"><w:name w:val="Imprint Table"/><w:basedOn w:val="TableNormal"/>` +
+		`<w:tblPr><w:jc w:val="center"/><w:tblBorders>` +
+		rule("top", imprintThick) + `<w:left w:val="nil"/>` + rule("bottom", imprintThick) + `<w:right w:val="nil"/>` +
+		rule("insideH", imprintThin) + `<w:insideV w:val="nil"/></w:tblBorders>` +
+		`<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>` +
 		`</w:styles>`
+}
+
+// rule is a black table border of width eighths of a point.
+func rule(side string, width int) string {
+	return fmt.Sprintf(`<w:%s w:val="single" w:sz="%d" w:space="0" w:color="000000"/>`, side, width)
 }
 
 // footerXML is the page number, centred: — 1 —.
@@ -267,6 +300,8 @@ func documentXML(body []any) string {
 			writeParagraph(&b, blk.style, blk.text)
 		case table:
 			writeTable(&b, blk)
+		case imprint:
+			writeImprint(&b, blk)
 		default:
 			panic(fmt.Sprintf("bulletin: unknown block %T", blk))
 		}
@@ -307,13 +342,7 @@ func writeParagraph(b *strings.Builder, style, text string) {
 // writeTable writes the category table: header row shaded and repeated on
 // each page, the total row in bold.
 func writeTable(b *strings.Builder, t table) {
-	b.WriteString(`<w:tbl><w:tblPr><w:tblStyle w:val="BulletinTable"/>`)
-	fmt.Fprintf(b, `<w:tblW w:w="%d" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>`, textWidth)
-	b.WriteString(`<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>`)
-	for _, w := range tableColumns {
-		fmt.Fprintf(b, `<w:gridCol w:w="%d"/>`, w)
-	}
-	b.WriteString(`</w:tblGrid>`)
+	startTable(b, "BulletinTable", tableColumns)
 	row := func(cells []string, style string, header bool) {
 		b.WriteString(`<w:tr><w:trPr><w:cantSplit/>`)
 		if header {
@@ -337,6 +366,31 @@ func writeTable(b *strings.Builder, t table) {
 	}
 	row(t.total, styleTableHeader, false)
 	b.WriteString(`</w:tbl>`)
+}
+
+// writeImprint writes the 版记: a table as wide as the text, one line a row,
+// with the rules of its style and no vertical ones. Its rows keep together
+// (keepNext in each but the last), so the 版记 is never split over pages.
+func writeImprint(b *strings.Builder, im imprint) {
+	startTable(b, "ImprintTable", []int{textWidth})
+	for _, l := range im.lines {
+		fmt.Fprintf(b, `<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/></w:tcPr>`, textWidth)
+		writeParagraph(b, l.style, l.text)
+		b.WriteString(`</w:tc></w:tr>`)
+	}
+	b.WriteString(`</w:tbl>`)
+}
+
+// startTable opens a table of style as wide as the text, with columns of
+// these widths.
+func startTable(b *strings.Builder, style string, columns []int) {
+	b.WriteString(`<w:tbl><w:tblPr><w:tblStyle w:val="` + style + `"/>`)
+	fmt.Fprintf(b, `<w:tblW w:w="%d" w:type="dxa"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>`, textWidth)
+	b.WriteString(`<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>`)
+	for _, w := range columns {
+		fmt.Fprintf(b, `<w:gridCol w:w="%d"/>`, w)
+	}
+	b.WriteString(`</w:tblGrid>`)
 }
 
 // escape makes s safe as XML character data or an attribute value, dropping

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/duban/duban/bulletin"
 	"github.com/duban/duban/plan"
@@ -29,13 +30,13 @@ func (c *Cycle) bulletinInput(out Compiled) bulletin.Input {
 	st, v := out.Status, out.view
 	p := st.Period
 	now := c.now()
-	office := p.Label()
-	if c.Mail != nil && c.Mail.Office != "" {
-		office = c.Mail.Office
-	}
 	in := bulletin.Input{
-		Office: office, PlanTitle: c.Plan.Title, Period: p.Label(), Issue: int(p.Month),
+		PlanTitle: c.Plan.Title, Period: p.Label(), Issue: issueNumber(v.Year, p),
 		Date: now, Deadline: st.Deadline, Expected: len(st.Units),
+		MainTo: []string{"各牵头单位"}, CopyTo: c.copiedTo(),
+	}
+	if c.Mail != nil {
+		in.Office = c.Mail.Office
 	}
 	pastDue := !now.Before(st.Deadline.AddDate(0, 0, 1))
 	reportOf := map[string]reports.UnitReport{}
@@ -49,9 +50,12 @@ func (c *Cycle) bulletinInput(out Compiled) bulletin.Input {
 		case u.State == reports.StateLate:
 			in.Late = append(in.Late, u.Unit.Name)
 		case extended:
-			in.Extended = append(in.Extended, fmt.Sprintf("%s（延期至%d月%d日）", u.Unit.Name, int(e.Until.Month()), e.Until.Day()))
+			in.Extended = append(in.Extended, bulletin.Extension{Unit: u.Unit.Name, Until: e.Until})
 		case pastDue:
 			in.Missing = append(in.Missing, u.Unit.Name)
+		}
+		if v.Timeliness[u.Unit.ID] == plan.ColorRed {
+			in.RedUnits = append(in.RedUnits, bulletin.Unit{Name: u.Unit.Name, Why: c.overdue(u, c.deadlineOf(p, e), now)})
 		}
 	}
 
@@ -88,6 +92,8 @@ func (c *Cycle) bulletinInput(out Compiled) bulletin.Input {
 		if !answered {
 			line.Status = "未报送"
 		}
+		// A task's colour includes its quantified targets' (plan.TaskColor),
+		// so a target behind pace is told in its task's line, once.
 		switch v.Progress[t.ID] {
 		case plan.ColorRed:
 			line.Why = c.why(p, t, a.Status, v)
@@ -100,17 +106,74 @@ func (c *Cycle) bulletinInput(out Compiled) bulletin.Input {
 			in.Problems = append(in.Problems, bulletin.Problem{Task: t.Title, Unit: line.Unit, Text: a.Issues})
 		}
 	}
-	for _, ind := range v.Indicators {
-		if ind.Color != plan.ColorRed && ind.Color != plan.ColorYellow {
-			continue
-		}
-		t, _ := c.Plan.Task(ind.Indicator.TaskID)
-		in.Indicators = append(in.Indicators, bulletin.Indicator{
-			Task: t.Title, Unit: c.Plan.UnitName(t.Lead), Name: ind.Indicator.Name, Target: ind.Indicator.Target(),
-			YearToDate: ind.YearToDate, Expected: ind.Expected, Color: string(ind.Color),
-		})
-	}
 	return in
+}
+
+// issueNumber is the bulletin's 第N期: the place of period p among the
+// periods of its plan year that duban ran (sent reminders for or received
+// reports for), p counted whatever happened in it. A plan whose reporting
+// starts in April has its April bulletin as 第1期, and a month duban did not
+// run takes no number.
+func issueNumber(y reports.YearView, p plan.Period) int {
+	n := 1
+	for i, m := range y.Months {
+		if m != p && ranMonth(y, i) {
+			n++
+		}
+	}
+	return n
+}
+
+// ranMonth reports whether duban ran the i-th month of y: the year view
+// gives every unit an empty state in a month it did not run (Cycle.view).
+func ranMonth(y reports.YearView, i int) bool {
+	for _, states := range y.States {
+		if i < len(states) && states[i] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// copiedTo is the bulletin's 抄送: the office's leader, where one is
+// configured by name, and 各配合单位 where the plan has units that support
+// tasks without leading any (the lead units are its 主送).
+func (c *Cycle) copiedTo() []string {
+	var out []string
+	if c.Mail != nil && c.Mail.Leader.Name != "" {
+		out = append(out, c.Mail.Leader.Name)
+	}
+	leads := map[string]bool{}
+	for _, t := range c.Plan.Tasks {
+		leads[t.Lead] = true
+	}
+	for _, t := range c.Plan.Tasks {
+		for _, u := range t.CoUnits {
+			if !leads[u] {
+				return append(out, "各配合单位")
+			}
+		}
+	}
+	return out
+}
+
+// overdue says how far a unit in red is behind: "逾期6个工作日未报送",
+// counting the working days after its deadline day up to today.
+func (c *Cycle) overdue(u reports.UnitReport, deadline, now time.Time) string {
+	what := "未报送"
+	if u.State == reports.StateRejected {
+		what = "未报送合格的报送表"
+	}
+	cal := c.Schedule.Calendar
+	if cal == nil {
+		return "逾期" + what
+	}
+	days := 0
+	// A year of working days is as far as a bulletin looks back.
+	for d := cal.NextWorkday(deadline); !d.After(now) && days < 366; d = cal.NextWorkday(d) {
+		days++
+	}
+	return fmt.Sprintf("逾期%d个工作日%s", days, what)
 }
 
 // why says in a few words why a task has its warning colour, following the
@@ -138,9 +201,11 @@ func (c *Cycle) why(p plan.Period, t plan.Task, status plan.Status, v compileVie
 		}
 		switch ind.Color {
 		case plan.ColorRed:
-			reasons = append(reasons, fmt.Sprintf("“%s”全年目标%s已难以完成（累计%d）", ind.Indicator.Name, ind.Indicator.Target(), ind.YearToDate))
+			reasons = append(reasons, fmt.Sprintf("“%s”年度目标%s，累计完成%d%s，已难以完成",
+				ind.Indicator.Name, ind.Indicator.Target(), ind.YearToDate, ind.Indicator.Unit))
 		case plan.ColorYellow:
-			reasons = append(reasons, fmt.Sprintf("“%s”累计%d%s，落后于序时进度（应达%d）", ind.Indicator.Name, ind.YearToDate, ind.Indicator.Unit, ind.Expected))
+			reasons = append(reasons, fmt.Sprintf("“%s”年度目标%s，累计完成%d%s，按序时进度应完成%d%s",
+				ind.Indicator.Name, ind.Indicator.Target(), ind.YearToDate, ind.Indicator.Unit, ind.Expected, ind.Indicator.Unit))
 		}
 	}
 	return strings.Join(reasons, "；")
