@@ -176,6 +176,36 @@ CREATE TABLE intake_attempts (
 ALTER TABLE compilations ADD COLUMN bulletin_sha256 TEXT NOT NULL DEFAULT ''; -- '' for versions recorded before release 6
 ALTER TABLE compilations ADD COLUMN outbox_key TEXT NOT NULL DEFAULT '';      -- '' for versions recorded before release 6
 `,
+		// 7: the office's web desk — one-time login links, sessions and the
+		// record of who did what. Secrets are stored as their SHA-256 only.
+		`
+CREATE TABLE desk_logins (
+	token_hash TEXT PRIMARY KEY,
+	email      TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	used_at    INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE desk_sessions (
+	id_hash    TEXT PRIMARY KEY,
+	email      TEXT NOT NULL,
+	form_token TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	seen_at    INTEGER NOT NULL,
+	ended_at   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE desk_audit (
+	id     INTEGER PRIMARY KEY,
+	at     INTEGER NOT NULL,
+	who    TEXT NOT NULL,
+	action TEXT NOT NULL,
+	detail TEXT NOT NULL,
+	client TEXT NOT NULL
+) STRICT;
+CREATE INDEX desk_audit_at ON desk_audit (at);
+`,
 	}
 }
 

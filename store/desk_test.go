@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestLoginLinkIsSpentOnce(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t)
+	if err := l.AddLogin(ctx, "tok", "Office@Metro.example", t0, t0.Add(15*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AddLogin(ctx, "old", "office@metro.example", t0, t0.Add(15*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, token string
+		at          time.Time
+		want        string // email, or "" for ErrLoginInvalid
+	}{
+		{"unknown", "nope", t0, ""},
+		{"first use", "tok", t0.Add(time.Minute), "office@metro.example"},
+		{"replayed", "tok", t0.Add(2 * time.Minute), ""},
+		{"expired", "old", t0.Add(15 * time.Minute), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := l.UseLogin(ctx, tc.token, tc.at)
+			if tc.want == "" {
+				if !errors.Is(err, ErrLoginInvalid) {
+					t.Errorf("UseLogin = %q, %v; want ErrLoginInvalid", got, err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("UseLogin = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+	var stored string
+	if err := l.reads.QueryRowContext(ctx, `SELECT token_hash FROM desk_logins LIMIT 1`).Scan(&stored); err != nil || stored == "tok" || len(stored) != 64 {
+		t.Errorf("the login token is stored as %q, %v; want its SHA-256", stored, err)
+	}
+}
+
+func TestSessionIdleAndEnd(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t)
+	s := Session{Email: "office@metro.example", FormToken: "ft", CreatedAt: t0, SeenAt: t0}
+	if err := l.AddSession(ctx, "sid", s); err != nil {
+		t.Fatal(err)
+	}
+	idle := 8 * time.Hour
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		live bool
+	}{
+		{"fresh", t0.Add(time.Hour), true},
+		{"seen an hour ago: still live after 7h more", t0.Add(8 * time.Hour), true},
+		{"idle past 8 hours", t0.Add(17 * time.Hour), false},
+	} {
+		got, live, err := l.SessionOf(ctx, "sid", tc.at, idle)
+		if err != nil || live != tc.live || (live && got.FormToken != "ft") {
+			t.Errorf("%s: SessionOf = %+v, %v, %v; want live %v", tc.name, got, live, err, tc.live)
+		}
+	}
+	if err := l.AddSession(ctx, "sid2", s); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.EndSession(ctx, "sid2", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, live, _ := l.SessionOf(ctx, "sid2", t0, idle); live {
+		t.Error("an ended session is still live")
+	}
+	if _, live, _ := l.SessionOf(ctx, "unknown", t0, idle); live {
+		t.Error("an unknown session id is live")
+	}
+}
