@@ -219,7 +219,7 @@ func badInputCases() []badCase {
 			build: func(g *badGen) []byte {
 				return g.reply(badLiuYang, "41mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, withPicture(g.t, g.filled("jtj", badMay, nil), 30<<20)))
 			},
-			want: badWant{outRejected, subNone, kindNoWorkbook, []string{"系统未读取其中的附件", "超过了 40 MB 的上限", "只附本期推进情况表"}},
+			want: badWant{outRejected, subNone, kindNoWorkbook, []string{"未能读取其中的附件", "超过了 40 MB 的上限", "只附本期推进情况表"}},
 			also: "judged from its header and size alone: only its first 1 MiB is read and archived (the whole stays in the mailbox)",
 		},
 		{
