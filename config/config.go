@@ -39,6 +39,11 @@ type Config struct {
 	Daemon       DaemonConfig    `mapstructure:"daemon"`
 	HTTP         HTTPConfig      `mapstructure:"http"`
 	Colors       ColorsConfig    `mapstructure:"colors"`
+	// Operator is the IT staff who run duban: technical notes (a message
+	// that could not be delivered, where the messages set aside are and
+	// how to take one in) go to this address, never to the office.
+	// Optional: without it they are only logged.
+	Operator AddressConfig `mapstructure:"operator"`
 
 	// Source says where the configuration came from: the file path, or
 	// EmbeddedSource when no file was given and ./duban.yaml does not exist.
@@ -123,6 +128,19 @@ type OfficeConfig struct {
 	// Leader is copied on the notice that turns a unit red (the second
 	// overdue notice); optional.
 	Leader AddressConfig `mapstructure:"leader"`
+	// Contact is the person at the office whom units may call about a
+	// mail: every mail to a unit ends with their name and phone. Optional
+	// (duban check recommends it).
+	Contact OfficeContactConfig `mapstructure:"contact"`
+}
+
+// OfficeContactConfig is the office's contact person for the units: a name
+// (with the division if the office wants it, e.g. 综合处张敏), a phone
+// number, and optionally an email address.
+type OfficeContactConfig struct {
+	Name  string `mapstructure:"name"`
+	Phone string `mapstructure:"phone"`
+	Email string `mapstructure:"email"`
 }
 
 // ScheduleConfig places reminders and deadlines on working days of the

@@ -31,6 +31,7 @@ units:
 office:
   name: 都市圈办公室
   recipients: [{name: 办公室, email: office@test.example}]
+  contact: {name: 张敏, phone: 0551-63000000}
 `
 
 // edit is one change to baseYAML: replace Old with New (Old must occur).

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"github.com/duban/duban/plan"
 )
 
 // Validate checks the whole configuration and returns every problem at once,
@@ -272,5 +274,20 @@ func (c *Config) checkOffice(ck *checker) {
 	}
 	if c.Office.Leader.Email != "" || c.Office.Leader.Name != "" {
 		ck.checkEmail("office.leader.email", c.Office.Leader.Email, true)
+	}
+	if ct := c.Office.Contact; ct != (OfficeContactConfig{}) {
+		if strings.TrimSpace(ct.Name) == "" {
+			ck.addf("office.contact.name", "missing; write the name units ask for when they call, e.g. 张敏 or 综合处张敏")
+		}
+		switch {
+		case strings.TrimSpace(ct.Phone) == "":
+			ck.addf("office.contact.phone", "missing; write the number units call, e.g. 0551-63000000")
+		case !plan.IsPhone(ct.Phone):
+			ck.addf("office.contact.phone", "%q is not a phone number; write one number of 7 to 15 digits, e.g. 0551-63000000 or 0551-63000000转8001", ct.Phone)
+		}
+		ck.checkEmail("office.contact.email", ct.Email, false)
+	}
+	if c.Operator != (AddressConfig{}) {
+		ck.checkEmail("operator.email", c.Operator.Email, true)
 	}
 }

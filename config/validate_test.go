@@ -107,6 +107,40 @@ func TestValidate(t *testing.T) {
 			want:  []string{"schedule.timezone", "schedule.remind.at"},
 		},
 		{
+			name:     "office contact without a name, phone not a number",
+			edits:    []edit{{"contact: {name: 张敏, phone: 0551-63000000}", "contact: {name: ' ', phone: 电话六三零零, email: zhang min}"}},
+			want:     []string{"office.contact.phone", "office.contact.name", "office.contact.email"},
+			wantText: `"电话六三零零" is not a phone number`,
+		},
+		{
+			name:     "office contact without a phone",
+			edits:    []edit{{"contact: {name: 张敏, phone: 0551-63000000}", "contact: {name: 张敏}"}},
+			want:     []string{"office.contact.phone"},
+			wantText: "missing; write the number units call",
+		},
+		{
+			name:  "office contact with an extension and an email",
+			edits: []edit{{"contact: {name: 张敏, phone: 0551-63000000}", "contact: {name: 综合处张敏, phone: 0551-63000000转8001, email: zhang.min@test.example}"}},
+		},
+		{
+			name:  "no office contact is allowed",
+			edits: []edit{{"  contact: {name: 张敏, phone: 0551-63000000}\n", ""}},
+		},
+		{
+			name:  "operator with a name and no address",
+			extra: "operator: {name: 信息中心}\n",
+			want:  []string{"operator.email"},
+		},
+		{
+			name:  "operator address malformed",
+			extra: "operator: {name: 信息中心, email: '信息中心 <it@test.example>'}\n",
+			want:  []string{"operator.email"},
+		},
+		{
+			name:  "operator is optional",
+			extra: "operator: {name: 信息中心, email: it@test.example}\n",
+		},
+		{
 			name:  "office hours backwards, chase out of range",
 			extra: "schedule: {office_hours: {start: \"17:30\", end: \"08:30\"}, chase: {before_deadline: -1, overdue_every_days: 0, max_overdue_notices: 11}}\n",
 			want:  []string{"schedule.office_hours.end", "schedule.chase.before_deadline", "schedule.chase.max_overdue_notices", "schedule.chase.overdue_every_days"},
@@ -252,6 +286,11 @@ func TestWarnings(t *testing.T) {
 		{
 			name:  "a co-unit is involved",
 			edits: []edit{{"office:\n", "  - id: sjj\n    name: 市数据资源局\n    contacts: [{email: he.ping@sjj.test.example}]\noffice:\n"}, {"co_units: []", "co_units: [sjj]"}},
+		},
+		{
+			name:  "no office contact",
+			edits: []edit{{"  contact: {name: 张敏, phone: 0551-63000000}\n", ""}},
+			want:  []string{"office.contact"},
 		},
 		{
 			name:  "years without official holiday data",

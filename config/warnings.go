@@ -13,7 +13,8 @@ import (
 //   - a year without official holiday data (the plan's year, and the next
 //     one, where December's deadline falls): working days then fall back to
 //     Monday to Friday plus calendar.extra_holidays / extra_workdays;
-//   - TLS certificate verification turned off for SMTP or IMAP.
+//   - TLS certificate verification turned off for SMTP or IMAP;
+//   - no office.contact: units' mails then name nobody to call.
 func (c *Config) Warnings() Problems {
 	var ck checker
 	involved := map[string]bool{}
@@ -45,6 +46,9 @@ func (c *Config) Warnings() Problems {
 		if tv.on {
 			ck.addf(tv.key, "TLS CERTIFICATE VERIFICATION IS OFF: anyone on the network path can read the mail and the password; install the server's certificate authority on this machine and remove the key")
 		}
+	}
+	if c.Office.Contact == (OfficeContactConfig{}) {
+		ck.addf("office.contact", "not set, so the mails to units name nobody at the office to call; add the office's contact person, e.g. {name: 张敏, phone: 0551-63000000}")
 	}
 	if len(ck.ps) == 0 {
 		return nil

@@ -159,7 +159,7 @@ func settleRivals(evs []evaluation) {
 		case len(passing) > 1:
 			for _, i := range passing {
 				evs[i].refuse(reports.Problem{Kind: kindAmbiguous, Message: fmt.Sprintf(
-					"本邮件附有 %d 份%s推进情况表（%s），系统无法确定以哪一份为准，均未登记。请只附一份填写好的表格重新发送。",
+					"本邮件附有 %d 份%s推进情况表（%s），无法确定以哪一份为准，均未登记。请只附一份填写好的表格重新发送。",
 					len(idx), period, strings.Join(names, "、"))})
 			}
 		case len(passing) == 1:
@@ -184,6 +184,7 @@ func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u 
 		return c.answerExtensionRequest(ctx, msg, key, u, d)
 	}
 	data := ReplyData(d, c.Mail.Office, c.Schedule)
+	data.Contact = c.Mail.Contact
 	if data.Unit == "" {
 		data.Unit = u.Name
 	}
@@ -221,7 +222,7 @@ func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u 
 		}
 		if data.Period == "" {
 			data.Period = p.Label()
-			data.Deadline = c.Schedule.Deadline(p).Format("2006年1月2日")
+			data.Deadline = dueByCN(c.Schedule.DueBy(p))
 		}
 		tpl, err := c.BuildTemplate(ctx, u.ID, p)
 		if err != nil {
@@ -264,11 +265,11 @@ func otherLine(d Decision) string {
 func (c *Cycle) answerExtensionRequest(ctx context.Context, msg *inbound.Message, key string, u plan.Unit, d Decision) error {
 	s := d.Submission
 	r, err := c.Mail.Texts.Render(templates.Extension, templates.ExtensionData{
-		Office: c.Mail.Office, Unit: u.Name, Period: d.Period.Label(),
-		Deadline:   c.Schedule.Deadline(d.Period).Format("2006年1月2日"),
+		Office: c.Mail.Office, Contact: c.Mail.Contact, Unit: u.Name, Period: d.Period.Label(),
+		Deadline:   dueByCN(c.Schedule.DueBy(d.Period)),
 		Requested:  dateCN(c.day(s.ExtensionUntil)),
 		Reason:     s.ExtensionReason,
-		ReceivedAt: s.ReceivedAt.In(c.Schedule.Location).Format("2006-01-02 15:04"),
+		ReceivedAt: timeCN(s.ReceivedAt.In(c.Schedule.Location)),
 	})
 	if err != nil {
 		return err
@@ -282,12 +283,9 @@ func (c *Cycle) answerExtensionRequest(ctx context.Context, msg *inbound.Message
 	return err
 }
 
-// dateCN writes a day as 2023年6月20日.
-func dateCN(t time.Time) string { return t.Format("2006年1月2日") }
-
 func (c *Cycle) answerNoWorkbook(ctx context.Context, msg *inbound.Message, rawSHA string, u plan.Unit, p plan.Period, received time.Time, others []string) error {
 	return c.answerNoRead(ctx, msg, rawSHA, u, p, templates.NoWorkbookData{
-		ReceivedAt: received.In(c.Schedule.Location).Format("2006-01-02 15:04"),
+		ReceivedAt: timeCN(received.In(c.Schedule.Location)),
 		Found:      strings.Join(others, "、"),
 	})
 }
@@ -301,7 +299,7 @@ func (c *Cycle) answerTooLarge(ctx context.Context, a arrival, u plan.Unit, peri
 	}
 	lim := c.intakeLimits()
 	return c.answerNoRead(ctx, a.verdict.env, a.rawSHA, u, p, templates.NoWorkbookData{
-		ReceivedAt: a.received.In(c.Schedule.Location).Format("2006-01-02 15:04"),
+		ReceivedAt: timeCN(a.received.In(c.Schedule.Location)),
 		TooLarge:   fmt.Sprintf("%.1f MB，超过了 %.0f MB 的上限", float64(a.in.Size)/(1<<20), float64(lim.message)/(1<<20)),
 	})
 }
@@ -309,8 +307,8 @@ func (c *Cycle) answerTooLarge(ctx context.Context, a arrival, u plan.Unit, peri
 // answerNoRead asks a unit for its workbook again: none was found, or the
 // message could not be read.
 func (c *Cycle) answerNoRead(ctx context.Context, msg *inbound.Message, rawSHA string, u plan.Unit, p plan.Period, d templates.NoWorkbookData) error {
-	d.Office, d.Unit, d.Period = c.Mail.Office, u.Name, p.Label()
-	d.Deadline = c.Schedule.Deadline(p).Format("2006年1月2日")
+	d.Office, d.Contact, d.Unit, d.Period = c.Mail.Office, c.Mail.Contact, u.Name, p.Label()
+	d.Deadline = dueByCN(c.Schedule.DueBy(p))
 	r, err := c.Mail.Texts.Render(templates.NoWorkbook, d)
 	if err != nil {
 		return err

@@ -220,7 +220,7 @@ func badInputCases() []badCase {
 			build: func(g *badGen) []byte {
 				return g.reply(badLiuYang, "41mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, withPicture(g.t, g.filled("jtj", badMay, nil), 30<<20)))
 			},
-			want: badWant{outRejected, subNone, kindNoWorkbook, []string{"系统未读取其中的附件", "超过了 40 MB 的上限", "只附本期推进情况表"}},
+			want: badWant{outRejected, subNone, kindNoWorkbook, []string{"未能读取其中的附件", "超过了 40 MB 的上限", "只附本期推进情况表"}},
 			also: "judged from its header and size alone: only its first 1 MiB is read and archived (the whole stays in the mailbox)",
 		},
 		{
@@ -285,7 +285,7 @@ func badInputCases() []badCase {
 				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error { return f.DeleteSheet(reports.SheetMeta) })
 				return g.reply(badLiuYang, "no-meta", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
-			want: badWant{outRejected, subRejected, kindRejection, []string{"隐藏的“_duban”工作表缺失", "请使用本期通知邮件附带的模板重新填写"}},
+			want: badWant{outRejected, subRejected, kindRejection, []string{"隐藏的校验工作表缺失", "请使用本期通知邮件附带的模板重新填写"}},
 		},
 
 		// The table changed.
@@ -875,6 +875,7 @@ func runBadInput(t *testing.T, root, base string, tc badCase) {
 				t.Errorf("the rejection carries %s's template, want the sender's unit's (%s)", meta.Unit, rec.Unit)
 			}
 		}
+		checkRegister(t, a.msg)
 		for _, phrase := range tc.want.says {
 			if !strings.Contains(a.msg.Text, phrase) {
 				t.Errorf("the %s does not say %q:\n%s", a.kind, phrase, a.msg.Text)

@@ -221,7 +221,7 @@ func (c *Cycle) compiledMail(ctx context.Context, out Compiled) (outgoing, error
 	p := out.Status.Period
 	data := templates.CompiledData{
 		Office: c.Mail.Office, Period: p.Label(), FileName: out.FileName, Version: out.Version,
-		GeneratedAt: c.now().Format(layoutMinute), Deadline: c.Schedule.Deadline(p).Format("2006年1月2日"),
+		GeneratedAt: timeCN(c.now()), Deadline: dueByCN(c.Schedule.DueBy(p)),
 		Changes: out.Changes, PreviousVersion: out.Previous, Bulletin: out.BulletinName,
 	}
 	for _, u := range out.Status.Units {
@@ -290,7 +290,7 @@ func (c *Cycle) changes(before string, subs []store.Submission) []string {
 	var out []string
 	for _, unit := range order {
 		s := latest[unit]
-		when := s.ReceivedAt.In(c.Schedule.Location).Format("1月2日 15:04")
+		when := shortTimeCN(s.ReceivedAt.In(c.Schedule.Location))
 		switch id, ok := had[unit]; {
 		case !ok:
 			out = append(out, fmt.Sprintf("%s：补报（%s）", c.Plan.UnitName(unit), when))

@@ -18,7 +18,8 @@ import (
 // the daemon's tick would. Catch-up is bounded to the open period: a
 // period whose successor has opened gets no reminders or chases any more.
 
-// layoutMinute is how the daemon writes times for people.
+// layoutMinute is how the daemon writes times in its log and on the
+// command line; mail writes them in words (words.go).
 const layoutMinute = "2006-01-02 15:04"
 
 // OpenPeriod is the period the daemon works on at now: the latest whose
@@ -192,9 +193,8 @@ func (c *Cycle) queueChase(ctx context.Context, s periodState, secret []byte, st
 	}
 	now := c.now()
 	data := templates.ChaseData{
-		Office: c.Mail.Office, Unit: u.Name, Period: p.Label(),
-		Deadline: deadline.Format("2006年1月2日"), DeadlineWeekday: weekdayZH(deadline),
-		Overdue: r.Overdue, FileName: tpl.FileName,
+		Office: c.Mail.Office, Contact: c.Mail.Contact, Unit: u.Name, Period: p.Label(),
+		Deadline: dueCN(deadline), Overdue: r.Overdue, FileName: tpl.FileName,
 	}
 	msg := mail.Message{To: addresses(u.Contacts), Cc: addresses(u.CC)}
 	if r.Overdue > 0 {

@@ -236,7 +236,7 @@ func (c *Cycle) notifyClosure(ctx context.Context, e store.ClosureEvent) error {
 		return err
 	}
 	data := templates.ClosureData{
-		Office: c.Mail.Office, Unit: u.Name, Task: t.ID + " " + t.Title, Period: p.Label(), Next: p.Next().Label(),
+		Office: c.Mail.Office, Contact: c.Mail.Contact, Unit: u.Name, Task: t.ID + " " + t.Title, Period: p.Label(), Next: p.Next().Label(),
 		Reopened: e.Action == store.ActionReopen, Note: e.Note,
 	}
 	if data.Reopened {
@@ -271,7 +271,7 @@ func (c *Cycle) notifyExtension(ctx context.Context, p plan.Period, d store.Exte
 		return err
 	}
 	data := templates.ExtensionData{
-		Office: c.Mail.Office, Unit: u.Name, Period: p.Label(), Deadline: dateCN(c.Schedule.Deadline(p)),
+		Office: c.Mail.Office, Contact: c.Mail.Contact, Unit: u.Name, Period: p.Label(), Deadline: dueByCN(c.Schedule.DueBy(p)),
 		Reason: ext.Reason, Decision: d.Decision, Note: d.Note,
 	}
 	if !ext.Requested.IsZero() {
@@ -279,7 +279,7 @@ func (c *Cycle) notifyExtension(ctx context.Context, p plan.Period, d store.Exte
 	}
 	msg := mail.Message{To: addresses(u.Contacts), Cc: append(addresses(u.CC), c.Mail.OfficeTo...)}
 	if d.Decision == store.ExtensionGranted {
-		data.Until = dateCN(c.day(d.Until))
+		data.Until = dueCN(c.day(d.Until))
 		// The template carries the new deadline.
 		if err := c.attachTemplate(ctx, &msg, u, p); err != nil {
 			return err

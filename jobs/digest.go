@@ -60,6 +60,9 @@ func (c *Cycle) DigestDue(ctx context.Context) (DigestResult, error) {
 		msg: mail.Message{To: c.Mail.OfficeTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML}}); err != nil {
 		return res, err
 	}
+	if err := c.noteOperator(ctx, res.Key, "", "", c.digestForOperator(msgs, now)); err != nil {
+		return res, err
+	}
 	res.Flush, err = c.Flush(ctx)
 	return res, err
 }
@@ -67,7 +70,7 @@ func (c *Cycle) DigestDue(ctx context.Context) (DigestResult, error) {
 // digestData groups the messages by why they were set aside.
 func (c *Cycle) digestData(msgs []store.InMessage, now time.Time) templates.DigestData {
 	d := templates.DigestData{Office: c.Mail.Office, Date: dateCN(now), Count: len(msgs),
-		RetentionDays: c.intakeLimits().RetentionDays}
+		RetentionDays: c.intakeLimits().RetentionDays, Operator: c.Mail.Operator.Name}
 	index := map[string]int{}
 	add := func(reason string) int {
 		if i, ok := index[reason]; ok {
@@ -88,7 +91,7 @@ func (c *Cycle) digestData(msgs []store.InMessage, now time.Time) templates.Dige
 			continue
 		}
 		g.Items = append(g.Items, templates.DigestItem{
-			ReceivedAt: m.ReceivedAt.In(loc).Format("1月2日 15:04"),
+			ReceivedAt: shortTimeCN(m.ReceivedAt.In(loc)),
 			From:       m.From,
 			Subject:    firstRunes(m.Subject, 80),
 			Size:       reports.SizeText(m.Size),
@@ -102,6 +105,29 @@ func (c *Cycle) digestData(msgs []store.InMessage, now time.Time) templates.Dige
 		}
 	}
 	d.Groups = groups
+	return d
+}
+
+// digestForOperator is what the office's digest leaves out: where each
+// message is, why it was set aside in the program's words, and how to take
+// one in as a unit's report.
+func (c *Cycle) digestForOperator(msgs []store.InMessage, now time.Time) templates.OperatorNoteData {
+	d := templates.OperatorNoteData{
+		Title: fmt.Sprintf("%d message(s) set aside, listed in the office's digest of %s", len(msgs), now.Format(time.DateOnly)),
+	}
+	for i, m := range msgs {
+		if i == digestMaxItems {
+			d.Lines = append(d.Lines, fmt.Sprintf("… and %d more.", len(msgs)-i))
+			break
+		}
+		d.Lines = append(d.Lines, fmt.Sprintf("%s  %s  from %q  subject %q  %s  [%s]  %s",
+			m.ReceivedAt.In(c.Schedule.Location).Format(layoutMinute), m.Key, m.From, firstRunes(m.Subject, 80), reports.SizeText(m.Size), m.Note, m.RawSHA256))
+	}
+	d.Lines = append(d.Lines, "",
+		"Where they are: each whole message stays in the mailbox folder duban/quarantine (IMAP), or in quarantine/ under the drop folder with a .reason.txt beside it; the archive in the data directory keeps the first limits.quarantine_bytes of a stranger's message, under the SHA-256 above.",
+		"To take one as a unit's report: add the sender to that unit's units[].contacts (or its domain to units[].domains), restart duban, save the message as .eml and run duban ingest on it: it is judged and answered as if it had just arrived.",
+		fmt.Sprintf("Strangers' archived copies are deleted after retention.quarantine_days (%d days); units' messages are kept.", c.intakeLimits().RetentionDays),
+	)
 	return d
 }
 

@@ -51,6 +51,9 @@ func exampleCycle(t testing.TB, dataDir string, clk *clock.Manual, transport Tra
 	for _, r := range cfg.Office.Recipients {
 		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
 	}
+	ct := cfg.Office.Contact
+	m.Contact = templates.OfficeContact{Name: ct.Name, Phone: ct.Phone, Email: ct.Email}
+	m.Operator = mail.Address{Name: cfg.Operator.Name, Email: cfg.Operator.Email}
 	l := cfg.Limits
 	return &Cycle{
 		Plan:     cfg.Plan(),

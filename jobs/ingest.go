@@ -15,14 +15,18 @@ import (
 
 // Decision is what became of one received workbook.
 type Decision struct {
-	FileName   string
-	SHA256     string
-	Unit       plan.Unit   // zero when the file could not be attributed
-	Period     plan.Period // zero when the file could not be attributed
-	Accepted   bool
-	Duplicate  bool // the same file was ingested before; nothing new was recorded
-	Late       bool
-	Version    int // accepted version for (period, unit)
+	FileName  string
+	SHA256    string
+	Unit      plan.Unit   // zero when the file could not be attributed
+	Period    plan.Period // zero when the file could not be attributed
+	Accepted  bool
+	Duplicate bool // the same file was ingested before; nothing new was recorded
+	Late      bool
+	Version   int // accepted version for (period, unit)
+	// Deadline is the unit's deadline day for Period, extended when the
+	// office granted more time; zero when not worked out (a file seen
+	// before), and the period's applies.
+	Deadline   time.Time
 	Problems   []reports.Problem
 	Submission store.Submission
 }
@@ -104,9 +108,10 @@ func (c *Cycle) decide(ctx context.Context, wb workbook, from *origin, now time.
 // evaluation is a workbook checked and not yet recorded: either the
 // decision it already has (final), or the submission to record.
 type evaluation struct {
-	wb    workbook
-	final *Decision // decided before (the same file), or not to be recorded
-	sub   store.Submission
+	wb       workbook
+	final    *Decision // decided before (the same file), or not to be recorded
+	sub      store.Submission
+	deadline time.Time // the unit's deadline day, when attributed
 }
 
 // refuse turns the pending submission into a refusal with one more
@@ -165,7 +170,8 @@ func (c *Cycle) evaluate(ctx context.Context, wb workbook, from *origin, now tim
 	}
 	if attributed {
 		sub.Period, sub.Unit = exp.Period.String(), exp.Unit.ID
-		sub.Late = !now.Before(c.deadlineOf(exp.Period, ext).AddDate(0, 0, 1))
+		ev.deadline = c.deadlineOf(exp.Period, ext)
+		sub.Late = !now.Before(ev.deadline.AddDate(0, 0, 1))
 	}
 	if attributed && len(problems) == 0 {
 		if e := ret.Extension; e.Requested() && !e.Until.IsZero() {
@@ -211,7 +217,7 @@ func (c *Cycle) record(ctx context.Context, ev evaluation) (Decision, error) {
 		return Decision{}, fmt.Errorf("recording the decision on %s: %w", wb.name, err)
 	}
 	d := c.decisionOf(saved)
-	d.FileName, d.Duplicate = wb.name, dup
+	d.FileName, d.Duplicate, d.Deadline = wb.name, dup, ev.deadline
 	c.log().Info("ingested", "file", wb.name, "sha256", wb.sha256, "unit", sub.Unit, "period", sub.Period,
 		"accepted", d.Accepted, "version", d.Version, "problems", len(d.Problems), "duplicate", dup)
 	return d, nil

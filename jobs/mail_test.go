@@ -327,6 +327,7 @@ func (f *flakyTransport) Send(ctx context.Context, from string, to []string, dat
 func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, _ := mailCycle(t)
+	c.Mail.Operator = mail.Address{Name: "信息中心值班", Email: "it.duty@metro.example"}
 	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(c.Schedule.RemindAt(may))
 	c.Mail.Transport = &flakyTransport{
@@ -340,9 +341,10 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// fgw: 451 → retry; jtj: 550 → failed, office told; kjj: sent; the note: sent.
-	if f := res.Flush; f.Sent != 2 || f.Retried != 1 || f.Failed != 1 {
-		t.Errorf("first flush = %+v, want 2 sent, 1 retried, 1 failed", res.Flush)
+	// fgw: 451 → retry; jtj: 550 → failed, office and operator told; kjj:
+	// sent; the two notes: sent.
+	if f := res.Flush; f.Sent != 3 || f.Retried != 1 || f.Failed != 1 {
+		t.Errorf("first flush = %+v, want 3 sent, 1 retried, 1 failed", res.Flush)
 	}
 	clock.Set(clock.Now().Add(2 * time.Minute))
 	f, err := c.Flush(ctx)
@@ -357,9 +359,22 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 	if failed.State != store.OutFailed {
 		t.Errorf("jtj's reminder state = %s, want failed", failed.State)
 	}
+	// The office reads a short note in its words; the operator the
+	// server's answer and what to do about it.
 	office := sent(t, out)["office@metro.example"]
-	if len(office) != 1 || !strings.Contains(office[0].Text, "550") || !strings.Contains(office[0].Subject, "市交通运输局") {
-		t.Errorf("office notes = %d; want one naming jtj and the 550", len(office))
+	if len(office) != 1 || office[0].Subject != "【提示】邮件未能送达：市交通运输局" || !strings.Contains(office[0].Text, "拒收") ||
+		!strings.Contains(office[0].Text, "信息中心值班") {
+		t.Fatalf("office notes = %d; want one naming jtj, why and whom to tell", len(office))
+	}
+	for _, technical := range []string{"550", "mailbox unavailable", "units[]", "duban"} {
+		if strings.Contains(office[0].Subject+office[0].Text, technical) {
+			t.Errorf("the office's note says %q:\n%s", technical, office[0].Text)
+		}
+	}
+	operator := sent(t, out)["it.duty@metro.example"]
+	if len(operator) != 1 || !strings.Contains(operator[0].Text, "550 mailbox unavailable") || !strings.Contains(operator[0].Text, "li.na@jtj.metro.example") ||
+		!strings.Contains(operator[0].Text, "units[].contacts") {
+		t.Errorf("operator notes = %d; want one note with the error, the address and what to correct", len(operator))
 	}
 }
 

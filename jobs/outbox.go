@@ -10,6 +10,7 @@ import (
 
 	"github.com/duban/duban/internal/crashpoint"
 	"github.com/duban/duban/mail"
+	"github.com/duban/duban/plan"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -27,7 +28,14 @@ type Mail struct {
 	Office    string         // the office's name, signs every message
 	OfficeTo  []mail.Address // the office's recipients: notes and compiled workbooks
 	Leader    mail.Address   // the office leader, copied on red notices; zero when none
-	Texts     *templates.Set
+	// Contact is whom units may call, named at the end of every mail to a
+	// unit (office.contact); zero when none.
+	Contact templates.OfficeContact
+	// Operator receives the technical notes the office is spared (a
+	// message failed for good, the digest's how-to); zero when none, and
+	// they are only logged.
+	Operator mail.Address
+	Texts    *templates.Set
 	// MaxAttempts bounds the retries of a message the server refuses for
 	// now (4xx, timeouts): after them it is failed and reported.
 	MaxAttempts int
@@ -281,30 +289,67 @@ func (c *Cycle) maxAttempts() int {
 	return 8
 }
 
-// reportFailure tells the office a message could not be delivered. A note
-// to the office that itself fails is only logged: no loop.
+// reportFailure tells the office, in a short note in its words, that a
+// message could not be delivered, and the operator the technical details.
+// A note that itself fails is only logged: no loop.
 func (c *Cycle) reportFailure(ctx context.Context, m store.OutMessage, sendErr error) error {
-	if MailKind(m.Kind) == kindOfficeNote || len(c.Mail.OfficeTo) == 0 {
+	kind := MailKind(m.Kind)
+	if kind == kindOfficeNote || kind == kindOperatorNote {
 		return nil
 	}
-	unit := m.Unit
+	key := "failed/" + m.Key
+	unit, what := m.Unit, kind.Label()
 	if u, ok := c.Plan.Unit(m.Unit); ok {
 		unit = u.Name
 	}
-	reason := sendErr.Error()
-	var se *mail.SendError
-	if errors.As(sendErr, &se) && se.Code != 0 {
-		reason = fmt.Sprintf("邮件服务器拒收（%d）：%s", se.Code, sendErr.Error())
+	if p, err := plan.ParsePeriod(m.Period); err == nil {
+		what += "（" + p.Label() + "）"
 	}
-	return c.noteOffice(ctx, "failed/"+m.Key, m.Period, m.Unit, templates.OfficeNoteData{
-		Title: fmt.Sprintf("邮件无法送达：%s", unit),
+	err := c.noteOperator(ctx, key, m.Period, m.Unit, templates.OperatorNoteData{
+		Title: fmt.Sprintf("%s to %s failed for good", kind, strings.Join(m.To, ", ")),
+		Lines: []string{
+			fmt.Sprintf("Message-ID <%s>, kind %s, period %s, unit %s (%s).", m.MessageID, kind, m.Period, m.Unit, unit),
+			fmt.Sprintf("Error after %d attempt(s): %v", m.Attempts+1, sendErr),
+			"It is not sent again. The office was told in a short note and asked to check the address with the recipient by phone.",
+			"If an address is wrong: correct it in the configuration (units[].contacts or units[].cc; office.recipients or office.leader for the office's mail), restart, and send again where a command does it (duban remind --unit U --period P --force for a reminder).",
+		},
+	})
+	if err != nil || len(c.Mail.OfficeTo) == 0 {
+		return err
+	}
+	title := "邮件未能送达"
+	if unit != "" {
+		title += "：" + unit
+	}
+	return c.noteOffice(ctx, key, m.Period, m.Unit, templates.OfficeNoteData{
+		Title: title,
 		Lines: []string{
 			"收件人：" + strings.Join(m.To, "、"),
-			"邮件类别：" + MailKind(m.Kind).Label(),
-			"原因：" + reason,
-			"系统不会重发此邮件。请核对该单位在配置中的联系人邮箱，或电话联系该单位。",
+			"邮件：" + what,
+			"原因：" + failureReason(sendErr),
+			"该邮件不再重发。请电话联系收件人核实邮箱地址；地址如有变化，请告知" + c.operatorName() + "更新。",
 		},
-	}, nil)
+	})
+}
+
+// failureReason says in the office's words why a message was not delivered.
+func failureReason(err error) string {
+	var se *mail.SendError
+	switch {
+	case mail.IsTemporary(err):
+		return "多次重试后仍未送达，对方邮件服务器暂不接收。"
+	case errors.As(err, &se) && se.Code == 552:
+		return "邮件过大，对方邮件服务器拒收。"
+	}
+	return "对方邮件服务器拒收，邮箱地址可能有误或已停用。"
+}
+
+// operatorName is how the office's notes name the IT staff.
+func (c *Cycle) operatorName() string {
+	if c.Mail.Operator.Name != "" {
+		return c.Mail.Operator.Name
+	}
+	return "技术支持人员"
 }
 
 // MailKind is what an outgoing message is for; every message has one (its
@@ -324,6 +369,9 @@ const (
 	kindExtension  MailKind = "extension" // an extension request's receipt, or the office's decision
 	kindClosure    MailKind = "closure"   // a task closed out or reopened, to its lead unit
 	kindDigest     MailKind = "digest"    // the office's daily list of the messages set aside
+	// kindOperatorNote is a technical note to the IT staff (config
+	// operator): what the office's notes leave out.
+	kindOperatorNote MailKind = "operator_note"
 )
 
 // mailKinds lists every kind with the office's word for it.
@@ -332,8 +380,8 @@ var mailKinds = []struct {
 	label string
 }{
 	{kindReminder, "报送提醒"}, {kindReceipt, "回执"}, {kindRejection, "退回通知"}, {kindNoWorkbook, "补附件提醒"},
-	{kindOfficeNote, "系统提示"}, {kindChase, "催报提醒"}, {kindOverdue, "逾期提醒"}, {kindCompiled, "汇总表"},
-	{kindExtension, "延期通知"}, {kindClosure, "销号通知"}, {kindDigest, "隔离邮件日报"},
+	{kindOfficeNote, "提示"}, {kindChase, "催报提醒"}, {kindOverdue, "逾期提醒"}, {kindCompiled, "汇总表"},
+	{kindExtension, "延期通知"}, {kindClosure, "销号通知"}, {kindDigest, "隔离邮件日报"}, {kindOperatorNote, "技术通知"},
 }
 
 // MailKinds lists every kind of outgoing mail.
@@ -355,34 +403,34 @@ func (k MailKind) Label() string {
 	return string(k)
 }
 
-// maxNoteAttachment bounds the original message attached to a note to the
-// office: with base64 and the note around it, the mail stays under the
-// 10 MB that Postfix and most servers accept by default.
-const maxNoteAttachment = 7 << 20
-
 // noteOffice queues a note to the office, once per key.
-func (c *Cycle) noteOffice(ctx context.Context, key, period, unit string, d templates.OfficeNoteData, original []byte) error {
+func (c *Cycle) noteOffice(ctx context.Context, key, period, unit string, d templates.OfficeNoteData) error {
 	if len(c.Mail.OfficeTo) == 0 {
 		c.log().Warn("no office recipients configured; note not sent", "note", d.Title)
 		return nil
 	}
 	d.Office = c.Mail.Office
-	if len(original) > maxNoteAttachment {
-		// Most servers refuse a message of that size, and a note that is
-		// refused tells nobody anything: say where the original is instead.
-		d.Lines = append(d.Lines, fmt.Sprintf("原邮件大小为 %.1f MB，过大未附上。系统已完整存档；原邮件在系统邮箱的“duban/quarantine”文件夹中（使用投递文件夹时在其 quarantine 子文件夹中）。",
-			float64(len(original))/(1<<20)))
-		original = nil
-	}
-	d.Attached = original != nil
 	r, err := c.Mail.Texts.Render(templates.OfficeNote, d)
 	if err != nil {
 		return err
 	}
 	msg := mail.Message{To: c.Mail.OfficeTo, Subject: r.Subject, Text: r.Text, HTML: r.HTML}
-	if original != nil {
-		msg.Attachments = []mail.Attachment{{Name: "原邮件.eml", ContentType: "application/octet-stream", Data: original}}
-	}
 	_, _, err = c.queue(ctx, outgoing{key: "note/" + key, kind: kindOfficeNote, period: period, unit: unit, msg: msg})
+	return err
+}
+
+// noteOperator logs a technical note and queues it, once per key, to the
+// operator (config operator) when one is configured.
+func (c *Cycle) noteOperator(ctx context.Context, key, period, unit string, d templates.OperatorNoteData) error {
+	c.log().Info("note for the operator: "+d.Title, "details", strings.Join(d.Lines, "\n"))
+	if c.Mail.Operator.Email == "" {
+		return nil
+	}
+	r, err := c.Mail.Texts.Render(templates.OperatorNote, d)
+	if err != nil {
+		return err
+	}
+	msg := mail.Message{To: []mail.Address{c.Mail.Operator}, Subject: r.Subject, Text: r.Text}
+	_, _, err = c.queue(ctx, outgoing{key: "operator/" + key, kind: kindOperatorNote, period: period, unit: unit, msg: msg})
 	return err
 }

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
@@ -90,7 +89,7 @@ func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		id, err := c.queueReminder(ctx, p, units[i], keys[i], built[i])
+		id, err := c.queueReminder(ctx, s, units[i], keys[i], built[i])
 		if err != nil {
 			return res, fmt.Errorf("reminding %s for %s: %w", units[i].ID, p, err)
 		}
@@ -131,16 +130,20 @@ func reminderFor(s periodState, u plan.Unit, opts RemindOptions) (RemindLine, st
 	return line, key
 }
 
-// queueReminder composes unit u's reminder around its template and queues it.
-func (c *Cycle) queueReminder(ctx context.Context, p plan.Period, u plan.Unit, key string, tpl Template) (string, error) {
-	deadline := c.Schedule.Deadline(p)
+// queueReminder composes unit u's reminder for the period of s around its
+// template and queues it. It lists the tasks to report: a task closed out
+// (销号) is only counted, as the template shows it greyed and asks nothing.
+func (c *Cycle) queueReminder(ctx context.Context, s periodState, u plan.Unit, key string, tpl Template) (string, error) {
+	p := s.Period
 	data := templates.ReminderData{
-		Office: c.Mail.Office, Plan: c.Plan.Title, Unit: u.Name, Period: p.Label(),
-		Deadline: deadline.Format("2006年1月2日"), DeadlineWeekday: weekdayZH(deadline), FileName: tpl.FileName,
+		Office: c.Mail.Office, Contact: c.Mail.Contact, Plan: c.Plan.Title, Unit: u.Name, Period: p.Label(),
+		Deadline: dueByCN(c.Schedule.DueBy(p)), FileName: tpl.FileName,
 	}
-	for _, t := range c.Plan.TasksLedBy(u.ID) {
+	open := c.openTasks(u.ID, s.Closed)
+	for _, t := range open {
 		data.Tasks = append(data.Tasks, templates.TaskLine{ID: t.ID, Title: t.Title})
 	}
+	data.Closed = len(c.Plan.TasksLedBy(u.ID)) - len(open)
 	r, err := c.Mail.Texts.Render(templates.Reminder, data)
 	if err != nil {
 		return "", err
@@ -161,7 +164,3 @@ func addresses(cs []plan.Contact) []mail.Address {
 	}
 	return out
 }
-
-var weekdaysZH = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
-
-func weekdayZH(t time.Time) string { return weekdaysZH[t.Weekday()] }

@@ -11,14 +11,16 @@ func ReplyData(d Decision, office string, sched plan.Schedule) templates.ReplyDa
 		Office:     office,
 		Unit:       d.Unit.Name,
 		FileName:   d.FileName,
-		ReceivedAt: d.Submission.ReceivedAt.In(sched.Location).Format("2006-01-02 15:04"),
+		ReceivedAt: timeCN(d.Submission.ReceivedAt.In(sched.Location)),
 		Version:    d.Version,
 		Late:       d.Late,
 	}
 	if !d.Period.IsZero() {
 		r.Period = d.Period.Label()
-		dl := sched.Deadline(d.Period)
-		r.Deadline = dl.Format("2006年1月2日")
+		r.Deadline = dueByCN(sched.DueBy(d.Period))
+		if !d.Deadline.IsZero() {
+			r.Deadline = dueCN(d.Deadline) // the unit's, extended
+		}
 	}
 	for _, p := range d.Problems {
 		r.Problems = append(r.Problems, templates.ProblemLine{Cell: p.Cell, Task: p.TaskID, Message: p.Message})

@@ -251,7 +251,7 @@ func TestExtensionLifecycle(t *testing.T) {
 			subjects += m.Subject + "\n"
 		}
 	}
-	for _, want := range []string{"同意市交通运输局2023年5月推进情况延期至2023年6月14日报送", "延期申请未获同意"} {
+	for _, want := range []string{"同意市交通运输局2023年5月推进情况延期至2023年6月14日（星期三）24时前报送", "延期申请未获同意"} {
 		if !strings.Contains(subjects, want) {
 			t.Errorf("no message %q among:\n%s", want, subjects)
 		}

@@ -82,6 +82,9 @@ func newWorld(t *testing.T) *world {
 	for _, a := range m.OfficeTo {
 		addrs = append(addrs, a.Email)
 	}
+	if m.Operator.Email != "" {
+		addrs = append(addrs, m.Operator.Email)
+	}
 	w.mail, err = sim.Start(ctx, addrs, clock.Now, c.Inbound, c.log())
 	if err != nil {
 		t.Fatal(err)
@@ -610,6 +613,9 @@ func TestSimulatedYear(t *testing.T) {
 		}
 		if d.from != strings.ToLower(c.Mail.From.Email) {
 			t.Errorf("%s comes from %s", w.line(d), d.from)
+		}
+		if why := offRegister(d.subject + "\n" + d.text); why != "" && d.kind != kindOperatorNote {
+			t.Errorf("%s %s:\n%s", w.line(d), why, d.text)
 		}
 		id := ident{d.kind, d.period, d.unit, d.rung}
 		switch d.kind {

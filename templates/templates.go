@@ -1,10 +1,19 @@
-// Package templates holds the texts of every email duban sends, in Chinese,
-// as Go templates embedded in the binary. An operator may override any file
-// by putting one of the same name in a folder named in config.
+// Package templates holds the texts of every email duban sends, as Go
+// templates embedded in the binary. An operator may override any file by
+// putting one of the same name in a folder named in config.
 //
 // Each message NAME has two files: NAME.txt.tmpl defines the blocks
 // "subject" and "text" (text/template), NAME.html.tmpl defines "html"
-// (html/template, so unit-supplied text is escaped).
+// (html/template, so unit-supplied text is escaped). The operator's
+// technical note is plain text only (no html file).
+//
+// The texts to units and to the office are written in the office's
+// register: units are addressed as 贵单位 (您 only for a sender matched to
+// no unit), dates read 2023年6月7日（星期三）, moments 2023年6月7日9时30分,
+// a deadline is the day and the hour it ends (2023年6月7日（星期三）24时),
+// every mail to a unit ends with the office's contact (OfficeContact) and
+// is signed with the office's name only, and none of them names the
+// program. The data carry the words ready-made: jobs formats them.
 package templates
 
 import (
@@ -41,10 +50,16 @@ const (
 	// Digest is the office's daily list of the messages set aside:
 	// strangers', bounces, unreadable ones, those over a limit.
 	Digest = "digest"
+	// OperatorNote is a technical note to the IT staff (config operator),
+	// plain text: what the office's short notes leave out.
+	OperatorNote = "operator_note"
 )
 
 // Names lists every message the product sends.
-var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote, Chase, Compiled, Extension, Closure, Digest}
+var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote, Chase, Compiled, Extension, Closure, Digest, OperatorNote}
+
+// textOnly are the messages without an html part.
+var textOnly = map[string]bool{OperatorNote: true}
 
 // Set is a parsed collection of message templates.
 type Set struct {
@@ -77,6 +92,10 @@ func Load(overrideDir string) (*Set, error) {
 				return nil, fmt.Errorf("template %s.txt.tmpl: missing {{define %q}}", name, block)
 			}
 		}
+		s.text[name] = tt
+		if textOnly[name] {
+			continue
+		}
 		htm, err := source(overrideDir, name+".html.tmpl")
 		if err != nil {
 			return nil, err
@@ -88,7 +107,7 @@ func Load(overrideDir string) (*Set, error) {
 		if ht.Lookup("html") == nil {
 			return nil, fmt.Errorf("template %s.html.tmpl: missing {{define \"html\"}}", name)
 		}
-		s.text[name], s.html[name] = tt, ht
+		s.html[name] = ht
 	}
 	return s, nil
 }
@@ -134,22 +153,52 @@ func (s *Set) Render(name string, data any) (Rendered, error) {
 		return Rendered{}, fmt.Errorf("rendering %s text: %w", name, err)
 	}
 	r.Text = strings.TrimLeft(b.String(), "\n")
+	ht, ok := s.html[name]
+	if !ok {
+		return r, nil // a plain-text message
+	}
 	b.Reset()
-	if err := s.html[name].ExecuteTemplate(&b, "html", data); err != nil {
+	if err := ht.ExecuteTemplate(&b, "html", data); err != nil {
 		return Rendered{}, fmt.Errorf("rendering %s html: %w", name, err)
 	}
 	r.HTML = strings.TrimLeft(b.String(), "\n")
 	return r, nil
 }
 
+// OfficeContact is the person at the office whom a unit may call about a
+// mail (config office.contact); zero when none is configured.
+type OfficeContact struct {
+	Name  string // 综合处张敏
+	Phone string // 0551-63000000
+	Email string // optional
+}
+
+// Sentence is the closing line of a mail to a unit naming the contact at
+// office, e.g. 如有疑问，请联系都市圈办公室综合处张敏，电话0551-63000000。;
+// "" when no contact is configured, and the mail has no such line.
+func (c OfficeContact) Sentence(office string) string {
+	if c.Name == "" && c.Phone == "" {
+		return ""
+	}
+	s := "如有疑问，请联系" + office + c.Name
+	if c.Phone != "" {
+		s += "，电话" + c.Phone
+	}
+	if c.Email != "" {
+		s += "，邮箱" + c.Email
+	}
+	return s + "。"
+}
+
 // ReplyData is what receipts and rejections show.
 type ReplyData struct {
 	Office     string // 都市圈办公室
+	Contact    OfficeContact
 	Unit       string // unit name; may be empty when the file could not be attributed
 	Period     string // period label, e.g. 2023年5月
 	FileName   string
-	ReceivedAt string // YYYY-MM-DD HH:MM
-	Deadline   string // YYYY年M月D日
+	ReceivedAt string // 2023年6月2日9时30分
+	Deadline   string // the unit's deadline, 2023年6月7日（星期三）24时
 	Version    int
 	Late       bool
 	Tasks      []TaskLine // receipts: each task with the status reported
@@ -168,44 +217,46 @@ type TaskLine struct {
 
 // ReminderData is what a reminder shows.
 type ReminderData struct {
-	Office          string
-	Plan            string
-	Unit            string
-	Period          string // 2023年5月
-	Deadline        string // 2023年6月7日
-	DeadlineWeekday string // 星期三
-	FileName        string
-	Tasks           []TaskLine
+	Office   string
+	Contact  OfficeContact
+	Plan     string
+	Unit     string
+	Period   string // 2023年5月
+	Deadline string // 2023年6月7日（星期三）24时
+	FileName string
+	Tasks    []TaskLine // the tasks to report: never one closed out (销号)
+	Closed   int        // the unit's tasks closed out, shown in the workbook only
 }
 
 // ChaseData is what a chase shows: a reminder before the deadline
 // (Overdue 0) or the n-th overdue notice.
 type ChaseData struct {
-	Office          string
-	Unit            string
-	Period          string // 2023年5月
-	Deadline        string // 2023年6月7日
-	DeadlineWeekday string
-	DaysLeft        int // working days to the deadline day, before it
-	Overdue         int // 0 before the deadline; n for the n-th overdue notice
-	DaysLate        int // working days past the deadline day
-	OfficeCopied    bool
-	Leader          string // the office leader copied on the notice that turns the unit red; "" when none
-	FileName        string // the fresh template attached
+	Office       string
+	Contact      OfficeContact
+	Unit         string
+	Period       string // 2023年5月
+	Deadline     string // the unit's deadline, 2023年6月7日（星期三）24时
+	DaysLeft     int    // working days to the deadline day, before it
+	Overdue      int    // 0 before the deadline; n for the n-th overdue notice
+	DaysLate     int    // working days past the deadline day
+	OfficeCopied bool
+	Leader       string // the office leader copied on the notice that turns the unit red; "" when none
+	FileName     string // the fresh template attached
 }
 
 // ExtensionData is what a message about an extension (延期) shows: the
 // receipt of the request (Decision empty) or the office's decision.
 type ExtensionData struct {
 	Office     string
+	Contact    OfficeContact
 	Unit       string
 	Period     string // 2023年5月
-	Deadline   string // the period's deadline day, 2023年6月7日
-	Requested  string // the day asked for, 2023年6月20日; "" when the office decided unasked
+	Deadline   string // the period's deadline, 2023年6月7日（星期三）24时
+	Requested  string // the day asked for, 2023年6月20日（星期二）; "" when the office decided unasked
 	Reason     string
-	ReceivedAt string // when the request came, YYYY-MM-DD HH:MM
+	ReceivedAt string // when the request came, 2023年6月5日10时12分
 	Decision   string // "", "granted" or "refused"
-	Until      string // the new deadline day when granted
+	Until      string // the new deadline when granted, 2023年6月16日（星期五）24时
 	Note       string // the office's note
 	FileName   string // the template attached (with the decision), "" when none
 }
@@ -213,6 +264,7 @@ type ExtensionData struct {
 // ClosureData is what the message about a close-out (销号) shows.
 type ClosureData struct {
 	Office   string
+	Contact  OfficeContact
 	Unit     string
 	Task     string // T03 推进合作专题落实
 	Period   string // the period whose 已完成 report is confirmed
@@ -228,13 +280,13 @@ type CompiledData struct {
 	FileName        string
 	Version         int
 	PreviousVersion int
-	GeneratedAt     string // YYYY-MM-DD HH:MM
-	Deadline        string
+	GeneratedAt     string // 2023年6月8日8时30分
+	Deadline        string // 2023年6月7日（星期三）24时
 	Expected        int
 	Submitted       int
 	Late            int
 	Missing         []string // unit names
-	Changes         []string // one line per unit new or updated since the previous version
+	Changes         []string // one line per unit new or updated since the previous version, 市科技局：补报（6月9日10时12分）
 	// The warning colours at compilation: tasks in red, in yellow, units in
 	// red (by name), and the bulletin draft attached ("" when none).
 	RedTasks    []string
@@ -246,10 +298,11 @@ type CompiledData struct {
 // NoWorkbookData is what the reply to a message without a workbook shows.
 type NoWorkbookData struct {
 	Office     string
+	Contact    OfficeContact
 	Unit       string
 	Period     string
-	ReceivedAt string
-	Deadline   string
+	ReceivedAt string // 2023年6月2日9时30分
+	Deadline   string // 2023年6月7日（星期三）24时
 	Found      string // the files that were attached instead, e.g. "照片.jpg、说明.docx"
 	// TooLarge, when set, says the message was not read for its size, e.g.
 	// "42.0 MB，超过了 40 MB 的上限".
@@ -259,10 +312,13 @@ type NoWorkbookData struct {
 // DigestData is the office's daily digest of the messages set aside.
 type DigestData struct {
 	Office        string
-	Date          string // 2023年6月7日
+	Date          string // 2023年6月7日（星期三）
 	Count         int
 	Groups        []DigestGroup
 	RetentionDays int // strangers' messages are deleted after this many days
+	// Operator names the IT staff to ask about a message listed (config
+	// operator), "" when none is configured.
+	Operator string
 }
 
 // DigestGroup is the messages set aside for one reason.
@@ -275,18 +331,25 @@ type DigestGroup struct {
 
 // DigestItem is one message set aside.
 type DigestItem struct {
-	ReceivedAt string // 6月2日 10:00
+	ReceivedAt string // 6月2日10时00分
 	From       string
 	Subject    string
 	Size       string // 1.2 MB
 }
 
-// OfficeNoteData is a note to the office.
+// OfficeNoteData is a note to the office: short, in its words, with no
+// instructions for IT staff (those go to the operator).
 type OfficeNoteData struct {
-	Office   string
-	Title    string   // one line, e.g. 收到未登记发件人的邮件，已隔离
-	Lines    []string // details, one per paragraph
-	Attached bool     // the original message is attached
+	Office string
+	Title  string   // one line, e.g. 邮件未能送达：市交通运输局
+	Lines  []string // details, one per paragraph
+}
+
+// OperatorNoteData is a technical note to the IT staff who run the
+// program (config operator): plain text, any language.
+type OperatorNoteData struct {
+	Title string   // one line, the subject
+	Lines []string // details, one per paragraph
 }
 
 // ProblemLine is one problem as the unit reads it.

@@ -36,10 +36,15 @@ func renderGoldens(t *testing.T, set *Set, cases []goldenCase) {
 	}
 }
 
+// The office and its contact as the embedded example configures them.
+const office = "都市圈办公室"
+
+var contact = OfficeContact{Name: "综合处张敏", Phone: "0551-63000000"}
+
 func sampleRejection() ReplyData {
 	return ReplyData{
-		Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月",
-		FileName: "市交通运输局-2023年5月推进情况.xlsx", ReceivedAt: "2023-06-05 10:12", Deadline: "2023年6月7日",
+		Office: office, Contact: contact, Unit: "市交通运输局", Period: "2023年5月",
+		FileName: "市交通运输局-2023年5月推进情况.xlsx", ReceivedAt: "2023年6月5日10时12分", Deadline: "2023年6月7日（星期三）24时",
 		Problems: []ProblemLine{
 			{Cell: "F6", Task: "T04", Message: "“本月进展”未填写，请填写本月工作进展。"},
 			{Cell: "G7", Task: "T05", Message: "“完成状态”填写为“进行中”，请从下拉列表中选择：已完成、序时推进、滞后、未启动。"},
@@ -48,18 +53,68 @@ func sampleRejection() ReplyData {
 	}
 }
 
-func TestRenderChaseAndCompiledGolden(t *testing.T) {
-	set, err := Load("")
-	if err != nil {
-		t.Fatal(err)
+// goldenCases renders every message the product sends, with the data jobs
+// gives it (the words formatted as jobs formats them), each compared with
+// testdata/NAME.golden.
+func goldenCases() []goldenCase {
+	tasks := []TaskLine{{ID: "T04", Title: "优化轨道交通布局", Status: "序时推进"}, {ID: "T05", Title: "织密高速通道网络", Status: "滞后"}}
+	const (
+		may, sep          = "2023年5月", "2023年9月"
+		mayDue, sepDue    = "2023年6月7日（星期三）24时", "2023年10月11日（星期三）24时"
+		jtj, jtjFile      = "市交通运输局", "市交通运输局-2023年5月推进情况.xlsx"
+		jtjSepFile        = "市交通运输局-2023年9月推进情况.xlsx"
+		received, request = "2023年6月2日9时30分", "2023年6月20日（星期二）"
+	)
+	noContact := sampleRejection()
+	noContact.Unit, noContact.Contact = "", OfficeContact{}
+	return []goldenCase{
+		{"reminder", Reminder, ReminderData{Office: office, Contact: contact, Plan: "2023年推进都市圈一体化建设工作要点", Unit: jtj, Period: may,
+			Deadline: mayDue, FileName: jtjFile, Tasks: tasks, Closed: 1}},
+		{"chase_before", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue, DaysLeft: 2, FileName: jtjSepFile}},
+		{"chase_overdue", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue, Overdue: 1, DaysLate: 1, OfficeCopied: true, FileName: jtjSepFile}},
+		{"chase_red", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue,
+			Overdue: 2, DaysLate: 6, OfficeCopied: true, Leader: "王主任", FileName: jtjSepFile}},
+		{"receipt_on_time", Receipt, ReplyData{Office: office, Contact: contact, Unit: "市科技局", Period: may, FileName: "a.xlsx", ReceivedAt: received, Deadline: mayDue, Version: 1}},
+		{"receipt_late_v2", Receipt, ReplyData{Office: office, Contact: contact, Unit: "市科技局", Period: may, FileName: "a.xlsx", ReceivedAt: "2023年6月9日9时30分",
+			Deadline: mayDue, Version: 2, Late: true}},
+		{"receipt_with_tasks", Receipt, ReplyData{Office: office, Contact: contact, Unit: jtj, Period: may, FileName: "a.xlsx",
+			ReceivedAt: received, Deadline: mayDue, Version: 1, Tasks: tasks}},
+		{"receipt_several_files", Receipt, ReplyData{Office: office, Contact: contact, Unit: jtj, Period: may, FileName: "a.xlsx",
+			ReceivedAt: received, Deadline: mayDue, Version: 1, Tasks: tasks,
+			Others: []string{"附件“b.xlsx”：未采用。本邮件另附的“a.xlsx”已通过校验并登记，本文件未采用。"}}},
+		{"rejection", Rejection, sampleRejection()},
+		// A sender matched to no unit, and no office contact configured.
+		{"rejection_no_unit", Rejection, noContact},
+		{"no_workbook", NoWorkbook, NoWorkbookData{Office: office, Contact: contact, Unit: jtj, Period: may, ReceivedAt: received, Deadline: mayDue, Found: "照片.jpg"}},
+		{"no_workbook_too_large", NoWorkbook, NoWorkbookData{Office: office, Contact: contact, Unit: jtj, Period: may, ReceivedAt: received,
+			Deadline: mayDue, TooLarge: "42.0 MB，超过了 40 MB 的上限"}},
+		{"extension_received", Extension, ExtensionData{Office: office, Contact: contact, Unit: jtj, Period: may, Deadline: mayDue,
+			Requested: request, Reason: "部分项目数据待统计部门核定", ReceivedAt: "2023年6月5日10时12分"}},
+		{"extension_granted", Extension, ExtensionData{Office: office, Contact: contact, Unit: jtj, Period: may, Deadline: mayDue,
+			Requested: request, Decision: "granted", Until: "2023年6月16日（星期五）24时", Note: "同意延期，但不超过6月16日。", FileName: jtjFile}},
+		{"extension_refused", Extension, ExtensionData{Office: office, Contact: contact, Unit: jtj, Period: may, Deadline: mayDue,
+			Requested: request, Decision: "refused"}},
+		{"closure", Closure, ClosureData{Office: office, Contact: contact, Unit: "市发展改革委", Task: "T01 加快规划报批实施", Period: "2023年6月", Next: "2023年7月", Note: "规划已获批复。"}},
+		{"closure_reopened", Closure, ClosureData{Office: office, Contact: contact, Unit: "市发展改革委", Task: "T01 加快规划报批实施", Next: sep, Reopened: true}},
+		{"compiled_v1", Compiled, CompiledData{Office: office, Period: sep, FileName: "2023年9月推进情况汇总-v1.xlsx", Version: 1, GeneratedAt: "2023年10月12日8时30分",
+			Deadline: sepDue, Expected: 13, Submitted: 11, Late: 1, Missing: []string{jtj, "市科技局"}}},
+		{"compiled_v2", Compiled, CompiledData{Office: office, Period: sep, FileName: "2023年9月推进情况汇总-v2.xlsx", Version: 2, PreviousVersion: 1, GeneratedAt: "2023年10月13日10时00分",
+			Deadline: sepDue, Expected: 13, Submitted: 13, Late: 3, Changes: []string{"市交通运输局：补报（10月12日16时20分）", "市发展改革委：更正，第2次报送（10月13日9时41分）"}}},
+		{"compiled_colours", Compiled, CompiledData{Office: office, Period: sep, FileName: "2023年9月推进情况汇总-v1.xlsx", Version: 1,
+			GeneratedAt: "2023年10月12日8时30分", Deadline: sepDue, Expected: 13, Submitted: 12, Missing: []string{"市科技局"},
+			RedUnits: []string{"市科技局"}, RedTasks: []string{"5.织密高速通道网络（市交通运输局）"}, YellowTasks: 2, Bulletin: "2023年9月推进情况通报（第1版）.docx"}},
+		{"digest", Digest, DigestData{Office: office, Date: "2023年6月5日（星期一）", Count: 4, RetentionDays: 90, Operator: "信息中心值班", Groups: []DigestGroup{
+			{Number: "一", Reason: "未登记的发件人", Items: []DigestItem{
+				{ReceivedAt: "6月2日10时00分", From: "xiaowang@qq.example", Subject: "市交通运输局5月推进情况", Size: "31 KB"},
+				{ReceivedAt: "6月3日22时41分", From: "<b>x</b>@evil.example", Size: "1.0 MB"}}, More: 1},
+			{Number: "二", Reason: "退信（可能有单位未收到邮件）", Items: []DigestItem{
+				{ReceivedAt: "6月4日8时02分", From: "mailer-daemon@jtj.metro.example", Subject: "Undelivered Mail Returned to Sender", Size: "45 KB"}}},
+		}}},
+		{"office_note", OfficeNote, OfficeNoteData{Office: office, Title: "邮件未能送达：市交通运输局",
+			Lines: []string{"收件人：li.na@jtj.metro.example", "邮件：报送提醒（2023年5月）", "原因：对方邮件服务器拒收，邮箱地址可能有误或已停用。"}}},
+		{"operator_note", OperatorNote, OperatorNoteData{Title: "mail failed for good: reminder 2023-05 to jtj",
+			Lines: []string{"To: li.na@jtj.metro.example", "Error: 550 mailbox unavailable"}}},
 	}
-	cases := []goldenCase{
-		{"chase_before", Chase, ChaseData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年9月", Deadline: "2023年10月11日", DeadlineWeekday: "星期三", DaysLeft: 2, FileName: "市交通运输局-2023年9月推进情况.xlsx"}},
-		{"chase_overdue", Chase, ChaseData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年9月", Deadline: "2023年10月11日", DeadlineWeekday: "星期三", Overdue: 1, DaysLate: 1, OfficeCopied: true, FileName: "市交通运输局-2023年9月推进情况.xlsx"}},
-		{"compiled_v1", Compiled, CompiledData{Office: "都市圈办公室", Period: "2023年9月", FileName: "2023年9月推进情况汇总-v1.xlsx", Version: 1, GeneratedAt: "2023-10-12 08:30", Deadline: "2023年10月11日", Expected: 13, Submitted: 11, Late: 1, Missing: []string{"市交通运输局", "市科技局"}}},
-		{"compiled_v2", Compiled, CompiledData{Office: "都市圈办公室", Period: "2023年9月", FileName: "2023年9月推进情况汇总-v2.xlsx", Version: 2, PreviousVersion: 1, GeneratedAt: "2023-10-13 10:00", Deadline: "2023年10月11日", Expected: 13, Submitted: 13, Late: 3, Changes: []string{"市交通运输局：补报（10月12日 16:20）", "市发展改革委：更正，第2版（10月13日 09:41）"}}},
-	}
-	renderGoldens(t, set, cases)
 }
 
 func TestRenderGolden(t *testing.T) {
@@ -67,12 +122,7 @@ func TestRenderGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []goldenCase{
-		{"receipt_on_time", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市科技局", Period: "2023年5月", FileName: "a.xlsx", ReceivedAt: "2023-06-02 09:30", Deadline: "2023年6月7日", Version: 1}},
-		{"receipt_late_v2", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市科技局", Period: "2023年5月", FileName: "a.xlsx", ReceivedAt: "2023-06-09 09:30", Deadline: "2023年6月7日", Version: 2, Late: true}},
-		{"rejection", Rejection, sampleRejection()},
-	}
-	renderGoldens(t, set, cases)
+	renderGoldens(t, set, goldenCases())
 }
 
 func TestRenderEscapesHTMLAndKeepsSubjectOneLine(t *testing.T) {
@@ -122,48 +172,4 @@ func TestOverrideDir(t *testing.T) {
 	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), `"text"`) {
 		t.Errorf("Load with a template missing its text block: err = %v, want one naming the block", err)
 	}
-}
-
-func TestRenderEveryMessage(t *testing.T) {
-	set, err := Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tasks := []TaskLine{{ID: "T04", Title: "优化轨道交通布局", Status: "序时推进"}, {ID: "T05", Title: "织密高速通道网络", Status: "滞后"}}
-	cases := []goldenCase{
-		{"reminder", Reminder, ReminderData{Office: "都市圈办公室", Plan: "2023年推进都市圈一体化建设工作要点", Unit: "市交通运输局", Period: "2023年5月",
-			Deadline: "2023年6月7日", DeadlineWeekday: "星期三", FileName: "市交通运输局-2023年5月推进情况.xlsx", Tasks: tasks}},
-		{"receipt_with_tasks", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", FileName: "a.xlsx",
-			ReceivedAt: "2023-06-02 09:30", Deadline: "2023年6月7日", Version: 1, Tasks: tasks}},
-		{"no_workbook", NoWorkbook, NoWorkbookData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", ReceivedAt: "2023-06-02 09:30",
-			Deadline: "2023年6月7日", Found: "照片.jpg"}},
-		{"extension_received", Extension, ExtensionData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", Deadline: "2023年6月7日",
-			Requested: "2023年6月20日", Reason: "部分项目数据待统计部门核定", ReceivedAt: "2023-06-05 10:12"}},
-		{"extension_granted", Extension, ExtensionData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", Deadline: "2023年6月7日",
-			Requested: "2023年6月20日", Decision: "granted", Until: "2023年6月16日", Note: "同意延期，但不超过6月16日。", FileName: "市交通运输局-2023年5月推进情况.xlsx"}},
-		{"extension_refused", Extension, ExtensionData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", Deadline: "2023年6月7日",
-			Requested: "2023年6月20日", Decision: "refused"}},
-		{"closure", Closure, ClosureData{Office: "都市圈办公室", Unit: "市发展改革委", Task: "T01 加快规划报批实施", Period: "2023年6月", Next: "2023年7月", Note: "规划已获批复。"}},
-		{"closure_reopened", Closure, ClosureData{Office: "都市圈办公室", Unit: "市发展改革委", Task: "T01 加快规划报批实施", Next: "2023年9月", Reopened: true}},
-		{"chase_red", Chase, ChaseData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年9月", Deadline: "2023年10月11日", DeadlineWeekday: "星期三",
-			Overdue: 2, DaysLate: 6, OfficeCopied: true, Leader: "王主任", FileName: "市交通运输局-2023年9月推进情况.xlsx"}},
-		{"compiled_colours", Compiled, CompiledData{Office: "都市圈办公室", Period: "2023年9月", FileName: "2023年9月推进情况汇总-v1.xlsx", Version: 1,
-			GeneratedAt: "2023-10-12 08:30", Deadline: "2023年10月11日", Expected: 13, Submitted: 12, Missing: []string{"市科技局"},
-			RedUnits: []string{"市科技局"}, RedTasks: []string{"5.织密高速通道网络（市交通运输局）"}, YellowTasks: 2, Bulletin: "2023年9月推进情况通报（第1版）.docx"}},
-		{"digest", Digest, DigestData{Office: "都市圈办公室", Date: "2023年6月5日", Count: 4, RetentionDays: 90, Groups: []DigestGroup{
-			{Number: "一", Reason: "未登记的发件人", Items: []DigestItem{
-				{ReceivedAt: "6月2日 10:00", From: "xiaowang@qq.example", Subject: "市交通运输局5月推进情况", Size: "31 KB"},
-				{ReceivedAt: "6月3日 22:41", From: "<b>x</b>@evil.example", Size: "1.0 MB"}}, More: 1},
-			{Number: "二", Reason: "退信（可能有单位未收到邮件）", Items: []DigestItem{
-				{ReceivedAt: "6月4日 08:02", From: "mailer-daemon@jtj.metro.example", Subject: "Undelivered Mail Returned to Sender", Size: "45 KB"}}},
-		}}},
-		{"receipt_several_files", Receipt, ReplyData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", FileName: "a.xlsx",
-			ReceivedAt: "2023-06-02 09:30", Deadline: "2023年6月7日", Version: 1, Tasks: tasks,
-			Others: []string{"附件“b.xlsx”：未采用。本邮件另附的“a.xlsx”已通过校验并登记，本文件未采用。"}}},
-		{"no_workbook_too_large", NoWorkbook, NoWorkbookData{Office: "都市圈办公室", Unit: "市交通运输局", Period: "2023年5月", ReceivedAt: "2023-06-02 09:30",
-			Deadline: "2023年6月7日", TooLarge: "42.0 MB，超过了 40 MB 的上限"}},
-		{"office_note", OfficeNote, OfficeNoteData{Office: "都市圈办公室", Title: "收到未登记发件人的邮件，已隔离",
-			Lines: []string{"发件人：someone@example.com", "主题：五月报表"}, Attached: true}},
-	}
-	renderGoldens(t, set, cases)
 }

@@ -476,14 +476,24 @@ func compiledNote(c *jobs.Cycle, p plan.Period, res jobs.Compiled) string {
 	case res.Draft():
 		return fmt.Sprintf("已生成%s推进情况汇总草稿（不编号，未记录，未发送办公室）。%s", p.Label(), since)
 	case res.New:
-		var to []string
-		for _, a := range c.Mail.OfficeTo {
-			to = append(to, strings.TrimSpace(a.Name+" <"+a.Email+">"))
-		}
-		return fmt.Sprintf("已生成%s推进情况汇总第%d版，发送%s。%s", p.Label(), res.Version, strings.Join(to, "、"), since)
+		return fmt.Sprintf("已生成%s推进情况汇总第%d版，发送%s。%s", p.Label(), res.Version, officeMailboxes(c), since)
 	default:
 		return fmt.Sprintf("自第%d版以来没有新的报送，不生成新版本；已写出办公室收到的第%d版。", res.Version, res.Version)
 	}
+}
+
+// officeMailboxes names the office's addresses for a person: 张三 <a@b>、
+// 李四 <c@d>. (It takes the cycle, not the addresses: cmd does not import
+// mail, internal/arch.)
+func officeMailboxes(c *jobs.Cycle) string {
+	names := make([]string, len(c.Mail.OfficeTo))
+	for i, a := range c.Mail.OfficeTo {
+		names[i] = a.Email
+		if a.Name != "" {
+			names[i] = a.Name + " <" + a.Email + ">"
+		}
+	}
+	return strings.Join(names, "、")
 }
 
 // statusJSON is the stable JSON shape of `duban status --json`.

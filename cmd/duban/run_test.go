@@ -97,7 +97,7 @@ func TestTokenSecretFromConfig(t *testing.T) {
 	}
 	path := filepath.Join(dir, "市交通运输局-2023年5月推进情况.xlsx")
 	t.Setenv("DUBAN_SECURITY_TOKEN_SECRET", "another key, long enough to sign")
-	const tampered = "隐藏的“_duban”工作表被修改过"
+	const tampered = "隐藏的校验工作表被修改过"
 	if _, out, _ := cli(t, june2, "ingest", path); !strings.Contains(out, tampered) {
 		t.Errorf("a template signed with another key was not refused for its token:\n%s", out)
 	}

@@ -222,7 +222,8 @@ func (a *App) OpenMailbox(ctx context.Context) (jobs.Mailbox, func() error, erro
 	return box, box.Close, nil
 }
 
-// mailSettings is the configured sender, office and texts of the mail.
+// mailSettings is the configured sender, office (its recipients, leader
+// and contact), operator and texts of the mail.
 func mailSettings(cfg *config.Config) (*jobs.Mail, error) {
 	texts, err := templates.Load(cfg.Mail.TemplatesDir)
 	if err != nil {
@@ -239,6 +240,12 @@ func mailSettings(cfg *config.Config) (*jobs.Mail, error) {
 	}
 	if l := cfg.Office.Leader; l.Email != "" {
 		m.Leader = mail.Address{Name: l.Name, Email: l.Email}
+	}
+	if ct := cfg.Office.Contact; ct.Name != "" || ct.Phone != "" {
+		m.Contact = templates.OfficeContact{Name: ct.Name, Phone: ct.Phone, Email: ct.Email}
+	}
+	if op := cfg.Operator; op.Email != "" {
+		m.Operator = mail.Address{Name: op.Name, Email: op.Email}
 	}
 	return m, nil
 }

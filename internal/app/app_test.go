@@ -80,6 +80,14 @@ func TestOpenWiresTheConfiguration(t *testing.T) {
 	if c.Inbound.AuthServID != "mx.example" || !c.Now().Equal(now()) || c.Plan == nil || c.Mail.Office != cfg.Office.Name {
 		t.Errorf("cycle = %+v", c)
 	}
+	// The office's contact ends every mail to a unit; the operator gets the
+	// technical notes.
+	if ct := c.Mail.Contact; ct.Name != cfg.Office.Contact.Name || ct.Phone != cfg.Office.Contact.Phone || ct.Name == "" {
+		t.Errorf("Mail.Contact = %+v, want office.contact %+v", ct, cfg.Office.Contact)
+	}
+	if op := c.Mail.Operator; op.Email != cfg.Operator.Email || op.Name != cfg.Operator.Name || op.Email == "" {
+		t.Errorf("Mail.Operator = %+v, want operator %+v", op, cfg.Operator)
+	}
 	// The embedded example: a folder for outgoing mail, and one for
 	// incoming mail, under the data directory, and a notice of each.
 	if f, ok := c.Mail.Transport.(*mail.Folder); !ok || f.Dir != filepath.Join(dir, "mail-out") {

@@ -189,7 +189,8 @@ func (r *demoRun) startMail(ctx context.Context, lead []plan.Unit) error {
 }
 
 // Participants are the addresses of everyone a cycle mails or hears from:
-// duban, every contact and cc of the plan, the office and its leader.
+// duban, every contact and cc of the plan, the office and its leader, and
+// the operator.
 func Participants(c *jobs.Cycle) []string {
 	addrs := []string{c.Mail.From.Email}
 	for _, u := range c.Plan.Units {
@@ -202,6 +203,9 @@ func Participants(c *jobs.Cycle) []string {
 	}
 	if c.Mail.Leader.Email != "" {
 		addrs = append(addrs, c.Mail.Leader.Email)
+	}
+	if c.Mail.Operator.Email != "" {
+		addrs = append(addrs, c.Mail.Operator.Email)
 	}
 	return addrs
 }

@@ -143,14 +143,15 @@ func ckIdentity(r *Returned, exp Expectation) []reports.Problem {
 	m := r.Meta
 	switch {
 	case !r.HasMeta:
-		return []reports.Problem{{Kind: KindMetaMissing, Message: "隐藏的“" + reports.SheetMeta +
-			"”工作表缺失，系统无法确认这是哪个单位、哪一期的模板（可能复制到了新的工作簿，或删除了隐藏表）。" + redo}}
+		// The message does not name the sheet: units read it, and its name
+		// is the program's (issue 14, item 5).
+		return []reports.Problem{{Kind: KindMetaMissing, Message: "隐藏的校验工作表缺失，无法确认这是哪个单位、哪一期的模板" +
+			"（可能复制到了新的工作簿，或删除了隐藏表）。" + redo}}
 	case m.Version != reports.TemplateVersion && m.Version != "": // an empty one fails the token check
 		return []reports.Problem{{Kind: KindMetaVersion, Message: fmt.Sprintf(
 			"模板版本“%s”不是本系统当前使用的版本。%s", m.Version, redo)}}
 	case !m.Valid(exp.Secret):
-		return []reports.Problem{{Kind: KindTokenInvalid, Message: "模板校验失败：隐藏的“" + reports.SheetMeta +
-			"”工作表被修改过，或不是本系统生成的模板。" + redo}}
+		return []reports.Problem{{Kind: KindTokenInvalid, Message: "模板校验失败：隐藏的校验工作表被修改过，或不是报送通知邮件附带的模板。" + redo}}
 	}
 	var out []reports.Problem
 	if m.Plan != exp.PlanTitle {

@@ -81,7 +81,7 @@ func TestCheck(t *testing.T) {
 		{name: "unknown version", edit: meta(reports.MetaKeyVersion, "99"),
 			want: []tWant{{KindMetaVersion, "", "", []string{"99"}}}},
 		{name: "metadata sheet deleted", edit: func(t *testing.T, f *excelize.File) { reportstest.Must(t, f.DeleteSheet(reports.SheetMeta)) },
-			want: []tWant{{KindMetaMissing, "", "", []string{"_duban", "请使用本期"}}}},
+			want: []tWant{{KindMetaMissing, "", "", []string{"隐藏的校验工作表缺失", "请使用本期"}}}},
 		{name: "missing task", edit: func(t *testing.T, f *excelize.File) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
 			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 7))
