@@ -185,12 +185,17 @@ type DaemonConfig struct {
 	Tick string `mapstructure:"tick"`
 }
 
-// HTTPConfig is the daemon's /healthz and /metrics endpoint.
+// HTTPConfig is the daemon's web server: the office's desk, the units'
+// upload links, /healthz and /metrics.
 type HTTPConfig struct {
 	// Listen is host:port, empty for none. Only a loopback address unless
 	// AllowPublic.
 	Listen      string `mapstructure:"listen"`
 	AllowPublic bool   `mapstructure:"allow_public"`
+	// PublicURL is the address the desk is reached at (e.g. behind a
+	// reverse proxy), used in every link that is mailed: login links, and
+	// the units' upload links in reminders and chases (only when set).
+	PublicURL string `mapstructure:"public_url"`
 }
 
 // ColorsConfig holds the thresholds of the warning colours (package plan,

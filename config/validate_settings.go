@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -91,6 +92,15 @@ func (c *Config) checkDaemon(ck *checker) {
 			ck.addf("http.listen", "%q is not host:port (%v); write e.g. \"127.0.0.1:9464\", or leave it empty for no endpoint", l, err)
 		case !c.HTTP.AllowPublic && !mail.IsLoopback(host):
 			ck.addf("http.listen", "%q is not a loopback address; /metrics and /healthz are for this machine. Write 127.0.0.1:PORT, or set http.allow_public: true if a firewall guards the port", l)
+		}
+	}
+	if u := c.HTTP.PublicURL; u != "" {
+		pu, err := url.Parse(u)
+		switch {
+		case err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "":
+			ck.addf("http.public_url", "%q is not a web address; write the address people reach the desk at, e.g. \"https://duban.example.gov.cn\"", u)
+		case c.HTTP.Listen == "":
+			ck.addf("http.public_url", "is set but http.listen is empty: nothing would answer at %s; set http.listen (e.g. \"127.0.0.1:8080\" behind a reverse proxy)", u)
 		}
 	}
 }

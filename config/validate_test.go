@@ -151,6 +151,20 @@ func TestValidate(t *testing.T) {
 			want:  []string{"daemon.collect", "daemon.tick", "http.listen"},
 		},
 		{
+			name:  "public url not a web address",
+			extra: "http: {listen: \"127.0.0.1:8080\", public_url: \"desk.example.gov.cn\"}\n",
+			want:  []string{"http.public_url"},
+		},
+		{
+			name:  "public url without a listener",
+			extra: "http: {public_url: \"https://desk.example.gov.cn\"}\n",
+			want:  []string{"http.public_url"},
+		},
+		{
+			name:  "public url behind a proxy",
+			extra: "http: {listen: \"127.0.0.1:8080\", public_url: \"https://desk.example.gov.cn/duban\"}\n",
+		},
+		{
 			name:     "colour thresholds out of range",
 			extra:    "colors:\n  timeliness: {blue_within_workdays: -1, red_after_workdays: 21}\n  progress: {not_started_after_month: 7}\n",
 			want:     []string{"colors.progress.not_started_after_month", "colors.timeliness.blue_within_workdays", "colors.timeliness.red_after_workdays"},

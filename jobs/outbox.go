@@ -369,6 +369,7 @@ const (
 	kindExtension  MailKind = "extension" // an extension request's receipt, or the office's decision
 	kindClosure    MailKind = "closure"   // a task closed out or reopened, to its lead unit
 	kindDigest     MailKind = "digest"    // the office's daily list of the messages set aside
+	kindLogin      MailKind = "login"     // the desk's one-time login link, sent outside the outbox
 	// kindOperatorNote is a technical note to the IT staff (config
 	// operator): what the office's notes leave out.
 	kindOperatorNote MailKind = "operator_note"
@@ -381,7 +382,7 @@ var mailKinds = []struct {
 }{
 	{kindReminder, "报送提醒"}, {kindReceipt, "回执"}, {kindRejection, "退回通知"}, {kindNoWorkbook, "补附件提醒"},
 	{kindOfficeNote, "提示"}, {kindChase, "催报提醒"}, {kindOverdue, "逾期提醒"}, {kindCompiled, "汇总表"},
-	{kindExtension, "延期通知"}, {kindClosure, "销号通知"}, {kindDigest, "隔离邮件日报"}, {kindOperatorNote, "技术通知"},
+	{kindExtension, "延期通知"}, {kindClosure, "销号通知"}, {kindDigest, "隔离邮件日报"}, {kindOperatorNote, "技术通知"}, {kindLogin, "登录链接"},
 }
 
 // MailKinds lists every kind of outgoing mail.

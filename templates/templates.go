@@ -53,10 +53,13 @@ const (
 	// OperatorNote is a technical note to the IT staff (config operator),
 	// plain text: what the office's short notes leave out.
 	OperatorNote = "operator_note"
+	// Login is the one-time link that signs an office address in to the
+	// web desk.
+	Login = "login"
 )
 
 // Names lists every message the product sends.
-var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote, Chase, Compiled, Extension, Closure, Digest, OperatorNote}
+var Names = []string{Reminder, Receipt, Rejection, NoWorkbook, OfficeNote, Chase, Compiled, Extension, Closure, Digest, OperatorNote, Login}
 
 // textOnly are the messages without an html part.
 var textOnly = map[string]bool{OperatorNote: true}
@@ -350,6 +353,14 @@ type OfficeNoteData struct {
 type OperatorNoteData struct {
 	Title string   // one line, the subject
 	Lines []string // details, one per paragraph
+}
+
+// LoginData is the web desk's one-time login link.
+type LoginData struct {
+	Office      string
+	RequestedAt string // 2023年6月7日9时30分
+	Link        string
+	Minutes     int // how long the link is valid
 }
 
 // ProblemLine is one problem as the unit reads it.

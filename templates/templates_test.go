@@ -103,6 +103,7 @@ func goldenCases() []goldenCase {
 		{"compiled_colours", Compiled, CompiledData{Office: office, Period: sep, FileName: "2023年9月推进情况汇总-v1.xlsx", Version: 1,
 			GeneratedAt: "2023年10月12日8时30分", Deadline: sepDue, Expected: 13, Submitted: 12, Missing: []string{"市科技局"},
 			RedUnits: []string{"市科技局"}, RedTasks: []string{"5.织密高速通道网络（市交通运输局）"}, YellowTasks: 2, Bulletin: "2023年9月推进情况通报（第1版）.docx"}},
+		{"login", Login, LoginData{Office: office, RequestedAt: "2023年6月8日9时30分", Link: "https://desk.metro.example/login/abc123", Minutes: 15}},
 		{"digest", Digest, DigestData{Office: office, Date: "2023年6月5日（星期一）", Count: 4, RetentionDays: 90, Operator: "信息中心值班", Groups: []DigestGroup{
 			{Number: "一", Reason: "未登记的发件人", Items: []DigestItem{
 				{ReceivedAt: "6月2日10时00分", From: "xiaowang@qq.example", Subject: "市交通运输局5月推进情况", Size: "31 KB"},

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/duban/duban/desk"
 	wiring "github.com/duban/duban/internal/app"
 
 	"github.com/spf13/cobra"
@@ -107,8 +108,12 @@ func (a *app) runDaemon(ctx context.Context) error {
 	var wg sync.WaitGroup
 	serveErr := make(chan error, 1)
 	if cfg.HTTP.Listen != "" {
+		web, err := desk.New(desk.Options{Cycle: c, PublicURL: cfg.HTTP.PublicURL, Log: log})
+		if err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
 		wg.Go(func() {
-			serveErr <- telemetry.Serve(ctx, cfg.HTTP.Listen, metrics.Handler(), cfg.HTTP.AllowPublic, log)
+			serveErr <- telemetry.Serve(ctx, cfg.HTTP.Listen, web.Handler(metrics.Handler()), cfg.HTTP.AllowPublic, log)
 		})
 	}
 	runErr := d.Run(ctx)

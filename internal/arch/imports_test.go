@@ -50,7 +50,8 @@ var mayImport = map[string][]string{
 	"internal/testtools":  nil,
 	"internal/arch":       nil,
 	"e2e":                 nil, // tests only
-	"cmd/duban": {"config", "plan", "jobs", "reports", "store", "internal/app", "internal/clock",
+	"desk":                {"plan", "jobs", "reports", "store"},
+	"cmd/duban": {"config", "plan", "jobs", "reports", "store", "desk", "internal/app", "internal/clock",
 		"internal/datalock", "internal/demo", "internal/telemetry"},
 }
 
