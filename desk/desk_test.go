@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -279,10 +280,23 @@ func TestExtensionGrantedAtTheDesk(t *testing.T) {
 func TestUploadLink(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	path, err := r.c.UploadPath(ctx, "jtj", r.may)
-	if err != nil {
+	// With http.public_url set, the reminder carries the unit's link.
+	r.c.PublicURL = r.srv.URL
+	r.now = r.c.Schedule.RemindAt(r.may)
+	if _, err := r.c.Remind(ctx, r.may, jobs.RemindOptions{Unit: "jtj"}); err != nil {
 		t.Fatal(err)
 	}
+	u, _ := r.c.Plan.Unit("jtj")
+	reminders := r.mailTo(u.Contacts[0].Email)
+	if len(reminders) != 1 {
+		t.Fatalf("%d reminders to jtj, want 1", len(reminders))
+	}
+	link := regexp.MustCompile(regexp.QuoteMeta(r.srv.URL) + `(/u/jtj/2023-05/[A-Z2-7]+)`).FindStringSubmatch(reminders[0].Text)
+	if link == nil {
+		t.Fatalf("the reminder carries no upload link:\n%s", reminders[0].Text)
+	}
+	path := link[1]
+	r.now = r.now.Add(24 * time.Hour)
 	cl := r.client()
 	if resp, body := r.do(cl, "GET", path, nil, nil); resp.StatusCode != 200 || !strings.Contains(body, "市交通运输局 2023年5月推进情况报送") || strings.Contains(body, "市科技局") {
 		t.Errorf("GET the upload page = %d\n%s", resp.StatusCode, body)
@@ -327,8 +341,7 @@ func TestUploadLink(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "校验通过，已登记为本期第1次报送") {
 		t.Fatalf("upload = %d\n%s", resp.StatusCode, body)
 	}
-	u, _ := r.c.Plan.Unit("jtj")
-	if msgs := r.mailTo(u.Contacts[0].Email); len(msgs) == 0 || !strings.HasPrefix(msgs[len(msgs)-1].Subject, "【回执】") {
+	if msgs := r.mailTo(u.Contacts[0].Email); len(msgs) != 2 || !slices.ContainsFunc(msgs, func(m *inbound.Message) bool { return strings.HasPrefix(m.Subject, "【回执】") }) {
 		t.Errorf("no receipt mailed to the unit after the upload")
 	}
 	// Once the period has closed, the link shows the short page.

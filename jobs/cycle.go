@@ -34,6 +34,9 @@ type Cycle struct {
 	// TokenSecret, when set (security.token_secret), signs and checks the
 	// templates' tokens instead of the key the ledger generated.
 	TokenSecret []byte
+	// PublicURL is where the desk is reached (http.public_url): when set,
+	// reminders and chases carry each unit's upload link.
+	PublicURL string
 	// ColorRules are the thresholds of the warning colours; zero means
 	// plan.DefaultColorRules.
 	ColorRules plan.ColorRules

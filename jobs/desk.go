@@ -197,8 +197,21 @@ func (c *Cycle) UploadPath(ctx context.Context, unit string, p plan.Period) (str
 	if err != nil {
 		return "", err
 	}
+	return c.uploadPath(secret, unit, p), nil
+}
+
+func (c *Cycle) uploadPath(secret []byte, unit string, p plan.Period) string {
 	tok := reports.Sign(secret, reports.Meta{Version: uploadVersion, Plan: c.Plan.Title, Period: p.String(), Unit: unit})
-	return "/u/" + url.PathEscape(unit) + "/" + p.String() + "/" + tok, nil
+	return "/u/" + url.PathEscape(unit) + "/" + p.String() + "/" + tok
+}
+
+// uploadLink is the link mailed to a unit, or "" when the desk is not
+// public (http.public_url unset).
+func (c *Cycle) uploadLink(secret []byte, unit string, p plan.Period) string {
+	if c.PublicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(c.PublicURL, "/") + c.uploadPath(secret, unit, p)
 }
 
 // ErrUploadLink is an upload link that is tampered with, for no lead unit,

@@ -89,7 +89,7 @@ func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		id, err := c.queueReminder(ctx, s, units[i], keys[i], built[i])
+		id, err := c.queueReminder(ctx, s, units[i], keys[i], built[i], secret)
 		if err != nil {
 			return res, fmt.Errorf("reminding %s for %s: %w", units[i].ID, p, err)
 		}
@@ -133,11 +133,11 @@ func reminderFor(s periodState, u plan.Unit, opts RemindOptions) (RemindLine, st
 // queueReminder composes unit u's reminder for the period of s around its
 // template and queues it. It lists the tasks to report: a task closed out
 // (销号) is only counted, as the template shows it greyed and asks nothing.
-func (c *Cycle) queueReminder(ctx context.Context, s periodState, u plan.Unit, key string, tpl Template) (string, error) {
+func (c *Cycle) queueReminder(ctx context.Context, s periodState, u plan.Unit, key string, tpl Template, secret []byte) (string, error) {
 	p := s.Period
 	data := templates.ReminderData{
 		Office: c.Mail.Office, Contact: c.Mail.Contact, Plan: c.Plan.Title, Unit: u.Name, Period: p.Label(),
-		Deadline: dueByCN(c.Schedule.DueBy(p)), FileName: tpl.FileName,
+		Deadline: dueByCN(c.Schedule.DueBy(p)), FileName: tpl.FileName, UploadLink: c.uploadLink(secret, u.ID, p),
 	}
 	open := c.openTasks(u.ID, s.Closed)
 	for _, t := range open {

@@ -229,6 +229,9 @@ type ReminderData struct {
 	FileName string
 	Tasks    []TaskLine // the tasks to report: never one closed out (销号)
 	Closed   int        // the unit's tasks closed out, shown in the workbook only
+	// UploadLink is the unit's personal upload page for the period (the
+	// desk, http.public_url); "" when the desk is not public.
+	UploadLink string
 }
 
 // ChaseData is what a chase shows: a reminder before the deadline
@@ -245,6 +248,7 @@ type ChaseData struct {
 	OfficeCopied bool
 	Leader       string // the office leader copied on the notice that turns the unit red; "" when none
 	FileName     string // the fresh template attached
+	UploadLink   string // as in ReminderData
 }
 
 // ExtensionData is what a message about an extension (延期) shows: the

@@ -70,6 +70,11 @@ func goldenCases() []goldenCase {
 	return []goldenCase{
 		{"reminder", Reminder, ReminderData{Office: office, Contact: contact, Plan: "2023年推进都市圈一体化建设工作要点", Unit: jtj, Period: may,
 			Deadline: mayDue, FileName: jtjFile, Tasks: tasks, Closed: 1}},
+		// With the desk public: the unit's own upload link, for a gateway that strips attachments.
+		{"reminder_upload_link", Reminder, ReminderData{Office: office, Contact: contact, Plan: "2023年推进都市圈一体化建设工作要点", Unit: jtj, Period: may,
+			Deadline: mayDue, FileName: jtjFile, Tasks: tasks, UploadLink: "https://desk.metro.example/u/jtj/2023-05/ABCDEFGHIJKLMNOPQRSTUVWXYZ"}},
+		{"chase_overdue_upload_link", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue, Overdue: 1, DaysLate: 1,
+			OfficeCopied: true, FileName: jtjSepFile, UploadLink: "https://desk.metro.example/u/jtj/2023-09/ABCDEFGHIJKLMNOPQRSTUVWXYZ"}},
 		{"chase_before", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue, DaysLeft: 2, FileName: jtjSepFile}},
 		{"chase_overdue", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue, Overdue: 1, DaysLate: 1, OfficeCopied: true, FileName: jtjSepFile}},
 		{"chase_red", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue,

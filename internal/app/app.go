@@ -96,6 +96,7 @@ func Open(ctx context.Context, cfg *config.Config, dataDir string, opts Options)
 		Inbound:    InboundLimits(cfg),
 		Intake:     IntakeLimits(cfg),
 		ColorRules: cfg.ColorRules(),
+		PublicURL:  cfg.HTTP.PublicURL,
 	}
 	if cfg.Security.TokenSecret != "" {
 		a.Cycle.TokenSecret = []byte(cfg.Security.TokenSecret)
