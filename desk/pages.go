@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duban/duban/jobs"
@@ -22,6 +24,9 @@ var funcs = template.FuncMap{
 	"state":  stateCN,
 	"colour": colourClass,
 	"kind":   func(k string) string { return jobs.MailKind(k).Label() },
+	// The embedded stylesheet, trusted: it is ours, and the policy names
+	// its hash.
+	"stylesheet": func() template.CSS { return template.CSS(stylesheet) },
 }
 
 // dayCN writes 2023年6月7日; momentCN 2023年6月7日 09:30 ("" for zero).
@@ -101,20 +106,49 @@ func (s *Server) pageOf(r *http.Request, nav, title string) page {
 // unitRow is one line of 本期概览's unit table.
 type unitRow struct {
 	reports.UnitReport
-	Colour           plan.Color
-	First, Latest    time.Time
-	Chases           int
-	Contact, Phone   string
-	ExtensionPending bool
+	State               string
+	Colour, ColourClass string
+	First, Latest       string
+	Chases              int
+	Contact, Phone      string
 }
 
 type overviewData struct {
 	page
+	*overviewModel
+}
+
+// overviewModel is what 本期概览 shows of a period, computed from the
+// ledger: kept while neither the ledger nor the minute changes (colours
+// follow the clock), so that reading the page again costs only its
+// rendering.
+type overviewModel struct {
 	Expected, Reported, OnTime, Late, Missing int
 	Rate, OnTimeRate                          string
 	Units                                     []unitRow
 	Tasks                                     []taskRow
-	Note                                      string
+	TaskCount, Omitted                        int // the tasks of the period, and those not listed
+	// UnitRows and TaskRows are the tables' rows, rendered once with the
+	// model: a province's 2,000 rows then cost a copy per reading.
+	UnitRows, TaskRows template.HTML
+	Note               string
+}
+
+// maxTaskRows bounds the tasks 本期概览 lists: a large plan (a province's,
+// 30,000 tasks) lists its red ones, then yellow and closed ones, up to it,
+// and says how many others there are.
+const maxTaskRows = 300
+
+// overviewCache holds the latest model of each period.
+type overviewCache struct {
+	mu      sync.Mutex
+	entries map[plan.Period]cachedOverview
+}
+
+type cachedOverview struct {
+	version int64
+	minute  time.Time
+	model   *overviewModel
 }
 
 // taskRow is one task of the period with its progress colour.
@@ -129,19 +163,50 @@ type taskRow struct {
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	d := overviewData{page: s.pageOf(r, "overview", "本期概览")}
-	v, err := s.c.View(r.Context(), d.Period)
-	if err != nil {
+	var err error
+	if d.overviewModel, err = s.overviewOf(r, d.Period); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	subs, err := s.c.Ledger.Submissions(r.Context(), d.Period.String())
+	s.render(w, r, http.StatusOK, "overview", d)
+}
+
+// overviewOf returns period p's model, from the cache when neither the
+// ledger nor the minute changed since it was computed.
+func (s *Server) overviewOf(r *http.Request, p plan.Period) (*overviewModel, error) {
+	version, err := s.c.Ledger.Version(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
+	}
+	minute := s.c.Clock().Truncate(time.Minute)
+	s.cache.mu.Lock()
+	e, ok := s.cache.entries[p]
+	s.cache.mu.Unlock()
+	if ok && e.version == version && e.minute.Equal(minute) {
+		return e.model, nil
+	}
+	m, err := s.computeOverview(r, p)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.mu.Lock()
+	if s.cache.entries == nil {
+		s.cache.entries = map[plan.Period]cachedOverview{}
+	}
+	s.cache.entries[p] = cachedOverview{version: version, minute: minute, model: m}
+	s.cache.mu.Unlock()
+	return m, nil
+}
+
+func (s *Server) computeOverview(r *http.Request, p plan.Period) (*overviewModel, error) {
+	d := &overviewModel{}
+	v, err := s.c.View(r.Context(), p)
+	if err != nil {
+		return nil, err
 	}
 	first := map[string]time.Time{}
 	reported := map[string]store.Submission{} // the latest accepted: who filled it in
-	for _, sub := range subs {
+	for _, sub := range v.Submissions {
 		if sub.Accepted && first[sub.Unit].IsZero() {
 			first[sub.Unit] = sub.ReceivedAt
 		}
@@ -149,21 +214,25 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 			reported[sub.Unit] = sub
 		}
 	}
-	chases, err := s.chaseCounts(r, d.Period)
+	chases, err := s.chaseCounts(r, p)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	loc := s.c.Schedule.Location
 	d.Note = v.Note
+	var tasks []taskRow
 	for _, u := range v.Units {
-		row := unitRow{UnitReport: u, Colour: v.Colors[u.Unit.ID].Timeliness, First: first[u.Unit.ID].In(loc),
-			Latest: u.SubmittedAt.In(loc), Chases: chases[u.Unit.ID]}
-		if first[u.Unit.ID].IsZero() {
-			row.First = time.Time{}
+		// Words are made here, once per model, not in the template on
+		// every reading of the page.
+		row := unitRow{UnitReport: u, Chases: chases[u.Unit.ID], State: stateCN(u.State)}
+		if c := v.Colors[u.Unit.ID].Timeliness; c != "" {
+			row.Colour, row.ColourClass = string(c), colourClass(c)
 		}
-		if u.SubmittedAt.IsZero() {
-			row.Latest = time.Time{}
+		if t := first[u.Unit.ID]; !t.IsZero() {
+			row.First = momentCN(t.In(loc))
+		}
+		if !u.SubmittedAt.IsZero() {
+			row.Latest = momentCN(u.SubmittedAt.In(loc))
 		}
 		switch sub, ok := reported[u.Unit.ID]; {
 		case ok:
@@ -183,13 +252,47 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		d.Units = append(d.Units, row)
 		for _, tc := range v.Colors[u.Unit.ID].Tasks {
 			t, _ := s.c.Plan.Task(tc.TaskID)
-			d.Tasks = append(d.Tasks, taskRow{Number: s.c.Plan.TaskNumber(t.ID), Task: t, Lead: u.Unit.Name, Status: tc.Status, Colour: tc.Color, Closed: tc.Closed})
+			tasks = append(tasks, taskRow{Number: s.c.Plan.TaskNumber(t.ID), Task: t, Lead: u.Unit.Name, Status: tc.Status, Colour: tc.Color, Closed: tc.Closed})
 		}
 	}
-	slices.SortFunc(d.Tasks, func(a, b taskRow) int { return a.Number - b.Number })
+	d.TaskCount = len(tasks)
+	if len(tasks) > maxTaskRows {
+		// Red first, then yellow, then closed; green ones are not listed.
+		rank := func(t taskRow) int {
+			switch {
+			case t.Colour == plan.ColorRed:
+				return 0
+			case t.Colour == plan.ColorYellow:
+				return 1
+			case t.Closed:
+				return 2
+			}
+			return 3
+		}
+		slices.SortStableFunc(tasks, func(a, b taskRow) int { return rank(a) - rank(b) })
+		n := 0
+		for n < len(tasks) && n < maxTaskRows && rank(tasks[n]) < 3 {
+			n++
+		}
+		tasks = tasks[:n]
+	}
+	slices.SortFunc(tasks, func(a, b taskRow) int { return a.Number - b.Number })
+	d.Tasks, d.Omitted = tasks, d.TaskCount-len(tasks)
 	d.Reported = d.OnTime + d.Late
 	d.Rate, d.OnTimeRate = percent(d.Reported, d.Expected), percent(d.OnTime, d.Expected)
-	s.render(w, r, http.StatusOK, "overview", d)
+	rows := struct {
+		Period plan.Period
+		Units  []unitRow
+		Tasks  []taskRow
+	}{p, d.Units, d.Tasks}
+	for name, out := range map[string]*template.HTML{"unitrows": &d.UnitRows, "taskrows": &d.TaskRows} {
+		var b bytes.Buffer
+		if err := s.pages["overview"].ExecuteTemplate(&b, name, rows); err != nil {
+			return nil, fmt.Errorf("rendering %s: %w", name, err)
+		}
+		*out = template.HTML(b.String()) // escaped by html/template above
+	}
+	return d, nil
 }
 
 func percent(n, of int) string {

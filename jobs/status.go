@@ -173,6 +173,9 @@ type StatusView struct {
 	PeriodStatus
 	Colors map[string]UnitColors // by unit id
 	Note   string
+	// Submissions are the period's, oldest first, as read for the view:
+	// the desk shows first and latest reports and who filled them in.
+	Submissions []store.Submission
 }
 
 // View gathers period p's StatusView at the cycle's now.
@@ -182,7 +185,7 @@ func (c *Cycle) View(ctx context.Context, p plan.Period) (StatusView, error) {
 		return StatusView{}, err
 	}
 	st := c.statusOf(s)
-	v := StatusView{PeriodStatus: st, Colors: c.colorsOf(s, st, c.rules())}
+	v := StatusView{PeriodStatus: st, Colors: c.colorsOf(s, st, c.rules()), Submissions: s.Submissions}
 	// The note is for a person (status, the desk): in Chinese.
 	switch open, idle := c.OpenPeriod(c.now()); {
 	case idle != "" && open.Year > c.Plan.Year:

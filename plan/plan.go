@@ -96,6 +96,7 @@ type index struct {
 	byDomain    map[string][]int // allowed domain (DomainKey) → units
 	tasksByLead map[string][]Task
 	names       map[string]string // unit id → name
+	task        map[string]int    // task id → position in Tasks
 }
 
 // Freeze builds the plan's lookup maps and returns p. Call it once the plan
@@ -103,7 +104,7 @@ type index struct {
 func (p *Plan) Freeze() *Plan {
 	x := &index{
 		unit: map[string]int{}, byEmail: map[string][]int{}, byDomain: map[string][]int{},
-		tasksByLead: map[string][]Task{}, names: map[string]string{},
+		tasksByLead: map[string][]Task{}, names: map[string]string{}, task: map[string]int{},
 	}
 	for i, u := range p.Units {
 		if _, dup := x.unit[u.ID]; !dup {
@@ -121,8 +122,11 @@ func (p *Plan) Freeze() *Plan {
 			}
 		}
 	}
-	for _, t := range p.Tasks {
+	for i, t := range p.Tasks {
 		x.tasksByLead[t.Lead] = append(x.tasksByLead[t.Lead], t)
+		if _, dup := x.task[t.ID]; !dup {
+			x.task[t.ID] = i
+		}
 	}
 	p.idx = x
 	return p
@@ -266,6 +270,12 @@ func (p *Plan) LeadUnits() []Unit {
 // TaskNumber is the 1-based position of the task in the plan, the number the
 // plan document gives it.
 func (p *Plan) TaskNumber(taskID string) int {
+	if p.idx != nil {
+		if i, ok := p.idx.task[taskID]; ok {
+			return i + 1
+		}
+		return 0
+	}
 	for i, t := range p.Tasks {
 		if t.ID == taskID {
 			return i + 1
@@ -348,6 +358,12 @@ func (p *Plan) IndicatorsOf(taskID string) []Indicator {
 
 // Task returns the task with the given id.
 func (p *Plan) Task(id string) (Task, bool) {
+	if p.idx != nil {
+		if i, ok := p.idx.task[id]; ok {
+			return p.Tasks[i], true
+		}
+		return Task{}, false
+	}
 	for _, t := range p.Tasks {
 		if t.ID == id {
 			return t, true

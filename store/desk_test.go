@@ -80,3 +80,32 @@ func TestSessionIdleAndEnd(t *testing.T) {
 		t.Error("an unknown session id is live")
 	}
 }
+
+// TestVersionSeesEveryCommit: the version moves on a commit of this
+// ledger's writer and on one by another process's ledger (another Open),
+// and stays put otherwise.
+func TestVersionSeesEveryCommit(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, other := openAt(t, dir), openAt(t, dir)
+	v0, err := l.Version(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := l.Version(ctx); v != v0 {
+		t.Errorf("the version moved without a commit: %d → %d", v0, v)
+	}
+	if err := l.Audit(ctx, AuditEntry{At: t0, Action: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	v1, _ := l.Version(ctx)
+	if v1 == v0 {
+		t.Error("the version did not move on this ledger's own commit")
+	}
+	if err := other.Audit(ctx, AuditEntry{At: t0, Action: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if v2, _ := l.Version(ctx); v2 == v1 {
+		t.Error("the version did not move on another ledger's commit")
+	}
+}

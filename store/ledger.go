@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -49,6 +50,9 @@ type Ledger struct {
 	read   *sql.DB // several connections, query_only
 	writes *stmts  // prepared statements of write
 	reads  *stmts  // prepared statements of read
+
+	watchMu sync.Mutex
+	watch   *sql.Conn // a read connection kept for Version; nil until asked
 }
 
 // Open opens (creating when missing) the data directory, its archive and its
@@ -110,6 +114,12 @@ func dsn(path, query string) string {
 // checkpoints the WAL into the database file.
 func (l *Ledger) Close() error {
 	var errs []error
+	l.watchMu.Lock()
+	if l.watch != nil {
+		errs = append(errs, l.watch.Close())
+		l.watch = nil
+	}
+	l.watchMu.Unlock()
 	for _, s := range []*stmts{l.reads, l.writes} {
 		if s != nil {
 			errs = append(errs, s.close())
@@ -234,4 +244,27 @@ func syncDir(dir string) error {
 		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
+}
+
+// Version changes whenever the ledger changes: a commit by this process or
+// by another one on the same data directory. It is SQLite's data_version
+// seen from one read connection kept for the purpose — which counts every
+// commit made by any other connection, our writer included. A reader that
+// caches what it computed from the ledger (the desk's overview) recomputes
+// when it changes.
+func (l *Ledger) Version(ctx context.Context) (int64, error) {
+	l.watchMu.Lock()
+	defer l.watchMu.Unlock()
+	if l.watch == nil {
+		c, err := l.read.Conn(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("ledger version: %w", err)
+		}
+		l.watch = c
+	}
+	var v int64
+	if err := l.watch.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("ledger version: %w", err)
+	}
+	return v, nil
 }
