@@ -1,7 +1,9 @@
 package desk
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/mail"
 	"slices"
@@ -113,4 +115,20 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 
 func auditEntry(at time.Time, who, action, detail, client string) store.AuditEntry {
 	return store.AuditEntry{At: at, Who: who, Action: action, Detail: detail, Client: client}
+}
+
+// LoginLink records a one-time login link for an office address and
+// returns it without mailing it: for the demo, which prints it, and for an
+// operator at the console. The link is made from base (the desk's address).
+func (s *Server) LoginLink(ctx context.Context, base, email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if !slices.Contains(s.c.OfficeAddresses(), email) {
+		return "", fmt.Errorf("%s is not an office address (office.recipients, office.leader)", email)
+	}
+	token := randomToken()
+	now := s.c.Clock()
+	if err := s.c.Ledger.AddLogin(ctx, token, email, now, now.Add(LoginValid)); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(base, "/") + "/login/" + token, nil
 }

@@ -1,10 +1,17 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
+	"github.com/duban/duban/desk"
 	wiring "github.com/duban/duban/internal/app"
+	"github.com/duban/duban/internal/telemetry"
 
 	"github.com/spf13/cobra"
 
@@ -13,9 +20,10 @@ import (
 )
 
 func (a *app) demoCommand() *cobra.Command {
-	var dir string
+	var dir, listen string
+	var serve bool
 	cmd := &cobra.Command{
-		Use:   "demo [--dir DIR]",
+		Use:   "demo [--dir DIR] [--serve [--listen HOST:PORT]]",
 		Short: "Play two reporting periods end to end over in-process mail servers, and show where everything is",
 		Long: `demo needs no setup: with the embedded example configuration it starts an SMTP
 and an IMAP server on loopback (implicit TLS, a throw-away certificate, mail
@@ -49,9 +57,49 @@ The configured mail servers are never contacted.`,
 			if err := d.Run(cmd.Context(), clock); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
-			return nil
+			if !serve {
+				return nil
+			}
+			return a.serveDemoDesk(cmd.Context(), d, listen)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "duban-demo", "folder for everything the demo writes")
+	cmd.Flags().BoolVar(&serve, "serve", false, "after the demo, keep the office's desk up on --listen (until Ctrl-C) and print a login link")
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address of the desk with --serve (loopback)")
 	return cmd
+}
+
+// serveDemoDesk keeps the office's desk up on the demo's ledger, as it
+// stands at the end of the demo (its clock stays there), and prints where
+// to log in and a unit's upload link.
+func (a *app) serveDemoDesk(ctx context.Context, d *demo.Demo, listen string) error {
+	c := d.Cycle
+	c.Mail.Transport = d.DeskTransport()
+	base := "http://" + listen
+	c.PublicURL = base
+	web, err := desk.New(desk.Options{Cycle: c, PublicURL: base, Log: a.logger()})
+	if err != nil {
+		return err
+	}
+	office := c.OfficeAddresses()
+	if len(office) == 0 {
+		return errors.New("demo --serve: the configuration has no office address to log in with")
+	}
+	link, err := web.LoginLink(ctx, base, office[0])
+	if err != nil {
+		return err
+	}
+	p := c.Schedule.CurrentPeriod(c.Clock())
+	unit := c.Plan.LeadUnits()[0]
+	upload, err := c.UploadPath(ctx, unit.ID, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\n办公室工作台：%s\n", base)
+	fmt.Fprintf(a.stdout, "  登录链接（%s，15分钟内有效，只能使用一次）：%s\n", office[0], link)
+	fmt.Fprintf(a.stdout, "  %s上传链接（%s）：%s%s\n", unit.Name, p.Label(), base, upload)
+	fmt.Fprintf(a.stdout, "  登录链接过期后，在登录页输入 %s，登录邮件写入 %s。按 Ctrl-C 结束。\n", office[0], filepath.Join(d.Dir, "mail", "from-desk"))
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return telemetry.Serve(ctx, listen, web.Handler(nil), false, a.logger())
 }

@@ -709,3 +709,10 @@ func writeFile(path string, data []byte) error {
 	}
 	return nil
 }
+
+// DeskTransport is where the demo's desk sends mail once the demo's own
+// mail servers are gone (a decision's notice to a unit, a receipt of an
+// upload): a folder under the demo's mail.
+func (d *Demo) DeskTransport() jobs.Transport {
+	return &mail.Folder{Dir: filepath.Join(d.Dir, "mail", "from-desk")}
+}
