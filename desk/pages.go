@@ -19,41 +19,13 @@ import (
 )
 
 var funcs = template.FuncMap{
-	"day":    func(t time.Time) string { return dayCN(t) },
-	"moment": func(t time.Time) string { return momentCN(t) },
-	"state":  stateCN,
+	"day":    plan.DateCN,
+	"moment": plan.MomentCN,
 	"colour": colourClass,
 	"kind":   func(k string) string { return jobs.MailKind(k).Label() },
 	// The embedded stylesheet, trusted: it is ours, and the policy names
 	// its hash.
 	"stylesheet": func() template.CSS { return template.CSS(stylesheet) },
-}
-
-// dayCN writes 2023年6月7日; momentCN 2023年6月7日 09:30 ("" for zero).
-func dayCN(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
-func momentCN(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return dayCN(t) + t.Format(" 15:04")
-}
-
-func stateCN(s reports.SubmissionState) string {
-	switch s {
-	case reports.StateSubmitted:
-		return "按时报送"
-	case reports.StateLate:
-		return "逾期报送"
-	case reports.StateRejected:
-		return "退回待改"
-	}
-	return "未报送"
 }
 
 // colourClass names the CSS class of a colour: c-红 is not a class name a
@@ -224,15 +196,15 @@ func (s *Server) computeOverview(r *http.Request, p plan.Period) (*overviewModel
 	for _, u := range v.Units {
 		// Words are made here, once per model, not in the template on
 		// every reading of the page.
-		row := unitRow{UnitReport: u, Chases: chases[u.Unit.ID], State: stateCN(u.State)}
+		row := unitRow{UnitReport: u, Chases: chases[u.Unit.ID], State: u.State.Label()}
 		if c := v.Colors[u.Unit.ID].Timeliness; c != "" {
 			row.Colour, row.ColourClass = string(c), colourClass(c)
 		}
 		if t := first[u.Unit.ID]; !t.IsZero() {
-			row.First = momentCN(t.In(loc))
+			row.First = plan.MomentCN(t.In(loc))
 		}
 		if !u.SubmittedAt.IsZero() {
-			row.Latest = momentCN(u.SubmittedAt.In(loc))
+			row.Latest = plan.MomentCN(u.SubmittedAt.In(loc))
 		}
 		switch sub, ok := reported[u.Unit.ID]; {
 		case ok:

@@ -131,18 +131,18 @@ func (c *Cycle) Extend(ctx context.Context, unitID string, p plan.Period, until 
 	}
 	d := store.ExtensionDecision{Period: p.String(), Unit: u.ID, Decision: store.ExtensionRefused, Note: note, At: c.now()}
 	deadline := c.Schedule.Deadline(p)
-	summary := fmt.Sprintf("不同意%s%s推进情况延期报送：截止日期仍为%s", u.Name, p.Label(), dateLabel(deadline))
+	summary := fmt.Sprintf("不同意%s%s推进情况延期报送：截止日期仍为%s", u.Name, p.Label(), plan.DateCN(deadline))
 	if !until.IsZero() {
 		until = time.Date(until.Year(), until.Month(), until.Day(), 0, 0, 0, 0, c.Schedule.Location)
 		if !until.After(deadline) {
-			return Decided{}, refusef("--until %s 不晚于%s的截止日期%s，无需延期", until.Format(time.DateOnly), p.Label(), dateLabel(deadline))
+			return Decided{}, refusef("--until %s 不晚于%s的截止日期%s，无需延期", until.Format(time.DateOnly), p.Label(), plan.DateCN(deadline))
 		}
 		if next := c.Schedule.Deadline(p.Next()); until.After(next) {
 			return Decided{}, refusef("--until %s 晚于下一期的截止日期%s；最多延期至该日，届时下一期报送也已截止",
-				until.Format(time.DateOnly), dateLabel(next))
+				until.Format(time.DateOnly), plan.DateCN(next))
 		}
 		d.Decision, d.Until = store.ExtensionGranted, until.Format(time.DateOnly)
-		summary = fmt.Sprintf("同意%s%s推进情况延期至%s报送；催报和预警自该日起计算", u.Name, p.Label(), dateLabel(until))
+		summary = fmt.Sprintf("同意%s%s推进情况延期至%s报送；催报和预警自该日起计算", u.Name, p.Label(), plan.DateCN(until))
 	}
 	saved, err := c.Ledger.AddExtensionDecision(ctx, d)
 	if err != nil {
@@ -308,11 +308,6 @@ func (c *Cycle) attachTemplate(ctx context.Context, msg *mail.Message, u plan.Un
 	}
 	msg.Attachments = append(msg.Attachments, mail.Attachment{Name: tpl.FileName, ContentType: mail.XLSXType, Data: tpl.Data})
 	return nil
-}
-
-// dateLabel is a day as the office writes it: 2023年6月7日.
-func dateLabel(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 
 // periodLabel is a recorded period (YYYY-MM) as the office writes it:

@@ -85,6 +85,7 @@ func (c *Cycle) Versions(ctx context.Context, p plan.Period) ([]Version, error) 
 	out := make([]Version, len(all))
 	prev := ""
 	for i, v := range all {
+		v.CreatedAt = v.CreatedAt.In(c.Schedule.Location)
 		out[i] = Version{Compilation: v, FileName: CompiledFileName(p, v.Version)}
 		if v.BulletinSHA256 != "" {
 			out[i].BulletinName = bulletin.FileName(p.Label(), v.Version)
@@ -96,7 +97,7 @@ func (c *Cycle) Versions(ctx context.Context, p plan.Period) ([]Version, error) 
 		if m, found, err := c.Ledger.OutboxByKey(ctx, compiledKey(p, v.Version)); err != nil {
 			return nil, err
 		} else if found && m.State == store.OutSent {
-			out[i].SentAt = m.SentAt
+			out[i].SentAt = m.SentAt.In(c.Schedule.Location)
 		}
 	}
 	return out, nil

@@ -3,6 +3,8 @@ package jobs
 import (
 	"fmt"
 	"time"
+
+	"github.com/duban/duban/plan"
 )
 
 // How the mail to units and to the office writes days and times, in the
@@ -10,11 +12,9 @@ import (
 // prose. Every time passed here is already in the schedule's zone. Logs and
 // the command line keep layoutMinute.
 
-var weekdaysZH = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
-
 // dateCN writes a day as 2023年6月7日（星期三）.
 func dateCN(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日（%s）", t.Year(), int(t.Month()), t.Day(), weekdaysZH[t.Weekday()])
+	return plan.DateCN(t) + "（" + plan.WeekdayCN(t) + "）"
 }
 
 // timeCN writes a moment as 2023年6月7日9时05分.

@@ -321,3 +321,17 @@ func SizeText(n int64) string {
 	}
 	return fmt.Sprintf("%d 字节", n)
 }
+
+// Label is the state in the office's words, as the workbooks, the desk and
+// the command line show it: 按时报送, 逾期报送, 退回待改, 未报送.
+func (s SubmissionState) Label() string {
+	switch s {
+	case StateSubmitted:
+		return "按时报送"
+	case StateLate:
+		return "逾期报送"
+	case StateRejected:
+		return "退回待改"
+	}
+	return "未报送"
+}

@@ -46,7 +46,7 @@ func (a *app) checkCommand() *cobra.Command {
 			p := cfg.Plan()
 			w := a.stdout
 			if today := a.now().In(sched.Location); today.Year() != p.Year {
-				fmt.Fprintf(w, "注意：今天（%s）不在计划年度（%d年）内，守护进程不会为计划年度以外的月份发送任何邮件；新的年度请配置新的 plan.year 和任务。\n\n", dateCN(today), p.Year)
+				fmt.Fprintf(w, "注意：今天（%s）不在计划年度（%d年）内，守护进程不会为计划年度以外的月份发送任何邮件；新的年度请配置新的 plan.year 和任务。\n\n", plan.DateCN(today), p.Year)
 			}
 			fmt.Fprintf(w, "配置文件 %s 校验通过\n", cfg.Source)
 			fmt.Fprintf(w, "计划：%s（%d项任务，分%d类，%d个牵头单位报送）\n", p.Title, len(p.Tasks), len(p.Categories), len(p.LeadUnits()))
@@ -90,18 +90,18 @@ func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Ti
 		}
 		fmt.Fprintf(w, "%s%s\n", period.Label(), note)
 		var t table
-		t.add(minuteCN(sched.RemindAt(period)), "向各牵头单位发送报送提醒")
+		t.add(plan.MomentCN(sched.RemindAt(period)), "向各牵头单位发送报送提醒")
 		rungs := sched.Rungs(period)
 		for _, r := range rungs {
 			if r.Overdue == 0 {
-				t.add(minuteCN(r.At), r.Describe(leader))
+				t.add(plan.MomentCN(r.At), r.Describe(leader))
 			}
 		}
-		t.add(minuteCN(sched.DueBy(period).Add(-time.Minute)),
-			fmt.Sprintf("报送截止（%s当日24时前），此后报送计为逾期", weekdaysCN[sched.Deadline(period).Weekday()]))
+		t.add(plan.MomentCN(sched.DueBy(period).Add(-time.Minute)),
+			fmt.Sprintf("报送截止（%s当日24时前），此后报送计为逾期", plan.WeekdayCN(sched.Deadline(period))))
 		compiled := false
 		compile := func() {
-			t.add(minuteCN(sched.CompileAt(period)), "生成汇总表并发送办公室")
+			t.add(plan.MomentCN(sched.CompileAt(period)), "生成汇总表并发送办公室")
 			compiled = true
 		}
 		for _, r := range rungs {
@@ -111,12 +111,12 @@ func printSchedule(w io.Writer, p *plan.Plan, sched plan.Schedule, start time.Ti
 			if !compiled && !sched.CompileAt(period).After(r.At) {
 				compile()
 			}
-			t.add(minuteCN(r.At), r.Describe(leader))
+			t.add(plan.MomentCN(r.At), r.Describe(leader))
 		}
 		if !compiled {
 			compile()
 		}
-		t.add(minuteCN(sched.RemindAt(period.Next())), "本期结束，下一期开始")
+		t.add(plan.MomentCN(sched.RemindAt(period.Next())), "本期结束，下一期开始")
 		if err := t.write(w, "  "); err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func printJobRuns(w io.Writer, cfg *config.Config, sched plan.Schedule, start ti
 			fmt.Fprintf(w, "  %-9s %q: %v\n", j.name, j.spec, err)
 			continue
 		}
-		fmt.Fprintf(w, "  %-9s %s  (%s)\n", j.name, minuteCN(s.Next(start.In(sched.Location))), j.spec)
+		fmt.Fprintf(w, "  %-9s %s  (%s)\n", j.name, plan.MomentCN(s.Next(start.In(sched.Location))), j.spec)
 	}
 	fmt.Fprintln(w, "  （remind、chase、compile 只在上表有事项到期时才动作；digest 在办公时间每天至多向办公室发送一次隔离邮件清单；")
 	fmt.Fprintf(w, "   retention 删除存档满 retention.quarantine_days（%d天）的陌生发件人邮件；守护进程启动时每项任务各运行一次）\n", cfg.Retention.QuarantineDays)
@@ -592,7 +592,7 @@ func (a *app) printStatus(ctx context.Context, c *jobs.Cycle, p plan.Period, asJ
 // the office's workbook.
 func (a *app) printStatusTable(p plan.Period, st jobs.StatusView, out statusJSON) error {
 	w := a.stdout
-	fmt.Fprintf(w, "%s报送情况：%s发出报送提醒，截止时间%s24时\n", p.Label(), minuteCN(st.RemindAt), dayCN(st.Deadline))
+	fmt.Fprintf(w, "%s报送情况：%s发出报送提醒，截止时间%s24时\n", p.Label(), plan.MomentCN(st.RemindAt), dayCN(st.Deadline))
 	counts := map[reports.SubmissionState]int{}
 	for _, u := range st.Units {
 		counts[u.State]++
@@ -612,9 +612,9 @@ func (a *app) printStatusTable(p plan.Period, st jobs.StatusView, out statusJSON
 	for _, u := range st.Units {
 		at := ""
 		if !u.SubmittedAt.IsZero() {
-			at = minuteCN(u.SubmittedAt.In(st.RemindAt.Location()))
+			at = plan.MomentCN(u.SubmittedAt.In(st.RemindAt.Location()))
 		}
-		t.add(u.Unit.ID, u.Unit.Name, stateCN(u.State), orDash(string(st.Colors[u.Unit.ID].Timeliness)), orDash(at),
+		t.add(u.Unit.ID, u.Unit.Name, u.State.Label(), orDash(string(st.Colors[u.Unit.ID].Timeliness)), orDash(at),
 			fmt.Sprint(u.Versions), fmt.Sprint(u.Rejected), orDash(extensionCN(u.Extension)))
 	}
 	return t.write(w, "")
@@ -624,11 +624,11 @@ func (a *app) printStatusTable(p plan.Period, st jobs.StatusView, out statusJSON
 func extensionCN(e reports.Extension) string {
 	asked := ""
 	if !e.Requested.IsZero() {
-		asked = "申请延期至" + dateCN(e.Requested)
+		asked = "申请延期至" + plan.DateCN(e.Requested)
 	}
 	switch e.Decision {
 	case reports.ExtensionGranted:
-		return "同意延期至" + dateCN(e.Until)
+		return "同意延期至" + plan.DateCN(e.Until)
 	case reports.ExtensionRefused:
 		if asked != "" {
 			return "不同意（" + asked + "）"

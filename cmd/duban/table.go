@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duban/duban/plan"
 	"github.com/mattn/go-runewidth"
-
-	"github.com/duban/duban/reports"
 )
 
 // table prints rows in columns aligned by display width: in a terminal a
@@ -48,35 +47,8 @@ func (t *table) write(w io.Writer, indent string) error {
 	return nil
 }
 
-// The words and dates a person reads on the command line: the same as in
-// the office's workbook and mail.
-
-// dateCN is a day as the office writes it: 2023年6月7日.
-func dateCN(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
-// minuteCN is a moment: 2023年6月7日 09:30.
-func minuteCN(t time.Time) string { return dateCN(t) + t.Format(" 15:04") }
-
-var weekdaysCN = [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}
-
 // dayCN is a day with its weekday: 2023年6月7日（星期三）.
-func dayCN(t time.Time) string { return dateCN(t) + "（" + weekdaysCN[t.Weekday()] + "）" }
-
-// stateCN is a unit's standing for a period, in the workbook's words.
-func stateCN(s reports.SubmissionState) string {
-	switch s {
-	case reports.StateSubmitted:
-		return "按时报送"
-	case reports.StateLate:
-		return "逾期报送"
-	case reports.StateRejected:
-		return "退回待改"
-	default:
-		return "未报送"
-	}
-}
+func dayCN(t time.Time) string { return plan.DateCN(t) + "（" + plan.WeekdayCN(t) + "）" }
 
 // orDash shows an empty cell as "-" (ASCII: "—" is of ambiguous width
 // and would misalign in some terminals).
