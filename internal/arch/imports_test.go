@@ -48,7 +48,7 @@ var mayImport = map[string][]string{
 	"internal/datalock":   nil,
 	"internal/telemetry":  nil,
 	"internal/testtools":  nil,
-	"internal/scale":      {"plan", "store"},
+	"internal/scale":      {"config", "plan", "store"},
 	"internal/arch":       nil,
 	"e2e":                 nil, // tests only
 	"desk":                {"plan", "jobs", "reports", "store"},
