@@ -34,7 +34,7 @@ func ConfigYAML(units, tasksPerUnit int) []byte {
 	// The section between the tasks and the units (comments only).
 	rest := ex[tasksAt+1:]
 	if i := strings.Index(rest, "\n# The units"); i >= 0 {
-		b.WriteString(rest[i : strings.Index(rest, "\nunits:\n")])
+		b.WriteString(rest[i:strings.Index(rest, "\nunits:\n")])
 	}
 	b.WriteString("\nunits:\n")
 	for u := range units {
