@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -115,18 +113,7 @@ func TestIssueCompilationInvalid(t *testing.T) {
 // issued after them.
 func TestUpgradeFromRelease5(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	src, err := os.ReadFile("testdata/ledger-release5.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, ledgerFile), src, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l := openAt(t, dir)
-	if v, err := l.SchemaVersion(ctx); err != nil || v != len(migrations()) {
-		t.Fatalf("SchemaVersion() after upgrade = %d, %v; want %d", v, err, len(migrations()))
-	}
+	l := openRelease(t, "testdata/ledger-release5.db")
 	all, err := l.Compilations(ctx, "2023-05")
 	if err != nil || len(all) != 2 {
 		t.Fatalf("Compilations(2023-05) = %+v, %v; want the demo's two versions", all, err)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -68,4 +70,24 @@ func addAccepted(t testing.TB, l *Ledger, period, unit string, at time.Time) Sub
 		t.Fatalf("AddSubmission(%s, %s) = dup %v, err %v", period, unit, dup, err)
 	}
 	return s
+}
+
+// openRelease opens a copy of a ledger an earlier release wrote (under
+// testdata) with this binary, and checks that it migrated to the latest
+// schema.
+func openRelease(t *testing.T, path string) *Ledger {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ledgerFile), src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := openAt(t, dir)
+	if v, err := l.SchemaVersion(context.Background()); err != nil || v != len(migrations()) {
+		t.Fatalf("SchemaVersion() of %s after upgrade = %d, %v; want %d", path, v, err, len(migrations()))
+	}
+	return l
 }

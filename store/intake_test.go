@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,18 +16,7 @@ import (
 // was, the new columns have their neutral values, and it keeps working.
 func TestUpgradeFromRelease4(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	src, err := os.ReadFile("testdata/ledger-release4.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, ledgerFile), src, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l := openAt(t, dir)
-	if v, err := l.SchemaVersion(ctx); err != nil || v != len(migrations()) {
-		t.Fatalf("SchemaVersion() after upgrade = %d, %v; want %d", v, err, len(migrations()))
-	}
+	l := openRelease(t, "testdata/ledger-release4.db")
 	in, err := l.Inbound(ctx, "imap:127.0.0.1:INBOX")
 	if err != nil {
 		t.Fatal(err)
