@@ -42,9 +42,12 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("loading config %s: %w", source, err)
+	cfg, ok := fromCache(data)
+	if !ok {
+		if cfg, err = parse(data); err != nil {
+			return nil, fmt.Errorf("loading config %s: %w", source, err)
+		}
+		toCache(data, cfg)
 	}
 	cfg.Source = source
 	cfg.Embedded = source == EmbeddedSource
@@ -113,6 +116,7 @@ func parse(data []byte) (*Config, error) {
 		return nil, fmt.Errorf("some values have the wrong type:\n%w", decodeProblems(err))
 	}
 	cfg.unknown = slices.Sorted(slices.Values(md.Unused))
+	nilEmpty(reflect.ValueOf(&cfg))
 	return &cfg, nil
 }
 
