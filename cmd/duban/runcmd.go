@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -79,6 +81,11 @@ func (a *app) runDaemon(ctx context.Context) error {
 	defer closeAll()
 	c := w.Cycle
 	c.Log = log
+	// Loading a large configuration (a province's 20 MB plan) leaves
+	// hundreds of MB of parser garbage: hand it back to the system now,
+	// not over the next minutes, so that the idle daemon stays small.
+	runtime.GC()
+	debug.FreeOSMemory()
 
 	metrics := telemetry.New(metricLabels())
 	health := &daemonHealth{ledger: c.Ledger}
