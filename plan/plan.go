@@ -96,6 +96,7 @@ type index struct {
 	byDomain    map[string][]int // allowed domain (DomainKey) → units
 	tasksByLead map[string][]Task
 	names       map[string]string // unit id → name
+	taskNumber  map[string]int    // task id → 1-based position in Tasks
 }
 
 // Freeze builds the plan's lookup maps and returns p. Call it once the plan
@@ -103,7 +104,7 @@ type index struct {
 func (p *Plan) Freeze() *Plan {
 	x := &index{
 		unit: map[string]int{}, byEmail: map[string][]int{}, byDomain: map[string][]int{},
-		tasksByLead: map[string][]Task{}, names: map[string]string{},
+		tasksByLead: map[string][]Task{}, names: map[string]string{}, taskNumber: map[string]int{},
 	}
 	for i, u := range p.Units {
 		if _, dup := x.unit[u.ID]; !dup {
@@ -121,8 +122,11 @@ func (p *Plan) Freeze() *Plan {
 			}
 		}
 	}
-	for _, t := range p.Tasks {
+	for i, t := range p.Tasks {
 		x.tasksByLead[t.Lead] = append(x.tasksByLead[t.Lead], t)
+		if _, dup := x.taskNumber[t.ID]; !dup {
+			x.taskNumber[t.ID] = i + 1
+		}
 	}
 	p.idx = x
 	return p
@@ -266,6 +270,9 @@ func (p *Plan) LeadUnits() []Unit {
 // TaskNumber is the 1-based position of the task in the plan, the number the
 // plan document gives it.
 func (p *Plan) TaskNumber(taskID string) int {
+	if p.idx != nil {
+		return p.idx.taskNumber[taskID]
+	}
 	for i, t := range p.Tasks {
 		if t.ID == taskID {
 			return i + 1
@@ -308,6 +315,11 @@ type Answer struct {
 	// Counts are this month's counts of the task's indicators, by indicator
 	// name; an indicator not reported is absent.
 	Counts map[string]int
+	// Before holds, by indicator name, the year-to-date total before the
+	// period as the unit declared it (截至上月累计): asked only in a report
+	// with no earlier one of the plan year carrying the indicator, and
+	// absent otherwise. It stands for every month before the period.
+	Before map[string]int
 }
 
 func (a Answer) String() string { return fmt.Sprintf("%s[%s]", a.TaskID, a.Status) }
