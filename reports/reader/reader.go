@@ -397,7 +397,7 @@ func (p *parser) readContact(t table) {
 		}
 	}
 	if p.r.Extension.UntilText != "" || p.r.Extension.Reason != "" {
-		for _, fd := range fields[2:4] {
+		for _, fd := range fields[2:4] { // the request's date and reason
 			if *fd.ref == "" && fd.label != "" {
 				*fd.ref = p.cellAfter(fd.label)
 			}

@@ -106,7 +106,6 @@ func title(in reports.TemplateInput) string {
 func writeForm(f *excelize.File, st styles, in reports.TemplateInput) ([]int, error) {
 	sh := reports.SheetForm
 	w := cellWriter{f: f, sheet: sh}
-	last := reports.Cell(visibleColumns, 1)[:1] // the last visible column's letter
 
 	for i, c := range columns {
 		col, _ := excelize.ColumnNumberToName(i + 1)
@@ -124,7 +123,7 @@ func writeForm(f *excelize.File, st styles, in reports.TemplateInput) ([]int, er
 	w.text("D2", labelDeadline+reports.DateText(in.Deadline), st.info)
 	w.merge("D2", "E2")
 	w.text("F2", labelPeriod+in.Period.Label(), st.info)
-	w.merge("F2", last+"2")
+	w.merge("F2", reports.Cell(visibleColumns, reports.InfoRow))
 	w.do(f.SetRowHeight(sh, reports.InfoRow, 22))
 
 	// The extension request: a unit that needs more time fills these two
