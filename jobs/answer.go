@@ -195,8 +195,18 @@ func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u 
 		for _, t := range c.Plan.TasksLedBy(u.ID) {
 			titles[t.ID] = t.Title
 		}
-		for _, a := range d.Submission.Answers {
-			data.Tasks = append(data.Tasks, templates.TaskLine{ID: a.TaskID, Title: titles[a.TaskID], Status: string(a.Status)})
+		steps := map[string]bool{} // tasks the receipt warns about
+		for _, w := range d.Warnings {
+			steps[w.TaskID] = w.Kind == reader.KindStepBack
+		}
+		answers := slices.Clone(d.Submission.Answers)
+		slices.SortStableFunc(answers, func(a, b plan.Answer) int { return c.Plan.TaskNumber(a.TaskID) - c.Plan.TaskNumber(b.TaskID) })
+		for _, a := range answers { // in the plan's order
+			status := string(a.Status)
+			if steps[a.TaskID] {
+				status += stepBackNote
+			}
+			data.Tasks = append(data.Tasks, templates.TaskLine{Number: taskNumber(c.Plan, a.TaskID), Title: titles[a.TaskID], Status: status})
 		}
 		for _, o := range ds[1:] {
 			data.Others = append(data.Others, otherLine(o))
@@ -210,8 +220,7 @@ func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u 
 			for _, o := range ds {
 				names = append(names, o.FileName)
 				for _, p := range o.Problems {
-					data.Problems = append(data.Problems, templates.ProblemLine{Cell: p.Cell, Task: p.TaskID,
-						Message: "附件“" + o.FileName + "”：" + p.Message})
+					data.Problems = append(data.Problems, problemLine(p, "附件“"+o.FileName+"”："+p.Message))
 				}
 			}
 			data.FileName = strings.Join(names, "”、“") // inside the template's quotes
@@ -246,6 +255,11 @@ func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u 
 	})
 	return err
 }
+
+// stepBackNote follows the status of a task the receipt warns about (see
+// reader.Warnings): the receipt lists each task with its status, and
+// says the rest there.
+const stepBackNote = "（请注意：上次报送为“已完成”，本次已按所填状态登记；如该任务确已完成，请改回“已完成”后重新报送）"
 
 // otherLine says in a receipt what became of another file of the message.
 func otherLine(d Decision) string {

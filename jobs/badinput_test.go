@@ -292,30 +292,30 @@ func badInputCases() []badCase {
 		{
 			name: "task-row-deleted", sent: "the row of task T05 deleted",
 			build: func(g *badGen) []byte {
-				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error { return f.RemoveRow(reports.SheetForm, 7) })
+				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error { return f.RemoveRow(reports.SheetForm, 8) })
 				return g.reply(badLiuYang, "row-deleted", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
-			want: badWant{outRejected, subRejected, kindRejection, []string{"任务 T05（织密高速通道网络）缺失，请勿删除任务行"}},
+			want: badWant{outRejected, subRejected, kindRejection, []string{"第5项任务（织密高速通道网络）缺失，请勿删除任务行"}},
 		},
 		{
 			name: "task-row-added", sent: "a row added for T03, a task jtj only co-leads",
 			build: func(g *badGen) []byte {
 				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error {
-					return f.SetSheetRow(reports.SheetForm, "A10", &[]any{5, "T03", "推进合作专题落实", "", "", "配合完成专题对接", "序时推进", "无", "继续配合"})
+					return f.SetSheetRow(reports.SheetForm, "A11", &[]any{3, "推进合作专题落实", "", "", "", "配合完成专题对接", "序时推进", "无", "继续配合", "T03"})
 				})
 				return g.reply(badLiuYang, "row-added", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
-			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 B10", "第 10 行的任务编号“T03”不是本单位本期的任务"}},
+			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 J11", "第 11 行的任务编号“T03”不是本单位本期的任务"}},
 		},
 		{
 			name: "task-rows-reordered", sent: "the rows of T04 and T06 swapped",
 			build: func(g *badGen) []byte {
 				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error {
-					return swapRange(f, "B6", "I6", "B8")
+					return swapRange(f, "A7", "J7", "A9")
 				})
 				return g.reply(badLiuYang, "rows-reordered", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
-			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过", "T04 优化轨道交通布局：序时推进", "如需修改，请在原表基础上修改"}},
+			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过", "4. 优化轨道交通布局：序时推进\n  5. 织密高速通道网络", "如需修改，请在原表基础上修改"}},
 			check: func(t *testing.T, r *badRun, _ *badResult) { r.answersIntact(t) },
 			also:  "every answer recorded under its own task",
 		},
@@ -323,7 +323,7 @@ func badInputCases() []badCase {
 			name: "columns-moved", sent: "the columns 本月进展 and 下步计划 swapped, headers included",
 			build: func(g *badGen) []byte {
 				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error {
-					return swapRange(f, "F5", "F9", "I5")
+					return swapRange(f, "F5", "F10", "I5")
 				})
 				return g.reply(badLiuYang, "columns-moved", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
@@ -339,7 +339,7 @@ func badInputCases() []badCase {
 				book := g.filled("jtj", badMay, func(a []plan.Answer) { a[0].Status, a[1].Status = "进行中", "完成" })
 				return g.reply(badLiuYang, "status", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
-			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 G6", "“进行中”，不是规定的选项", "单元格 G7", "“完成”，不是规定的选项",
+			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 G7", "“进行中”，不是规定的选项", "单元格 G8", "“完成”，不是规定的选项",
 				"请从下拉列表中选择：已完成、序时推进、滞后、未启动"}},
 		},
 		{
@@ -348,8 +348,8 @@ func badInputCases() []badCase {
 				book := g.filledBy("jtj", badMay, "", "0551-63500201", func(a []plan.Answer) { a[1].Progress, a[2].Status = "", "" })
 				return g.reply(badLiuYang, "empty", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
-			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 C3", "请填写本次报送的联系人姓名", "单元格 F7",
-				"“本月进展”未填写", "单元格 G8", "“完成状态”未选择"}},
+			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 C12", "请填写本次报送的联系人姓名", "单元格 F8",
+				"“本月进展”未填写", "单元格 G9", "“完成状态”未选择"}},
 		},
 		{
 			// Generated at run time: 100,000 characters make a 300 KB cell.
@@ -362,7 +362,7 @@ func badInputCases() []badCase {
 				book = patchStrings(g.t, book, "[LONG]", strings.Repeat("推进", 50000))
 				return g.reply(badLiuYang, "100k", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
-			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 F6", "共 100000 字", "请精简到 5000 字以内"}},
+			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 F7", "共 100000 字", "请精简到 5000 字以内"}},
 			check: func(t *testing.T, r *badRun, got *badResult) {
 				if n := len(got.answerText()); n > 20<<10 {
 					t.Errorf("the rejection text is %d bytes: the long cell should not be echoed back", n)
@@ -407,7 +407,7 @@ func badInputCases() []badCase {
 				book = patchStrings(g.t, book, "[VT]", "_x000B_", "[BEL]", "_x0007_")
 				return g.reply(badLiuYang, "control", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
-			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 F6", "单元格 H7", "控制字符", "请删除该单元格内容后重新输入"}},
+			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 F7", "单元格 H8", "控制字符", "请删除该单元格内容后重新输入"}},
 		},
 
 		// The message.
@@ -1381,11 +1381,11 @@ func swapRange(f *excelize.File, a1, a2, b1 string) error {
 		for dc := 0; dc <= ac2-ac1; dc++ {
 			ca, _ := excelize.CoordinatesToCellName(ac1+dc, ar1+dr)
 			cb, _ := excelize.CoordinatesToCellName(bc1+dc, br1+dr)
-			va, err := f.GetCellValue(reports.SheetForm, ca)
+			va, err := f.GetCellValue(reports.SheetForm, ca, excelize.Options{RawCellValue: true})
 			if err != nil {
 				return err
 			}
-			vb, err := f.GetCellValue(reports.SheetForm, cb)
+			vb, err := f.GetCellValue(reports.SheetForm, cb, excelize.Options{RawCellValue: true})
 			if err != nil {
 				return err
 			}

@@ -132,8 +132,9 @@ func (c *Cycle) templateFrom(s periodState, unitID string, secret []byte) (Templ
 		return Template{}, err
 	}
 	p := s.Period
+	last := s.CarriedForward[u.ID]
 	previous := map[string]plan.Answer{}
-	for _, a := range s.CarriedForward[u.ID].Answers {
+	for _, a := range last.Answers {
 		previous[a.TaskID] = a
 	}
 	in := reports.TemplateInput{
@@ -141,16 +142,31 @@ func (c *Cycle) templateFrom(s periodState, unitID string, secret []byte) (Templ
 		Deadline: s.deadlineOf(u.ID), Previous: previous, Secret: secret,
 		Closed: map[string]reports.Closure{},
 	}
+	in.Contact, in.Phone = contactOf(u, last)
 	for _, t := range tasks {
 		if cl, ok := s.Closed[t.ID]; ok {
 			in.Closed[t.ID] = cl
 		}
 	}
-	in.Indicators = c.indicatorLines(s, c.openTasks(u.ID, s.Closed))
+	in.Indicators = c.indicatorLines(s, c.openTasks(u.ID, s.Closed), last)
 	var b bytes.Buffer
 	err = template.BuildTemplate(&b, in)
 	if err != nil {
 		return Template{}, fmt.Errorf("building %s's template for %s: %w", u.ID, p, err)
 	}
 	return Template{FileName: TemplateFileName(u, p), Data: b.Bytes()}, nil
+}
+
+// contactOf is who a unit's template names at its foot before the unit
+// does (填报人, 联系电话): the contact and phone of its last accepted report
+// (last, zero when none), or else its first configured contact, whose
+// phone the configuration does not know.
+func contactOf(u plan.Unit, last store.Submission) (contact, phone string) {
+	if last.Contact != "" {
+		return last.Contact, last.Phone
+	}
+	if len(u.Contacts) > 0 {
+		return u.Contacts[0].Name, ""
+	}
+	return "", ""
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/mail"
+	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
@@ -100,7 +101,7 @@ func (c *Cycle) digestData(msgs []store.InMessage, now time.Time) templates.Dige
 	groups := d.Groups[:0]
 	for _, g := range d.Groups {
 		if len(g.Items) > 0 {
-			g.Number = chineseNumber(len(groups) + 1)
+			g.Number = plan.Numeral(len(groups) + 1)
 			groups = append(groups, g)
 		}
 	}
@@ -129,20 +130,6 @@ func (c *Cycle) digestForOperator(msgs []store.InMessage, now time.Time) templat
 		fmt.Sprintf("Strangers' archived copies are deleted after retention.quarantine_days (%d days); units' messages are kept.", c.intakeLimits().RetentionDays),
 	)
 	return d
-}
-
-// chineseNumber writes 1…99 as 一…九十九, for section numbers.
-func chineseNumber(n int) string {
-	digits := []string{"", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
-	switch {
-	case n < 10:
-		return digits[n]
-	case n < 20:
-		return "十" + digits[n%10]
-	case n < 100:
-		return digits[n/10] + "十" + digits[n%10]
-	}
-	return fmt.Sprint(n)
 }
 
 // RetentionResult is what one run of the retention job did.

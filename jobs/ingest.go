@@ -26,8 +26,13 @@ type Decision struct {
 	// Deadline is the unit's deadline day for Period, extended when the
 	// office granted more time; zero when not worked out (a file seen
 	// before), and the period's applies.
-	Deadline   time.Time
-	Problems   []reports.Problem
+	Deadline time.Time
+	Problems []reports.Problem
+	// Warnings are what an accepted workbook is accepted with but its
+	// receipt tells the unit (reader.Warnings: a task 已完成 last time and
+	// not now). They are not recorded: a decision read back from the
+	// ledger (Duplicate) has none.
+	Warnings   []reports.Problem
 	Submission store.Submission
 }
 
@@ -111,7 +116,8 @@ type evaluation struct {
 	wb       workbook
 	final    *Decision // decided before (the same file), or not to be recorded
 	sub      store.Submission
-	deadline time.Time // the unit's deadline day, when attributed
+	deadline time.Time         // the unit's deadline day, when attributed
+	warnings []reports.Problem // of an accepted workbook (reader.Warnings)
 }
 
 // refuse turns the pending submission into a refusal with one more
@@ -120,6 +126,7 @@ func (e *evaluation) refuse(p reports.Problem) {
 	e.sub.Accepted = false
 	e.sub.Answers = nil
 	e.sub.ExtensionUntil, e.sub.ExtensionReason = "", ""
+	e.warnings = nil
 	e.sub.Problems = append(e.sub.Problems, store.Problem{Cell: p.Cell, TaskID: p.TaskID, Kind: p.Kind, Message: p.Message})
 }
 
@@ -144,6 +151,7 @@ func (c *Cycle) evaluate(ctx context.Context, wb workbook, from *origin, now tim
 	}
 	ret := wb.parsed
 	exp, attributed := c.expectation(ret, secret, from)
+	exp.TaskNumbers = c.taskNumbers(exp.Tasks)
 	var ext reports.Extension
 	if attributed {
 		if ext, err = c.supervise(ctx, &exp); err != nil {
@@ -184,7 +192,8 @@ func (c *Cycle) evaluate(ctx context.Context, wb workbook, from *origin, now tim
 		sub.Accepted = false
 	}
 	if sub.Accepted {
-		sub.Answers = reader.OpenAnswers(ret, exp.Closed)
+		sub.Answers = reader.RecordedAnswers(ret, exp)
+		ev.warnings = reader.Warnings(ret, exp)
 	}
 	if seen {
 		// The same file came earlier for another unit, and now from a
@@ -218,24 +227,45 @@ func (c *Cycle) record(ctx context.Context, ev evaluation) (Decision, error) {
 	}
 	d := c.decisionOf(saved)
 	d.FileName, d.Duplicate, d.Deadline = wb.name, dup, ev.deadline
+	if !dup {
+		d.Warnings = ev.warnings
+	}
 	c.log().Info("ingested", "file", wb.name, "sha256", wb.sha256, "unit", sub.Unit, "period", sub.Period,
 		"accepted", d.Accepted, "version", d.Version, "problems", len(d.Problems), "duplicate", dup)
 	return d, nil
 }
 
 // supervise completes an attributed expectation with the office's
-// decisions: the tasks closed out (not asked), the indicators of the open
-// ones, and the period's deadline a request for more time is judged
-// against. It returns the unit's extension, which moves its deadline.
+// decisions and the unit's last report: the tasks closed out (not asked),
+// the indicators of the open ones (and which of them ask for the total
+// before the period), the period's deadline a request for more time is
+// judged against, and the statuses of the unit's last accepted report of
+// the plan year, which a step back is warned about against. It returns
+// the unit's extension, which moves its deadline.
 func (c *Cycle) supervise(ctx context.Context, exp *reader.Expectation) (reports.Extension, error) {
 	closed, err := c.Closed(ctx, exp.Period)
 	if err != nil {
 		return reports.Extension{}, err
 	}
+	last, found, err := c.Ledger.LatestBefore(ctx, exp.Unit.ID, exp.Period.String())
+	if err != nil {
+		return reports.Extension{}, fmt.Errorf("reading %s's earlier answers: %w", exp.Unit.ID, err)
+	}
 	exp.Closed = closed
 	exp.Deadline = c.Schedule.Deadline(exp.Period)
 	for _, t := range c.openTasks(exp.Unit.ID, closed) {
-		exp.Indicators = append(exp.Indicators, c.Plan.IndicatorsOf(t.ID)...)
+		for _, ind := range c.Plan.IndicatorsOf(t.ID) {
+			exp.Indicators = append(exp.Indicators, ind)
+			if askBefore(ind, exp.Period, last) {
+				exp.AskBefore = append(exp.AskBefore, ind)
+			}
+		}
+	}
+	if p, err := plan.ParsePeriod(last.Period); found && err == nil && p.Year == exp.Period.Year {
+		exp.Previous, exp.PreviousPeriod = map[string]plan.Status{}, p
+		for _, a := range last.Answers {
+			exp.Previous[a.TaskID] = a.Status
+		}
 	}
 	return c.extensionFor(ctx, exp.Period, exp.Unit.ID)
 }
@@ -303,6 +333,15 @@ func fromStoreProblems(ps []store.Problem) []reports.Problem {
 	out := make([]reports.Problem, len(ps))
 	for i, p := range ps {
 		out[i] = reports.Problem{Cell: p.Cell, TaskID: p.TaskID, Kind: p.Kind, Message: p.Message}
+	}
+	return out
+}
+
+// taskNumbers maps the tasks to their numbers in the plan.
+func (c *Cycle) taskNumbers(tasks []plan.Task) map[string]int {
+	out := make(map[string]int, len(tasks))
+	for _, t := range tasks {
+		out[t.ID] = c.Plan.TaskNumber(t.ID)
 	}
 	return out
 }

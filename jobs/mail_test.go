@@ -223,11 +223,11 @@ func TestCollectAnswersEveryKindOfMessage(t *testing.T) {
 	if len(answers) != 3 || len(kinds) != 3 {
 		t.Fatalf("li.na got %d answers %v; want a receipt, a rejection and a request for the workbook", len(answers), kinds)
 	}
-	if r := kinds["receipt"]; len(r.InReplyTo) != 1 || r.InReplyTo[0] != "1-good@client.example" || !strings.Contains(r.Text, "T04 优化轨道交通布局：序时推进") {
+	if r := kinds["receipt"]; len(r.InReplyTo) != 1 || r.InReplyTo[0] != "1-good@client.example" || !strings.Contains(r.Text, "3. 优化轨道交通布局：序时推进") {
 		t.Errorf("receipt In-Reply-To %v, text:\n%s", r.InReplyTo, r.Text)
 	}
-	if r := kinds["rejection"]; !strings.Contains(r.Text, "G6") || len(r.Workbooks()) != 1 {
-		t.Errorf("rejection should name cell G6 and carry a fresh template; text:\n%s files %v", r.Text, r.Files)
+	if r := kinds["rejection"]; !strings.Contains(r.Text, "G7") || len(r.Workbooks()) != 1 {
+		t.Errorf("rejection should name cell G7 and carry a fresh template; text:\n%s files %v", r.Text, r.Files)
 	}
 	var fgw []string
 	for _, m := range got["zhang.wei@fgw.metro.example"] {

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/duban/duban/plan"
@@ -27,7 +28,8 @@ type periodState struct {
 	Ext    map[string]reports.Extension // each unit's extension request and decision
 	Latest map[string]store.Submission  // each unit's latest accepted report of the period
 	// totalsBefore sums the indicators' counts of the year before the
-	// period (from YearSoFar), once for every template that shows them.
+	// period (from YearSoFar, see addCounts), once for every template that
+	// shows them.
 	totalsBefore map[string]map[string]int
 }
 
@@ -49,8 +51,8 @@ func (c *Cycle) templateWants() store.PeriodWants {
 // stateOf derives period p's state from its records.
 func (c *Cycle) stateOf(p plan.Period, rec store.PeriodRecords) periodState {
 	totals := map[string]map[string]int{}
-	for _, latest := range rec.YearSoFar {
-		addCounts(totals, latest)
+	for _, period := range slices.Sorted(maps.Keys(rec.YearSoFar)) { // in order: a declared total resets the sum
+		addCounts(totals, rec.YearSoFar[period])
 	}
 	return periodState{
 		Period:        p,
@@ -112,14 +114,25 @@ func (s periodState) indicatorTotals(through bool) map[string]map[string]int {
 	return out
 }
 
-// addCounts adds the indicator counts of latest's reports to totals.
+// addCounts adds the indicator counts of one period's reports (latest,
+// by unit) to totals, the year-to-date totals of the periods before it.
+// A report that declares an indicator's total before its period (the
+// unit's first of the year with it: Answer.Before) sets the total to that
+// before its count is added: the unit's figure stands for the months
+// before, reported through duban or not. Periods must come in order.
 func addCounts(totals map[string]map[string]int, latest map[string]store.Submission) {
 	for _, sub := range latest {
 		for _, a := range sub.Answers {
+			if len(a.Counts) == 0 && len(a.Before) == 0 {
+				continue
+			}
+			if totals[a.TaskID] == nil {
+				totals[a.TaskID] = map[string]int{}
+			}
+			for name, n := range a.Before {
+				totals[a.TaskID][name] = n
+			}
 			for name, n := range a.Counts {
-				if totals[a.TaskID] == nil {
-					totals[a.TaskID] = map[string]int{}
-				}
 				totals[a.TaskID][name] += n
 			}
 		}

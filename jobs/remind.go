@@ -141,7 +141,7 @@ func (c *Cycle) queueReminder(ctx context.Context, s periodState, u plan.Unit, k
 	}
 	open := c.openTasks(u.ID, s.Closed)
 	for _, t := range open {
-		data.Tasks = append(data.Tasks, templates.TaskLine{ID: t.ID, Title: t.Title})
+		data.Tasks = append(data.Tasks, templates.TaskLine{Number: taskNumber(c.Plan, t.ID), Title: t.Title})
 	}
 	data.Closed = len(c.Plan.TasksLedBy(u.ID)) - len(open)
 	r, err := c.Mail.Texts.Render(templates.Reminder, data)

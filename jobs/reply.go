@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
 	"github.com/duban/duban/templates"
 )
 
@@ -23,7 +24,15 @@ func ReplyData(d Decision, office string, sched plan.Schedule) templates.ReplyDa
 		}
 	}
 	for _, p := range d.Problems {
-		r.Problems = append(r.Problems, templates.ProblemLine{Cell: p.Cell, Task: p.TaskID, Message: p.Message})
+		r.Problems = append(r.Problems, problemLine(p, p.Message))
 	}
 	return r
+}
+
+// problemLine is a problem as the unit reads it, with the given message.
+// The task's key (T04) is left out: the template keeps it in a hidden
+// column, and the message names the task as the template shows it (第3项
+// 任务（优化轨道交通布局）).
+func problemLine(p reports.Problem, message string) templates.ProblemLine {
+	return templates.ProblemLine{Cell: p.Cell, Message: message}
 }

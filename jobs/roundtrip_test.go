@@ -3,6 +3,7 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -134,6 +135,22 @@ func TestTemplateSurvivesLibreOfficeBeforeFilling(t *testing.T) {
 	resaved, err := os.ReadFile(testtools.Convert(t, src, "xlsx"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The plan's numbers shown, the keys kept in their hidden column.
+	r := reader.Parse(resaved, c.Limits)
+	f, err := excelize.OpenReader(bytes.NewReader(resaved))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if visible, _ := f.GetColVisible(r.Sheet, "J"); visible || len(r.Rows) != 2 {
+		t.Fatalf("re-saved template: key column visible %v, task rows %+v; want hidden, 2", visible, r.Rows)
+	}
+	for i, row := range r.Rows {
+		number, _ := f.GetCellValue(r.Sheet, fmt.Sprintf("A%d", row.Line))
+		if want := fmt.Sprint(c.Plan.TaskNumber(row.Answer.TaskID)); row.Answer.TaskID != []string{"T01", "T02"}[i] || number != want {
+			t.Errorf("re-saved row %d: key %s, number %q; want %s numbered %s", row.Line, row.Answer.TaskID, number, []string{"T01", "T02"}[i], want)
+		}
 	}
 	data, err := reader.Fill(resaved, "张伟", "0551-63001234", answersFor(c, "fgw", "进展"))
 	if err != nil {

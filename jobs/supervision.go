@@ -114,8 +114,10 @@ func (c *Cycle) extensionFor(ctx context.Context, p plan.Period, unitID string) 
 }
 
 // indicatorLines lists the indicators of tasks with their totals before
-// the period of s: what a template asks for.
-func (c *Cycle) indicatorLines(s periodState, tasks []plan.Task) []reports.IndicatorLine {
+// the period of s: what a template asks for. last is the unit's latest
+// accepted report before the period (zero when none): where it does not
+// carry an indicator, the template asks for the total (askBefore).
+func (c *Cycle) indicatorLines(s periodState, tasks []plan.Task, last store.Submission) []reports.IndicatorLine {
 	var out []reports.IndicatorLine
 	var totals map[string]map[string]int
 	for _, t := range tasks {
@@ -123,10 +125,18 @@ func (c *Cycle) indicatorLines(s periodState, tasks []plan.Task) []reports.Indic
 			if totals == nil {
 				totals = s.indicatorTotals(false)
 			}
-			out = append(out, reports.IndicatorLine{Indicator: ind, Before: totals[t.ID][ind.Name]})
+			out = append(out, reports.IndicatorLine{Indicator: ind, Before: totals[t.ID][ind.Name], Ask: askBefore(ind, s.Period, last)})
 		}
 	}
 	return out
+}
+
+// askBefore reports whether a unit's report for period p asks for an
+// indicator's total before p, given the unit's latest accepted report
+// before p (zero when none): see reports.AskBefore.
+func askBefore(ind plan.Indicator, p plan.Period, last store.Submission) bool {
+	lastPeriod, _ := plan.ParsePeriod(last.Period) // zero when none
+	return reports.AskBefore(ind, p, last.Answers, lastPeriod)
 }
 
 // compileView is what the consolidated workbook and the bulletin show

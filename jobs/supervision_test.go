@@ -306,8 +306,8 @@ func TestIndicatorTotals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lines := c.indicatorLines(s, pl.TasksLedBy("fgw")); len(lines) != 1 || lines[0].Before != 1 {
-		t.Errorf("indicatorLines(April) = %+v; want 联席会 with 1 before April", lines)
+	if lines := c.indicatorLines(s, pl.TasksLedBy("fgw"), s.CarriedForward["fgw"]); len(lines) != 1 || lines[0].Before != 1 || lines[0].Ask {
+		t.Errorf("indicatorLines(April) = %+v; want 联席会 with 1 before April, not asked", lines)
 	}
 	v, err := c.view(ctx, s, c.statusOf(s))
 	if err != nil {

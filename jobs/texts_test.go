@@ -75,7 +75,7 @@ func TestReminderListsNoClosedTask(t *testing.T) {
 	if reminder == nil {
 		t.Fatal("fgw got no reminder for May")
 	}
-	if !strings.Contains(reminder.Text, "T01 加快规划报批实施") || !strings.Contains(reminder.Text, "共1项") {
+	if !strings.Contains(reminder.Text, "1. 加快规划报批实施") || !strings.Contains(reminder.Text, "共1项") {
 		t.Errorf("fgw's reminder does not list its open task T01 alone:\n%s", reminder.Text)
 	}
 	if strings.Contains(reminder.Text, "T02") || strings.Contains(reminder.Text, "深化重大课题研究") {

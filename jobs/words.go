@@ -47,3 +47,9 @@ func dueByCN(dueBy time.Time) string {
 	}
 	return dateCN(dueBy) + clockCN(dueBy)
 }
+
+// taskNumber is how the office's mail numbers a task: the plan's own
+// number, "4.".
+func taskNumber(p *plan.Plan, taskID string) string {
+	return fmt.Sprintf("%d.", p.TaskNumber(taskID))
+}

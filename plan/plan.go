@@ -318,6 +318,11 @@ type Answer struct {
 	// Counts are this month's counts of the task's indicators, by indicator
 	// name; an indicator not reported is absent.
 	Counts map[string]int
+	// Before holds, by indicator name, the year-to-date total before the
+	// period as the unit declared it (截至上月累计): asked only in a report
+	// with no earlier one of the plan year carrying the indicator, and
+	// absent otherwise. It stands for every month before the period.
+	Before map[string]int
 }
 
 func (a Answer) String() string { return fmt.Sprintf("%s[%s]", a.TaskID, a.Status) }

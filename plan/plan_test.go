@@ -43,6 +43,11 @@ func TestFreezeAnswersAsTheScan(t *testing.T) {
 			t.Errorf("TasksLedBy(%q): frozen %v, scan %v", id, got, want)
 		}
 	}
+	for _, id := range []string{"T01", "T02", "T03", "T99", ""} {
+		if got, want := frozen.TaskNumber(id), plain.TaskNumber(id); got != want {
+			t.Errorf("TaskNumber(%q): frozen %d, scan %d", id, got, want)
+		}
+	}
 	if got, want := frozen.UnitNames(), plain.UnitNames(); !reflect.DeepEqual(got, want) {
 		t.Errorf("UnitNames: frozen %v, scan %v", got, want)
 	}

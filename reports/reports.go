@@ -16,8 +16,19 @@ import (
 )
 
 // TemplateVersion is written into every template's metadata sheet; the reader
-// refuses templates of an unknown version.
-const TemplateVersion = "1"
+// refuses templates of an unknown version (see TemplateVersions).
+//
+// Version 2 is the form an office would print: the plan's numbering with
+// the task keys in a hidden column, category rows, 配合单位, and the foot
+// (填报人, 审核人, 填报日期, 联系电话) below the tables.
+const TemplateVersion = "2"
+
+// TemplateVersions are the versions the reader accepts: the current one,
+// and version 1, the layout of the previous release (contact and phone
+// above the table, task keys shown), which units may still send back for
+// the period it was sent for. The reader finds everything by its labels,
+// so both read alike.
+var TemplateVersions = []string{"1", TemplateVersion}
 
 // Sheet names.
 const (
@@ -28,22 +39,27 @@ const (
 // Header labels of the unit template, in order. The reader finds columns by
 // these texts, not by position.
 const (
-	HeaderSeq       = "序号"
-	HeaderTaskID    = "任务编号"
+	HeaderSeq       = "序号" // the plan's number of the task (plan.TaskNumber)
 	HeaderTitle     = "重点任务"
 	HeaderReq       = "工作要求"
+	HeaderCoUnits   = "配合单位"
 	HeaderPrevious  = "上月进展"
 	HeaderProgress  = "本月进展"
 	HeaderStatus    = "完成状态"
 	HeaderIssues    = "存在问题"
 	HeaderNextSteps = "下步计划"
+	HeaderTaskID    = "任务编号" // the task's key (T04), in a hidden column
 )
 
-// TemplateHeaders is the header row of the unit template.
+// TemplateHeaders is the header row of the unit template, from column A:
+// the visible columns (VisibleHeaders), then the hidden column of task keys.
 var TemplateHeaders = []string{
-	HeaderSeq, HeaderTaskID, HeaderTitle, HeaderReq, HeaderPrevious,
-	HeaderProgress, HeaderStatus, HeaderIssues, HeaderNextSteps,
+	HeaderSeq, HeaderTitle, HeaderReq, HeaderCoUnits, HeaderPrevious,
+	HeaderProgress, HeaderStatus, HeaderIssues, HeaderNextSteps, HeaderTaskID,
 }
+
+// VisibleHeaders are the header labels a unit sees, A to LastCol.
+var VisibleHeaders = TemplateHeaders[:len(TemplateHeaders)-1]
 
 // FontCJK is set explicitly on every workbook we write: the default Calibri
 // falls back to different CJK fonts in Excel, WPS and LibreOffice.
@@ -67,6 +83,9 @@ type TemplateInput struct {
 	// the year-to-date total before this period: the template asks for
 	// this month's count of each.
 	Indicators []IndicatorLine
+	// Contact and Phone pre-fill 填报人 and 联系电话 at the foot: the unit's
+	// last accepted report's, or its first configured contact (no phone).
+	Contact, Phone string
 }
 
 // Closure is a task's close-out (销号): the office confirmed it done.
@@ -81,6 +100,10 @@ type Closure struct {
 type IndicatorLine struct {
 	Indicator plan.Indicator
 	Before    int // the total of the plan year's earlier periods
+	// Ask: the unit has no earlier report of the plan year with the
+	// indicator, so the template asks it for the total before the period
+	// (截至上月累计, an input cell) instead of showing Before.
+	Ask bool
 }
 
 // ExtensionRequest is a unit's request for more time (延期申请), read from

@@ -27,7 +27,7 @@ func TestSignValid(t *testing.T) {
 	}{
 		{"as signed", func(m *Meta) {}, tSecret, true},
 		{"other secret", func(m *Meta) {}, []byte("other"), false},
-		{"version changed", func(m *Meta) { m.Version = "2" }, tSecret, false},
+		{"version changed", func(m *Meta) { m.Version = "3" }, tSecret, false},
 		{"plan changed", func(m *Meta) { m.Plan += " " }, tSecret, false},
 		{"period changed", func(m *Meta) { m.Period = "2023-04" }, tSecret, false},
 		{"unit changed", func(m *Meta) { m.Unit = "fgw" }, tSecret, false},

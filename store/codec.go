@@ -30,6 +30,7 @@ type answerRecord struct {
 	Issues    string         `json:"issues,omitempty"`
 	NextSteps string         `json:"next,omitempty"`
 	Counts    map[string]int `json:"counts,omitempty"`
+	Before    map[string]int `json:"before,omitempty"` // added with template version 2; absent before
 }
 
 // problemRecord is the stored form of a Problem.
@@ -50,6 +51,7 @@ func encodeAnswers(as []plan.Answer) (string, error) {
 			Issues:    a.Issues,
 			NextSteps: a.NextSteps,
 			Counts:    a.Counts,
+			Before:    a.Before,
 		}
 	}
 	b, err := json.Marshal(recs)
@@ -79,6 +81,7 @@ func decodeAnswers(b []byte) ([]plan.Answer, error) {
 			Issues:    r.Issues,
 			NextSteps: r.NextSteps,
 			Counts:    r.Counts,
+			Before:    r.Before,
 		}
 	}
 	return as, nil

@@ -213,7 +213,7 @@ type ReplyData struct {
 
 // TaskLine is one task as a message lists it.
 type TaskLine struct {
-	ID     string
+	Number string // the plan's own number of the task, "4."
 	Title  string
 	Status string
 }

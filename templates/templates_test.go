@@ -57,7 +57,7 @@ func sampleRejection() ReplyData {
 // gives it (the words formatted as jobs formats them), each compared with
 // testdata/NAME.golden.
 func goldenCases() []goldenCase {
-	tasks := []TaskLine{{ID: "T04", Title: "优化轨道交通布局", Status: "序时推进"}, {ID: "T05", Title: "织密高速通道网络", Status: "滞后"}}
+	tasks := []TaskLine{{Number: "4.", Title: "优化轨道交通布局", Status: "序时推进"}, {Number: "5.", Title: "织密高速通道网络", Status: "滞后"}}
 	const (
 		may, sep          = "2023年5月", "2023年9月"
 		mayDue, sepDue    = "2023年6月7日（星期三）24时", "2023年10月11日（星期三）24时"

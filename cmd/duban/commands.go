@@ -322,22 +322,29 @@ func printDecision(w io.Writer, path string, d jobs.Decision) {
 	}
 	fmt.Fprintf(w, "%s %s：%s，%s\n", runewidth.FillRight(verdict, 8), path, who, detail)
 	printProblems(w, d.Problems)
+	for _, p := range d.Warnings { // accepted all the same: the receipt says so
+		fmt.Fprintf(w, "         提醒：%s%s\n", problemWhere(p), p.Message)
+	}
 }
 
 // printProblems lists problems as the rejection mail does: 1. 单元格 G6（任务 T04）：…
 func printProblems(w io.Writer, problems []reports.Problem) {
 	for i, p := range problems {
-		where := ""
-		switch {
-		case p.Cell != "" && p.TaskID != "":
-			where = fmt.Sprintf("单元格 %s（任务 %s）：", p.Cell, p.TaskID)
-		case p.Cell != "":
-			where = fmt.Sprintf("单元格 %s：", p.Cell)
-		case p.TaskID != "":
-			where = fmt.Sprintf("任务 %s：", p.TaskID)
-		}
-		fmt.Fprintf(w, "         %d. %s%s\n", i+1, where, p.Message)
+		fmt.Fprintf(w, "         %d. %s%s\n", i+1, problemWhere(p), p.Message)
 	}
+}
+
+// problemWhere says where a problem is: 单元格 G6（任务 T04）：, or less.
+func problemWhere(p reports.Problem) string {
+	switch {
+	case p.Cell != "" && p.TaskID != "":
+		return fmt.Sprintf("单元格 %s（任务 %s）：", p.Cell, p.TaskID)
+	case p.Cell != "":
+		return fmt.Sprintf("单元格 %s：", p.Cell)
+	case p.TaskID != "":
+		return fmt.Sprintf("任务 %s：", p.TaskID)
+	}
+	return ""
 }
 
 // printMessage prints what became of a message ingested from an .eml

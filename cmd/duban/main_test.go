@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports"
 	"github.com/duban/duban/reports/reader"
 )
 
@@ -82,7 +84,7 @@ func TestCycleFromTheCommandLine(t *testing.T) {
 	if code != exitRejected {
 		t.Errorf("ingest with one rejected file: exit %d, want %d", code, exitRejected)
 	}
-	if !strings.Contains(out, "退回     bad.xlsx") || !strings.Contains(out, "1. 单元格 G6（任务 T04）：") || !strings.Contains(out, "已采用   good.xlsx") {
+	if !strings.Contains(out, "退回     bad.xlsx") || !strings.Contains(out, "1. 单元格 G7（任务 T04）：") || !strings.Contains(out, "已采用   good.xlsx") {
 		t.Errorf("ingest output lacks the decisions or the problem's cell:\n%s", out)
 	}
 	code, out, _ = cli(t, june2, "ingest", "good.xlsx")
@@ -366,4 +368,20 @@ func demoMailboxes(t *testing.T, dir string) map[string][]*inbound.Message {
 		}
 	}
 	return boxes
+}
+
+// An accepted workbook's warnings are printed under it, as its receipt
+// tells them.
+func TestPrintDecisionWarnings(t *testing.T) {
+	var b bytes.Buffer
+	printDecision(&b, "may.xlsx", jobs.Decision{
+		Accepted: true, Version: 1,
+		Unit: plan.Unit{ID: "jtj", Name: "市交通运输局"}, Period: plan.Period{Year: 2023, Month: time.May},
+		Warnings: []reports.Problem{{Cell: "G7", TaskID: "T04", Kind: reader.KindStepBack, Message: "第4项任务上次报送为“已完成”。"}},
+	})
+	want := "已采用   may.xlsx：市交通运输局（jtj）2023年5月，本期第1次报送，按时报送\n" +
+		"         提醒：单元格 G7（任务 T04）：第4项任务上次报送为“已完成”。\n"
+	if b.String() != want {
+		t.Errorf("printDecision =\n%s\nwant\n%s", b.String(), want)
+	}
 }

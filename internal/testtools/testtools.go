@@ -59,6 +59,33 @@ func Convert(t testing.TB, src, format string) string {
 	return path
 }
 
+// Poppler returns the path of a program of poppler-utils (pdftotext,
+// pdftoppm), or skips.
+func Poppler(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		missing(t, name+" (poppler-utils)")
+	}
+	return p
+}
+
+// Run runs a program a test needs and returns its standard output; a
+// failure fails the test with the program's error output.
+func Run(t testing.TB, name string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var stderr strings.Builder
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.String())
+	}
+	return out
+}
+
 // Python returns a python3 that can import openpyxl, or skips. Debian's
 // python3-openpyxl installs for /usr/bin/python3, which may not be the first
 // python3 on PATH.

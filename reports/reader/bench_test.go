@@ -34,7 +34,7 @@ func BenchmarkParseIndicators(b *testing.B) {
 // BenchmarkParseFullArea reads the largest template the area holds (4,995
 // tasks) with every cell up to column AF in use.
 func BenchmarkParseFullArea(b *testing.B) {
-	in := reportstest.Input(5000 - reports.FirstTaskRow + 1)
+	in := reportstest.Input(5000 - reports.FootGap - reports.FirstRow - 1) // the foot on row 5000
 	benchmarkParse(b, tFullArea(b, tFill(b, reportstest.Build(b, in), tDefaultFill(in)), reports.Limits{}, "满"), false)
 }
 

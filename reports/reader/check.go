@@ -69,6 +69,11 @@ const (
 	KindCountUnknown   = "count_unknown"   // a row that is none of the unit's indicators
 	KindCountMissing   = "count_missing"   // an expected indicator has no row
 	KindCountDuplicate = "count_duplicate" // an indicator has two rows
+	KindBeforeEmpty    = "before_empty"    // an asked 截至上月累计 blank
+	KindBeforeInvalid  = "before_invalid"  // not a whole number 0–BeforeMax
+
+	// Warnings (see Warnings): the workbook is accepted, the unit is told.
+	KindStepBack = "status_step_back" // 已完成 in the last report, not now
 )
 
 // Expectation is what a returned workbook must match: the template the unit
@@ -95,6 +100,42 @@ type Expectation struct {
 	// Indicators are the indicators of the unit's open tasks: each must
 	// have a row in the indicator section with this month's count.
 	Indicators []plan.Indicator
+	// AskBefore are the indicators (of Indicators) whose total before the
+	// period (截至上月累计) the template asked for (reports.AskBefore): each
+	// must hold a whole number from 0 to reports.BeforeMax.
+	AskBefore []plan.Indicator
+
+	// TaskNumbers holds the plan's number of each task (plan.TaskNumber),
+	// by task id: messages name a task as the template shows it (第4项任务);
+	// by its id when it has none.
+	TaskNumbers map[string]int
+	// Previous holds the statuses of the unit's last accepted report of an
+	// earlier period of the plan year, by task id, and PreviousPeriod that
+	// period: a task reported 已完成 there and not now is warned about (see
+	// Warnings).
+	Previous       map[string]plan.Status
+	PreviousPeriod plan.Period
+}
+
+// taskName names a task in a message the way the template shows it:
+// 第4项任务（优化轨道交通布局）, or 任务 T04（优化轨道交通布局） when the
+// plan's number is not known.
+func (exp Expectation) taskName(t plan.Task) string {
+	if n := exp.TaskNumbers[t.ID]; n > 0 {
+		return fmt.Sprintf("第%d项任务（%s）", n, t.Title)
+	}
+	return fmt.Sprintf("任务 %s（%s）", t.ID, t.Title)
+}
+
+// taskNameOf is taskName of the expected task with the given id; the id
+// alone for a task not expected.
+func (exp Expectation) taskNameOf(id string) string {
+	for _, t := range exp.Tasks {
+		if t.ID == id {
+			return exp.taskName(t)
+		}
+	}
+	return "任务 " + id
 }
 
 // ExtensionMaxDays is how far past the deadline day a unit may ask to
@@ -147,7 +188,7 @@ func ckIdentity(r *Returned, exp Expectation) []reports.Problem {
 		// is the program's (issue 14, item 5).
 		return []reports.Problem{{Kind: KindMetaMissing, Message: "隐藏的校验工作表缺失，无法确认这是哪个单位、哪一期的模板" +
 			"（可能复制到了新的工作簿，或删除了隐藏表）。" + redo}}
-	case m.Version != reports.TemplateVersion && m.Version != "": // an empty one fails the token check
+	case !slices.Contains(reports.TemplateVersions, m.Version) && m.Version != "": // an empty one fails the token check
 		return []reports.Problem{{Kind: KindMetaVersion, Message: fmt.Sprintf(
 			"模板版本“%s”不是本系统当前使用的版本。%s", m.Version, redo)}}
 	case !m.Valid(exp.Secret):
@@ -177,12 +218,12 @@ func ckIdentity(r *Returned, exp Expectation) []reports.Problem {
 	return out
 }
 
-// ckContact checks 联系人 and 联系电话.
+// ckContact checks 填报人 (联系人), 联系电话 and 审核人.
 func ckContact(r *Returned, lim reports.Limits) []reports.Problem {
 	var out []reports.Problem
 	if r.Contact == "" {
 		out = append(out, reports.Problem{Cell: r.ContactCell, Kind: KindContactMissing,
-			Message: "“联系人”未填写，请填写本次报送的联系人姓名。"})
+			Message: "“填报人”（联系人）未填写，请填写本次报送的联系人姓名。"})
 	} else {
 		out = append(out, ckText(r.Contact, "“联系人”", r.ContactCell, "", lim)...)
 	}
@@ -197,7 +238,8 @@ func ckContact(r *Returned, lim reports.Limits) []reports.Problem {
 	default:
 		out = append(out, ckText(r.Phone, "“联系电话”", r.PhoneCell, "", lim)...)
 	}
-	return out
+	// 审核人 is optional; 填报日期 is not checked: neither is recorded.
+	return append(out, ckText(r.Reviewer, "“审核人”", r.ReviewerCell, "", lim)...)
 }
 
 // ckPhone accepts one or more phone numbers: at least ckMinPhoneDigits
@@ -248,36 +290,37 @@ func ckTasks(r *Returned, exp Expectation, lim reports.Limits, requestOnly bool)
 		}
 		if first, dup := seen[id]; dup {
 			out = append(out, reports.Problem{Cell: idCell, TaskID: id, Kind: KindTaskDuplicate, Message: fmt.Sprintf(
-				"任务 %s 出现了两次（第 %d 行和第 %d 行）。请删除重复的行，每个任务只保留一行。", id, first, row.Line)})
+				"%s出现了两次（第 %d 行和第 %d 行）。请删除重复的行，每个任务只保留一行。", exp.taskName(t), first, row.Line)})
 			continue
 		}
 		seen[id] = row.Line
-		out = append(out, ckRow(row, t, lim, requestOnly)...)
+		out = append(out, ckRow(row, t, exp.taskName(t), lim, requestOnly)...)
 	}
 	for _, t := range exp.Tasks {
 		if _, closed := exp.Closed[t.ID]; closed {
 			continue
 		}
 		if _, ok := seen[t.ID]; !ok {
-			out = append(out, reports.Problem{TaskID: t.ID, Kind: KindTaskMissing, Message: fmt.Sprintf(
-				"任务 %s（%s）缺失，请勿删除任务行。请使用本期模板重新填写，或补回该任务行后重新发送。", t.ID, t.Title)})
+			out = append(out, reports.Problem{TaskID: t.ID, Kind: KindTaskMissing, Message: exp.taskName(t) +
+				"缺失，请勿删除任务行。请使用本期模板重新填写，或补回该任务行后重新发送。"})
 		}
 	}
 	return out
 }
 
-// ckRow checks one task row's answer cells. A column missing from the
-// header was reported by the reader and is not checked again here.
+// ckRow checks one task row's answer cells; name is the task's as
+// messages give it. A column missing from the header was reported by the
+// reader and is not checked again here.
 //
 // 完成状态 must be exactly one of the four statuses once surrounding spaces
 // (ASCII and full-width) are trimmed. Synonyms such as 完成 or 进行中 are
 // rejected rather than mapped: the dropdown offers the four values, a
 // guessed mapping (is 进行中 序时推进 or 滞后?) would put words in the unit's
 // mouth, and the message lists the four so the fix takes a second.
-func ckRow(row Row, t plan.Task, lim reports.Limits, requestOnly bool) []reports.Problem {
+func ckRow(row Row, t plan.Task, name string, lim reports.Limits, requestOnly bool) []reports.Problem {
 	var out []reports.Problem
 	a := row.Answer
-	task := fmt.Sprintf("任务 %s（%s）的", t.ID, t.Title)
+	task := name + "的"
 	if cell, ok := row.Cells[reports.HeaderProgress]; ok {
 		if a.Progress == "" && !requestOnly {
 			out = append(out, reports.Problem{Cell: cell, TaskID: t.ID, Kind: KindProgressEmpty,

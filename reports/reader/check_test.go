@@ -24,7 +24,9 @@ type tWant struct {
 func (w tWant) String() string { return fmt.Sprintf("%s@%s/%s", w.kind, w.cell, w.task) }
 
 func TestCheck(t *testing.T) {
-	in := reportstest.Input(3) // T05 row 6, T06 row 7, T07 row 8
+	in := reportstest.Input(3) // T05 row 7, T06 row 8, T07 row 9, the foot on row 11
+	contact, phone := reportstest.FootCell(in, reports.LabelContact), reportstest.FootCell(in, reports.LabelPhone)
+	reviewer := reportstest.FootCell(in, reports.LabelReviewer)
 	other := in
 	other.Unit = reportstest.Units[1]
 	lastMonth := in
@@ -55,17 +57,20 @@ func TestCheck(t *testing.T) {
 		want     []tWant
 	}{
 		{name: "valid"},
-		{name: "empty progress", edit: set(map[string]string{"F6": ""}),
-			want: []tWant{{KindProgressEmpty, "F6", "T05", []string{"本月进展", "T05"}}}},
-		{name: "status 完成 rejected", edit: set(map[string]string{"G7": "完成"}),
-			want: []tWant{{KindStatusInvalid, "G7", "T06", []string{"“完成”", "已完成、序时推进、滞后、未启动"}}}},
-		{name: "status 进行中 rejected", edit: set(map[string]string{"G8": "进行中"}),
-			want: []tWant{{KindStatusInvalid, "G8", "T07", []string{"进行中"}}}},
-		{name: "status with spaces accepted", edit: set(map[string]string{"G6": " 滞后 ", "G7": "\u3000已完成\u3000", "G8": "\t未启动\n"})},
-		{name: "status with inner space rejected", edit: set(map[string]string{"G6": "滞 后"}),
-			want: []tWant{{KindStatusInvalid, "G6", "T05", nil}}},
-		{name: "status empty", edit: set(map[string]string{"G8": ""}),
-			want: []tWant{{KindStatusEmpty, "G8", "T07", []string{"完成状态", "下拉"}}}},
+		{name: "empty progress", edit: set(map[string]string{"F7": ""}),
+			want: []tWant{{KindProgressEmpty, "F7", "T05", []string{"本月进展", "第1项任务（推进交通基础设施互联互通）"}}}},
+		{name: "status 完成 rejected", edit: set(map[string]string{"G8": "完成"}),
+			want: []tWant{{KindStatusInvalid, "G8", "T06", []string{"“完成”", "已完成、序时推进、滞后、未启动"}}}},
+		{name: "status 进行中 rejected", edit: set(map[string]string{"G9": "进行中"}),
+			want: []tWant{{KindStatusInvalid, "G9", "T07", []string{"进行中"}}}},
+		{name: "status with spaces accepted", edit: set(map[string]string{"G7": " 滞后 ", "G8": "\u3000已完成\u3000", "G9": "\t未启动\n"})},
+		{name: "status with inner space rejected", edit: set(map[string]string{"G7": "滞 后"}),
+			want: []tWant{{KindStatusInvalid, "G7", "T05", nil}}},
+		{name: "status empty", edit: set(map[string]string{"G9": ""}),
+			want: []tWant{{KindStatusEmpty, "G9", "T07", []string{"完成状态", "下拉"}}}},
+		{name: "no plan numbers: tasks named by their keys", edit: set(map[string]string{"G9": ""}),
+			exp:  func(e *Expectation) { e.TaskNumbers = nil },
+			want: []tWant{{KindStatusEmpty, "G9", "T07", []string{"任务 T07（深化港航合作）的"}}}},
 		{name: "wrong period", template: lastMonth,
 			want: []tWant{{KindWrongPeriod, "", "", []string{"这是 2023年4月 的模板，本期是 2023年5月"}}}},
 		{name: "wrong unit", template: other,
@@ -84,24 +89,25 @@ func TestCheck(t *testing.T) {
 			want: []tWant{{KindMetaMissing, "", "", []string{"隐藏的校验工作表缺失", "请使用本期"}}}},
 		{name: "missing task", edit: func(t *testing.T, f *excelize.File) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 7))
-		}, want: []tWant{{KindTaskMissing, "", "T06", []string{"任务 T06", "缺失", "请勿删除任务行"}}}},
-		{name: "extra task", edit: set(map[string]string{"A9": "4", "B9": "T99", "F9": "额外", "G9": "已完成"}),
-			want: []tWant{{KindTaskUnknown, "B9", "T99", []string{"T99"}}}},
-		{name: "duplicate task", edit: set(map[string]string{"B9": "T05", "F9": "重复", "G9": "已完成"}),
-			want: []tWant{{KindTaskDuplicate, "B9", "T05", []string{"第 6 行和第 9 行"}}}},
-		{name: "task id edited", edit: set(map[string]string{"B8": "T7"}),
+			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 8))
+		}, want: []tWant{{KindTaskMissing, "", "T06", []string{"第2项任务（推动交通运输服务一体化）", "缺失", "请勿删除任务行"}}}},
+		{name: "extra task", edit: set(map[string]string{"A10": "4", "J10": "T99", "F10": "额外", "G10": "已完成"}),
+			want: []tWant{{KindTaskUnknown, "J10", "T99", []string{"T99"}}}},
+		{name: "duplicate task", edit: set(map[string]string{"J10": "T05", "F10": "重复", "G10": "已完成"}),
+			want: []tWant{{KindTaskDuplicate, "J10", "T05", []string{"第1项任务", "第 7 行和第 10 行"}}}},
+		{name: "task key edited", edit: set(map[string]string{"J9": "T7"}),
 			want: []tWant{
 				{KindTaskMissing, "", "T07", nil},
-				{KindTaskUnknown, "B8", "T7", nil},
+				{KindTaskUnknown, "J9", "T7", nil},
 			}},
-		{name: "too long", edit: set(map[string]string{"H7": strings.Repeat("长", 2001)}),
-			want: []tWant{{KindTextTooLong, "H7", "T06", []string{"2001", "2000", "存在问题"}}}},
-		{name: "limit from expectation", edit: set(map[string]string{"I6": strings.Repeat("a", 41)}),
+		{name: "number shown edited: the key counts", edit: set(map[string]string{"A9": "99", "A7": ""})},
+		{name: "too long", edit: set(map[string]string{"H8": strings.Repeat("长", 2001)}),
+			want: []tWant{{KindTextTooLong, "H8", "T06", []string{"2001", "2000", "存在问题"}}}},
+		{name: "limit from expectation", edit: set(map[string]string{"I7": strings.Repeat("a", 41)}),
 			exp:  func(e *Expectation) { e.Limits.MaxTextChars = 40 },
-			want: []tWant{{KindTextTooLong, "I6", "T05", []string{"41", "40"}}}},
+			want: []tWant{{KindTextTooLong, "I7", "T05", []string{"41", "40"}}}},
 		// Excel escapes control characters in the XML as _xHHHH_.
-		{name: "control character", edit: set(map[string]string{"H8": "有BELL响铃"}),
+		{name: "control character", edit: set(map[string]string{"H9": "有BELL响铃"}),
 			post: func(t testing.TB, data []byte) []byte {
 				return tRewriteZip(t, data, func(name string, b []byte, _ map[string][]byte) []byte {
 					if name != "xl/sharedStrings.xml" {
@@ -110,28 +116,35 @@ func TestCheck(t *testing.T) {
 					return bytes.ReplaceAll(b, []byte("BELL"), []byte("_x0007_"))
 				})
 			},
-			want: []tWant{{KindControlChars, "H8", "T07", []string{"控制字符"}}}},
-		{name: "tabs and line breaks allowed", edit: set(map[string]string{"H8": "一\t二\n三\r\n四"})},
-		{name: "contact missing", edit: set(map[string]string{reports.ContactCell: ""}),
-			want: []tWant{{KindContactMissing, "C3", "", []string{"联系人"}}}},
-		{name: "phone missing", edit: set(map[string]string{reports.PhoneCell: "  "}),
-			want: []tWant{{KindPhoneMissing, "E3", "", []string{"联系电话"}}}},
-		{name: "phone invalid", edit: set(map[string]string{reports.PhoneCell: "找张三"}),
-			want: []tWant{{KindPhoneInvalid, "E3", "", []string{"找张三", "至少 7 位数字"}}}},
-		{name: "phone too short", edit: set(map[string]string{reports.PhoneCell: "12345"}),
-			want: []tWant{{KindPhoneInvalid, "E3", "", nil}}},
+			want: []tWant{{KindControlChars, "H9", "T07", []string{"控制字符"}}}},
+		{name: "tabs and line breaks allowed", edit: set(map[string]string{"H9": "一\t二\n三\r\n四"})},
+		{name: "contact missing", edit: set(map[string]string{contact: ""}),
+			want: []tWant{{KindContactMissing, contact, "", []string{"联系人"}}}},
+		{name: "phone missing", edit: set(map[string]string{phone: "  "}),
+			want: []tWant{{KindPhoneMissing, phone, "", []string{"联系电话"}}}},
+		{name: "phone invalid", edit: set(map[string]string{phone: "找张三"}),
+			want: []tWant{{KindPhoneInvalid, phone, "", []string{"找张三", "至少 7 位数字"}}}},
+		{name: "phone too short", edit: set(map[string]string{phone: "12345"}),
+			want: []tWant{{KindPhoneInvalid, phone, "", nil}}},
 		{name: "phone with extension and two numbers", edit: set(map[string]string{
-			reports.PhoneCell: "(0571) 8765-4321转8001 / +86 138 0013 8000"})},
-		{name: "phone full-width", edit: set(map[string]string{reports.PhoneCell: "０５７１－８７６５４３２１"})},
-		{name: "contact in one cell", edit: set(map[string]string{"A3": "联系人：王五", reports.ContactCell: ""})},
+			phone: "(0571) 8765-4321转8001 / +86 138 0013 8000"})},
+		{name: "phone full-width", edit: set(map[string]string{phone: "０５７１－８７６５４３２１"})},
+		{name: "contact in one cell", edit: set(map[string]string{"B11": "填报人：王五", contact: ""})},
+		{name: "reviewer too long", edit: set(map[string]string{reviewer: strings.Repeat("审", 41)}),
+			exp:  func(e *Expectation) { e.Limits.MaxTextChars = 40 },
+			want: []tWant{{KindTextTooLong, reviewer, "", []string{"审核人", "41"}}}},
 		{name: "column deleted", edit: func(t *testing.T, f *excelize.File) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
 			reportstest.Must(t, f.RemoveCol(reports.SheetForm, "H"))
-		}, want: []tWant{{KindColumnMissing, "", "", []string{"存在问题"}}}},
-		{name: "text below the table without task id", edit: set(map[string]string{"F10": "补充说明"}),
-			want: []tWant{{KindRowWithoutTask, "B10", "", []string{"第 10 行"}}}},
+		}, want: []tWant{ // the foot's label 联系电话 was in column H too
+			{KindColumnMissing, "", "", []string{"存在问题"}},
+			{KindPhoneMissing, "", "", nil},
+		}},
+		{name: "text below the table without task key", edit: set(map[string]string{"F10": "补充说明"}),
+			want: []tWant{{KindRowWithoutTask, "J10", "", []string{"第 10 行"}}}},
 		{name: "instructions line below the table ends it", edit: set(map[string]string{
-			"A10": "填写说明：本表由办公室汇总", "F11": "签发人：王五", "B12": "备注"})},
+			"A10": "填写说明：本表由办公室汇总", "F13": "签发人：王五", "B14": "备注"})},
+		{name: "the foot ends the table", edit: set(map[string]string{"F12": "签发人：王五", "B13": "备注"})},
 		{name: "metadata emptied", edit: func(t *testing.T, f *excelize.File) {
 			for _, key := range []string{reports.MetaKeyVersion, reports.MetaKeyToken} {
 				meta(key, "")(t, f)
@@ -139,17 +152,17 @@ func TestCheck(t *testing.T) {
 		}, want: []tWant{{KindTokenInvalid, "", "", nil}}},
 		{name: "header renamed", edit: set(map[string]string{"F5": "进展"}),
 			want: []tWant{{KindColumnMissing, "", "", []string{"本月进展"}}}},
-		{name: "task id header renamed", edit: set(map[string]string{"B5": "编号"}),
+		{name: "task key header renamed", edit: set(map[string]string{"J5": "编号"}),
 			want: []tWant{{KindColumnMissing, "", "", []string{"任务编号"}}}},
 		{name: "problems ordered by row then column", edit: set(map[string]string{
-			"G8": "完成", "F7": "", "G7": "", "F6": "", reports.PhoneCell: "", reports.ContactCell: ""}),
+			"G9": "完成", "F8": "", "G8": "", "F7": "", phone: "", contact: ""}),
 			want: []tWant{
-				{KindContactMissing, "C3", "", nil},
-				{KindPhoneMissing, "E3", "", nil},
-				{KindProgressEmpty, "F6", "T05", nil},
-				{KindProgressEmpty, "F7", "T06", nil},
-				{KindStatusEmpty, "G7", "T06", nil},
-				{KindStatusInvalid, "G8", "T07", nil},
+				{KindProgressEmpty, "F7", "T05", nil},
+				{KindProgressEmpty, "F8", "T06", nil},
+				{KindStatusEmpty, "G8", "T06", nil},
+				{KindStatusInvalid, "G9", "T07", nil},
+				{KindContactMissing, contact, "", nil},
+				{KindPhoneMissing, phone, "", nil},
 			}},
 	}
 	for _, tc := range tests {
@@ -207,8 +220,8 @@ func TestCheckKeepsParseProblemsFirst(t *testing.T) {
 	r := &Returned{
 		HasMeta:  true,
 		Problems: []reports.Problem{{Kind: KindColumnMissing, Message: "表头中没有“存在问题”列"}},
-		Rows: []Row{{Line: 6, Answer: plan.Answer{TaskID: "T05"},
-			Cells: map[string]string{reports.HeaderTaskID: "B6", reports.HeaderProgress: "F6", reports.HeaderStatus: "G6"}}},
+		Rows: []Row{{Line: 7, Answer: plan.Answer{TaskID: "T05"},
+			Cells: map[string]string{reports.HeaderTaskID: "J7", reports.HeaderProgress: "F7", reports.HeaderStatus: "G7"}}},
 		Contact: "张三", Phone: "13800138000",
 	}
 	in := reportstest.Input(1)

@@ -143,28 +143,28 @@ func tDiffWorkbooks(t *testing.T) []tDiffWorkbook {
 		add(name, reportstest.Save(t, f))
 	}
 	edit("filled, rich text", func(f *excelize.File) {
-		reportstest.Must(t, f.SetCellRichText(reports.SheetForm, "F6", []excelize.RichTextRun{
+		reportstest.Must(t, f.SetCellRichText(reports.SheetForm, "F7", []excelize.RichTextRun{
 			{Text: "一是", Font: &excelize.Font{Bold: true}}, {Text: "完成；"}, {Text: "\n二是开工。"}}))
 	})
 	edit("filled, rows inserted and columns swapped", func(f *excelize.File) {
 		reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-		tSwapColumns(t, f, "F", "I", 10)
-		reportstest.Must(t, f.InsertRows(reports.SheetForm, 8, 2))
+		tSwapColumns(t, f, "F", "I", 11)
+		reportstest.Must(t, f.InsertRows(reports.SheetForm, 9, 2))
 		reportstest.Must(t, f.SetCellStr(reports.SheetForm, "A30", ""))
 	})
 	edit("filled, formulas and numbers", func(f *excelize.File) {
-		reportstest.Must(t, f.SetCellFormula(reports.SheetForm, "H6", "A1&\"x\""))
-		reportstest.Must(t, f.SetCellValue(reports.SheetForm, reports.PhoneCell, 13800138000))
-		reportstest.Must(t, f.SetCellValue(reports.SheetForm, "H9", 0.5))
-		reportstest.Must(t, f.SetCellBool(reports.SheetForm, "J9", true))
-		reportstest.Must(t, f.SetCellStr(reports.SheetForm, "G7", " 滞后\r\n_x0041_ "))
+		reportstest.Must(t, f.SetCellFormula(reports.SheetForm, "H7", "A1&\"x\""))
+		reportstest.Must(t, f.SetCellValue(reports.SheetForm, reportstest.FootCell(in, reports.LabelPhone), 13800138000))
+		reportstest.Must(t, f.SetCellValue(reports.SheetForm, "H10", 0.5))
+		reportstest.Must(t, f.SetCellBool(reports.SheetForm, "K10", true))
+		reportstest.Must(t, f.SetCellStr(reports.SheetForm, "G8", " 滞后\r\n_x0041_ "))
 	})
 	add("filled, cached formula", tCacheFormula(t, func() []byte {
 		f := reportstest.Open(t, filled)
-		reportstest.Must(t, f.SetCellDefault(reports.SheetForm, "H7", ""))
-		reportstest.Must(t, f.SetCellFormula(reports.SheetForm, "H7", "B7"))
+		reportstest.Must(t, f.SetCellDefault(reports.SheetForm, "H8", ""))
+		reportstest.Must(t, f.SetCellFormula(reports.SheetForm, "H8", "J8"))
 		return reportstest.Save(t, f)
-	}(), "H7", "T06"))
+	}(), "H8", "T06"))
 	ext := tExtWorkbook(t, reportstest.ExtInput(), tExtFill{answers: true, counts: []any{2, "1次", 0}, until: 45097, reason: "部分数据待核实"})
 	add("filled, indicators and extension", ext)
 	if filledFn, err := Fill(reportstest.Build(t, reportstest.ExtInput()), "李四", "13900001111", tDefaultFill(reportstest.ExtInput()).answers); err == nil {
@@ -183,7 +183,7 @@ func tDiffWorkbooks(t *testing.T) []tDiffWorkbook {
 	}
 
 	// The largest template the area holds, every cell up to AF in use.
-	big := reportstest.Input(5000 - reports.FirstTaskRow + 1)
+	big := reportstest.Input(5000 - reports.FootGap - reports.FirstRow - 1) // the foot on row 5000
 	add("4,995 tasks, area full", tFullArea(t, tFill(t, reportstest.Build(t, big), tDefaultFill(big)), reports.Limits{}, "满"))
 
 	// Compiled workbooks.

@@ -44,23 +44,30 @@ func closedRow(a plan.Answer) bool {
 		a.Issues == "" && a.NextSteps == ""
 }
 
-// readExtensionDate parses the date asked for, once the metadata has told
-// the period (a date without a year is read in the period's year).
-func (p *parser) readExtensionDate() {
-	if p.r.Extension.UntilText == "" {
-		return
+// readExtensionDate parses the date asked for, and readDate 填报日期,
+// once the metadata has told the period (a date without a year is read in
+// the period's year).
+func (p *parser) readExtensionDate() { p.r.Extension.Until = p.day(&p.r.Extension.UntilText) }
+
+func (p *parser) readDate() { p.r.Date = p.day(&p.r.DateText) }
+
+// day reads the date in *text: zero when blank or unreadable. A date the
+// unit typed into a date cell is held as Excel's serial number, which
+// means nothing to the people who read it: *text is then rewritten as
+// YYYY-MM-DD.
+func (p *parser) day(text *string) time.Time {
+	if *text == "" {
+		return time.Time{}
 	}
 	period, _ := plan.ParsePeriod(p.r.Meta.Period) // zero when unknown: then a year is needed
-	d, ok := extensionDate(p.r.Extension.UntilText, period)
+	d, ok := extensionDate(*text, period)
 	if !ok {
-		return
+		return time.Time{}
 	}
-	p.r.Extension.Until = d
-	if dateSerial.MatchString(p.r.Extension.UntilText) {
-		// The unit typed a date, and the cell holds Excel's serial of it:
-		// that number means nothing to the people who read the request.
-		p.r.Extension.UntilText = d.Format(time.DateOnly)
+	if dateSerial.MatchString(*text) {
+		*text = d.Format(time.DateOnly)
 	}
+	return d
 }
 
 // placeholders are what units write in a box they mean to leave empty.

@@ -22,14 +22,21 @@ func tExtExpect(in reports.TemplateInput) Expectation {
 	exp.Closed = in.Closed
 	for _, l := range in.Indicators {
 		exp.Indicators = append(exp.Indicators, l.Indicator)
+		if l.Ask {
+			exp.AskBefore = append(exp.AskBefore, l.Indicator)
+		}
 	}
 	return exp
 }
 
 // tExtCountCell is the 本月完成数 cell of the i-th indicator of in.
 func tExtCountCell(in reports.TemplateInput, i int) string {
-	_, _, first := reports.IndicatorRows(reports.FirstTaskRow + len(in.Tasks) - 1)
-	return reports.Cell(reports.IndicatorCountCol, first+i)
+	return reports.Cell(reports.IndicatorCountCol, reportstest.Layout(in).Indicators[i])
+}
+
+// tExtBeforeCell is the 截至上月累计 cell of the i-th indicator of in.
+func tExtBeforeCell(in reports.TemplateInput, i int) string {
+	return reports.Cell(reports.IndicatorBeforeCol, reportstest.Layout(in).Indicators[i])
 }
 
 // tExtFill is what a unit types into a template with indicators.
@@ -45,14 +52,14 @@ type tExtFill struct {
 func tExtWorkbook(t testing.TB, in reports.TemplateInput, fill tExtFill) []byte {
 	t.Helper()
 	f := reportstest.Open(t, reportstest.Build(t, in))
-	reportstest.Must(t, f.SetCellStr(reports.SheetForm, reports.ContactCell, "张三"))
-	reportstest.Must(t, f.SetCellStr(reports.SheetForm, reports.PhoneCell, "0571-87654321"))
+	reportstest.Must(t, f.SetCellStr(reports.SheetForm, reportstest.FootCell(in, reports.LabelContact), "张三"))
+	reportstest.Must(t, f.SetCellStr(reports.SheetForm, reportstest.FootCell(in, reports.LabelPhone), "0571-87654321"))
 	if fill.answers {
-		for i, a := range tDefaultFill(in).answers {
+		for _, a := range tDefaultFill(in).answers {
 			if _, closed := in.Closed[a.TaskID]; closed {
 				continue
 			}
-			row := reports.FirstTaskRow + i
+			row := reportstest.Layout(in).Tasks[a.TaskID]
 			for col, v := range map[string]string{"F": a.Progress, "G": string(a.Status), "H": a.Issues, "I": a.NextSteps} {
 				reportstest.Must(t, f.SetCellStr(reports.SheetForm, fmt.Sprintf("%s%d", col, row), v))
 			}
@@ -222,25 +229,25 @@ func TestCheckExtension(t *testing.T) {
 				{KindExtensionReasonEmpty, "I3", "", nil},
 			}},
 		{name: "request only still needs the contact", fill: tExtFill{until: "2023-06-20", reason: "等待批复",
-			cells: map[string]any{reports.PhoneCell: ""}}, requestOnly: true,
-			want: []tWant{{KindPhoneMissing, "E3", "", nil}}},
+			cells: map[string]any{"I17": ""}}, requestOnly: true,
+			want: []tWant{{KindPhoneMissing, "I17", "", nil}}},
 		{name: "request only still checks what was written", fill: tExtFill{until: "2023-06-20", reason: "等待批复",
 			counts: []any{nil, "两次"}},
 			want: []tWant{
-				{KindProgressEmpty, "F6", "T05", nil}, {KindStatusEmpty, "G6", "T05", nil},
-				{KindProgressEmpty, "F8", "T07", nil}, {KindStatusEmpty, "G8", "T07", nil},
-				{KindCountEmpty, "F12", "T05", nil},
-				{KindCountInvalid, "F13", "T05", []string{"两次"}},
-				{KindCountEmpty, "F14", "T07", nil},
+				{KindProgressEmpty, "F7", "T05", nil}, {KindStatusEmpty, "G7", "T05", nil},
+				{KindProgressEmpty, "F9", "T07", nil}, {KindStatusEmpty, "G9", "T07", nil},
+				{KindCountEmpty, "F13", "T05", nil},
+				{KindCountInvalid, "F14", "T05", []string{"两次"}},
+				{KindCountEmpty, "F15", "T07", nil},
 			}},
 		{name: "one answer makes it a report", fill: tExtFill{until: "2023-06-20", reason: "等待批复",
-			cells: map[string]any{"F6": "已开工"}},
+			cells: map[string]any{"F7": "已开工"}},
 			want: []tWant{
-				{KindStatusEmpty, "G6", "T05", nil},
-				{KindProgressEmpty, "F8", "T07", nil}, {KindStatusEmpty, "G8", "T07", nil},
-				{KindCountEmpty, "F12", "T05", []string{"任务 T05 的指标“对口部门联席会”本月完成数未填写，没有请填0。"}},
-				{KindCountEmpty, "F13", "T05", nil},
-				{KindCountEmpty, "F14", "T07", nil},
+				{KindStatusEmpty, "G7", "T05", nil},
+				{KindProgressEmpty, "F9", "T07", nil}, {KindStatusEmpty, "G9", "T07", nil},
+				{KindCountEmpty, "F13", "T05", []string{"第1项任务（推进交通基础设施互联互通）的指标“对口部门联席会”本月完成数未填写，没有请填0。"}},
+				{KindCountEmpty, "F14", "T05", nil},
+				{KindCountEmpty, "F15", "T07", nil},
 			}},
 		{name: "wrong unit gets only that", fill: tExtFill{until: "下周", reason: "等待批复"}, requestOnly: true,
 			exp:  func(e *Expectation) { e.Unit = reportstest.Units[1] },
@@ -268,7 +275,7 @@ func TestCheckExtension(t *testing.T) {
 }
 
 func TestCheckCounts(t *testing.T) {
-	in := reportstest.ExtInput() // indicators on rows 12–14
+	in := reportstest.ExtInput() // indicators on rows 13–15
 	tests := []struct {
 		name       string
 		counts     []any
@@ -283,58 +290,58 @@ func TestCheckCounts(t *testing.T) {
 		{name: "as text, with units, full-width, decimals", counts: []any{"2次", "２", "2.0"},
 			wantCounts: map[string]map[string]int{"T05": {"对口部门联席会": 2, "合作交流活动": 2}, "T07": {"新开内贸航线": 2}}},
 		{name: "empty", counts: []any{1, nil, 0},
-			want:       []tWant{{KindCountEmpty, "F13", "T05", []string{"任务 T05 的指标“合作交流活动”本月完成数未填写，没有请填0。"}}},
+			want:       []tWant{{KindCountEmpty, "F14", "T05", []string{"第1项任务（推进交通基础设施互联互通）的指标“合作交流活动”本月完成数未填写，没有请填0。"}}},
 			wantCounts: map[string]map[string]int{"T05": {"对口部门联席会": 1}, "T07": {"新开内贸航线": 0}}},
 		{name: "invalid", counts: []any{-1, 1.5, 1000},
 			want: []tWant{
-				{KindCountInvalid, "F12", "T05", []string{"“-1”", "0—999之间的整数"}},
-				{KindCountInvalid, "F13", "T05", []string{"1.5"}},
-				{KindCountInvalid, "F14", "T07", []string{"1000"}},
+				{KindCountInvalid, "F13", "T05", []string{"“-1”", "0—999之间的整数"}},
+				{KindCountInvalid, "F14", "T05", []string{"1.5"}},
+				{KindCountInvalid, "F15", "T07", []string{"1000"}},
 			},
 			wantCounts: map[string]map[string]int{"T07": {"新开内贸航线": 1000}}},
 		{name: "words", counts: []any{"两次", "若干", "2次左右"},
 			want: []tWant{
-				{KindCountInvalid, "F12", "T05", nil}, {KindCountInvalid, "F13", "T05", nil}, {KindCountInvalid, "F14", "T07", nil},
+				{KindCountInvalid, "F13", "T05", nil}, {KindCountInvalid, "F14", "T05", nil}, {KindCountInvalid, "F15", "T07", nil},
 			}},
 		{name: "unknown indicator row", counts: []any{1, 1, 1},
-			cells: map[string]any{"A15": "4", "B15": "T05", "C15": "自创指标", "F15": 3},
-			want:  []tWant{{KindCountUnknown, "F15", "T05", []string{"第 15 行", "自创指标"}}}},
-		{name: "renamed indicator", counts: []any{1, 1, 1}, cells: map[string]any{"C14": "新开航线"},
+			cells: map[string]any{"A16": "4", "J16": "T05", "C16": "自创指标", "F16": 3},
+			want:  []tWant{{KindCountUnknown, "F16", "T05", []string{"第 16 行", "自创指标"}}}},
+		{name: "renamed indicator", counts: []any{1, 1, 1}, cells: map[string]any{"C15": "新开航线"},
 			want: []tWant{
 				{KindCountMissing, "", "T07", []string{"新开内贸航线"}},
-				{KindCountUnknown, "F14", "T07", nil},
+				{KindCountUnknown, "F15", "T07", nil},
 			}},
 		{name: "duplicate row", counts: []any{1, 1, 1},
-			cells: map[string]any{"B15": "T07", "C15": "新开内贸航线", "F15": 3},
-			want:  []tWant{{KindCountDuplicate, "F15", "T07", []string{"第 14 行和第 15 行"}}}},
+			cells: map[string]any{"J16": "T07", "C16": "新开内贸航线", "F16": 3},
+			want:  []tWant{{KindCountDuplicate, "F16", "T07", []string{"第 15 行和第 16 行"}}}},
 		{name: "rows deleted", counts: []any{1, 1, 1}, edit: func(t *testing.T, f *excelize.File) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 14))
-			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 12))
+			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 15))
+			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 13))
 		}, want: []tWant{
 			{KindCountMissing, "", "T05", []string{"对口部门联席会"}},
 			{KindCountMissing, "", "T07", nil},
 		}},
 		{name: "section title deleted and columns moved", counts: []any{1, 2, 3}, edit: func(t *testing.T, f *excelize.File) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			for r := 11; r <= 14; r++ { // swap 本月完成数 (F) with 全年目标 (D)
+			for r := 12; r <= 15; r++ { // swap 本月完成数 (F) with 全年目标 (D)
 				d, _ := f.GetCellValue(reports.SheetForm, fmt.Sprintf("D%d", r))
 				v, _ := f.GetCellValue(reports.SheetForm, fmt.Sprintf("F%d", r))
 				reportstest.Must(t, f.SetCellStr(reports.SheetForm, fmt.Sprintf("D%d", r), v))
 				reportstest.Must(t, f.SetCellStr(reports.SheetForm, fmt.Sprintf("F%d", r), d))
 			}
-			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 10))
+			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 11))
 		}, wantCounts: map[string]map[string]int{"T05": {"对口部门联席会": 1, "合作交流活动": 2}, "T07": {"新开内贸航线": 3}}},
-		{name: "count column header renamed", counts: []any{1, 1, 1}, cells: map[string]any{"F11": "完成数"},
+		{name: "count column header renamed", counts: []any{1, 1, 1}, cells: map[string]any{"F12": "完成数"},
 			want: []tWant{
 				{KindColumnMissing, "", "", []string{"本月完成数"}},
 				{KindCountEmpty, "", "T05", nil}, {KindCountEmpty, "", "T05", nil}, {KindCountEmpty, "", "T07", nil},
 			}},
 		{name: "a closed task's indicator row is ignored", counts: []any{1, 1, 1},
-			cells: map[string]any{"B15": "T06", "C15": "旧指标", "F15": "不适用"}},
+			cells: map[string]any{"J16": "T06", "C16": "旧指标", "F16": "不适用"}},
 		{name: "no indicators expected", counts: []any{1, 1, 1}, exp: func(e *Expectation) { e.Indicators = nil },
 			want: []tWant{
-				{KindCountUnknown, "F12", "T05", nil}, {KindCountUnknown, "F13", "T05", nil}, {KindCountUnknown, "F14", "T07", nil},
+				{KindCountUnknown, "F13", "T05", nil}, {KindCountUnknown, "F14", "T05", nil}, {KindCountUnknown, "F15", "T07", nil},
 			}},
 	}
 	for _, tc := range tests {
@@ -371,7 +378,7 @@ func TestCheckCounts(t *testing.T) {
 // TestClosedTasks checks that a closed task's row, shown locked with 已销号,
 // is neither checked nor returned by OpenAnswers, and may even be gone.
 func TestClosedTasks(t *testing.T) {
-	in := reportstest.ExtInput() // T06 closed, on row 7
+	in := reportstest.ExtInput() // T06 closed, on row 8
 	full := tExtFill{answers: true, counts: []any{1, 1, 1}}
 	tests := []struct {
 		name string
@@ -382,15 +389,15 @@ func TestClosedTasks(t *testing.T) {
 		{name: "as sent"},
 		{name: "closed row edited anyway", edit: func(t *testing.T, f *excelize.File) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "F7", ""))
-			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "G7", "完成"))
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "F8", ""))
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "G8", "完成"))
 		}},
 		{name: "closed row deleted", edit: func(t *testing.T, f *excelize.File) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 7))
+			reportstest.Must(t, f.RemoveRow(reports.SheetForm, 8))
 		}},
 		{name: "closure unknown to the office", exp: func(e *Expectation) { e.Closed = nil },
-			want: []tWant{{KindStatusInvalid, "G7", "T06", []string{"已销号"}}}},
+			want: []tWant{{KindStatusInvalid, "G8", "T06", []string{"已销号"}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -419,9 +426,9 @@ func TestClosedTasks(t *testing.T) {
 	f := reportstest.Open(t, reportstest.Build(t, in))
 	defer f.Close()
 	for cell, want := range map[string]string{
-		"B7": "T06", "F7": "已销号（2023年3月确认完成，本期无需填写）", "G7": "已销号", "H7": "", "I7": "",
+		"J8": "T06", "F8": "已销号（2023年3月确认完成，本期无需填写）", "G8": "已销号", "H8": "", "I8": "",
 	} {
-		if got, _ := f.GetCellValue(reports.SheetForm, cell); got != want {
+		if got, _ := f.GetCellValue(reports.SheetForm, cell, excelize.Options{RawCellValue: true}); got != want {
 			t.Errorf("%s = %q, want %q", cell, got, want)
 		}
 	}

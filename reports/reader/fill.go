@@ -13,7 +13,9 @@ import (
 // Fill writes a unit's answers into its template the way a person would:
 // into the cells found by their labels and header texts, leaving the rest
 // untouched; an indicator's count (量化指标) is written when the answer
-// carries it. The demo and the end-to-end tests use it to play the units.
+// carries it, and the total before the period, where the template asks
+// for it, from the answer's Before (0 when it has none). The demo and the
+// end-to-end tests use it to play the units.
 func Fill(template []byte, contact, phone string, answers []plan.Answer) ([]byte, error) {
 	r := Parse(template, reports.Limits{})
 	if r.Fatal {
@@ -45,13 +47,17 @@ func Fill(template []byte, contact, phone string, answers []plan.Answer) ([]byte
 		set(row.Cells[reports.HeaderIssues], a.Issues)
 		set(row.Cells[reports.HeaderNextSteps], a.NextSteps)
 	}
-	counts := make(map[string]map[string]int, len(answers))
+	byTask := make(map[string]plan.Answer, len(answers))
 	for _, a := range answers {
-		counts[a.TaskID] = a.Counts
+		byTask[a.TaskID] = a
 	}
 	for _, c := range r.Counts {
-		if n, ok := counts[c.TaskID][c.Name]; ok {
+		a, answered := byTask[c.TaskID]
+		if n, ok := a.Counts[c.Name]; ok {
 			set(c.Cell, fmt.Sprint(n))
+		}
+		if answered && c.Before == "" { // asked: the template shows the total otherwise
+			set(c.BeforeCell, fmt.Sprint(a.Before[c.Name]))
 		}
 	}
 	if err != nil {

@@ -18,6 +18,10 @@ type CountRow struct {
 	Name   string // 指标名称
 	Value  string // 本月完成数, as written ("" when blank)
 	Cell   string // the 本月完成数 cell, e.g. "F13"; "" when that column is missing
+	// Before is 截至上月累计 as written: what the template showed, or,
+	// where it asked for it, what the unit wrote ("" when blank).
+	Before     string
+	BeforeCell string // "" when that column is missing
 }
 
 // isIndicatorSection reports whether a line below the task table starts
@@ -56,8 +60,8 @@ func indicatorColumns(l line) map[string]int {
 }
 
 // readCounts reads the indicator section below the task table: the rows
-// under its header, found by the labels 任务编号, 指标名称 and 本月完成数,
-// up to an instructions line. A workbook without the section (a template
+// under its header, found by the labels 任务编号, 指标名称, 截至上月累计 and
+// 本月完成数, up to an instructions line or the foot. A workbook without the section (a template
 // of a unit without indicators, or from before them) has no counts.
 func (p *parser) readCounts(t table) {
 	start, cols := -1, map[string]int(nil)
@@ -76,8 +80,9 @@ func (p *parser) readCounts(t table) {
 			"量化指标的表头中没有“%s”列。请不要删除或修改表头，使用本期模板重新填写后发送。", reports.IndHeaderCount)})
 	}
 	idCol, nameCol := cols[reports.HeaderTaskID], cols[reports.IndHeaderName]
+	beforeCol, hasBefore := cols[reports.IndHeaderBefore]
 	for _, l := range t.lines[start+1:] {
-		if isNote(l) {
+		if isNote(l) || isFoot(l) {
 			break
 		}
 		c := CountRow{Line: l.n, TaskID: l.cell(idCol), Name: l.cell(nameCol)}
@@ -87,7 +92,13 @@ func (p *parser) readCounts(t table) {
 				c.Value = p.formula(c.Cell)
 			}
 		}
-		if c.TaskID == "" && c.Name == "" && c.Value == "" {
+		if hasBefore {
+			c.BeforeCell = reports.Cell(beforeCol, l.n)
+			if c.Before = l.cell(beforeCol); c.Before == "" {
+				c.Before = p.formula(c.BeforeCell)
+			}
+		}
+		if c.TaskID == "" && c.Name == "" && c.Value == "" && c.Before == "" {
 			continue // a remark beside the table, not an indicator
 		}
 		p.r.Counts = append(p.r.Counts, c)

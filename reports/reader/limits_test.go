@@ -308,7 +308,7 @@ func TestParseNearLimits(t *testing.T) {
 		{"100,000 shared strings", tSharedStrings(t, filled, 100_000-tCountParts(t, filled, "xl/sharedStrings.xml", "<si>"), "共享"), reports.Limits{}},
 		{"cells in the last column and row", tHostileWorkbook(t, filled,
 			`<row r="5000"><c r="AF5000" t="inlineStr"><is><t>角落</t></is></c></row>`), reports.Limits{}},
-		{"the area's 9 columns used", filled, reports.Limits{MaxColumns: 9, MaxCellsOutside: 1}},
+		{"the area's 10 columns used", filled, reports.Limits{MaxColumns: reports.KeyCol, MaxCellsOutside: 1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -327,7 +327,7 @@ func TestParseNearLimits(t *testing.T) {
 	}
 }
 
-// tFullArea fills every empty cell of columns J..lim.MaxColumns from the
+// tFullArea fills every empty cell of columns K..lim.MaxColumns from the
 // header row down to lim.MaxRows with text: the whole area in use, without
 // touching what the reader reads (the labels' rows above the header would
 // give a blank label a value).
@@ -336,7 +336,7 @@ func tFullArea(t testing.TB, book []byte, lim reports.Limits, text string) []byt
 	lim = lim.WithDefaults()
 	cells := func(r int) string {
 		var b strings.Builder
-		for c := 10; c <= lim.MaxColumns; c++ {
+		for c := reports.KeyCol + 1; c <= lim.MaxColumns; c++ {
 			fmt.Fprintf(&b, `<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>`, columnName(c), r, text)
 		}
 		return b.String()
@@ -364,7 +364,7 @@ func tFullArea(t testing.TB, book []byte, lim reports.Limits, text string) []byt
 // down to row 5000, with every cell right of the table in use up to column
 // AF: it is accepted, and every line of the area is read.
 func TestParseFullArea(t *testing.T) {
-	in := reportstest.Input(5000 - reports.FirstTaskRow + 1)
+	in := reportstest.Input(5000 - reports.FootGap - reports.FirstRow - 1) // the foot on row 5000
 	fill := tDefaultFill(in)
 	data := tFullArea(t, tFill(t, reportstest.Build(t, in), fill), reports.Limits{}, "满")
 	start := time.Now()

@@ -60,7 +60,7 @@ func tPeakCases() []tPeakCase {
 // table up to column AF holding 48 bytes of text (a 13 MB sheet), and
 // 100,000 shared strings of 150 bytes (a 15 MB table).
 func tMaxWorkbook(t testing.TB) []byte {
-	in := reportstest.Input(5000 - reports.FirstTaskRow + 1)
+	in := reportstest.Input(5000 - reports.FootGap - reports.FirstRow - 1) // the foot on row 5000
 	data := tFullArea(t, tFill(t, reportstest.Build(t, in), tDefaultFill(in)), reports.Limits{}, strings.Repeat("满", 16))
 	data = tSharedStrings(t, data, 100_000-tCountParts(t, data, "xl/sharedStrings.xml", "<si>"), strings.Repeat("共享字符串", 10))
 	lim := reports.Limits{}.WithDefaults()

@@ -6,7 +6,9 @@ package reader
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,9 +21,15 @@ import (
 // Check compares it with what was expected.
 type Returned struct {
 	Meta     reports.Meta
-	HasMeta  bool // the hidden metadata sheet was present
-	Contact  string
-	Phone    string
+	HasMeta  bool   // the hidden metadata sheet was present
+	Contact  string // 填报人 (联系人 in a version 1 template)
+	Phone    string // 联系电话
+	Reviewer string // 审核人: optional
+	// DateText is 填报日期 as written (a date cell reads as YYYY-MM-DD),
+	// Date the day it names (midnight UTC), zero when blank or unreadable:
+	// optional, and not checked.
+	DateText string
+	Date     time.Time
 	Rows     []Row             // task rows in sheet order
 	Problems []reports.Problem // format/structure problems found while parsing
 	Fatal    bool              // the file could not be read as a duban template at all
@@ -29,9 +37,15 @@ type Returned struct {
 	Sheet string // the sheet the task table was read from
 	// ContactCell and PhoneCell are where the contact and phone were read
 	// from, or where they belong when left empty; "" when the labels
-	// (联系人 / 联系电话) were not found.
-	ContactCell string
-	PhoneCell   string
+	// (填报人 or 联系人 / 联系电话) were not found. The contact and phone
+	// are at the foot of the form since template version 2, above the
+	// table before; they are found by their labels wherever they are.
+	// ReviewerCell and DateCell are where 审核人 and 填报日期 were read
+	// from; "" when blank (unless located for Fill) or not found.
+	ContactCell  string
+	PhoneCell    string
+	ReviewerCell string
+	DateCell     string
 
 	// Extension is the unit's request for more time, read from the cells
 	// labelled 申请延期至 and 延期理由; zero when both are blank. A cell
@@ -257,6 +271,7 @@ func (p *parser) parse() {
 		return
 	}
 	p.readExtensionDate()
+	p.readDate()
 }
 
 // findTable returns the sheet holding the task table: 填报表 when it has
@@ -294,7 +309,7 @@ func (p *parser) findTable() (table, bool) {
 		return table{}, false
 	}
 	p.fatal(reports.Problem{Kind: KindNotTemplate, Message: "附件中没有找到填报表格（工作表“" + reports.SheetForm + "”及其表头“" +
-		strings.Join(reports.TemplateHeaders, "、") + "”）。请使用本期通知邮件附带的模板填写，" +
+		strings.Join(reports.VisibleHeaders, "、") + "”）。请使用本期通知邮件附带的模板填写，" +
 		"不要另建表格或修改表头，填好后重新发送。"})
 	return table{}, false
 }
@@ -342,8 +357,9 @@ func headerColumns(l line) map[string]int {
 	return cols
 }
 
-// readContact finds 联系人, 联系电话 and the extension request (申请延期至,
-// 延期理由) above the header row, by their labels.
+// readContact finds the contact (填报人, or 联系人), 联系电话, 审核人,
+// 填报日期 and the extension request (申请延期至, 延期理由) by their labels,
+// above the header row and in the foot below the tables.
 func (p *parser) readContact(t table) {
 	fields := []struct {
 		labels     []string // the template's label first, then what a unit may write instead
@@ -355,13 +371,15 @@ func (p *parser) readContact(t table) {
 		optional bool
 		label    string // the label's cell, for locating a blank value later
 	}{
-		{labels: []string{"联系人"}, value: &p.r.Contact, ref: &p.r.ContactCell},
-		{labels: []string{"联系电话"}, value: &p.r.Phone, ref: &p.r.PhoneCell},
+		{labels: []string{reports.LabelContact, "联系人"}, value: &p.r.Contact, ref: &p.r.ContactCell},
+		{labels: []string{reports.LabelPhone}, value: &p.r.Phone, ref: &p.r.PhoneCell},
 		{labels: []string{"申请延期至", "延期至"}, value: &p.r.Extension.UntilText, ref: &p.r.ExtensionCell, optional: true},
 		{labels: []string{"延期理由", "延期原因"}, value: &p.r.Extension.Reason, ref: &p.r.ReasonCell, optional: true},
+		{labels: []string{reports.LabelReviewer}, value: &p.r.Reviewer, ref: &p.r.ReviewerCell, optional: true},
+		{labels: []string{reports.LabelDate}, value: &p.r.DateText, ref: &p.r.DateCell, optional: true},
 	}
 	found := make([]bool, len(fields))
-	for _, l := range t.lines[:t.header] {
+	for _, l := range labelLines(t) {
 		for i := range l.cells {
 			for k := range fields {
 				fd := &fields[k]
@@ -379,14 +397,29 @@ func (p *parser) readContact(t table) {
 		}
 	}
 	if p.r.Extension.UntilText != "" || p.r.Extension.Reason != "" {
-		for _, fd := range fields {
-			if fd.optional && *fd.ref == "" && fd.label != "" {
+		for _, fd := range fields[2:4] { // the request's date and reason
+			if *fd.ref == "" && fd.label != "" {
 				*fd.ref = p.cellAfter(fd.label)
 			}
 		}
 	}
 	p.r.Extension.UntilText = noPlaceholder(p.r.Extension.UntilText)
 	p.r.Extension.Reason = noPlaceholder(p.r.Extension.Reason)
+	p.r.Reviewer = noPlaceholder(p.r.Reviewer)
+}
+
+// labelLines are the lines that hold the form's labelled cells: those
+// above the header row, and the foot, from its first line on (see isFoot).
+// Task and indicator rows are never among them: a unit's text that
+// starts like a label (联系人民群众…) is no label.
+func labelLines(t table) []line {
+	lines := t.lines[:t.header:t.header]
+	for i := t.header + 1; i < len(t.lines); i++ {
+		if isFoot(t.lines[i]) {
+			return append(lines, t.lines[i:]...)
+		}
+	}
+	return lines
 }
 
 // labelled reads the value of a label found at cell i of the line: either
@@ -434,7 +467,7 @@ func (p *parser) cellAfter(ref string) string {
 func (p *parser) readRows(t table) {
 	idCol := t.cols[reports.HeaderTaskID]
 	for _, l := range t.lines[t.header+1:] {
-		if isNote(l) || isIndicatorSection(l, idCol) {
+		if isNote(l) || isFoot(l) || isIndicatorSection(l, idCol) {
 			break
 		}
 		id := l.cell(idCol)
@@ -575,9 +608,10 @@ func afterLabel(s, label string) (string, bool) {
 	return out, true
 }
 
-// labels are the labels of the template's upper rows; a cell holding one
-// is never taken as the value of the label before it.
-var labels = []string{"联系人", "联系电话", "电话", "填报单位", "报送截止", "报送期次", "申请延期至", "延期至", "延期理由", "延期原因"}
+// labels are the labels of the template's upper rows and foot; a cell
+// holding one is never taken as the value of the label before it.
+var labels = []string{"联系人", "联系电话", "电话", "填报单位", "报送截止", "报送期次", "申请延期至", "延期至", "延期理由", "延期原因",
+	reports.LabelContact, reports.LabelReviewer, reports.LabelDate}
 
 func isLabel(s string) bool {
 	key := squeeze(s)
@@ -588,6 +622,28 @@ func isLabel(s string) bool {
 		if strings.HasPrefix(key, l) {
 			return true
 		}
+	}
+	return false
+}
+
+// footStarts are the labels a foot's first cell starts with.
+var footStarts = append(slices.Clone(reports.FootLabels), "联系人")
+
+// isFoot reports whether the row starts the foot: its first non-empty
+// cell is one of the foot's labels (填报人：…), or 联系人 as a unit may
+// write instead.
+func isFoot(l line) bool {
+	for _, c := range l.cells {
+		if c == "" {
+			continue
+		}
+		key := squeeze(c)
+		for _, label := range footStarts {
+			if strings.HasPrefix(key, label) {
+				return true
+			}
+		}
+		return false
 	}
 	return false
 }

@@ -62,13 +62,14 @@ func tFill(t testing.TB, template []byte, fill tFilled) []byte {
 
 func tFillFile(t testing.TB, f *excelize.File, fill tFilled) {
 	t.Helper()
-	reportstest.Must(t, f.SetCellValue(reports.SheetForm, reports.ContactCell, fill.contact))
-	reportstest.Must(t, f.SetCellValue(reports.SheetForm, reports.PhoneCell, fill.phone))
-	for i, a := range fill.answers {
-		row := reports.FirstTaskRow + i
-		id, _ := f.GetCellValue(reports.SheetForm, reports.Cell(2, row))
-		if id != a.TaskID {
-			t.Fatalf("template row %d holds task %q, want %q", row, id, a.TaskID)
+	foot := reportstest.FootRow(t, f)
+	reportstest.Must(t, f.SetCellValue(reports.SheetForm, reports.FootCell(reports.LabelContact, foot), fill.contact))
+	reportstest.Must(t, f.SetCellValue(reports.SheetForm, reports.FootCell(reports.LabelPhone, foot), fill.phone))
+	rows := reportstest.TaskRows(t, f)
+	for _, a := range fill.answers {
+		row, ok := rows[a.TaskID]
+		if !ok {
+			t.Fatalf("template has no row for task %q", a.TaskID)
 		}
 		for col, v := range map[string]string{"F": a.Progress, "G": string(a.Status), "H": a.Issues, "I": a.NextSteps} {
 			if v != "" {
@@ -93,9 +94,13 @@ func tExpect(in reports.TemplateInput) Expectation {
 	for _, u := range reportstest.Units {
 		names[u.ID] = u.Name
 	}
+	numbers := map[string]int{}
+	for _, t := range in.Tasks {
+		numbers[t.ID] = in.Plan.TaskNumber(t.ID)
+	}
 	return Expectation{
 		PlanTitle: in.Plan.Title, Period: in.Period, Unit: in.Unit, Tasks: in.Tasks,
-		Secret: in.Secret, Limits: reports.Limits{MaxTextChars: 2000}, UnitNames: names,
+		Secret: in.Secret, Limits: reports.Limits{MaxTextChars: 2000}, UnitNames: names, TaskNumbers: numbers,
 	}
 }
 
@@ -190,16 +195,16 @@ func tSwapColumns(t testing.TB, f *excelize.File, a, b string, last int) {
 	t.Helper()
 	for r := reports.HeaderRow; r <= last; r++ {
 		ca, cb := fmt.Sprintf("%s%d", a, r), fmt.Sprintf("%s%d", b, r)
-		va, _ := f.GetCellValue(reports.SheetForm, ca)
-		vb, _ := f.GetCellValue(reports.SheetForm, cb)
+		va, _ := f.GetCellValue(reports.SheetForm, ca, excelize.Options{RawCellValue: true})
+		vb, _ := f.GetCellValue(reports.SheetForm, cb, excelize.Options{RawCellValue: true})
 		reportstest.Must(t, f.SetCellStr(reports.SheetForm, ca, vb))
 		reportstest.Must(t, f.SetCellStr(reports.SheetForm, cb, va))
 	}
 }
 
 func TestRoundTrip(t *testing.T) {
-	in := reportstest.Input(5)
-	last := reports.FirstTaskRow + len(in.Tasks) - 1
+	in := reportstest.Input(5) // the category's heading on row 6, tasks on rows 7–11
+	last := reportstest.Layout(in).LastTask
 	tests := []struct {
 		name string
 		// edit changes the filled workbook and the answers expected back.
@@ -209,7 +214,7 @@ func TestRoundTrip(t *testing.T) {
 	}{
 		{name: "as filled"},
 		{name: "rich text", edit: func(t *testing.T, f *excelize.File, fill *tFilled) {
-			reportstest.Must(t, f.SetCellRichText(reports.SheetForm, "F6", []excelize.RichTextRun{
+			reportstest.Must(t, f.SetCellRichText(reports.SheetForm, "F7", []excelize.RichTextRun{
 				{Text: "一是", Font: &excelize.Font{Bold: true, Family: reports.FontCJK}},
 				{Text: "完成可研批复；", Font: &excelize.Font{Color: "FF0000"}},
 				{Text: "\n二是开工。"},
@@ -223,22 +228,23 @@ func TestRoundTrip(t *testing.T) {
 		}},
 		{name: "blank rows inserted", edit: func(t *testing.T, f *excelize.File, fill *tFilled) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			reportstest.Must(t, f.InsertRows(reports.SheetForm, 8, 2))                    // between tasks
-			reportstest.Must(t, f.InsertRows(reports.SheetForm, reports.FirstTaskRow, 1)) // right below the header
-			reportstest.Must(t, f.InsertRows(reports.SheetForm, 2, 1))                    // above everything
-			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "A30", ""))               // a stray empty cell far below
+			reportstest.Must(t, f.InsertRows(reports.SheetForm, 9, 2))                // between tasks
+			reportstest.Must(t, f.InsertRows(reports.SheetForm, reports.FirstRow, 1)) // right below the header
+			reportstest.Must(t, f.InsertRows(reports.SheetForm, 2, 1))                // above everything
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "A30", ""))           // a stray empty cell far below
 		}},
 		{name: "protection removed and locked cells edited", edit: func(t *testing.T, f *excelize.File, fill *tFilled) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "C6", "标题被改"))
-			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "D7", ""))
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "B7", "标题被改"))
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "C8", ""))
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "A9", "99")) // the number shown: the key counts
 		}},
 		{name: "rows reordered", edit: func(t *testing.T, f *excelize.File, fill *tFilled) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			for c := 1; c <= 9; c++ {
-				a, b := reports.Cell(c, 6), reports.Cell(c, 9)
-				va, _ := f.GetCellValue(reports.SheetForm, a)
-				vb, _ := f.GetCellValue(reports.SheetForm, b)
+			for c := 1; c <= reports.KeyCol; c++ {
+				a, b := reports.Cell(c, 7), reports.Cell(c, 10)
+				va, _ := f.GetCellValue(reports.SheetForm, a, excelize.Options{RawCellValue: true})
+				vb, _ := f.GetCellValue(reports.SheetForm, b, excelize.Options{RawCellValue: true})
 				reportstest.Must(t, f.SetCellStr(reports.SheetForm, a, vb))
 				reportstest.Must(t, f.SetCellStr(reports.SheetForm, b, va))
 			}
@@ -248,10 +254,10 @@ func TestRoundTrip(t *testing.T) {
 			reportstest.Must(t, f.SetSheetName(reports.SheetForm, "Sheet1"))
 		}},
 		{name: "spaces and line breaks", edit: func(t *testing.T, f *excelize.File, fill *tFilled) {
-			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "G6", " 滞后 "))
-			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "G7", "\u3000序时推进\u3000"))
-			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "F8", "\n  第一行\r\n第二行\u00a0\u200b "))
-			reportstest.Must(t, f.SetCellStr(reports.SheetForm, reports.ContactCell, "  李 四 "))
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "G7", " 滞后 "))
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "G8", "\u3000序时推进\u3000"))
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, "F9", "\n  第一行\r\n第二行\u00a0\u200b "))
+			reportstest.Must(t, f.SetCellStr(reports.SheetForm, reportstest.FootCell(in, reports.LabelContact), "  李 四 "))
 			fill.answers[0].Status = plan.StatusBehind
 			fill.answers[1].Status = plan.StatusOnTrack
 			fill.answers[2].Progress = "第一行\n第二行"
@@ -259,26 +265,26 @@ func TestRoundTrip(t *testing.T) {
 		}},
 		{name: "formulas typed by the unit", edit: func(t *testing.T, f *excelize.File, fill *tFilled) {
 			// No cached value, as written by a program that does not calculate.
-			reportstest.Must(t, f.SetCellDefault(reports.SheetForm, "H6", ""))
-			reportstest.Must(t, f.SetCellFormula(reports.SheetForm, "H6", "A1&\"x\""))
-			// A cached value, as Excel writes it (see post).
 			reportstest.Must(t, f.SetCellDefault(reports.SheetForm, "H7", ""))
-			reportstest.Must(t, f.SetCellFormula(reports.SheetForm, "H7", "B7"))
+			reportstest.Must(t, f.SetCellFormula(reports.SheetForm, "H7", "A1&\"x\""))
+			// A cached value, as Excel writes it (see post).
+			reportstest.Must(t, f.SetCellDefault(reports.SheetForm, "H8", ""))
+			reportstest.Must(t, f.SetCellFormula(reports.SheetForm, "H8", "J8"))
 			fill.answers[0].Issues = "=A1&\"x\""
 			fill.answers[1].Issues = "T06"
-		}, post: func(t testing.TB, data []byte) []byte { return tCacheFormula(t, data, "H7", "T06") }},
+		}, post: func(t testing.TB, data []byte) []byte { return tCacheFormula(t, data, "H8", "T06") }},
 		{name: "numbers typed in general cells", edit: func(t *testing.T, f *excelize.File, fill *tFilled) {
-			reportstest.Must(t, f.SetCellValue(reports.SheetForm, reports.PhoneCell, 13800138000))
-			reportstest.Must(t, f.SetCellValue(reports.SheetForm, "H9", 0.5))
+			reportstest.Must(t, f.SetCellValue(reports.SheetForm, reportstest.FootCell(in, reports.LabelPhone), 13800138000))
+			reportstest.Must(t, f.SetCellValue(reports.SheetForm, "H10", 0.5))
 			fill.phone = "13800138000"
 			fill.answers[3].Issues = "0.5"
 		}},
 		{name: "everything at once", edit: func(t *testing.T, f *excelize.File, fill *tFilled) {
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			reportstest.Must(t, f.SetCellRichText(reports.SheetForm, "I7", []excelize.RichTextRun{{Text: "富"}, {Text: "文本", Font: &excelize.Font{Italic: true}}}))
+			reportstest.Must(t, f.SetCellRichText(reports.SheetForm, "I8", []excelize.RichTextRun{{Text: "富"}, {Text: "文本", Font: &excelize.Font{Italic: true}}}))
 			fill.answers[1].NextSteps = "富文本"
 			tSwapColumns(t, f, "H", "I", last)
-			reportstest.Must(t, f.InsertRows(reports.SheetForm, 7, 3))
+			reportstest.Must(t, f.InsertRows(reports.SheetForm, 8, 3))
 		}, post: tInlineStrings},
 	}
 	for _, tc := range tests {
@@ -316,12 +322,12 @@ func TestRoundTrip(t *testing.T) {
 // TestParseFindsCells checks the cell references the reader reports, with a
 // column moved and rows inserted.
 func TestParseFindsCells(t *testing.T) {
-	in := reportstest.Input(2)
+	in := reportstest.Input(2) // tasks on rows 7 and 8, the foot on row 10
 	f := reportstest.Open(t, reportstest.Build(t, in))
 	tFillFile(t, f, tDefaultFill(in))
 	reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-	tSwapColumns(t, f, "G", "I", 7)
-	reportstest.Must(t, f.InsertRows(reports.SheetForm, 7, 1))
+	tSwapColumns(t, f, "G", "I", 8)
+	reportstest.Must(t, f.InsertRows(reports.SheetForm, 8, 1))
 	r := Parse(reportstest.Save(t, f), reports.Limits{})
 	if len(r.Rows) != 2 {
 		t.Fatalf("Parse rows = %+v, want 2", r.Rows)
@@ -331,48 +337,56 @@ func TestParseFindsCells(t *testing.T) {
 		header string
 		want   string
 	}{
-		{0, reports.HeaderTaskID, "B6"}, {0, reports.HeaderStatus, "I6"}, {0, reports.HeaderNextSteps, "G6"},
-		{1, reports.HeaderTaskID, "B8"}, {1, reports.HeaderProgress, "F8"}, {1, reports.HeaderStatus, "I8"},
+		{0, reports.HeaderTaskID, "J7"}, {0, reports.HeaderStatus, "I7"}, {0, reports.HeaderNextSteps, "G7"},
+		{1, reports.HeaderTaskID, "J9"}, {1, reports.HeaderProgress, "F9"}, {1, reports.HeaderStatus, "I9"},
 	}
 	for _, tc := range tests {
 		if got := r.Rows[tc.row].Cells[tc.header]; got != tc.want {
 			t.Errorf("Rows[%d].Cells[%s] = %q, want %q", tc.row, tc.header, got, tc.want)
 		}
 	}
-	if r.Rows[1].Line != 8 || r.Rows[0].Title != in.Tasks[0].Title {
-		t.Errorf("Rows = %+v, want lines 6 and 8 with titles", r.Rows)
+	if r.Rows[1].Line != 9 || r.Rows[0].Title != in.Tasks[0].Title {
+		t.Errorf("Rows = %+v, want lines 7 and 9 with titles", r.Rows)
 	}
-	if r.ContactCell != reports.ContactCell || r.PhoneCell != reports.PhoneCell || r.Sheet != reports.SheetForm {
-		t.Errorf("contact cells = %q, %q in %q; want %s, %s in %s", r.ContactCell, r.PhoneCell, r.Sheet,
-			reports.ContactCell, reports.PhoneCell, reports.SheetForm)
+	if r.ContactCell != "C11" || r.PhoneCell != "I11" || r.Sheet != reports.SheetForm {
+		t.Errorf("contact cells = %q, %q in %q; want C11, I11 in %s", r.ContactCell, r.PhoneCell, r.Sheet, reports.SheetForm)
 	}
 }
 
+// TestParseContact finds the contact and phone by their labels: at the
+// foot (template version 2) or above the table (version 1), however a unit
+// wrote them; and 审核人 and 填报日期 at the foot.
 func TestParseContact(t *testing.T) {
-	in := reportstest.Input(1)
+	in := reportstest.Input(1) // the task on row 7, the foot on row 9
 	tests := []struct {
 		name                 string
-		cells                map[string]string // cell → text, written after clearing row 3
+		cells                map[string]string // cell → text, written after clearing row 3 and the foot
 		contact, phone       string
 		contactRef, phoneRef string
 	}{
-		{"template cells", map[string]string{"A3": "联系人：", "C3": "王五", "D3": "联系电话：", "E3": "13900001111"},
+		{"foot cells", map[string]string{"B9": "填报人：", "C9": "王五", "H9": "联系电话：", "I9": "13900001111"},
+			"王五", "13900001111", "C9", "I9"},
+		{"version 1 cells above the table", map[string]string{"A3": "联系人：", "C3": "王五", "D3": "联系电话：", "E3": "13900001111"},
 			"王五", "13900001111", "C3", "E3"},
-		{"label and value in one cell", map[string]string{"A3": "联系人：赵六", "D3": "联系电话:0571-1234567"},
-			"赵六", "0571-1234567", "A3", "D3"},
+		{"label and value in one cell", map[string]string{"B9": "填报人：赵六", "H9": "联系电话:0571-1234567"},
+			"赵六", "0571-1234567", "B9", "H9"},
+		{"联系人 for 填报人", map[string]string{"A9": "联系人：孙八", "D9": "联系电话：", "E9": "13900004444"},
+			"孙八", "13900004444", "A9", "E9"},
 		{"spaced label, value further right", map[string]string{"A3": "联 系 人", "F3": "钱七", "G3": "联系电话：", "I3": "13900002222"},
 			"钱七", "13900002222", "F3", "I3"},
-		{"contact empty, phone label next", map[string]string{"A3": "联系人：", "D3": "联系电话：", "E3": "13900003333"},
-			"", "13900003333", "C3", "E3"},
-		{"both empty", map[string]string{"A3": "联系人：", "D3": "联系电话："}, "", "", "C3", "E3"},
+		{"contact empty, phone label next", map[string]string{"B9": "填报人：", "D9": "联系电话：", "E9": "13900003333"},
+			"", "13900003333", "C9", "E9"},
+		{"both empty", map[string]string{"B9": "填报人：", "H9": "联系电话："}, "", "", "C9", "I9"},
 		{"labels gone", map[string]string{}, "", "", "", ""},
+		{"a task's text like a label is none", map[string]string{"F7": "联系人民群众，走访企业12家。"}, "", "", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := reportstest.Open(t, reportstest.Build(t, in))
 			reportstest.Must(t, f.UnprotectSheet(reports.SheetForm))
-			for c := 1; c <= 9; c++ {
-				reportstest.Must(t, f.SetCellStr(reports.SheetForm, reports.Cell(c, reports.ContactRow), ""))
+			for c := 1; c <= reports.KeyCol; c++ {
+				reportstest.Must(t, f.SetCellStr(reports.SheetForm, reports.Cell(c, reports.ExtensionRow), ""))
+				reportstest.Must(t, f.SetCellStr(reports.SheetForm, reports.Cell(c, 9), ""))
 			}
 			for cell, v := range tc.cells {
 				reportstest.Must(t, f.SetCellStr(reports.SheetForm, cell, v))
@@ -384,6 +398,47 @@ func TestParseContact(t *testing.T) {
 			if r.Contact != tc.contact || r.Phone != tc.phone || r.ContactCell != tc.contactRef || r.PhoneCell != tc.phoneRef {
 				t.Errorf("Parse contact = %q@%q phone = %q@%q, want %q@%q %q@%q", r.Contact, r.ContactCell, r.Phone, r.PhoneCell,
 					tc.contact, tc.contactRef, tc.phone, tc.phoneRef)
+			}
+		})
+	}
+}
+
+// TestParseReviewerAndDate reads 审核人 and 填报日期 from the foot: a
+// date typed into the date cell (a serial number), as text, or none.
+func TestParseReviewerAndDate(t *testing.T) {
+	in := reportstest.Input(1)
+	tests := []struct {
+		name     string
+		reviewer string
+		date     any
+		wantDate string // DateText
+		wantDay  time.Time
+	}{
+		{"date cell", "王处长", 45082.0, "2023-06-05", time.Date(2023, time.June, 5, 0, 0, 0, 0, time.UTC)},
+		{"date as text", "王处长", "2023年6月6日", "2023年6月6日", time.Date(2023, time.June, 6, 0, 0, 0, 0, time.UTC)},
+		{"no date: not checked", "", "下周", "下周", time.Time{}},
+		{"nothing", "", nil, "", time.Time{}},
+		{"a placeholder is no reviewer", "无", nil, "", time.Time{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := reportstest.Open(t, tFill(t, reportstest.Build(t, in), tDefaultFill(in)))
+			if tc.reviewer != "" {
+				reportstest.Must(t, f.SetCellStr(reports.SheetForm, reportstest.FootCell(in, reports.LabelReviewer), tc.reviewer))
+			}
+			if tc.date != nil {
+				reportstest.Must(t, f.SetCellValue(reports.SheetForm, reportstest.FootCell(in, reports.LabelDate), tc.date))
+			}
+			r := Parse(reportstest.Save(t, f), reports.Limits{})
+			wantReviewer := tc.reviewer
+			if wantReviewer == "无" {
+				wantReviewer = ""
+			}
+			if r.Reviewer != wantReviewer || r.DateText != tc.wantDate || !r.Date.Equal(tc.wantDay) {
+				t.Errorf("Parse reviewer %q date %q (%v), want %q, %q (%v)", r.Reviewer, r.DateText, r.Date, wantReviewer, tc.wantDate, tc.wantDay)
+			}
+			if ps := Check(r, tExpect(in)); len(ps) != 0 {
+				t.Errorf("Check = %v, want none: both are optional", ps)
 			}
 		})
 	}
@@ -573,7 +628,7 @@ func TestParseSparseRows(t *testing.T) {
 	fill.answers[1].Issues = "" // an empty answer cell makes the reader look for formulas
 	f := reportstest.Open(t, reportstest.Build(t, in))
 	tFillFile(t, f, fill)
-	reportstest.Must(t, f.SetCellStr(reports.SheetForm, reports.ContactCell, ""))
+	reportstest.Must(t, f.SetCellStr(reports.SheetForm, reportstest.FootCell(in, reports.LabelContact), ""))
 	data := reportstest.Save(t, f)
 	data = tRewriteZip(t, data, func(name string, b []byte, _ map[string][]byte) []byte {
 		if name != "xl/worksheets/sheet1.xml" {
@@ -590,8 +645,8 @@ func TestParseSparseRows(t *testing.T) {
 	got := Check(r, tExpect(in))
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
-	if len(got) != 1 || got[0].Kind != KindContactMissing || got[0].Cell != reports.ContactCell {
-		t.Errorf("Check(sparse) problems = %v, want only the missing contact at %s", got, reports.ContactCell)
+	if len(got) != 1 || got[0].Kind != KindContactMissing || got[0].Cell != reportstest.FootCell(in, reports.LabelContact) {
+		t.Errorf("Check(sparse) problems = %v, want only the missing contact at %s", got, reportstest.FootCell(in, reports.LabelContact))
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
 		t.Errorf("Parse(sparse) allocated %d MB, want under 16", alloc>>20)

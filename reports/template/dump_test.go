@@ -83,12 +83,25 @@ func dumpSheet(t testing.TB, b *strings.Builder, f *excelize.File, sh string, ra
 		cols = append(cols, fmt.Sprintf("%s=%g", name, w))
 	}
 	fmt.Fprintf(b, "cols %s\n", strings.Join(cols, " "))
+	var hidden []string
+	for c := 1; c <= maxCol; c++ {
+		name, _ := excelize.ColumnNumberToName(c)
+		if visible, _ := f.GetColVisible(sh, name); !visible {
+			hidden = append(hidden, name)
+		}
+	}
+	if len(hidden) > 0 {
+		fmt.Fprintf(b, "hidden cols %s\n", strings.Join(hidden, " "))
+	}
 	var rows []string
 	for r := 1; r <= maxRow; r++ {
 		h, _ := f.GetRowHeight(sh, r)
 		rows = append(rows, fmt.Sprintf("%d=%g", r, h))
 	}
 	fmt.Fprintf(b, "rows %s\n", strings.Join(rows, " "))
+	if raw.autoRows != "" {
+		fmt.Fprintf(b, "rows fitted to their text when edited %s\n", raw.autoRows)
+	}
 
 	merges, _ := f.GetMergeCells(sh, true)
 	var mr []string
@@ -253,6 +266,9 @@ func dumpPtr[T any](p *T) string {
 type dumpRaw struct {
 	dimension  string // as written, "" when absent
 	protection string // sheetProtection attributes, sorted; "" when absent
+	// autoRows are the rows with a height not marked as set by hand
+	// (customHeight), as ranges: "7-9 12".
+	autoRows string
 }
 
 // dumpRawSheets maps each sheet name to facts read from its XML part.
@@ -316,10 +332,12 @@ func dumpRawSheets(t testing.TB, data []byte) map[string]dumpRaw {
 func dumpRawSheet(t testing.TB, sheetXML []byte) dumpRaw {
 	t.Helper()
 	var raw dumpRaw
+	var auto []int
 	dec := xml.NewDecoder(bytes.NewReader(sheetXML))
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
+			raw.autoRows = dumpRanges(auto)
 			return raw
 		}
 		if err != nil {
@@ -347,11 +365,42 @@ func dumpRawSheet(t testing.TB, sheetXML []byte) dumpRaw {
 			}
 			slices.Sort(attrs)
 			raw.protection = strings.Join(attrs, " ")
-		case "sheetData":
-			// Everything after sheetData that we dump comes through excelize.
+		case "row":
+			var r, ht, custom string
+			for _, a := range se.Attr {
+				switch a.Name.Local {
+				case "r":
+					r = a.Value
+				case "ht":
+					ht = a.Value
+				case "customHeight":
+					custom = a.Value
+				}
+			}
+			if n, err := strconv.Atoi(r); err == nil && ht != "" && custom != "1" && custom != "true" {
+				auto = append(auto, n)
+			}
 			if err := dec.Skip(); err != nil {
 				t.Fatalf("dumpWorkbook: sheet xml: %v", err)
 			}
 		}
 	}
+}
+
+// dumpRanges writes ascending numbers as ranges: "7-9 12".
+func dumpRanges(ns []int) string {
+	var out []string
+	for i := 0; i < len(ns); i++ {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		if j > i {
+			out = append(out, fmt.Sprintf("%d-%d", ns[i], ns[j]))
+		} else {
+			out = append(out, strconv.Itoa(ns[i]))
+		}
+		i = j
+	}
+	return strings.Join(out, " ")
 }

@@ -16,10 +16,20 @@ const (
 	numFmtText    = 49 // built-in "@": what is typed stays text
 	fillLocked    = "F2F2F2"
 	fillHeader    = "D9D9D9"
+	fillHeading   = "EDEDED" // a category's heading: lighter than the header
 	fillInput     = "FFFFFF"
 	noteColor     = "C00000"
 	closedColor   = "808080" // the text of a closed task's row
 	numFmtGeneral = 0        // numbers typed stay numbers, for the whole-number check
+)
+
+// Custom number formats (variables: a style takes their address).
+var (
+	dateFormat = reports.DateNumFmt // 填报日期
+	// keyFormat shows nothing: the task keys are for the reader, and a
+	// wrapped or overflowing text in a hidden column is still drawn by
+	// LibreOffice, a letter a line beside the table, on screen and in print.
+	keyFormat = ";;;"
 )
 
 // styles holds the style ids of the unit template. Every style names
@@ -32,12 +42,17 @@ type styles struct {
 	meta                             int // the hidden metadata sheet
 	closed, closedCenter             int // every cell of a closed task's row: locked, grey
 	section                          int // the indicator section's title
-	count                            int // 本月完成数 input cells
+	count                            int // 本月完成数 input cells, and an asked 截至上月累计
+	heading                          int // a category's heading row (一、…)
+	date                             int // 填报日期: an input cell showing a date
+	key                              int // the hidden column of task keys
 }
 
 // taskCell is the style of a task row's cell in column c.
 func (s styles) taskCell(c column, closed bool) int {
 	switch {
+	case c.header == reports.HeaderTaskID:
+		return s.key
 	case closed && c.center:
 		return s.closedCenter
 	case closed:
@@ -118,13 +133,20 @@ func newStyles(f *excelize.File) (styles, error) {
 			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center"},
 			Protection: locked,
 		}},
-		{&s.count, excelize.Style{
-			Font:       font(fontSize, false, ""),
-			Alignment:  &excelize.Alignment{Horizontal: "center", Vertical: "top"},
+		{&s.count, inputBox("top", nil)},
+		{&s.heading, excelize.Style{
+			Font:       font(fontSize, true, ""),
+			Alignment:  &excelize.Alignment{Horizontal: "left", Vertical: "center", WrapText: true},
 			Border:     border(),
-			Fill:       solidFill(fillInput),
-			Protection: unlocked,
-			NumFmt:     numFmtGeneral,
+			Fill:       solidFill(fillHeading),
+			Protection: locked,
+		}},
+		{&s.date, inputBox("center", &dateFormat)},
+		{&s.key, excelize.Style{
+			Font:         font(fontSize, false, ""),
+			Alignment:    &excelize.Alignment{Horizontal: "left", Vertical: "top"},
+			Protection:   locked,
+			CustomNumFmt: &keyFormat,
 		}},
 		{&s.meta, excelize.Style{
 			Font:       font(fontSize, false, ""),
@@ -154,5 +176,28 @@ func cellStyle(horizontal, vertical, fill, color string, protection *excelize.Pr
 		Fill:       solidFill(fill),
 		Protection: protection,
 		NumFmt:     numFmtText,
+	}
+}
+
+// headerCell is the style of a header row's cell in the 1-based column col.
+func (s styles) headerCell(col int) int {
+	if col == reports.KeyCol {
+		return s.key
+	}
+	return s.header
+}
+
+// inputBox is the style of a centred input cell holding a number or a
+// date: the number format General (numbers typed stay numbers, for the
+// validations), or format when not nil.
+func inputBox(vertical string, format *string) excelize.Style {
+	return excelize.Style{
+		Font:         font(fontSize, false, ""),
+		Alignment:    &excelize.Alignment{Horizontal: "center", Vertical: vertical},
+		Border:       border(),
+		Fill:         solidFill(fillInput),
+		Protection:   &excelize.Protection{Locked: false},
+		NumFmt:       numFmtGeneral,
+		CustomNumFmt: format,
 	}
 }

@@ -4,6 +4,7 @@
 package template
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -15,15 +16,13 @@ import (
 	"github.com/duban/duban/reports"
 )
 
-// Labels of the template's upper rows. The reader matches the contact,
-// phone and extension labels by their leading text (联系人 / 联系电话 /
-// 申请延期至 / 延期理由).
+// Labels of the template's upper rows. The reader matches the extension
+// request's labels by their leading text (申请延期至 / 延期理由), and the
+// foot's (reports.FootLabels) likewise.
 const (
 	labelUnit      = "填报单位："
 	labelDeadline  = "报送截止："
 	labelPeriod    = "报送期次："
-	labelContact   = "联系人："
-	labelPhone     = "联系电话："
 	labelExtension = "申请延期至："
 	labelReason    = "延期理由："
 )
@@ -33,31 +32,6 @@ const (
 	statusErrorTitle = "完成状态填写有误"
 	statusPrompt     = "请从下拉列表中选择"
 )
-
-// column describes one column of the task table.
-type column struct {
-	header string
-	width  float64
-	input  bool // unlocked, filled by the unit
-	center bool
-}
-
-// columns follows TemplateHeaders.
-var columns = [...]column{
-	{reports.HeaderSeq, 6, false, true},
-	{reports.HeaderTaskID, 10, false, true},
-	{reports.HeaderTitle, 18, false, false},
-	{reports.HeaderReq, 50, false, false},
-	{reports.HeaderPrevious, 36, false, false},
-	{reports.HeaderProgress, 40, true, false},
-	{reports.HeaderStatus, 12, true, true},
-	{reports.HeaderIssues, 28, true, false},
-	{reports.HeaderNextSteps, 28, true, false},
-}
-
-// minTaskHeight is a task row's least height, in points: room to type
-// into an empty row.
-const minTaskHeight = 60
 
 // BuildTemplate writes the pre-filled template of one unit for one period:
 // the visible sheet 填报表 with the unit's tasks, and the hidden sheet _duban
@@ -74,34 +48,46 @@ func BuildTemplate(w io.Writer, in reports.TemplateInput) error {
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := build(f, in); err != nil {
+	auto, err := build(f, in)
+	if err != nil {
 		return fmt.Errorf("building template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
 	}
-	if _, err := f.WriteTo(w); err != nil {
+	var b bytes.Buffer
+	if _, err := f.WriteTo(&b); err != nil {
+		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
+	}
+	data, err := autoHeights(b.Bytes(), auto)
+	if err != nil {
+		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
+	}
+	if _, err := w.Write(data); err != nil {
 		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
 	}
 	return nil
 }
 
-func build(f *excelize.File, in reports.TemplateInput) error {
+// build lays out the workbook in f and returns the rows of the form whose
+// height the applications are to fit again when the unit edits them.
+func build(f *excelize.File, in reports.TemplateInput) ([]int, error) {
 	if err := f.SetDefaultFont(reports.FontCJK); err != nil {
-		return fmt.Errorf("setting default font: %w", err)
+		return nil, fmt.Errorf("setting default font: %w", err)
 	}
 	if err := f.SetSheetName(f.GetSheetName(0), reports.SheetForm); err != nil {
-		return fmt.Errorf("naming form sheet: %w", err)
+		return nil, fmt.Errorf("naming form sheet: %w", err)
 	}
 	st, err := newStyles(f)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := writeForm(f, st, in); err != nil {
-		return err
+	auto, err := writeForm(f, st, in)
+	if err != nil {
+		return nil, err
 	}
 	if err := writeMeta(f, st, in); err != nil {
-		return err
+		return nil, err
 	}
 	f.SetActiveSheet(0)
-	return f.SetDocProps(&excelize.DocProperties{
+	return auto, f.SetDocProps(&excelize.DocProperties{
 		Title:   title(in),
 		Subject: in.Plan.Title,
 		Creator: "duban",
@@ -114,98 +100,117 @@ func title(in reports.TemplateInput) string {
 	return in.Plan.Title + "——" + in.Unit.Name + in.Period.Label() + "推进情况表"
 }
 
-func writeForm(f *excelize.File, st styles, in reports.TemplateInput) error {
+// writeForm writes the sheet 填报表 and returns the rows whose height the
+// applications are to fit again when the unit edits them: the open tasks'
+// rows, which grow with what the unit types.
+func writeForm(f *excelize.File, st styles, in reports.TemplateInput) ([]int, error) {
 	sh := reports.SheetForm
-	lastRow := reports.FirstTaskRow + len(in.Tasks) - 1
 	w := cellWriter{f: f, sheet: sh}
 
 	for i, c := range columns {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		w.do(f.SetColWidth(sh, col, col, c.width))
 	}
+	key, _ := excelize.ColumnNumberToName(reports.KeyCol)
+	w.do(f.SetColVisible(sh, key, false))
 
 	// Title, unit, deadline, period.
 	w.text(reports.Cell(1, reports.TitleRow), title(in), st.title)
-	w.merge(reports.Cell(1, reports.TitleRow), reports.Cell(9, reports.TitleRow))
+	w.merge(reports.Cell(1, reports.TitleRow), reports.Cell(visibleColumns, reports.TitleRow))
 	w.do(f.SetRowHeight(sh, reports.TitleRow, 36))
 	w.text("A2", labelUnit+in.Unit.Name, st.info)
 	w.merge("A2", "C2")
 	w.text("D2", labelDeadline+reports.DateText(in.Deadline), st.info)
-	w.text("E2", labelPeriod+in.Period.Label(), st.info)
-	w.merge("E2", reports.Cell(9, reports.InfoRow))
+	w.merge("D2", "E2")
+	w.text("F2", labelPeriod+in.Period.Label(), st.info)
+	w.merge("F2", reports.Cell(visibleColumns, reports.InfoRow))
 	w.do(f.SetRowHeight(sh, reports.InfoRow, 22))
 
-	// Contact and phone: a label, then an unlocked input cell.
-	w.text(reports.ContactLabelCell, labelContact, st.label)
-	w.merge(reports.ContactLabelCell, "B3")
-	w.text(reports.ContactCell, "", st.contact)
-	w.text(reports.PhoneLabelCell, labelPhone, st.label)
-	w.text(reports.PhoneCell, "", st.contact)
 	// The extension request: a unit that needs more time fills these two
 	// cells, possibly nothing else, and replies.
 	w.text(reports.ExtensionLabelCell, labelExtension, st.label)
 	w.text(reports.ExtensionCell, "", st.contact)
 	w.text(reports.ReasonLabelCell, labelReason, st.label)
 	w.text(reports.ReasonCell, "", st.contact)
-	w.do(f.SetRowHeight(sh, reports.ContactRow, 30))
+	w.do(f.SetRowHeight(sh, reports.ExtensionRow, 30))
 
 	// Instructions, above the table so they are read first.
 	note := noteText(in.Deadline)
 	w.text(reports.Cell(1, reports.NoteRow), note, st.note)
-	w.merge(reports.Cell(1, reports.NoteRow), reports.Cell(9, reports.NoteRow))
+	w.merge(reports.Cell(1, reports.NoteRow), reports.Cell(visibleColumns, reports.NoteRow))
 	w.do(f.SetRowHeight(sh, reports.NoteRow, noteHeight(note)))
 
-	// Header and task rows.
+	// Header, category headings and task rows.
 	for i, h := range reports.TemplateHeaders {
-		w.text(reports.Cell(i+1, reports.HeaderRow), h, st.header)
+		w.text(reports.Cell(i+1, reports.HeaderRow), h, st.headerCell(i+1))
 	}
 	w.do(f.SetRowHeight(sh, reports.HeaderRow, 24))
-	for i, t := range in.Tasks {
-		row := reports.FirstTaskRow + i
-		values := []string{
-			fmt.Sprint(i + 1), t.ID, t.Title, t.Requirement, in.Previous[t.ID].Progress,
-			"", "", "", "",
+	rows := tableRows(in)
+	var autoRows []int // rows the applications fit to their text again when edited
+	for i, r := range rows {
+		row := reports.FirstRow + i
+		if r.kind == rowHeading {
+			w.text(reports.Cell(1, row), r.values[0], st.heading)
+			for c := 2; c <= visibleColumns; c++ {
+				w.text(reports.Cell(c, row), "", st.heading)
+			}
+			w.merge(reports.Cell(1, row), reports.Cell(visibleColumns, row))
+			w.do(f.SetRowHeight(sh, row, r.height))
+			continue
 		}
-		closure, closed := in.Closed[t.ID]
-		if closed {
-			values[columnIndex(reports.HeaderProgress)-1] = closedProgress(closure)
-			values[columnIndex(reports.HeaderStatus)-1] = reports.ClosedStatus
+		_, closed := in.Closed[in.Tasks[r.task].ID]
+		for c, v := range r.values {
+			col := columns[c]
+			if r.kind == rowContinuation {
+				col.input = false // only the task's own row is filled in
+			}
+			w.text(reports.Cell(c+1, row), v, st.taskCell(col, closed))
 		}
-		for c, v := range values {
-			w.text(reports.Cell(c+1, row), v, st.taskCell(columns[c], closed))
+		w.do(f.SetRowHeight(sh, row, r.height))
+		if r.kind == rowTask && !closed {
+			autoRows = append(autoRows, row)
 		}
-		w.do(f.SetRowHeight(sh, row, rowHeight(values)))
 	}
+	lastRow := reports.FirstRow + len(rows) - 1
 	endRow := lastRow
 	indTitle, _, indFirst := reports.IndicatorRows(lastRow)
 	if len(in.Indicators) > 0 {
-		endRow = writeIndicators(&w, st, in.Indicators, indTitle)
+		endRow = writeIndicators(&w, st, in, indTitle)
 	}
+	endRow = writeFoot(&w, st, in, reports.FootRow(endRow))
 	if w.err != nil {
-		return w.err
+		return nil, w.err
 	}
 
-	if err := statusValidation(f, in); err != nil {
-		return err
+	if err := statusValidation(f, in, rows); err != nil {
+		return nil, err
 	}
 	if len(in.Indicators) > 0 {
-		if err := countValidation(f, indFirst, endRow); err != nil {
-			return err
+		if err := countValidation(f, in, indFirst); err != nil {
+			return nil, err
 		}
 	}
-	if err := pageSetup(f, sh); err != nil {
-		return err
+	if err := dateValidation(f, in.Period, endRow); err != nil {
+		return nil, err
+	}
+	if err := pageSetup(f, sh, endRow); err != nil {
+		return nil, err
+	}
+	firstInput := reports.Cell(columnIndex(reports.HeaderProgress), reports.FirstRow)
+	for i, r := range rows {
+		if r.kind == rowTask {
+			firstInput = reports.Cell(columnIndex(reports.HeaderProgress), reports.FirstRow+i)
+			break
+		}
 	}
 	if err := f.SetPanes(sh, &excelize.Panes{
 		Freeze:      true,
 		YSplit:      reports.HeaderRow,
-		TopLeftCell: reports.Cell(1, reports.FirstTaskRow),
+		TopLeftCell: reports.Cell(1, reports.FirstRow),
 		ActivePane:  "bottomLeft",
-		Selection: []excelize.Selection{{
-			SQRef: reports.Cell(6, reports.FirstTaskRow), ActiveCell: reports.Cell(6, reports.FirstTaskRow), Pane: "bottomLeft",
-		}},
+		Selection:   []excelize.Selection{{SQRef: firstInput, ActiveCell: firstInput, Pane: "bottomLeft"}},
 	}); err != nil {
-		return fmt.Errorf("freezing panes: %w", err)
+		return nil, fmt.Errorf("freezing panes: %w", err)
 	}
 	// Password-free protection: it keeps the locked columns from being edited
 	// by accident, and a unit that must can lift it without asking us (the
@@ -218,36 +223,27 @@ func writeForm(f *excelize.File, st styles, in reports.TemplateInput) error {
 		SelectLockedCells:   true,
 		SelectUnlockedCells: true,
 	}); err != nil {
-		return fmt.Errorf("protecting form sheet: %w", err)
+		return nil, fmt.Errorf("protecting form sheet: %w", err)
 	}
 	// excelize leaves the dimension at A1; openpyxl's read-only mode and other
 	// streaming readers trust it.
-	if err := f.SetSheetDimension(sh, "A1:"+reports.Cell(9, endRow)); err != nil {
-		return fmt.Errorf("setting form sheet dimension: %w", err)
+	if err := f.SetSheetDimension(sh, "A1:"+reports.Cell(reports.KeyCol, endRow)); err != nil {
+		return nil, fmt.Errorf("setting form sheet dimension: %w", err)
 	}
-	return nil
+	return autoRows, nil
 }
 
-// statusValidation puts the 完成状态 dropdown on every open task row;
+// statusValidation puts the 完成状态 dropdown on every open task's row;
 // the rows of closed tasks are locked and hold 已销号, which is no choice.
-func statusValidation(f *excelize.File, in reports.TemplateInput) error {
-	col, _ := excelize.ColumnNumberToName(columnIndex(reports.HeaderStatus))
-	var ranges []string
-	for i := 0; i < len(in.Tasks); i++ {
-		if _, closed := in.Closed[in.Tasks[i].ID]; closed {
-			continue
+func statusValidation(f *excelize.File, in reports.TemplateInput, rows []tableRow) error {
+	col := columnIndex(reports.HeaderStatus)
+	var open []int
+	for i, r := range rows {
+		if _, closed := in.Closed[in.Tasks[max(r.task, 0)].ID]; r.kind == rowTask && !closed {
+			open = append(open, reports.FirstRow+i)
 		}
-		j := i
-		for j+1 < len(in.Tasks) {
-			if _, closed := in.Closed[in.Tasks[j+1].ID]; closed {
-				break
-			}
-			j++
-		}
-		ranges = append(ranges, fmt.Sprintf("%s%d:%s%d", col, reports.FirstTaskRow+i, col, reports.FirstTaskRow+j))
-		i = j
 	}
-	if len(ranges) == 0 {
+	if len(open) == 0 {
 		return nil
 	}
 	keys := make([]string, len(plan.Statuses))
@@ -255,7 +251,7 @@ func statusValidation(f *excelize.File, in reports.TemplateInput) error {
 		keys[i] = string(s)
 	}
 	dv := excelize.NewDataValidation(true)
-	dv.Sqref = strings.Join(ranges, " ")
+	dv.Sqref = ranges(col, open)
 	if err := dv.SetDropList(keys); err != nil {
 		return fmt.Errorf("status dropdown: %w", err)
 	}
@@ -267,9 +263,26 @@ func statusValidation(f *excelize.File, in reports.TemplateInput) error {
 	return nil
 }
 
+// ranges writes the cells of column col in rows (ascending) as ranges of
+// consecutive rows: "G7:G9 G11:G11".
+func ranges(col int, rows []int) string {
+	name, _ := excelize.ColumnNumberToName(col)
+	var out []string
+	for i := 0; i < len(rows); i++ {
+		j := i
+		for j+1 < len(rows) && rows[j+1] == rows[j]+1 {
+			j++
+		}
+		out = append(out, fmt.Sprintf("%s%d:%s%d", name, rows[i], name, rows[j]))
+		i = j
+	}
+	return strings.Join(out, " ")
+}
+
 // pageSetup prints the form on A4 landscape, one page wide, with the
-// header row repeated on every page.
-func pageSetup(f *excelize.File, sh string) error {
+// header row repeated on every page: the visible columns, down to the foot
+// (lastRow).
+func pageSetup(f *excelize.File, sh string, lastRow int) error {
 	size, orientation, one, zero := 9, "landscape", 1, 0
 	if err := f.SetPageLayout(sh, &excelize.PageLayoutOptions{
 		Size: &size, Orientation: &orientation, FitToWidth: &one, FitToHeight: &zero,
@@ -297,6 +310,13 @@ func pageSetup(f *excelize.File, sh string) error {
 		Scope:    sh,
 	}); err != nil {
 		return fmt.Errorf("print titles: %w", err)
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{
+		Name:     "_xlnm.Print_Area",
+		RefersTo: fmt.Sprintf("'%s'!$A$1:$%s$%d", sh, reports.LastCol, lastRow),
+		Scope:    sh,
+	}); err != nil {
+		return fmt.Errorf("print area: %w", err)
 	}
 	return nil
 }
@@ -369,25 +389,4 @@ func (w *cellWriter) merge(from, to string) {
 	if err := w.f.MergeCell(w.sheet, from, to); err != nil {
 		w.err = fmt.Errorf("merging %s!%s:%s: %w", w.sheet, from, to, err)
 	}
-}
-
-// columnIndex is the 1-based column of a header in the template.
-func columnIndex(header string) int {
-	for i, h := range reports.TemplateHeaders {
-		if h == header {
-			return i + 1
-		}
-	}
-	return 0
-}
-
-// rowHeight estimates the height a task row needs for its longest cell
-// to show in full: Excel does not fit row heights by itself when opening a
-// file, and LibreOffice and WPS differ, so the template sets them.
-func rowHeight(values []string) float64 {
-	lines := 1
-	for i, v := range values {
-		lines = max(lines, reports.WrappedLines(v, columns[i].width))
-	}
-	return min(max(float64(lines)*reports.LineHeight+6, minTaskHeight), reports.MaxRowHeight)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,7 @@ func TestBuildTemplateGolden(t *testing.T) {
 		{"basic", reportstest.Input(3)},
 		{"formula_like", formulaLike},
 		{"closed_indicators", reportstest.ExtInput()},
+		{"office_form", officeForm()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -46,12 +48,32 @@ func TestBuildTemplateGolden(t *testing.T) {
 	}
 }
 
+// officeForm is a template with all an office form shows: tasks of two
+// categories numbered as in the plan, co-units, the contact and phone of
+// the last report, an indicator asked for its total before the period,
+// and last month's progress too long for one row.
+func officeForm() reports.TemplateInput {
+	in := reportstest.ExtInput()
+	in.Tasks = reportstest.Tasks(4)
+	in.Tasks[0].CoUnits = []string{"fgw", "kjj"} // kjj is no unit of the plan: its id shows
+	in.Tasks[3].Category = "C3"
+	in.Plan = reportstest.Plan(append([]plan.Task{{ID: "T01", Category: "C1", Title: "加快规划报批实施", Lead: "fgw"}}, in.Tasks...))
+	in.Plan.Categories = []plan.Category{{ID: "C1", Name: "推进规划统筹一体化"}, {ID: "C2", Name: "二、推进基础设施一体化"}, {ID: "C3", Name: "推进产业协同一体化"}}
+	in.Indicators = slices.Clone(in.Indicators)
+	in.Indicators[1].Ask = true
+	in.Contact, in.Phone = "李娜", "0551-63001234"
+	in.Previous[in.Tasks[0].ID] = plan.Answer{Progress: strings.Repeat("4月完成城际铁路可研批复，开展施工图设计。", 30) + "全文完。"}
+	return in
+}
+
 func TestBuildTemplateStructure(t *testing.T) {
 	in := reportstest.Input(4)
 	in.Tasks[1].Requirement = "=SUM(A1:A9)"
 	in.Previous[in.Tasks[2].ID] = plan.Answer{Progress: "@所有人 -1 +2"}
 	data := reportstest.Build(t, in)
-	lastRow := reports.FirstTaskRow + len(in.Tasks) - 1
+	// Row 6 is the category's heading; the tasks follow.
+	firstTask, lastRow := reports.FirstRow+1, reports.FirstRow+len(in.Tasks)
+	foot := reports.FootRow(lastRow)
 
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
@@ -70,7 +92,7 @@ func TestBuildTemplateStructure(t *testing.T) {
 	}
 
 	raw := dumpRawSheets(t, data)
-	wantDim := map[string]string{reports.SheetForm: fmt.Sprintf("A1:I%d", lastRow), reports.SheetMeta: "A1:B5"}
+	wantDim := map[string]string{reports.SheetForm: fmt.Sprintf("A1:J%d", foot), reports.SheetMeta: "A1:B5"}
 	for sh, want := range wantDim {
 		if got := raw[sh].dimension; got != want {
 			t.Errorf("%s dimension = %q, want %q", sh, got, want)
@@ -86,16 +108,25 @@ func TestBuildTemplateStructure(t *testing.T) {
 	if prot := raw[reports.SheetForm].protection; !strings.Contains(prot, "formatColumns=false") || !strings.Contains(prot, "formatRows=false") {
 		t.Errorf("form protection = %q, want resizing columns and rows allowed", prot)
 	}
+	// The task rows keep their heights but are not marked as set by hand:
+	// the applications fit them again to what the unit types.
+	if got, want := raw[reports.SheetForm].autoRows, fmt.Sprintf("%d-%d", firstTask, lastRow); got != want {
+		t.Errorf("rows fitted to their text = %s, want %s", got, want)
+	}
 
-	// Unlocked cells are exactly the contact cells and the answer columns.
-	wantUnlocked := map[string]bool{reports.ContactCell: true, reports.PhoneCell: true, reports.ExtensionCell: true, reports.ReasonCell: true}
-	for r := reports.FirstTaskRow; r <= lastRow; r++ {
+	// Unlocked cells are exactly the request and foot cells and the answer
+	// columns.
+	wantUnlocked := map[string]bool{reports.ExtensionCell: true, reports.ReasonCell: true}
+	for _, label := range reports.FootLabels {
+		wantUnlocked[reports.FootCell(label, foot)] = true
+	}
+	for r := firstTask; r <= lastRow; r++ {
 		for _, c := range []string{"F", "G", "H", "I"} {
 			wantUnlocked[fmt.Sprintf("%s%d", c, r)] = true
 		}
 	}
-	for r := 1; r <= lastRow; r++ {
-		for c := 1; c <= 9; c++ {
+	for r := 1; r <= foot; r++ {
+		for c := 1; c <= reports.KeyCol; c++ {
 			cell := reports.Cell(c, r)
 			id, err := f.GetCellStyle(reports.SheetForm, cell)
 			if err != nil {
@@ -105,7 +136,7 @@ func TestBuildTemplateStructure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if st.Font == nil || st.Font.Family != reports.FontCJK {
+			if id != 0 && (st.Font == nil || st.Font.Family != reports.FontCJK) {
 				t.Errorf("%s font = %+v, want family %s", cell, st.Font, reports.FontCJK)
 			}
 			unlocked := st.Protection != nil && !st.Protection.Locked
@@ -117,21 +148,28 @@ func TestBuildTemplateStructure(t *testing.T) {
 			}
 		}
 	}
+	footCell := func(label string) string { return reports.FootCell(label, foot) }
 	for _, tc := range []struct{ cell, want string }{
-		{"D7", "=SUM(A1:A9)"},
-		{"E8", "@所有人 -1 +2"},
-		{"E6", in.Previous[in.Tasks[0].ID].Progress},
-		{"F6", ""},
+		{"C8", "=SUM(A1:A9)"},
+		{"E9", "@所有人 -1 +2"},
+		{"E7", in.Previous[in.Tasks[0].ID].Progress},
+		{"F7", ""},
 		{"A1", reportstest.PlanTitle + "——市交通运输局2023年5月推进情况表"},
 		{"A2", "填报单位：市交通运输局"},
 		{"D2", "报送截止：2023年6月7日"},
-		{"E2", "报送期次：2023年5月"},
-		{"A3", "联系人："},
-		{"D3", "联系电话："},
+		{"F2", "报送期次：2023年5月"},
 		{"F3", "申请延期至："},
 		{"H3", "延期理由："},
+		{"A6", "一、推进基础设施一体化"},
+		{"A7", "1"}, {"B7", in.Tasks[0].Title}, {"J7", "T05"},
+		{"A10", "4"}, {"J10", "T08"},
+		{reports.Cell(2, foot), "填报人："},
+		{reports.Cell(4, foot), "审核人："},
+		{reports.Cell(6, foot), "填报日期："},
+		{reports.Cell(8, foot), "联系电话："},
+		{footCell(reports.LabelContact), ""},
 	} {
-		got, _ := f.GetCellValue(reports.SheetForm, tc.cell)
+		got, _ := f.GetCellValue(reports.SheetForm, tc.cell, excelize.Options{RawCellValue: true})
 		if got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.cell, got, tc.want)
 		}
@@ -142,18 +180,24 @@ func TestBuildTemplateStructure(t *testing.T) {
 		}
 	}
 	for i, h := range reports.TemplateHeaders {
-		if got, _ := f.GetCellValue(reports.SheetForm, reports.Cell(i+1, reports.HeaderRow)); got != h {
+		if got, _ := f.GetCellValue(reports.SheetForm, reports.Cell(i+1, reports.HeaderRow), excelize.Options{RawCellValue: true}); got != h {
 			t.Errorf("header %d = %q, want %q", i+1, got, h)
 		}
 	}
+	if visible, _ := f.GetColVisible(reports.SheetForm, "J"); visible {
+		t.Errorf("the column of task keys (J) is visible")
+	}
 
 	dvs, err := f.GetDataValidations(reports.SheetForm)
-	if err != nil || len(dvs) != 1 {
-		t.Fatalf("data validations = %v, %v; want one", dvs, err)
+	if err != nil || len(dvs) != 2 {
+		t.Fatalf("data validations = %v, %v; want two", dvs, err)
 	}
 	dv := dvs[0]
-	if want := fmt.Sprintf("G%d:G%d", reports.FirstTaskRow, lastRow); dv.Sqref != want {
+	if want := fmt.Sprintf("G%d:G%d", firstTask, lastRow); dv.Sqref != want {
 		t.Errorf("validation range = %q, want %q", dv.Sqref, want)
+	}
+	if date := dvs[1]; date.Sqref != footCell(reports.LabelDate) || date.Type != "date" {
+		t.Errorf("validation %s type %s, want the date at %s", date.Sqref, date.Type, footCell(reports.LabelDate))
 	}
 	for _, s := range plan.Statuses {
 		if !strings.Contains(dv.Formula1, string(s)) {
@@ -169,14 +213,17 @@ func TestBuildTemplateStructure(t *testing.T) {
 		t.Errorf("page layout size=%s orientation=%s fit_width=%s, want A4 (9) landscape 1",
 			dumpPtr(pl.Size), dumpPtr(pl.Orientation), dumpPtr(pl.FitToWidth))
 	}
-	printTitles := false
+	printTitles, printArea := false, false
 	for _, dn := range f.GetDefinedName() {
 		if dn.Name == "_xlnm.Print_Titles" && dn.Scope == reports.SheetForm && strings.HasSuffix(dn.RefersTo, "!$5:$5") {
 			printTitles = true
 		}
+		if dn.Name == "_xlnm.Print_Area" && dn.Scope == reports.SheetForm && strings.HasSuffix(dn.RefersTo, fmt.Sprintf("!$A$1:$I$%d", foot)) {
+			printArea = true
+		}
 	}
-	if !printTitles {
-		t.Errorf("defined names = %+v, want print titles repeating row 5", f.GetDefinedName())
+	if !printTitles || !printArea {
+		t.Errorf("defined names = %+v, want print titles repeating row 5 and the print area A1:I%d", f.GetDefinedName(), foot)
 	}
 	if panes, _ := f.GetPanes(reports.SheetForm); !panes.Freeze || panes.YSplit != reports.HeaderRow {
 		t.Errorf("panes = %+v, want frozen below row %d", panes, reports.HeaderRow)
@@ -234,17 +281,21 @@ print(json.dumps(out, ensure_ascii=False))
 		t.Fatalf("openpyxl output %q: %v", outb, err)
 	}
 	form := sheets[reports.SheetForm]
-	if want := reports.HeaderRow + len(in.Tasks); len(form) != want {
-		t.Fatalf("openpyxl read %d rows of %s, want %d", len(form), reports.SheetForm, want)
+	foot := reports.FootRow(reports.FirstRow + len(in.Tasks))
+	if len(form) != foot {
+		t.Fatalf("openpyxl read %d rows of %s, want %d", len(form), reports.SheetForm, foot)
 	}
 	if got := strings.Join(form[reports.HeaderRow-1], "|"); got != strings.Join(reports.TemplateHeaders, "|") {
 		t.Errorf("openpyxl header row = %q", got)
 	}
 	for i, task := range in.Tasks {
-		row := form[reports.FirstTaskRow-1+i]
-		if len(row) < 9 || row[1] != task.ID || row[3] != task.Requirement {
+		row := form[reports.FirstRow+i] // below the category's heading
+		if len(row) < reports.KeyCol || row[reports.KeyCol-1] != task.ID || row[2] != task.Requirement {
 			t.Errorf("openpyxl task row %d = %q, want id %s and its requirement", i+1, row, task.ID)
 		}
+	}
+	if got := form[foot-1][1]; got != "填报人：" {
+		t.Errorf("openpyxl foot row = %q, want it to start with 填报人：", form[foot-1])
 	}
 	meta := sheets[reports.SheetMeta]
 	if len(meta) != 5 || meta[4][0] != reports.MetaKeyToken {

@@ -92,6 +92,57 @@ func Build(t testing.TB, in reports.TemplateInput) []byte {
 	return buf.Bytes()
 }
 
+// Layout is where in's template puts its rows: for Input(n), the
+// category's heading on row 6, the tasks from row 7, the foot two rows
+// below the last.
+func Layout(in reports.TemplateInput) template.Layout { return template.LayoutOf(in) }
+
+// FootCell names the cell of a foot label (reports.FootLabels) in in's
+// template.
+func FootCell(in reports.TemplateInput, label string) string {
+	return reports.FootCell(label, Layout(in).Foot)
+}
+
+// TaskRows finds the row of each task in an open template by its key, in
+// the hidden column of task keys (reports.KeyCol), below the header.
+func TaskRows(t testing.TB, f *excelize.File) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for i, v := range column(t, f, reports.KeyCol) {
+		if i+1 > reports.HeaderRow && v != "" {
+			if _, dup := out[v]; !dup {
+				out[v] = i + 1
+			}
+		}
+	}
+	return out
+}
+
+// FootRow finds the foot's row in an open template: column B holds the
+// label 填报人; 0 when it is not there.
+func FootRow(t testing.TB, f *excelize.File) int {
+	t.Helper()
+	for i, v := range column(t, f, 2) {
+		if i+1 > reports.HeaderRow && strings.HasPrefix(v, reports.LabelContact) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// column reads the form sheet's column n (1-based) from its first row.
+func column(t testing.TB, f *excelize.File, n int) []string {
+	t.Helper()
+	cols, err := f.GetCols(reports.SheetForm, excelize.Options{RawCellValue: true}) // the keys' format shows nothing
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n > len(cols) {
+		return nil
+	}
+	return cols[n-1]
+}
+
 // ExtIndicators are the indicators of ExtInput: two of T05, one of T07.
 var ExtIndicators = []reports.IndicatorLine{
 	{Indicator: plan.Indicator{TaskID: "T05", Name: "对口部门联席会", Unit: "次", Min: 1}, Before: 1},
@@ -100,8 +151,9 @@ var ExtIndicators = []reports.IndicatorLine{
 }
 
 // ExtInput is Input(3) with T06 closed in March and indicators for
-// T05 and T07: tasks on rows 6–8, the indicator section's title on row 10,
-// its header on row 11, the indicators on rows 12–14.
+// T05 and T07: the category's heading on row 6, tasks on rows 7–9, the
+// indicator section's title on row 11, its header on row 12, the
+// indicators on rows 13–15, the foot on row 17.
 func ExtInput() reports.TemplateInput {
 	in := Input(3)
 	in.Closed = map[string]reports.Closure{
