@@ -3,7 +3,6 @@ package bulletin
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -478,35 +477,6 @@ func soffice(t *testing.T) string {
 	return testtools.Soffice(t)
 }
 
-// poppler finds a program of poppler-utils (pdftotext, pdftoppm) or skips,
-// like testtools.Soffice: DUBAN_REQUIRE_TOOLS turns the skip into a failure.
-func poppler(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("DUBAN_REQUIRE_TOOLS") != "" {
-			t.Fatalf("%s is required (DUBAN_REQUIRE_TOOLS is set) but not installed; .ci/run installs poppler-utils", name)
-		}
-		t.Skipf("%s (poppler-utils) not installed; skipping", name)
-	}
-	return p
-}
-
-// run runs a program of the test and returns its standard output.
-func run(t *testing.T, name string, args ...string) []byte {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.Bytes())
-	}
-	return out
-}
-
 // pagesDir holds the pictures of the bulletin's pages README shows.
 var pagesDir = filepath.Join("..", "docs", "office")
 
@@ -521,7 +491,7 @@ const bulletinPages = 3
 // README shows them.
 func TestLibreOffice(t *testing.T) {
 	soffice(t)
-	pdftotext, pdftoppm := poppler(t, "pdftotext"), poppler(t, "pdftoppm")
+	pdftotext, pdftoppm := testtools.Poppler(t, "pdftotext"), testtools.Poppler(t, "pdftoppm")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "bulletin.docx")
 	in := realisticInput()
@@ -535,7 +505,7 @@ func TestLibreOffice(t *testing.T) {
 	// pdftotext puts spaces between Chinese and digits ("2023 年 5 月");
 	// lines are compared without them.
 	var lines []string
-	for _, l := range strings.Split(string(run(t, pdftotext, "-layout", pdf, "-")), "\n") {
+	for _, l := range strings.Split(string(testtools.Run(t, pdftotext, "-layout", pdf, "-")), "\n") {
 		if l = strings.Join(strings.Fields(l), ""); l != "" {
 			lines = append(lines, l)
 		}
@@ -558,7 +528,7 @@ func TestLibreOffice(t *testing.T) {
 		t.Errorf("the bulletin as printed does not end with the 版记 on page %d:\n…%s", bulletinPages, text[max(0, len(text)-300):])
 	}
 
-	run(t, pdftoppm, "-png", "-r", "80", pdf, filepath.Join(dir, "page"))
+	testtools.Run(t, pdftoppm, "-png", "-r", "80", pdf, filepath.Join(dir, "page"))
 	pages, err := filepath.Glob(filepath.Join(dir, "page-*.png"))
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@
 package testtools
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -57,6 +58,34 @@ func Convert(t testing.TB, src, format string) string {
 		t.Fatalf("soffice --convert-to %s %s wrote no file %s (err %v)", format, src, path, err)
 	}
 	return path
+}
+
+// Poppler returns the path of a program of poppler-utils (pdftotext,
+// pdftoppm), or skips.
+func Poppler(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		missing(t, name+" (poppler-utils)")
+	}
+	return p
+}
+
+// Run runs a program a test needs (pdftotext, pdftoppm) with a timeout and
+// returns its standard output; it fails the test, with the program's
+// standard error, when the program fails.
+func Run(t testing.TB, name string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, stderr.Bytes())
+	}
+	return out
 }
 
 // Python returns a python3 that can import openpyxl, or skips. Debian's
