@@ -11,7 +11,7 @@ import (
 
 // Widths of 汇总, in characters: its tables share the columns, the long
 // texts (a task's reason, a contact) span F:H.
-var summaryWidths = []float64{6, 26, 16, 11, 11, 11, 11, 11}
+var summaryWidths = []float64{6, 24, 18, 10, 10, 14, 14, 12}
 
 // summarySheet is 汇总, what a leader reads first: who reported (disjoint
 // counts and rates, this month and over the year), who has not or was late
