@@ -52,6 +52,7 @@ func (m *model) detailSheet(st *styles) *sheet {
 	s.add(styledRow(st.header, "序号", reports.HeaderTitle, "牵头单位", reports.HeaderProgress, reports.HeaderStatus, headerWarning,
 		reports.HeaderIssues, reports.HeaderNextSteps, "报送时间")...)
 	s.grow(m.groupRows())
+	reportedAt := make(map[*reports.UnitReport]string, len(m.in.Units)) // a unit's tasks share it
 	for _, g := range m.groups {
 		s.addSpan(g.label(), st.category, len(s.widths))
 		for _, t := range g.tasks {
@@ -60,7 +61,11 @@ func (m *model) detailSheet(st *styles) *sheet {
 			case t.closed:
 				progress = m.closureText(t)
 			case t.answered:
-				reported = m.formatTime(t.report.SubmittedAt)
+				var ok bool
+				if reported, ok = reportedAt[t.report]; !ok {
+					reported = m.formatTime(t.report.SubmittedAt)
+					reportedAt[t.report] = reported
+				}
 			}
 			status := t.status()
 			s.add(
