@@ -77,7 +77,7 @@ func (m *model) dueMonths() []bool {
 // empty when none is due. Deadlines pass in order, so the due months are
 // the first ones.
 func (m *model) dueSpan() string {
-	var first, last int = -1, -1
+	first, last := -1, -1
 	for i, d := range m.due {
 		if d {
 			if first < 0 {
