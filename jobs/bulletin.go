@@ -92,15 +92,13 @@ func (c *Cycle) bulletinInput(out Compiled) bulletin.Input {
 		if !answered {
 			line.Status = "未报送"
 		}
-		// A task's colour includes its quantified targets' (plan.TaskColor),
+		// A task's colour includes its quantified targets' (plan.TaskWarning),
 		// so a target behind pace is told in its task's line, once.
 		switch v.Progress[t.ID] {
 		case plan.ColorRed:
-			line.Why = c.why(p, t, a.Status, v)
-			in.RedTasks = append(in.RedTasks, line)
+			in.RedTasks = append(in.RedTasks, withReason(line, v.Reasons[t.ID]))
 		case plan.ColorYellow:
-			line.Why = c.why(p, t, a.Status, v)
-			in.YellowTasks = append(in.YellowTasks, line)
+			in.YellowTasks = append(in.YellowTasks, withReason(line, v.Reasons[t.ID]))
 		}
 		if answered && !reports.NoIssue(a.Issues) {
 			in.Problems = append(in.Problems, bulletin.Problem{Task: t.Title, Unit: line.Unit, Text: a.Issues})
@@ -176,37 +174,13 @@ func (c *Cycle) overdue(u reports.UnitReport, deadline, now time.Time) string {
 	return fmt.Sprintf("逾期%d个工作日%s", days, what)
 }
 
-// why says in a few words why a task has its warning colour, following the
-// rules of plan.ProgressColor and plan.IndicatorColor. The bulletin writes
-// it after the status: “滞后，已连续两个月”.
-func (c *Cycle) why(p plan.Period, t plan.Task, status plan.Status, v compileView) string {
-	var reasons []string
-	switch status {
-	case plan.StatusBehind:
-		if v.Previous[t.ID].Status == plan.StatusBehind {
-			reasons = append(reasons, "已连续两个月")
-		} else {
-			reasons = append(reasons, "首次出现")
-		}
-	case plan.StatusNotStarted:
-		if p.Month >= 7 {
-			reasons = append(reasons, "已进入下半年")
-		} else {
-			reasons = append(reasons, "已超过序时启动时间")
-		}
+// withReason is a task's line with why it has its colour (plan.Warning),
+// the reason the workbook's 汇总 gives. A reason that names the status
+// (连续2个月报告滞后) stands for it: the line does not say 滞后 twice.
+func withReason(line bulletin.Task, reason string) bulletin.Task {
+	line.Why = reason
+	if line.Status != "" && strings.Contains(reason, line.Status) {
+		line.Status = ""
 	}
-	for _, ind := range v.Indicators {
-		if ind.Indicator.TaskID != t.ID {
-			continue
-		}
-		switch ind.Color {
-		case plan.ColorRed:
-			reasons = append(reasons, fmt.Sprintf("“%s”年度目标%s，累计完成%d%s，已难以完成",
-				ind.Indicator.Name, ind.Indicator.Target(), ind.YearToDate, ind.Indicator.Unit))
-		case plan.ColorYellow:
-			reasons = append(reasons, fmt.Sprintf("“%s”年度目标%s，累计完成%d%s，按序时进度应完成%d%s",
-				ind.Indicator.Name, ind.Indicator.Target(), ind.YearToDate, ind.Indicator.Unit, ind.Expected, ind.Indicator.Unit))
-		}
-	}
-	return strings.Join(reasons, "；")
+	return line
 }

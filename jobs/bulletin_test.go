@@ -67,11 +67,11 @@ func TestBulletinInput(t *testing.T) {
 	if want := []bulletin.Unit{{Name: "市科技局", Why: "逾期7个工作日未报送"}}; !slices.Equal(in.RedUnits, want) {
 		t.Errorf("RedUnits = %v, want %v", in.RedUnits, want)
 	}
-	if want := []bulletin.Task{{Number: 3, Title: "优化轨道交通布局", Unit: "市交通运输局", Status: "滞后", Why: "已连续两个月"}}; !slices.Equal(in.RedTasks, want) {
+	if want := []bulletin.Task{{Number: 3, Title: "优化轨道交通布局", Unit: "市交通运输局", Why: "连续2个月报告滞后"}}; !slices.Equal(in.RedTasks, want) {
 		t.Errorf("RedTasks = %v, want %v", in.RedTasks, want)
 	}
 	if want := []bulletin.Task{{Number: 5, Title: "完善航空枢纽功能", Unit: "市科技局", Status: "未报送",
-		Why: "“对口部门联席会”年度目标至少3次，累计完成0次，按序时进度应完成1次"}}; !slices.Equal(in.YellowTasks, want) {
+		Why: "“对口部门联席会”进度落后序时：累计完成0次（0%），序时应达1次（42%）"}}; !slices.Equal(in.YellowTasks, want) {
 		t.Errorf("YellowTasks = %v, want %v", in.YellowTasks, want)
 	}
 	if !slices.Equal(in.MainTo, []string{"各牵头单位"}) || !slices.Equal(in.CopyTo, []string{"王主任", "各配合单位"}) {

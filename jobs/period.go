@@ -88,6 +88,18 @@ func (s periodState) reminded() bool {
 	return false
 }
 
+// chases counts, by unit, the chase and overdue notices (催报) of the
+// period sent or queued to it; one that failed for good did not reach it.
+func (s periodState) chases() map[string]int {
+	out := map[string]int{}
+	for _, m := range s.Outbox {
+		if (m.Kind == string(kindChase) || m.Kind == string(kindOverdue)) && m.State != store.OutFailed && m.Unit != "" {
+			out[m.Unit]++
+		}
+	}
+	return out
+}
+
 // previousLatest is, by unit, the latest accepted reports of the period
 // before, within the same plan year (needs PeriodWants.YearSoFar).
 func (s periodState) previousLatest() map[string]store.Submission {

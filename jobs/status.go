@@ -94,7 +94,8 @@ type TaskColor struct {
 	TaskID string
 	Status plan.Status // in the unit's latest accepted report; empty when none
 	Color  plan.Color
-	Closed bool // closed out (销号): done, not asked any more
+	Reason string // why Color, in words (plan.Warning); empty for 绿 and none
+	Closed bool   // closed out (销号): done, not asked any more
 }
 
 // Colors computes, by unit id, the timeliness colour of every unit of st at
@@ -151,15 +152,12 @@ func (c *Cycle) colorsWith(st PeriodStatus, previous map[string]store.Submission
 				uc.Tasks = append(uc.Tasks, TaskColor{TaskID: t.ID, Status: plan.StatusDone, Color: plan.ColorGreen, Closed: true})
 				continue
 			}
-			var inds []plan.Color
+			var inds []plan.Warning
 			for _, ind := range c.Plan.IndicatorsOf(t.ID) {
-				inds = append(inds, plan.IndicatorColor(ind, st.Period, totals[t.ID][ind.Name]))
+				inds = append(inds, plan.IndicatorWarning(ind, st.Period, totals[t.ID][ind.Name]))
 			}
-			uc.Tasks = append(uc.Tasks, TaskColor{
-				TaskID: t.ID,
-				Status: status,
-				Color:  plan.TaskColor(plan.ProgressColor(st.Period, status, before[t.ID], rules), inds...),
-			})
+			w := plan.TaskWarning(plan.ProgressWarning(st.Period, status, before[t.ID], rules), inds...)
+			uc.Tasks = append(uc.Tasks, TaskColor{TaskID: t.ID, Status: status, Color: w.Color, Reason: w.Reason})
 		}
 		out[u.Unit.ID] = uc
 	}

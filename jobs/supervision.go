@@ -145,6 +145,8 @@ func askBefore(ind plan.Indicator, p plan.Period, last store.Submission) bool {
 type compileView struct {
 	Timeliness map[string]plan.Color
 	Progress   map[string]plan.Color
+	Reasons    map[string]string // by task id: why its Progress colour
+	Chases     map[string]int    // by unit id: chase and overdue notices of the period
 	Previous   map[string]plan.Answer
 	Closed     map[string]reports.Closure
 	Year       reports.YearView
@@ -159,8 +161,8 @@ func (c *Cycle) view(ctx context.Context, s periodState, st PeriodStatus) (compi
 	p := st.Period
 	now, rules := c.now(), c.rules()
 	v := compileView{
-		Timeliness: map[string]plan.Color{}, Progress: map[string]plan.Color{}, Previous: map[string]plan.Answer{},
-		Closed: s.Closed,
+		Timeliness: map[string]plan.Color{}, Progress: map[string]plan.Color{}, Reasons: map[string]string{},
+		Chases: s.chases(), Previous: map[string]plan.Answer{}, Closed: s.Closed,
 		Year: reports.YearView{
 			Tasks: map[string][]plan.Color{}, Statuses: map[string][]plan.Status{},
 			Units: map[string][]plan.Color{}, States: map[string][]reports.SubmissionState{},
@@ -182,6 +184,7 @@ func (c *Cycle) view(ctx context.Context, s periodState, st PeriodStatus) (compi
 		colors := c.colorsWith(stm, previous, totals, sm.Closed, now, rules)
 		didRun := ran(sm, stm)
 		v.Year.Months = append(v.Year.Months, m)
+		v.Year.Deadlines = append(v.Year.Deadlines, sm.Deadline)
 		for _, u := range stm.Units {
 			uc := colors[u.Unit.ID]
 			if !didRun {
@@ -209,6 +212,9 @@ func (c *Cycle) view(ctx context.Context, s periodState, st PeriodStatus) (compi
 				v.Timeliness[unit] = uc.Timeliness
 				for _, tc := range uc.Tasks {
 					v.Progress[tc.TaskID] = tc.Color
+					if tc.Reason != "" {
+						v.Reasons[tc.TaskID] = tc.Reason
+					}
 				}
 			}
 			for _, sub := range previous {

@@ -1,16 +1,22 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/reports/reader"
+	"github.com/duban/duban/store"
 )
 
 // answersWith is answersFor with one task's status set.
@@ -362,5 +368,78 @@ func TestRedNoticeCopiesLeader(t *testing.T) {
 	// 3 units × overdue-1 without the leader, 3 × overdue-2 and 3 × overdue-3 with.
 	if leaderCc[0] != 3 || leaderCc[1] != 6 {
 		t.Errorf("overdue notices by leader copies = %v; want 3 without, 6 with", leaderCc)
+	}
+}
+
+// TestCompileViewForTheSummary: what the compile input carries for 汇总 and
+// 报送情况 beyond the reports — each task's reason for its colour (the one
+// plan decides it with), each unit's chase and overdue notices of the
+// period (sent or queued; a reminder is no chase, a notice that failed for
+// good reached nobody) and each month's deadline day.
+func TestCompileViewForTheSummary(t *testing.T) {
+	ctx := context.Background()
+	c, clock := newCycle(t, testPlan())
+	april, may := plan.Period{Year: 2023, Month: time.April}, plan.Period{Year: 2023, Month: time.May}
+	clock.Set(at(t, c, "2023-05-08 10:00"))
+	mustIngest(t, c, filled(t, c, "jtj", april, answersWith(c, "jtj", "四月进展", "T04", plan.StatusBehind)), "jtj-4.xlsx")
+	clock.Set(at(t, c, "2023-06-02 10:00"))
+	mustIngest(t, c, filled(t, c, "jtj", may, answersWith(c, "jtj", "五月进展", "T04", plan.StatusBehind)), "jtj-5.xlsx")
+
+	clock.Set(at(t, c, "2023-06-12 10:00")) // May's deadline day was 2023-06-07
+	notices := []struct {
+		key, kind, unit, period string
+		failed                  bool
+	}{
+		{"reminder/2023-05/kjj", string(kindReminder), "kjj", "2023-05", false},
+		{"chase/2023-05/kjj/1", string(kindChase), "kjj", "2023-05", false},
+		{"overdue/2023-05/kjj/1", string(kindOverdue), "kjj", "2023-05", false},
+		{"overdue/2023-05/fgw/1", string(kindOverdue), "fgw", "2023-05", true},
+		{"chase/2023-04/fgw/1", string(kindChase), "fgw", "2023-04", false},
+	}
+	for i, n := range notices {
+		m, _, err := c.Ledger.EnqueueComposed(ctx, store.OutMessage{
+			Key: n.key, MessageID: fmt.Sprintf("m%d@duban.example", i), Kind: n.kind, Period: n.period, Unit: n.unit,
+			From: "duban@metro.example", To: []string{n.unit + "@metro.example"}, CreatedAt: clock.Now(),
+		}, []byte("Subject: "+n.key+"\r\n\r\n"), n.key+".eml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.failed {
+			if err := c.Ledger.MarkFailed(ctx, m.ID, "550 no such user"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	out, err := c.Draft(ctx, may)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := out.view
+	if want := map[string]int{"kjj": 2}; !maps.Equal(v.Chases, want) {
+		t.Errorf("Chases = %v, want %v", v.Chases, want)
+	}
+	if got, want := v.Reasons["T04"], "连续2个月报告滞后"; got != want || v.Progress["T04"] != plan.ColorRed {
+		t.Errorf("T04 = %s %q, want 红 %q", v.Progress["T04"], got, want)
+	}
+	if len(v.Year.Deadlines) != len(v.Year.Months) || !v.Year.Deadlines[4].Equal(c.Schedule.Deadline(may)) {
+		t.Errorf("Year.Deadlines = %v for months %v, want May's %v last", v.Year.Deadlines, v.Year.Months, c.Schedule.Deadline(may))
+	}
+
+	f, err := excelize.OpenReader(bytes.NewReader(out.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("报送情况")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chased := map[string]string{}
+	for _, row := range rows[2:] {
+		chased[row[1]] = row[9] // 单位 → 催报次数
+	}
+	if want := map[string]string{"市发展改革委": "0", "市交通运输局": "0", "市科技局": "2"}; !maps.Equal(chased, want) {
+		t.Errorf("报送情况 催报次数 = %v, want %v", chased, want)
 	}
 }

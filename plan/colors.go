@@ -1,6 +1,10 @@
 package plan
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Color is a warning colour of 督办 practice: 蓝/黄/红 for a unit's
 // timeliness in a period, 绿/黄/红 for a task's progress. The value is the
@@ -86,32 +90,49 @@ func TimelinessColorBy(s Schedule, p Period, deadline, now time.Time, submitted,
 	return ColorYellow
 }
 
+// Warning is a task's colour with the reason for it in words, for the
+// office to read next to the colour: 连续2个月报告滞后. The function that
+// decides a colour gives its reason, so the two cannot disagree. Reason is
+// empty for a colour that asks for no attention (绿, none).
+type Warning struct {
+	Color  Color
+	Reason string
+}
+
 // ProgressColor is a task's progress colour in period p, from the status its
 // lead unit reported for p and for the period before (empty when there is
-// none, or when that period is in another year: the plan is yearly).
+// none, or when that period is in another year: the plan is yearly). See
+// ProgressWarning for the rules.
+func ProgressColor(p Period, status, previous Status, c ColorRules) Color {
+	return ProgressWarning(p, status, previous, c).Color
+}
+
+// ProgressWarning is ProgressColor with its reason:
 //
 //   - 已完成, 序时推进: 绿.
-//   - 滞后: 黄; 红 when the previous period was 滞后 too.
-//   - 未启动: none up to NotStartedAfterMonth, then 黄; 红 from July.
+//   - 滞后: 黄 (本月报告滞后); 红 when the previous period was 滞后 too
+//     (连续2个月报告滞后).
+//   - 未启动: none up to NotStartedAfterMonth, then 黄 (已过3月仍未启动); 红
+//     from July (下半年仍未启动).
 //   - No status (not reported) or an unknown one: none.
-func ProgressColor(p Period, status, previous Status, c ColorRules) Color {
+func ProgressWarning(p Period, status, previous Status, c ColorRules) Warning {
 	switch status {
 	case StatusDone, StatusOnTrack:
-		return ColorGreen
+		return Warning{Color: ColorGreen}
 	case StatusBehind:
 		if previous == StatusBehind {
-			return ColorRed
+			return Warning{ColorRed, "连续2个月报告" + string(StatusBehind)}
 		}
-		return ColorYellow
+		return Warning{ColorYellow, "本月报告" + string(StatusBehind)}
 	case StatusNotStarted:
 		switch {
 		case p.Month >= secondHalf:
-			return ColorRed
+			return Warning{ColorRed, "下半年仍" + string(StatusNotStarted)}
 		case int(p.Month) > c.NotStartedAfterMonth:
-			return ColorYellow
+			return Warning{ColorYellow, fmt.Sprintf("已过%d月仍%s", c.NotStartedAfterMonth, StatusNotStarted)}
 		}
 	}
-	return ColorNone
+	return Warning{}
 }
 
 // workdaysBetween counts the working days after from's day up to and
@@ -137,26 +158,45 @@ func IndicatorExpected(ind Indicator, p Period) int {
 }
 
 // IndicatorColor is an indicator's colour at the end of period p, given its
-// year-to-date total (this period included).
+// year-to-date total (this period included). See IndicatorWarning for the
+// rules.
+func IndicatorColor(ind Indicator, p Period, total int) Color {
+	return IndicatorWarning(ind, p, total).Color
+}
+
+// IndicatorWarning is IndicatorColor with its reason, which names the
+// indicator:
 //
 //   - Target reached (total ≥ Min): 绿.
-//   - Target out of reach in the months left: 红. With PerMonthMax set, that
-//     is total + PerMonthMax × months left < Min; without it, only once the
-//     year's last period is reached.
-//   - Behind the pro-rata pace (total < IndicatorExpected): 黄.
+//   - Target out of reach in the months left: 红 (全年目标…已无法完成). With
+//     PerMonthMax set, that is total + PerMonthMax × months left < Min;
+//     without it, only once the year's last period is reached (全年目标…未完成).
+//   - Behind the pro-rata pace (total < IndicatorExpected): 黄, with the
+//     pace in counts and in per cent of the year's target: 进度落后序时：累计
+//     完成1次（25%），序时应达2次（50%）.
 //   - Otherwise: 绿.
-func IndicatorColor(ind Indicator, p Period, total int) Color {
+func IndicatorWarning(ind Indicator, p Period, total int) Warning {
 	if total >= ind.Min {
-		return ColorGreen
+		return Warning{Color: ColorGreen}
 	}
+	name := "“" + ind.Name + "”"
 	left := monthsInYear - int(p.Month)
-	if left <= 0 || (ind.PerMonthMax > 0 && total+ind.PerMonthMax*left < ind.Min) {
-		return ColorRed
+	if left <= 0 {
+		return Warning{ColorRed, fmt.Sprintf("%s全年目标%s未完成：累计完成%d%s", name, ind.Target(), total, ind.Unit)}
 	}
-	if total < IndicatorExpected(ind, p) {
-		return ColorYellow
+	if ind.PerMonthMax > 0 && total+ind.PerMonthMax*left < ind.Min {
+		return Warning{ColorRed, fmt.Sprintf("%s全年目标%s已无法完成：累计完成%d%s，剩余%d个月每月至多%d%s",
+			name, ind.Target(), total, ind.Unit, left, ind.PerMonthMax, ind.Unit)}
 	}
-	return ColorGreen
+	if expected := IndicatorExpected(ind, p); total < expected {
+		// total < expected ≤ Min × month / 12 + ½, so the share done is
+		// below the share of the year gone by, however they are rounded.
+		done := 100 * total / ind.Min
+		pace := (200*int(p.Month) + monthsInYear) / (2 * monthsInYear)
+		return Warning{ColorYellow, fmt.Sprintf("%s进度落后序时：累计完成%d%s（%d%%），序时应达%d%s（%d%%）",
+			name, total, ind.Unit, done, expected, ind.Unit, pace)}
+	}
+	return Warning{Color: ColorGreen}
 }
 
 // colorRank orders colours by how much attention they ask for.
@@ -175,18 +215,38 @@ func colorRank(c Color) int {
 }
 
 // TaskColor combines a task's progress colour with its indicators' colours:
-// the one that asks for the most attention wins. An indicator's 绿 does not
-// colour a task that has no progress colour (not reported this period); its
-// 黄 and 红 do, since they are about the year, not the month.
+// see TaskWarning.
 func TaskColor(progress Color, indicators ...Color) Color {
+	ws := make([]Warning, len(indicators))
+	for i, c := range indicators {
+		ws[i] = Warning{Color: c}
+	}
+	return TaskWarning(Warning{Color: progress}, ws...).Color
+}
+
+// TaskWarning combines a task's progress warning with its indicators':
+// the colour that asks for the most attention wins. An indicator's 绿 does
+// not colour a task that has no progress colour (not reported this period);
+// its 黄 and 红 do, since they are about the year, not the month. The reason
+// names every 黄 and 红 behind the colour, the progress first, joined by
+// "；".
+func TaskWarning(progress Warning, indicators ...Warning) Warning {
 	out := progress
-	for _, c := range indicators {
-		if c == ColorGreen && progress == ColorNone {
+	var reasons []string
+	if progress.Reason != "" {
+		reasons = append(reasons, progress.Reason)
+	}
+	for _, w := range indicators {
+		if w.Color == ColorGreen && progress.Color == ColorNone {
 			continue
 		}
-		if colorRank(c) > colorRank(out) {
-			out = c
+		if colorRank(w.Color) > colorRank(out.Color) {
+			out.Color = w.Color
+		}
+		if w.Reason != "" && colorRank(w.Color) >= colorRank(ColorYellow) {
+			reasons = append(reasons, w.Reason)
 		}
 	}
+	out.Reason = strings.Join(reasons, "；")
 	return out
 }

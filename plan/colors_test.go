@@ -187,3 +187,45 @@ func TestTaskColorCombinesIndicators(t *testing.T) {
 		}
 	}
 }
+
+// The reason given with each colour names why, from the rule that gave it.
+func TestWarningReasons(t *testing.T) {
+	def := DefaultColorRules()
+	may, june, july, oct, dec := Period{2023, time.May}, Period{2023, time.June}, Period{2023, time.July}, Period{2023, time.October}, Period{2023, time.December}
+	meeting := Indicator{Name: "对口部门联席会", Unit: "次", Min: 1, PerMonthMax: 1}
+	events := Indicator{Name: "合作交流活动", Unit: "次", Min: 2, Max: 3}
+	platforms := Indicator{Name: "共建创新平台", Unit: "个", Min: 4, PerMonthMax: 1}
+	tests := []struct {
+		name string
+		got  Warning
+		want Warning
+	}{
+		{"on track", ProgressWarning(may, StatusOnTrack, StatusBehind, def), Warning{Color: ColorGreen}},
+		{"behind once", ProgressWarning(may, StatusBehind, StatusOnTrack, def), Warning{ColorYellow, "本月报告滞后"}},
+		{"behind twice", ProgressWarning(may, StatusBehind, StatusBehind, def), Warning{ColorRed, "连续2个月报告滞后"}},
+		{"not started in March", ProgressWarning(Period{2023, time.March}, StatusNotStarted, "", def), Warning{}},
+		{"not started in May", ProgressWarning(may, StatusNotStarted, StatusNotStarted, def), Warning{ColorYellow, "已过3月仍未启动"}},
+		{"not started after May", ProgressWarning(june, StatusNotStarted, "", ColorRules{NotStartedAfterMonth: 5}), Warning{ColorYellow, "已过5月仍未启动"}},
+		{"not started in July", ProgressWarning(july, StatusNotStarted, "", def), Warning{ColorRed, "下半年仍未启动"}},
+		{"not reported", ProgressWarning(may, "", StatusBehind, def), Warning{}},
+		{"indicator reached", IndicatorWarning(meeting, june, 1), Warning{Color: ColorGreen}},
+		{"indicator behind its pace", IndicatorWarning(meeting, june, 0),
+			Warning{ColorYellow, "“对口部门联席会”进度落后序时：累计完成0次（0%），序时应达1次（50%）"}},
+		{"indicator of a range behind", IndicatorWarning(events, Period{2023, time.September}, 1),
+			Warning{ColorYellow, "“合作交流活动”进度落后序时：累计完成1次（50%），序时应达2次（75%）"}},
+		{"indicator out of reach", IndicatorWarning(platforms, oct, 1),
+			Warning{ColorRed, "“共建创新平台”全年目标至少4个已无法完成：累计完成1个，剩余2个月每月至多1个"}},
+		{"indicator missed at the year's end", IndicatorWarning(events, dec, 1),
+			Warning{ColorRed, "“合作交流活动”全年目标2—3次未完成：累计完成1次"}},
+		{"task: progress and indicator", TaskWarning(ProgressWarning(may, StatusBehind, StatusBehind, def), IndicatorWarning(meeting, june, 0)),
+			Warning{ColorRed, "连续2个月报告滞后；“对口部门联席会”进度落后序时：累计完成0次（0%），序时应达1次（50%）"}},
+		{"task: on track, indicator behind", TaskWarning(ProgressWarning(june, StatusOnTrack, "", def), IndicatorWarning(meeting, june, 0), IndicatorWarning(events, june, 2)),
+			Warning{ColorYellow, "“对口部门联席会”进度落后序时：累计完成0次（0%），序时应达1次（50%）"}},
+		{"task: not reported, indicator green", TaskWarning(Warning{}, IndicatorWarning(meeting, june, 1)), Warning{}},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %+v, want %+v", tc.name, tc.got, tc.want)
+		}
+	}
+}

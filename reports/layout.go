@@ -130,10 +130,13 @@ const (
 // (in character units; a Chinese character takes two), from the width of
 // each paragraph: a close estimate (TextLines counts a line that does not
 // fit a last Chinese character as a spreadsheet does).
+// It allocates nothing: the compiled workbook asks it of every text cell.
 func WrappedLines(text string, width float64) int {
 	usable := max(int(width)-1, 2)
 	lines := 0
-	for _, para := range strings.Split(text, "\n") {
+	for more := true; more; {
+		var para string
+		para, text, more = strings.Cut(text, "\n")
 		w := 0
 		for _, r := range para {
 			if r < utf8.RuneSelf {

@@ -275,6 +275,10 @@ func (e Extension) Any() bool { return !e.Requested.IsZero() || e.Decision != Ex
 // at a glance shows and the charts draw.
 type YearView struct {
 	Months []plan.Period // the plan year's periods up to and including the compiled one
+	// Deadlines holds each month's deadline day (parallel to Months): a
+	// month whose deadline day is not over at GeneratedAt is not counted or
+	// coloured yet. Without them, every month before the compiled one counts.
+	Deadlines []time.Time
 	// Tasks holds, by task id, the progress colour of each month (parallel
 	// to Months); Statuses the status reported (empty when none).
 	Tasks    map[string][]plan.Color
@@ -309,6 +313,12 @@ type CompileInput struct {
 	// indicators included), by task id. A missing entry has no colour.
 	Timeliness map[string]plan.Color
 	Progress   map[string]plan.Color
+	// Reasons holds, by task id, why its Progress colour was given, in words
+	// (plan.Warning): 连续2个月报告滞后.
+	Reasons map[string]string
+	// Chases holds, by unit id, the chase and overdue notices (催报) sent or
+	// queued to the unit for the period.
+	Chases map[string]int
 	// Previous holds each task's answer in the period before (same plan
 	// year), by task id: the month-over-month sheet compares with it.
 	Previous map[string]plan.Answer

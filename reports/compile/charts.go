@@ -53,15 +53,28 @@ func (m *model) chartSheet(st *styles) *sheet {
 	s.header = 1
 	m.title(s, st, "图表")
 
+	// The months whose deadline day is over: the others have nothing to
+	// count yet.
+	var due []int
+	for j := range m.months {
+		if m.due[j] {
+			due = append(due, j)
+		}
+	}
+
 	// Room for the charts, top to bottom, each on a printed page of its
 	// own, then the tables on the next page.
 	monthsAt := len(s.rows) + 1
-	reserve(s, chartMonthsH)
+	if len(due) > 0 {
+		reserve(s, chartMonthsH)
+	}
 	barsAt, barsH := 0, 0
 	if len(m.groups) > 0 {
 		barsAt = len(s.rows) + 1
 		barsH = max(chartMinBarsH, chartBarExtraH+chartBarH*len(m.groups))
-		s.breaks = append(s.breaks, barsAt)
+		if len(due) > 0 {
+			s.breaks = append(s.breaks, barsAt)
+		}
 		reserve(s, barsH)
 	}
 	s.breaks = append(s.breaks, len(s.rows)+1)
@@ -75,7 +88,8 @@ func (m *model) chartSheet(st *styles) *sheet {
 	}
 	monthsHeader := s.add(styledRow(st.header, header...)...)
 	peak := 0
-	for j, p := range m.months {
+	for _, j := range due {
+		p := m.months[j]
 		var onTime, late, missing int
 		for i := range m.in.Units {
 			switch m.monthState(&m.in.Units[i], j) {
@@ -91,11 +105,15 @@ func (m *model) chartSheet(st *styles) *sheet {
 		s.add(cell{text: m.monthLabel(p), style: st.center},
 			number(onTime, st.center), number(late, st.center), number(missing, st.center))
 	}
-	s.charts = append(s.charts, chart{
-		cell: fmt.Sprintf("A%d", monthsAt),
-		chart: m.stackedChart(excelize.ColStacked, "各月报送时效（单位数）", timelinessSeries,
-			monthsHeader, len(m.months), peak, chartMonthsH),
-	})
+	if len(due) == 0 {
+		s.addSpan("尚无报送截止日已过的月份", st.center, len(s.widths))
+	} else {
+		s.charts = append(s.charts, chart{
+			cell: fmt.Sprintf("A%d", monthsAt),
+			chart: m.stackedChart(excelize.ColStacked, "各月报送时效（单位数）", timelinessSeries,
+				monthsHeader, len(due), peak, chartMonthsH),
+		})
+	}
 
 	section(s, st, fmt.Sprintf("图表数据：%s各类任务推进状态（项）", m.in.Period.Label()))
 	header = []string{"类别"}

@@ -16,27 +16,35 @@ import (
 
 // Compile writes the consolidated workbook of a period, its sheets in order:
 //
-//   - 汇总: who reported, tasks and units by warning colour, status counts by
-//     category, who is missing, which tasks need attention (红 first);
+//   - 汇总: what a leader reads first — 应报/按时/逾期/未报 as disjoint counts
+//     with 报送率 and 按时报送率 (the period and the year so far), the units
+//     not reported or late with their 催报次数 and contact, tasks and units by
+//     warning colour, the tasks in red and yellow with the reason in words,
+//     status counts by category, and the units ranked by timeliness over
+//     the year;
 //   - 明细: one row per task under its category, the office's usual layout,
 //     with each task's 预警 colour;
+//   - 报送情况: every lead unit's submissions, contact, timeliness, chase
+//     notices and extension;
 //   - 环比: each task's status last month and this month, how it moved, and
 //     whether its progress text merely repeats last month's;
-//   - 全年概览: the year at a glance, task × month and lead unit × month;
+//   - 全年概览: the year at a glance, task × month and lead unit × month, the
+//     twelve months of the year, those whose deadline is not over left blank;
 //   - 量化指标: the quantified targets (only when the input has some);
 //   - 图表: two native charts and the figures they draw;
-//   - 问题清单: every problem reported;
-//   - 报送情况: every lead unit's submissions, timeliness and extension.
+//   - 问题清单: every problem reported.
 //
-// The colours, the previous period, the close-outs, the year and the
-// indicators are optional: without them the sheets show no colours, "—",
-// and a year of one month, the compiled period (see model.months).
+// The colours, their reasons, the chase counts, the previous period, the
+// close-outs, the year and the indicators are optional: without them the
+// sheets show no colours, no reasons, 0, "—", and a year of one month, the
+// compiled period (see model.months).
 //
 // Every value is written as text, so an answer starting with "=" stays text;
-// only counts we compute for the charts and indicators are numbers. Each
-// sheet is streamed, prints on A4 landscape fitted to the page width with
-// its header rows repeated, and records its used range. The cost is linear
-// in units, tasks, answers and months.
+// only counts we compute for the charts and indicators are numbers. Every
+// date is written 2023年6月7日. Each sheet is streamed, prints on A4
+// landscape fitted to the page width — its columns chosen narrow enough
+// that this is 80 % or more — with its header rows repeated, and records its
+// used range. The cost is linear in units, tasks, answers and months.
 func Compile(w io.Writer, in reports.CompileInput) error {
 	m, err := newModel(in)
 	if err != nil {
@@ -69,6 +77,7 @@ func (m *model) writeWorkbook(f *excelize.File) error {
 	sheets := []sheetSpec{
 		{sheetSummary, m.summarySheet},
 		{sheetDetail, m.detailSheet},
+		{sheetLog, m.logSheet},
 		{sheetMoM, m.momSheet},
 		{sheetYear, m.yearSheet},
 	}
@@ -78,7 +87,6 @@ func (m *model) writeWorkbook(f *excelize.File) error {
 	sheets = append(sheets,
 		sheetSpec{sheetCharts, m.chartSheet},
 		sheetSpec{sheetProblems, m.problemSheet},
-		sheetSpec{sheetLog, m.logSheet},
 	)
 	// The new workbook's only sheet becomes the first one, so no Sheet1 is
 	// left over and 汇总 is the sheet shown on opening.

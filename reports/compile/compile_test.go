@@ -258,28 +258,49 @@ func TestCompileGolden(t *testing.T) {
 	testtools.Golden(t, filepath.Join("testdata", "compile_realistic.golden"), []byte(dumpCompiled(t, data)+dumpCompiledCharts(t, data)))
 }
 
-// compileSummaryCounts finds the 报送概况 row of 汇总 and returns
-// 应报/已报/未报/逾期.
-func compileSummaryCounts(t *testing.T, f *excelize.File) counts {
+// compileSection returns the rows of a section of a sheet: those after the
+// row whose first cell starts with heading, up to the next empty row.
+func compileSection(t *testing.T, f *excelize.File, sheet, heading string) [][]string {
 	t.Helper()
-	for _, row := range compiledRows(t, f, sheetSummary) {
-		if len(row) < 6 || row[0] != "单位数（个）" {
-			continue
+	var out [][]string
+	in := false
+	for _, row := range compiledRows(t, f, sheet) {
+		switch {
+		case !in && len(row) > 0 && strings.HasPrefix(row[0], heading):
+			in = true
+		case in && (len(row) == 0 || slices.Equal(row, make([]string, len(row)))):
+			return out
+		case in:
+			out = append(out, row)
 		}
-		var n [4]int
-		for i := range n {
-			v, err := strconv.Atoi(row[2+i])
-			if err != nil {
-				t.Fatalf("汇总 count %q: %v", row[2+i], err)
-			}
-			n[i] = v
-		}
-		return counts{Expected: n[0], Reported: n[1], Missing: n[2], Overdue: n[3]}
 	}
-	t.Fatal("汇总 has no 单位数（个） row")
-	return counts{}
+	if !in {
+		t.Fatalf("%s has no section %q", sheet, heading)
+	}
+	return out
 }
 
+// compileTally reads a row of 汇总's 报送情况: 应报, 按时报送, 逾期报送, 未报送
+// from column C on, and the two rates after them.
+func compileTally(t *testing.T, row []string) (tally, [2]string) {
+	t.Helper()
+	if len(row) < 8 {
+		t.Fatalf("报送情况 row %q: want 8 cells", row)
+	}
+	var n [4]int
+	for i := range n {
+		v, err := strconv.Atoi(row[2+i])
+		if err != nil {
+			t.Fatalf("报送情况 count %q: %v", row[2+i], err)
+		}
+		n[i] = v
+	}
+	return tally{Expected: n[0], OnTime: n[1], Late: n[2], Missing: n[3]}, [2]string{row[6], row[7]}
+}
+
+// TestCompileCounts checks 汇总's 报送情况 of the period: disjoint counts
+// (a late unit is late, not also reported on its own), the two rates, and
+// what the list of units not reported or late says of each.
 func TestCompileCounts(t *testing.T) {
 	deadline := time.Date(2023, time.June, 7, 0, 0, 0, 0, reportstest.Zone)
 	unit := func(id string, state reports.SubmissionState) reports.UnitReport {
@@ -293,43 +314,64 @@ func TestCompileCounts(t *testing.T) {
 		name      string
 		generated time.Time
 		units     []reports.UnitReport
-		want      counts
+		want      tally
+		rates     [2]string
+		standing  []string // 情况 of the listed units, in order
 	}{
 		{
-			name:      "before deadline day ends: missing units are not yet overdue",
+			name:      "before the deadline day ends: not reported is not yet overdue",
 			generated: deadline.Add(23*time.Hour + 59*time.Minute),
 			units:     []reports.UnitReport{unit("a", reports.StateSubmitted), unit("b", reports.StateMissing), unit("c", reports.StateRejected)},
-			want:      counts{Expected: 3, Reported: 1, Missing: 2, Overdue: 0},
+			want:      tally{Expected: 3, OnTime: 1, Missing: 2},
+			rates:     [2]string{"33.3%", "33.3%"},
+			standing:  []string{"未报送（未到截止日）", "退回未改（未到截止日）"},
 		},
 		{
 			name:      "at midnight after the deadline day: missing and rejected are overdue",
 			generated: deadline.Add(24 * time.Hour),
 			units:     []reports.UnitReport{unit("a", reports.StateSubmitted), unit("b", reports.StateMissing), unit("c", reports.StateRejected)},
-			want:      counts{Expected: 3, Reported: 1, Missing: 2, Overdue: 2},
+			want:      tally{Expected: 3, OnTime: 1, Missing: 2},
+			rates:     [2]string{"33.3%", "33.3%"},
+			standing:  []string{"未报送（已逾期）", "退回未改（已逾期）"},
 		},
 		{
-			name:      "late submitters are reported and overdue",
+			name:      "a late unit is counted once, as late",
 			generated: deadline.Add(48 * time.Hour),
 			units:     []reports.UnitReport{unit("a", reports.StateLate), unit("b", reports.StateSubmitted), unit("c", reports.StateMissing)},
-			want:      counts{Expected: 3, Reported: 2, Missing: 1, Overdue: 2},
+			want:      tally{Expected: 3, OnTime: 1, Late: 1, Missing: 1},
+			rates:     [2]string{"66.7%", "33.3%"},
+			standing:  []string{"未报送（已逾期）", "逾期报送"},
 		},
 		{
 			name:      "rejected only counts as not reported",
 			generated: deadline.Add(-48 * time.Hour),
 			units:     []reports.UnitReport{unit("a", reports.StateRejected)},
-			want:      counts{Expected: 1, Reported: 0, Missing: 1, Overdue: 0},
+			want:      tally{Expected: 1, Missing: 1},
+			rates:     [2]string{"0.0%", "0.0%"},
+			standing:  []string{"退回未改（未到截止日）"},
 		},
 		{
 			name:      "all submitted on time",
 			generated: deadline.Add(72 * time.Hour),
 			units:     []reports.UnitReport{unit("a", reports.StateSubmitted), unit("b", reports.StateSubmitted)},
-			want:      counts{Expected: 2, Reported: 2, Missing: 0, Overdue: 0},
+			want:      tally{Expected: 2, OnTime: 2},
+			rates:     [2]string{"100.0%", "100.0%"},
 		},
 		{
-			name:      "generated in another zone: compared as instants",
-			generated: deadline.Add(24 * time.Hour).UTC(),
-			units:     []reports.UnitReport{unit("a", reports.StateMissing)},
-			want:      counts{Expected: 1, Reported: 0, Missing: 1, Overdue: 1},
+			name:      "all late",
+			generated: deadline.Add(72 * time.Hour),
+			units:     []reports.UnitReport{unit("a", reports.StateLate), unit("b", reports.StateLate)},
+			want:      tally{Expected: 2, Late: 2},
+			rates:     [2]string{"100.0%", "0.0%"},
+			standing:  []string{"逾期报送", "逾期报送"},
+		},
+		{
+			name:      "no state recorded counts as not reported",
+			generated: deadline.Add(24 * time.Hour).UTC(), // another zone: compared as instants
+			units:     []reports.UnitReport{unit("a", "")},
+			want:      tally{Expected: 1, Missing: 1},
+			rates:     [2]string{"0.0%", "0.0%"},
+			standing:  []string{"未报送（已逾期）"},
 		},
 		{
 			name:      "an extension granted to a later day: not overdue until that day is over",
@@ -338,10 +380,12 @@ func TestCompileCounts(t *testing.T) {
 				granted(unit("a", reports.StateMissing), deadline.AddDate(0, 0, 3)),
 				granted(unit("b", reports.StateRejected), deadline.AddDate(0, 0, 2)),
 			},
-			want: counts{Expected: 2, Reported: 0, Missing: 2, Overdue: 1},
+			want:     tally{Expected: 2, Missing: 2},
+			rates:    [2]string{"0.0%", "0.0%"},
+			standing: []string{"未报送（已同意延期至2023年6月10日）", "退回未改（已逾期）"},
 		},
 		{
-			name:      "an extension asked for, not granted: the deadline stands",
+			name:      "an extension asked for, or refused: the deadline stands",
 			generated: deadline.Add(24 * time.Hour),
 			units: []reports.UnitReport{
 				{Unit: plan.Unit{ID: "a"}, State: reports.StateMissing, Extension: reports.Extension{Requested: deadline.AddDate(0, 0, 5)}},
@@ -349,12 +393,15 @@ func TestCompileCounts(t *testing.T) {
 					Requested: deadline.AddDate(0, 0, 5), Decision: reports.ExtensionRefused, Until: deadline.AddDate(0, 0, 5),
 				}},
 			},
-			want: counts{Expected: 2, Reported: 0, Missing: 2, Overdue: 2},
+			want:     tally{Expected: 2, Missing: 2},
+			rates:    [2]string{"0.0%", "0.0%"},
+			standing: []string{"未报送（已逾期）", "未报送（已逾期）"},
 		},
 		{
 			name:      "no units",
 			generated: deadline,
-			want:      counts{},
+			want:      tally{},
+			rates:     [2]string{"—", "—"},
 		},
 	}
 	for _, tc := range tests {
@@ -363,9 +410,26 @@ func TestCompileCounts(t *testing.T) {
 				Plan: &plan.Plan{Title: "计划"}, Period: plan.Period{Year: 2023, Month: time.May},
 				Deadline: deadline, GeneratedAt: tc.generated, Version: 1, Units: tc.units,
 			}
-			got := compileSummaryCounts(t, openCompiled(t, compileBytes(t, in)))
-			if got != tc.want {
-				t.Errorf("Compile(%s) 应报/已报/未报/逾期 = %+v, want %+v", tc.name, got, tc.want)
+			f := openCompiled(t, compileBytes(t, in))
+			rows := compileSection(t, f, sheetSummary, "一、报送情况")
+			if len(rows) < 3 || rows[1][0] != "2023年5月" {
+				t.Fatalf("汇总 报送情况 = %q, want a header and the row of 2023年5月", rows)
+			}
+			got, rates := compileTally(t, rows[1])
+			if got != tc.want || rates != tc.rates {
+				t.Errorf("应报/按时/逾期/未报 = %+v %q, want %+v %q", got, rates, tc.want, tc.rates)
+			}
+			if got.Expected != got.OnTime+got.Late+got.Missing {
+				t.Errorf("应报 %d ≠ 按时 %d + 逾期 %d + 未报 %d", got.Expected, got.OnTime, got.Late, got.Missing)
+			}
+			var standing []string
+			for _, row := range compileSection(t, f, sheetSummary, "二、未报送及逾期报送单位")[1:] {
+				if _, err := strconv.Atoi(row[0]); err == nil {
+					standing = append(standing, row[2])
+				}
+			}
+			if !slices.Equal(standing, tc.standing) {
+				t.Errorf("未报送及逾期报送单位 情况 = %q, want %q", standing, tc.standing)
 			}
 		})
 	}
@@ -483,10 +547,10 @@ func TestCompileSheetsAndPrintSetup(t *testing.T) {
 		in         reports.CompileInput
 		wantSheets []string
 	}{
-		{"without indicators", reportstest.CompileInput(), []string{sheetSummary, sheetDetail, sheetMoM,
-			sheetYear, sheetCharts, sheetProblems, sheetLog}},
-		{"with indicators", reportstest.CompileYearInput(), []string{sheetSummary, sheetDetail, sheetMoM,
-			sheetYear, sheetIndicators, sheetCharts, sheetProblems, sheetLog}},
+		{"without indicators", reportstest.CompileInput(), []string{sheetSummary, sheetDetail, sheetLog, sheetMoM,
+			sheetYear, sheetCharts, sheetProblems}},
+		{"with indicators", reportstest.CompileYearInput(), []string{sheetSummary, sheetDetail, sheetLog, sheetMoM,
+			sheetYear, sheetIndicators, sheetCharts, sheetProblems}},
 	}
 	for _, tc := range inputs {
 		t.Run(tc.name, func(t *testing.T) { compileCheckSheetsAndPrintSetup(t, tc.in, tc.wantSheets) })
@@ -508,7 +572,7 @@ func compileCheckSheetsAndPrintSetup(t *testing.T, in reports.CompileInput, want
 		}
 	}
 	wantTitles := map[string]string{
-		sheetSummary: "'汇总'!$1:$3", sheetDetail: "'明细'!$1:$2",
+		sheetSummary: "'汇总'!$1:$2", sheetDetail: "'明细'!$1:$2",
 		sheetMoM: "'环比'!$1:$2", sheetYear: "'全年概览'!$1:$2", sheetCharts: "'图表'!$1:$1",
 		sheetIndicators: "'量化指标'!$1:$2",
 		sheetProblems:   "'问题清单'!$1:$2", sheetLog: "'报送情况'!$1:$2",
@@ -664,7 +728,7 @@ print(json.dumps(out, ensure_ascii=False))
 		{sheetDetail, 2, 0, "一、推进规划统筹一体化"},
 		{sheetDetail, 3, 2, "市发展改革委"},
 		{sheetDetail, 3, 4, "已完成"},
-		{sheetDetail, 3, 8, "2023-06-05 16:30"},
+		{sheetDetail, 3, 8, "2023年6月5日 16:30"},
 		{sheetLog, 3, 4, "逾期报送"},
 	}
 	for _, c := range checks {
@@ -823,7 +887,7 @@ func TestCompileNothingToList(t *testing.T) {
 		}
 	}
 	summary := strings.Join(lines, "|")
-	for _, want := range []string{"四、未报送单位（0个）|序号|无|", "五、滞后及预警任务（0项）|序号|无"} {
+	for _, want := range []string{"二、未报送及逾期报送单位（0个）|序号|本期各单位均已按时报送|", "四、预警任务（0项）|序号|本期无红色、黄色预警任务|"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("汇总 column A = %q, want it to contain %q", summary, want)
 		}

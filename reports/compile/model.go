@@ -22,10 +22,12 @@ type model struct {
 	in     reports.CompileInput
 	loc    *time.Location // GeneratedAt's: every time shown is in it
 	groups []group        // categories in plan order, then tasks of unknown category
-	counts counts
-	// months are the year at a glance's columns: in.Year.Months, or the
-	// compiled period alone when the input has no year (yearDerived).
+	// months are the months of the year the input gives: in.Year.Months, or
+	// the compiled period alone when the input has no year (yearDerived).
+	// due tells, for each, whether its deadline day is over at GeneratedAt:
+	// only those are coloured and counted over the year.
 	months      []plan.Period
+	due         []bool
 	yearDerived bool
 }
 
@@ -65,14 +67,6 @@ func (t taskEntry) titleWithNumber() string {
 	return fmt.Sprintf("%d.%s", t.number, t.task.Title)
 }
 
-// counts is the 报送概况 block of the summary: units, not tasks.
-type counts struct {
-	Expected int // 应报: every lead unit
-	Reported int // 已报: accepted, on time or late
-	Missing  int // 未报: nothing accepted (missing or rejected only)
-	Overdue  int // 逾期: reported late, or still missing after the deadline day
-}
-
 // statusCounts is one row of the summary's per-category table.
 type statusCounts struct {
 	Tasks, Done, OnTrack, Behind, NotStarted, NotReported int
@@ -109,7 +103,6 @@ func newModel(in reports.CompileInput) (*model, error) {
 		return nil, fmt.Errorf("compiling workbook: no generation time given")
 	}
 	m := &model{in: in, loc: in.GeneratedAt.Location()}
-	m.counts = countSubmissions(in)
 
 	reports := make(map[string]*reports.UnitReport, len(in.Units))
 	for i := range in.Units {
@@ -167,6 +160,7 @@ func newModel(in reports.CompileInput) (*model, error) {
 	if len(m.months) == 0 {
 		m.months, m.yearDerived = []plan.Period{in.Period}, true
 	}
+	m.due = m.dueMonths()
 	return m, nil
 }
 
@@ -213,12 +207,6 @@ func (m *model) closureText(t taskEntry) string {
 	return text
 }
 
-// monthDay renders a calendar date as 6月20日: extensions stay within
-// the plan year.
-func monthDay(t time.Time) string {
-	return fmt.Sprintf("%d月%d日", int(t.Month()), t.Day())
-}
-
 // extensionText describes a unit's extension (延期) for 报送情况;
 // empty when there is none.
 func extensionText(e reports.Extension) string {
@@ -229,7 +217,7 @@ func extensionText(e reports.Extension) string {
 		if t.IsZero() {
 			return ""
 		}
-		return "至" + monthDay(t)
+		return "至" + dateCN(t)
 	}
 	var text string
 	switch e.Decision {
@@ -255,35 +243,6 @@ func extensionText(e reports.Extension) string {
 	return text
 }
 
-// countSubmissions computes 应报/已报/未报/逾期. A unit without an accepted
-// report is overdue once its deadline day is over (GeneratedAt at or after
-// midnight following it): the period's deadline, or the day an extension
-// granted to the unit runs to. A late submitter is overdue whenever it is
-// counted.
-func countSubmissions(in reports.CompileInput) counts {
-	c := counts{Expected: len(in.Units)}
-	for i := range in.Units {
-		u := &in.Units[i]
-		switch u.State {
-		case reports.StateSubmitted:
-			c.Reported++
-		case reports.StateLate:
-			c.Reported++
-			c.Overdue++
-		default: // missing, rejected only, or no state recorded
-			c.Missing++
-			deadline := in.Deadline
-			if e := u.Extension; e.Decision == reports.ExtensionGranted && e.Until.After(deadline) {
-				deadline = e.Until
-			}
-			if !in.GeneratedAt.Before(deadline.AddDate(0, 0, 1)) {
-				c.Overdue++
-			}
-		}
-	}
-	return c
-}
-
 // statusCounts returns one row per group and the total.
 func (m *model) statusCounts() (rows []statusCounts, total statusCounts) {
 	rows = make([]statusCounts, len(m.groups))
@@ -296,13 +255,15 @@ func (m *model) statusCounts() (rows []statusCounts, total statusCounts) {
 	return rows, total
 }
 
-// formatTime renders an instant as YYYY-MM-DD HH:MM in the workbook's
-// location; the zero time renders empty.
+// formatTime renders an instant as 2023年6月5日 16:30 in the workbook's
+// location; the zero time renders empty. Every date of the workbook is
+// written the one way dateCN writes it.
 func (m *model) formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(m.loc).Format("2006-01-02 15:04")
+	t = t.In(m.loc)
+	return dateCN(t) + t.Format(" 15:04")
 }
 
 // dateCN renders a calendar date as 2023年6月7日.

@@ -85,18 +85,10 @@ func (s *sheet) merge(row, from, to int) {
 // blank appends an empty row.
 func (s *sheet) blank() { s.add() }
 
-// addNote appends a row of text spanning the sheet's width, tall enough for
-// its wrapped lines: Excel and LibreOffice do not size merged rows.
+// addNote appends a row of text spanning the sheet's width; stream makes it
+// tall enough for its wrapped lines (fitHeight).
 func (s *sheet) addNote(text string, style int) int {
-	row := s.addSpan(text, style, len(s.widths))
-	var width float64
-	for _, w := range s.widths {
-		width += w
-	}
-	if lines := reports.WrappedLines(text, width); lines > 1 {
-		s.heights[row] = min(float64(lines)*reports.LineHeight+4, reports.MaxRowHeight)
-	}
-	return row
+	return s.addSpan(text, style, len(s.widths))
 }
 
 // columns is the number of columns the sheet uses.
@@ -195,9 +187,9 @@ func (s *sheet) stream(f *excelize.File) error {
 	}
 	// One buffer reused for every row: values point into cells, so boxing
 	// them costs no allocation per cell.
-	merged := make(map[int]bool, len(s.merges))
+	merged := make(map[int][]merge, len(s.merges))
 	for _, m := range s.merges {
-		merged[m.row] = true
+		merged[m.row] = append(merged[m.row], m)
 	}
 	cols := s.columns()
 	cells := make([]excelize.Cell, cols)
@@ -225,7 +217,7 @@ func (s *sheet) stream(f *excelize.File) error {
 		var opts []excelize.RowOpts
 		if h, ok := s.heights[i+1]; ok {
 			opts = append(opts, excelize.RowOpts{Height: h})
-		} else if h := s.fitHeight(row); h > 0 && !merged[i+1] {
+		} else if h := s.fitHeight(row, merged[i+1]); h > 0 {
 			opts = append(opts, excelize.RowOpts{Height: h})
 		}
 		if err := sw.SetRow("A"+strconv.Itoa(i+1), values, opts...); err != nil {
@@ -257,14 +249,25 @@ func (s *sheet) stream(f *excelize.File) error {
 }
 
 // fitHeight estimates the height a row of wrapped text needs, or 0 when one
-// line is enough. LibreOffice and Excel do not size rows to wrapped text
-// when they open a file, so without it long progress texts print cut off.
-func (s *sheet) fitHeight(row []cell) float64 {
+// line is enough; a merged cell's text wraps in the width of the columns it
+// spans. LibreOffice and Excel do not size rows to wrapped text when they
+// open a file, and never size merged cells, so without it long progress
+// texts and reasons print cut off.
+func (s *sheet) fitHeight(row []cell, merges []merge) float64 {
 	lines := 1
 	for j, c := range row {
-		if c.text != "" && j < len(s.widths) {
-			lines = max(lines, reports.WrappedLines(c.text, s.widths[j]))
+		if c.text == "" || j >= len(s.widths) {
+			continue
 		}
+		width := s.widths[j]
+		for _, m := range merges {
+			if m.from == j+1 {
+				for k := m.from; k < m.to && k < len(s.widths); k++ {
+					width += s.widths[k]
+				}
+			}
+		}
+		lines = max(lines, reports.WrappedLines(c.text, width))
 	}
 	if lines == 1 {
 		return 0

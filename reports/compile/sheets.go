@@ -11,12 +11,12 @@ import (
 const (
 	sheetSummary    = "汇总"
 	sheetDetail     = "明细"
+	sheetLog        = "报送情况"
 	sheetMoM        = "环比"
 	sheetYear       = "全年概览"
 	sheetIndicators = "量化指标" // only when the plan has indicators
 	sheetCharts     = "图表"
 	sheetProblems   = "问题清单"
-	sheetLog        = "报送情况"
 )
 
 // Header labels shared by several sheets.
@@ -46,12 +46,13 @@ func (m *model) title(s *sheet, st *styles, what string) {
 // detailSheet is 明细, the office's usual layout: a category row, then one
 // row per task in plan order, with its 预警 colour next to its status.
 func (m *model) detailSheet(st *styles) *sheet {
-	s := newSheet(sheetDetail, 6, 22, 14, 42, 10, 8, 28, 28, 17)
+	s := newSheet(sheetDetail, 5, 18, 12, 28, 9, 6, 19, 19, 13)
 	s.header = 2
 	m.title(s, st, "推进情况明细")
 	s.add(styledRow(st.header, "序号", reports.HeaderTitle, "牵头单位", reports.HeaderProgress, reports.HeaderStatus, headerWarning,
 		reports.HeaderIssues, reports.HeaderNextSteps, "报送时间")...)
 	s.grow(m.groupRows())
+	reportedAt := make(map[*reports.UnitReport]string, len(m.in.Units)) // a unit's tasks share it
 	for _, g := range m.groups {
 		s.addSpan(g.label(), st.category, len(s.widths))
 		for _, t := range g.tasks {
@@ -60,7 +61,11 @@ func (m *model) detailSheet(st *styles) *sheet {
 			case t.closed:
 				progress = m.closureText(t)
 			case t.answered:
-				reported = m.formatTime(t.report.SubmittedAt)
+				var ok bool
+				if reported, ok = reportedAt[t.report]; !ok {
+					reported = m.formatTime(t.report.SubmittedAt)
+					reportedAt[t.report] = reported
+				}
 			}
 			status := t.status()
 			s.add(
@@ -109,27 +114,31 @@ func (m *model) problemSheet(st *styles) *sheet {
 }
 
 // logSheet is 报送情况: every lead unit's standing, in the input's order,
-// with its timeliness colour and its extension, if any.
+// with whom to call (its configured contact when it has not reported), its
+// timeliness colour, the chase notices it was sent and its extension, if
+// any.
 func (m *model) logSheet(st *styles) *sheet {
-	s := newSheet(sheetLog, 6, 24, 12, 16, 12, 10, 17, 8, 8, 36)
+	s := newSheet(sheetLog, 5, 18, 9, 20, 10, 8, 13, 8, 8, 8, 22)
 	s.header = 2
 	m.title(s, st, "报送情况")
-	s.add(styledRow(st.header, "序号", "单位", "联系人", "联系电话", "状态", headerTimeliness,
-		"报送时间", "报送次数", "退回次数", "延期")...)
+	s.add(styledRow(st.header, "序号", "单位", "联系人", "联系方式", "状态", headerTimeliness,
+		"报送时间", "报送次数", "退回次数", "催报次数", "延期")...)
 	for i := range m.in.Units {
 		u := &m.in.Units[i]
 		label := stateLabel(u.State)
 		color := m.in.Timeliness[u.Unit.ID]
+		name, reach := contactOf(u)
 		s.add(
 			cell{text: strconv.Itoa(i + 1), style: st.center},
 			cell{text: unitName(u), style: st.text},
-			cell{text: u.Contact, style: st.text},
-			cell{text: u.Phone, style: st.text},
+			cell{text: name, style: st.text},
+			cell{text: reach, style: st.text},
 			cell{text: label, style: st.statusStyle(label)},
 			cell{text: string(color), style: st.colorStyle(color)},
 			cell{text: m.formatTime(u.SubmittedAt), style: st.center},
 			cell{text: strconv.Itoa(u.Versions), style: st.center},
 			cell{text: strconv.Itoa(u.Rejected), style: st.center},
+			cell{text: strconv.Itoa(m.in.Chases[u.Unit.ID]), style: st.center},
 			cell{text: extensionText(u.Extension), style: st.text},
 		)
 	}

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/duban/duban/plan"
@@ -45,7 +46,8 @@ func shortState(s reports.SubmissionState) string {
 }
 
 // Widths of the year at a glance, in characters: a month column holds 未启动;
-// the sheet is at least yearMinWidth wide.
+// the sheet is at least yearMinWidth wide, and twelve months print at 80 %
+// or more on A4 landscape.
 const (
 	monthWidth   = 7
 	yearMinWidth = 96
@@ -117,27 +119,50 @@ func (m *model) monthLabel(p plan.Period) string {
 	return strconv.Itoa(int(p.Month)) + "月"
 }
 
+// yearColumns are the months 全年概览 shows: the input's, then the rest of
+// the compiled period's year, blank. Without a year in the input, the
+// compiled period alone.
+func (m *model) yearColumns() []plan.Period {
+	cols := m.months
+	if m.yearDerived {
+		return cols
+	}
+	cols = slices.Clone(cols)
+	for p := cols[len(cols)-1].Next(); p.Year == m.in.Period.Year; p = p.Next() {
+		cols = append(cols, p)
+	}
+	return cols
+}
+
+// shown reports whether column i of yearColumns is coloured and counted:
+// one of the input's months whose deadline day is over.
+func (m *model) shown(i int) bool { return i < len(m.due) && m.due[i] }
+
 // yearSheet is 全年概览, the year at a glance: a task × month grid of the
 // status reported and its progress colour, then a lead unit × month grid of
-// the submission and its timeliness colour, then the legend. Without a year
-// in the input, the one column is the compiled period, from this period's
-// answers and colours.
+// the submission and its timeliness colour, then the legend. It shows the
+// twelve months of the year; a month whose deadline day is not over at
+// GeneratedAt (or after the compiled period) is left blank: no colour, no
+// count. Without a year in the input, the one column is the compiled period,
+// from this period's answers and colours.
 func (m *model) yearSheet(st *styles) *sheet {
-	widths := []float64{6, 24, 20}
-	for range m.months {
+	columns := m.yearColumns()
+	widths := []float64{5, 22, 16}
+	for range columns {
 		widths = append(widths, monthWidth)
 	}
 	// A few months leave the sheet too narrow for its title and legend:
 	// the task titles get the room.
-	widths[1] += max(0, yearMinWidth-(50+monthWidth*float64(len(m.months))))
+	widths[1] += max(0, yearMinWidth-(43+monthWidth*float64(len(columns))))
 	s := newSheet(sheetYear, widths...)
 	s.header = 2
 	m.title(s, st, "全年推进概览")
 	header := styledRow(st.header, "序号", reports.HeaderTitle, "牵头单位")
-	for _, p := range m.months {
+	for _, p := range columns {
 		header = append(header, cell{text: m.monthLabel(p), style: st.header})
 	}
 	s.add(header...)
+	var blank cell // a month not shown: no border, no colour, nothing to write
 
 	s.grow(m.groupRows() + len(m.in.Units) + len(legend) + 4)
 	for _, g := range m.groups {
@@ -153,7 +178,11 @@ func (m *model) yearSheet(st *styles) *sheet {
 			if t.closed {
 				closedAfter = m.in.Closed[t.task.ID].Period
 			}
-			for i, p := range m.months {
+			for i, p := range columns {
+				if !m.shown(i) {
+					row = append(row, blank)
+					continue
+				}
 				status, color := m.monthStatus(t, i), m.monthColor(t, i)
 				text := shortStatus(status)
 				if status == "" && t.closed && closedAfter.Before(p) {
@@ -172,7 +201,11 @@ func (m *model) yearSheet(st *styles) *sheet {
 		u := &m.in.Units[i]
 		cells := styledRow(st.center, strconv.Itoa(i+1), unitName(u), "")
 		cells[1].style, cells[2].style = st.text, st.text
-		for j := range m.months {
+		for j := range columns {
+			if !m.shown(j) {
+				cells = append(cells, blank)
+				continue
+			}
 			cells = append(cells, cell{
 				text: shortState(m.monthState(u, j)), style: st.colorStyle(m.monthTimeliness(u, j)),
 			})
@@ -189,6 +222,12 @@ func (m *model) yearSheet(st *styles) *sheet {
 	s.addNote(note, st.section)
 	for _, legend := range legend {
 		s.addNote(legend, st.info)
+	}
+	for i := range columns {
+		if !m.shown(i) {
+			s.addNote("空白的月份报送截止日未过，不着色，不计入全年统计。", st.info)
+			break
+		}
 	}
 	return s
 }

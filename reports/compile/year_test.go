@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -258,46 +257,4 @@ func compileRefCells(t testing.TB, ref string) []string {
 		}
 	}
 	return cells
-}
-
-// TestCompileChartsLibreOffice checks that the charts survive LibreOffice:
-// it opens the workbook, prints it, and saves it again with both charts
-// still linked from the chart sheet.
-func TestCompileChartsLibreOffice(t *testing.T) {
-	src := filepath.Join(t.TempDir(), "compiled.xlsx")
-	if err := os.WriteFile(src, compileBytes(t, reportstest.CompileYearInput()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	pdf, err := os.ReadFile(testtools.Convert(t, src, "pdf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(pdf, []byte("%PDF")) {
-		t.Errorf("converted PDF starts with %q, want %%PDF", pdf[:min(8, len(pdf))])
-	}
-	resaved, err := os.ReadFile(testtools.Convert(t, src, "xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	parts := compileZipParts(t, resaved)
-	charts := compileSheetChartParts(t, parts, sheetCharts)
-	if len(charts) != 2 {
-		t.Fatalf("LibreOffice copy: %s shows charts %q, want 2", sheetCharts, charts)
-	}
-	titles := map[string]bool{}
-	for _, name := range charts {
-		var c compileChartPart
-		if err := xml.Unmarshal(parts[name], &c); err != nil {
-			t.Fatalf("LibreOffice copy %s: %v", name, err)
-		}
-		titles[strings.Join(c.Title, "")] = true
-		if len(c.BarChart) != 1 || len(c.BarChart[0].Series) == 0 {
-			t.Errorf("LibreOffice copy %s: want a bar chart with series, got %+v", name, c)
-		}
-	}
-	for _, want := range []string{"各月报送时效（单位数）", "2023年6月各类任务推进状态（项）"} {
-		if !titles[want] {
-			t.Errorf("LibreOffice copy: no chart titled %q (titles %v)", want, titles)
-		}
-	}
 }

@@ -198,14 +198,17 @@ var Zone = time.FixedZone("CST", 8*3600)
 // CompileInput is a realistic period: 3 categories × 6 tasks, 5 lead
 // units — one on time, one late, one missing, one with only rejected files,
 // one reporting tasks behind schedule with problems — compiled the day after
-// the deadline.
+// the deadline. The units that did not report on time were chased; the
+// missing and the rejected one gave no contact, so their configured one
+// stands.
 func CompileInput() reports.CompileInput {
+	contact := func(name, email string) []plan.Contact { return []plan.Contact{{Name: name, Email: email}} }
 	units := []plan.Unit{
-		{ID: "fgw", Name: "市发展改革委"},
-		{ID: "jtj", Name: "市交通运输局"},
-		{ID: "kjj", Name: "市科技局"},
-		{ID: "jxj", Name: "市经济和信息化局"},
-		{ID: "zgj", Name: "市自然资源和规划局"},
+		{ID: "fgw", Name: "市发展改革委", Contacts: contact("张三", "zhangsan@fgw.metro.example")},
+		{ID: "jtj", Name: "市交通运输局", Contacts: contact("李四", "lisi@jtj.metro.example")},
+		{ID: "kjj", Name: "市科技局", Contacts: contact("王五", "wangwu@kjj.metro.example")},
+		{ID: "jxj", Name: "市经济和信息化局", Contacts: contact("赵六", "zhaoliu@jxj.metro.example")},
+		{ID: "zgj", Name: "市自然资源和规划局", Contacts: contact("孙七", "sunqi@zgj.metro.example")},
 	}
 	p := &plan.Plan{
 		Title: "2023年推进都市圈一体化建设工作要点",
@@ -253,6 +256,7 @@ func CompileInput() reports.CompileInput {
 		Deadline:    time.Date(2023, time.June, 7, 0, 0, 0, 0, Zone),
 		GeneratedAt: time.Date(2023, time.June, 8, 10, 0, 0, 0, Zone),
 		Version:     2,
+		Chases:      map[string]int{"jtj": 1, "kjj": 2, "jxj": 2},
 		Units: []reports.UnitReport{
 			{
 				Unit: units[0], State: reports.StateSubmitted, Versions: 1, Contact: "张三", Phone: "0551-12345678",
@@ -284,8 +288,8 @@ func CompileInput() reports.CompileInput {
 					return ""
 				}),
 			},
-			{Unit: units[2], State: reports.StateMissing, Contact: "王五", Phone: "0551-87654321"},
-			{Unit: units[3], State: reports.StateRejected, Rejected: 2, Contact: "赵六", Phone: "0551-11112222"},
+			{Unit: units[2], State: reports.StateMissing},
+			{Unit: units[3], State: reports.StateRejected, Rejected: 2},
 			{
 				Unit: units[4], State: reports.StateSubmitted, Versions: 1, Contact: "孙七", Phone: "0551-33334444",
 				SubmittedAt: time.Date(2023, time.June, 6, 11, 5, 0, 0, Zone),
@@ -364,13 +368,18 @@ func CompileYearInput() reports.CompileInput {
 	}
 	for m := time.January; m <= time.June; m++ {
 		in.Year.Months = append(in.Year.Months, plan.Period{Year: 2023, Month: m})
+		// The 5th working day of the month after, near enough.
+		in.Year.Deadlines = append(in.Year.Deadlines, time.Date(2023, m+1, 7, 0, 0, 0, 0, Zone))
 	}
+	juneProgress := map[string]plan.Warning{} // each task's progress warning in June
 	for _, t := range p.Tasks {
 		var prev plan.Status
 		for i, c := range []byte(yearStatuses[t.ID]) {
 			s := status[c]
+			w := plan.ProgressWarning(in.Year.Months[i], s, prev, rules)
 			in.Year.Statuses[t.ID] = append(in.Year.Statuses[t.ID], s)
-			in.Year.Tasks[t.ID] = append(in.Year.Tasks[t.ID], plan.ProgressColor(in.Year.Months[i], s, prev, rules))
+			in.Year.Tasks[t.ID] = append(in.Year.Tasks[t.ID], w.Color)
+			juneProgress[t.ID] = w
 			prev = s
 		}
 	}
@@ -385,23 +394,25 @@ func CompileYearInput() reports.CompileInput {
 		thisMonth, total int
 		reported         bool
 	}{{0, 0, true}, {1, 1, true}, {0, 1, false}}
-	var indicatorColors []plan.Color
+	indicators := map[string][]plan.Warning{}
 	for i, ind := range p.Indicators {
 		c := counts[i]
-		color := plan.IndicatorColor(ind, june, c.total)
+		w := plan.IndicatorWarning(ind, june, c.total)
 		in.Indicators = append(in.Indicators, reports.IndicatorProgress{
 			Indicator: ind, ThisMonth: c.thisMonth, Reported: c.reported, YearToDate: c.total,
-			Expected: plan.IndicatorExpected(ind, june), Color: color,
+			Expected: plan.IndicatorExpected(ind, june), Color: w.Color,
 		})
-		if ind.TaskID == "T03" {
-			indicatorColors = append(indicatorColors, color)
-		}
+		indicators[ind.TaskID] = append(indicators[ind.TaskID], w)
 	}
-	in.Year.Tasks["T03"][5] = plan.TaskColor(in.Year.Tasks["T03"][5], indicatorColors...)
-	in.Progress = map[string]plan.Color{}
+	in.Progress, in.Reasons = map[string]plan.Color{}, map[string]string{}
 	for _, t := range p.Tasks {
-		if c := in.Year.Tasks[t.ID][5]; c != plan.ColorNone {
-			in.Progress[t.ID] = c
+		w := plan.TaskWarning(juneProgress[t.ID], indicators[t.ID]...)
+		in.Year.Tasks[t.ID][5] = w.Color
+		if w.Color != plan.ColorNone {
+			in.Progress[t.ID] = w.Color
+		}
+		if w.Reason != "" {
+			in.Reasons[t.ID] = w.Reason
 		}
 	}
 	in.Closed = map[string]reports.Closure{
