@@ -157,7 +157,7 @@ func coreXML(p documentProperties) string {
 func appXML(p documentProperties) string {
 	return xmlHeader +
 		`<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">` +
-		`<Application>duban</Application><Company>` + escape(p.Creator) + `</Company></Properties>`
+		`<Company>` + escape(p.Creator) + `</Company></Properties>`
 }
 
 const settingsXML = xmlHeader +

@@ -171,7 +171,8 @@ func (c *Cycle) build(ctx context.Context, s periodState, version int) (Compiled
 	}
 	var b bytes.Buffer
 	err = compile.Compile(&b, reports.CompileInput{
-		Plan: c.Plan, Period: p, Deadline: st.Deadline, GeneratedAt: c.now(), Version: version, Units: st.Units,
+		Office: c.officeName(),
+		Plan:   c.Plan, Period: p, Deadline: st.Deadline, GeneratedAt: c.now(), Version: version, Units: st.Units,
 		Timeliness: view.Timeliness, Progress: view.Progress, Reasons: view.Reasons, Chases: view.Chases,
 		Previous: view.Previous, Closed: view.Closed, Year: view.Year, Indicators: view.Indicators,
 	})

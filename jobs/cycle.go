@@ -138,7 +138,8 @@ func (c *Cycle) templateFrom(s periodState, unitID string, secret []byte) (Templ
 		previous[a.TaskID] = a
 	}
 	in := reports.TemplateInput{
-		Plan: c.Plan, Period: p, Unit: u, Tasks: tasks,
+		Office: c.officeName(),
+		Plan:   c.Plan, Period: p, Unit: u, Tasks: tasks,
 		Deadline: s.deadlineOf(u.ID), Previous: previous, Secret: secret,
 		Closed: map[string]reports.Closure{},
 	}

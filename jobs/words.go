@@ -53,3 +53,11 @@ func dueByCN(dueBy time.Time) string {
 func taskNumber(p *plan.Plan, taskID string) string {
 	return fmt.Sprintf("%d.", p.TaskNumber(taskID))
 }
+
+// officeName is the office's name, as it signs: "" without mail settings.
+func (c *Cycle) officeName() string {
+	if c.Mail == nil {
+		return ""
+	}
+	return c.Mail.Office
+}

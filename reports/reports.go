@@ -67,6 +67,7 @@ const FontCJK = "宋体"
 
 // TemplateInput is everything a unit's template shows.
 type TemplateInput struct {
+	Office   string     // the workbook's author, as its properties show; may be ""
 	Plan     *plan.Plan // title and year
 	Period   plan.Period
 	Unit     plan.Unit
@@ -301,6 +302,7 @@ type IndicatorProgress struct {
 
 // CompileInput is everything the consolidated workbook shows.
 type CompileInput struct {
+	Office      string // the workbook's author, as its properties show; may be ""
 	Plan        *plan.Plan
 	Period      plan.Period
 	Deadline    time.Time // the deadline day

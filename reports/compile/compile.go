@@ -117,8 +117,8 @@ func (m *model) writeWorkbook(f *excelize.File) error {
 	stamp := m.in.GeneratedAt.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Title:          fmt.Sprintf("%s %s推进情况汇总（%s）", m.in.Plan.Title, m.in.Period.Label(), versionLabel(m.in.Version)),
-		Creator:        "duban",
-		LastModifiedBy: "duban",
+		Creator:        m.in.Office,
+		LastModifiedBy: m.in.Office,
 		Created:        stamp,
 		Modified:       stamp,
 		Language:       "zh-CN",

@@ -90,7 +90,7 @@ func build(f *excelize.File, in reports.TemplateInput) ([]int, error) {
 	return auto, f.SetDocProps(&excelize.DocProperties{
 		Title:   title(in),
 		Subject: in.Plan.Title,
-		Creator: "duban",
+		Creator: in.Office,
 	})
 }
 
