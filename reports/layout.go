@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -108,7 +107,7 @@ func DateText(t time.Time) string {
 	if t.IsZero() {
 		return "见通知邮件"
 	}
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+	return plan.DateCN(t)
 }
 
 // StatusChoice is the sentence that lists the four statuses.

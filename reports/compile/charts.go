@@ -30,8 +30,8 @@ type chartSeries struct {
 
 var (
 	timelinessSeries = []chartSeries{
-		{stateLabel(reports.StateSubmitted), chartDone},
-		{stateLabel(reports.StateLate), chartNotStarted},
+		{reports.StateSubmitted.Label(), chartDone},
+		{reports.StateLate.Label(), chartNotStarted},
 		{notReported, chartMissing},
 	}
 	progressSeries = []chartSeries{

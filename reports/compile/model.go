@@ -217,7 +217,7 @@ func extensionText(e reports.Extension) string {
 		if t.IsZero() {
 			return ""
 		}
-		return "至" + dateCN(t)
+		return "至" + plan.DateCN(t)
 	}
 	var text string
 	switch e.Decision {
@@ -263,26 +263,7 @@ func (m *model) formatTime(t time.Time) string {
 		return ""
 	}
 	t = t.In(m.loc)
-	return dateCN(t) + t.Format(" 15:04")
-}
-
-// dateCN renders a calendar date as 2023年6月7日.
-func dateCN(t time.Time) string {
-	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
-}
-
-// stateLabel is the 报送情况 status of a unit.
-func stateLabel(s reports.SubmissionState) string {
-	switch s {
-	case reports.StateSubmitted:
-		return "按时报送"
-	case reports.StateLate:
-		return "逾期报送"
-	case reports.StateRejected:
-		return "退回待改"
-	default:
-		return notReported
-	}
+	return plan.DateCN(t) + t.Format(" 15:04")
 }
 
 // digits holds the numerals 0…9; each is 3 bytes in UTF-8.

@@ -125,7 +125,7 @@ func (m *model) logSheet(st *styles) *sheet {
 		"报送时间", "报送次数", "退回次数", "催报次数", "延期")...)
 	for i := range m.in.Units {
 		u := &m.in.Units[i]
-		label := stateLabel(u.State)
+		label := u.State.Label()
 		color := m.in.Timeliness[u.Unit.ID]
 		name, reach := contactOf(u)
 		s.add(

@@ -135,8 +135,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 	}{
 		{[]string{string(plan.StatusDone)}, statusFill(fillDone, false)},
 		{[]string{string(plan.StatusOnTrack)}, statusFill(fillOnTrack, false)},
-		{[]string{string(plan.StatusBehind), stateLabel(reports.StateLate)}, statusFill(fillBehind, false)},
-		{[]string{string(plan.StatusNotStarted), stateLabel(reports.StateRejected)}, statusFill(fillNotStarted, false)},
+		{[]string{string(plan.StatusBehind), reports.StateLate.Label()}, statusFill(fillBehind, false)},
+		{[]string{string(plan.StatusNotStarted), reports.StateRejected.Label()}, statusFill(fillNotStarted, false)},
 		{[]string{notReported}, statusFill(fillMissing, true)},
 	}
 	s.status = make(map[string]int)

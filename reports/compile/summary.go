@@ -21,7 +21,7 @@ func (m *model) summarySheet(st *styles) *sheet {
 	s := newSheet(sheetSummary, summaryWidths...)
 	s.header = 2
 	m.title(s, st, "推进情况汇总")
-	s.addSpan("报送截止："+dateCN(m.in.Deadline)+"　　生成时间："+m.formatTime(m.in.GeneratedAt), st.info, len(s.widths))
+	s.addSpan("报送截止："+plan.DateCN(m.in.Deadline)+"　　生成时间："+m.formatTime(m.in.GeneratedAt), st.info, len(s.widths))
 	yearTotal, ranking := m.yearTallies()
 	m.summaryCounts(s, st, yearTotal)
 	m.summaryUnits(s, st)
@@ -82,7 +82,7 @@ func contactOf(u *reports.UnitReport) (name, reach string) {
 func (m *model) standing(u *reports.UnitReport) string {
 	switch u.State {
 	case reports.StateLate, reports.StateSubmitted:
-		return stateLabel(u.State)
+		return u.State.Label()
 	}
 	what := notReported
 	if u.State == reports.StateRejected {
@@ -91,7 +91,7 @@ func (m *model) standing(u *reports.UnitReport) string {
 	deadline := m.deadlineOf(u)
 	switch {
 	case !deadline.Equal(m.in.Deadline) && !m.dayOver(deadline):
-		return what + "（已同意延期至" + dateCN(deadline) + "）"
+		return what + "（已同意延期至" + plan.DateCN(deadline) + "）"
 	case m.dayOver(deadline):
 		return what + "（已逾期）"
 	}
@@ -124,7 +124,7 @@ func (m *model) summaryUnits(s *sheet, st *styles) {
 		row := s.add(
 			cell{text: strconv.Itoa(i + 1), style: st.center},
 			cell{text: unitName(u), style: st.text},
-			cell{text: m.standing(u), style: st.statusStyle(stateLabel(state))},
+			cell{text: m.standing(u), style: st.statusStyle(state.Label())},
 			cell{text: strconv.Itoa(m.in.Chases[u.Unit.ID]), style: st.center},
 			cell{text: name, style: st.text},
 			cell{text: reach, style: st.text},
