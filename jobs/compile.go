@@ -86,13 +86,9 @@ func versionTag(version int) string {
 // unnumbered: nothing is recorded and nobody is mailed. Its Changes are
 // counted from the last version the office was sent.
 func (c *Cycle) Draft(ctx context.Context, p plan.Period) (Compiled, error) {
-	s, err := c.readPeriod(ctx, p, store.PeriodWants{})
+	s, last, found, err := c.periodAndLastVersion(ctx, p)
 	if err != nil {
 		return Compiled{}, err
-	}
-	last, found, err := c.Ledger.LatestCompilation(ctx, p.String())
-	if err != nil {
-		return Compiled{}, fmt.Errorf("reading %s's last compilation: %w", p, err)
 	}
 	out, err := c.build(ctx, s, 0)
 	if err != nil {
@@ -112,13 +108,9 @@ func (c *Cycle) Draft(ctx context.Context, p plan.Period) (Compiled, error) {
 // version, that version is returned as the office was sent it (New false):
 // a version, once mailed, is never rebuilt.
 func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
-	s, err := c.readPeriod(ctx, p, store.PeriodWants{})
+	s, last, found, err := c.periodAndLastVersion(ctx, p)
 	if err != nil {
 		return Compiled{}, err
-	}
-	last, found, err := c.Ledger.LatestCompilation(ctx, p.String())
-	if err != nil {
-		return Compiled{}, fmt.Errorf("reading %s's last compilation: %w", p, err)
 	}
 	inputs := fingerprint(s.Submissions)
 	if found && last.Note == inputs {
@@ -158,6 +150,20 @@ func (c *Cycle) Compile(ctx context.Context, p plan.Period) (Compiled, error) {
 	out.New, out.MessageID = true, queued.MessageID
 	c.log().Info("compiled", "period", p.String(), "version", out.Version)
 	return out, nil
+}
+
+// periodAndLastVersion reads period p's state and its last version the
+// office was sent (found false when none).
+func (c *Cycle) periodAndLastVersion(ctx context.Context, p plan.Period) (periodState, store.Compilation, bool, error) {
+	s, err := c.readPeriod(ctx, p, store.PeriodWants{})
+	if err != nil {
+		return periodState{}, store.Compilation{}, false, err
+	}
+	last, found, err := c.Ledger.LatestCompilation(ctx, p.String())
+	if err != nil {
+		return periodState{}, store.Compilation{}, false, fmt.Errorf("reading %s's last compilation: %w", p, err)
+	}
+	return s, last, found, nil
 }
 
 // build writes the workbook and the bulletin of a period's state as
