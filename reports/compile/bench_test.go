@@ -6,12 +6,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/reports/internal/reportstest"
@@ -156,42 +155,6 @@ func BenchmarkCompile2000x15Year(b *testing.B) {
 	benchmarkCompile(b, compileWithYear(compileInput2000x15()))
 }
 
-// compilePeakMemory samples the memory the Go runtime has mapped while fn
-// runs and returns the peak: on this pure-Go path, close to the process's
-// resident set.
-func compilePeakMemory(fn func()) uint64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
-	read := func() uint64 {
-		metrics.Read(sample)
-		return sample[0].Value.Uint64()
-	}
-	var (
-		mu   sync.Mutex
-		peak = read()
-		done = make(chan struct{})
-		wg   sync.WaitGroup
-	)
-	wg.Go(func() {
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				v := read()
-				mu.Lock()
-				peak = max(peak, v)
-				mu.Unlock()
-			}
-		}
-	})
-	fn()
-	close(done)
-	wg.Wait()
-	return max(peak, read())
-}
-
 // TestCompileScale compiles 2,000 units × 15 tasks once, as in May and as
 // in December with a year of months on 全年概览, checks that the big sheets
 // come back whole, and checks May against the budget: at most 300 MB of
@@ -221,7 +184,7 @@ func compileCheckScale(t *testing.T, name string, in reports.CompileInput, budge
 	// Into memory, as the compile job does.
 	var out bytes.Buffer
 	var elapsed time.Duration
-	peak := compilePeakMemory(func() {
+	peak := testtools.RuntimePeak(func() {
 		start := time.Now()
 		if err := Compile(&out, in); err != nil {
 			t.Fatalf("Compile(%s) error = %v", name, err)
