@@ -6,30 +6,37 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/scale"
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/templates"
 )
 
-// BenchmarkRemind2000ToFolder measures a fan-out to 2,000 units without the
-// network: template, compose, archive, outbox, and the folder transport.
+// BenchmarkRemind2000ToFolder measures a fan-out to scale.Units units of
+// 15 tasks each (2,000 by default) without the network: template, compose,
+// archive, outbox, and the folder transport.
 func BenchmarkRemind2000ToFolder(b *testing.B) {
 	texts, err := templates.Load("")
 	if err != nil {
 		b.Fatal(err)
 	}
+	units := scale.Units(b)
+	pl := scalePlan(units, scale.DefaultTasksPerUnit)
 	p := plan.Period{Year: 2023, Month: time.May}
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		c, clock := newCycle(b, scalePlan(2000, 2))
+		c, clock := newCycle(b, pl)
 		clock.Set(c.Schedule.RemindAt(p))
 		c.Mail = &Mail{Transport: &mail.Folder{Dir: filepath.Join(b.TempDir(), "out")}, From: mail.Address{Email: "duban@metro.example"},
 			Domain: "metro.example", Office: "都市圈办公室", Texts: texts}
 		b.StartTimer()
-		res, err := c.Remind(context.Background(), p, RemindOptions{})
-		if err != nil || res.Flush.Sent != 2000 {
-			b.Fatalf("Remind = %+v, %v", res.Flush, err)
-		}
+		testtools.ReportPeak(b, func() {
+			res, err := c.Remind(context.Background(), p, RemindOptions{})
+			if err != nil || res.Flush.Sent != units {
+				b.Fatalf("Remind = %+v, %v", res.Flush, err)
+			}
+		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/duban/duban/internal/scale"
 	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
@@ -313,4 +314,30 @@ func BenchmarkBuildTemplate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkBuildTemplate15 builds one unit's template at the scale of
+// issue 16: 15 tasks of ~200-character requirements, last month's
+// ~100-character progress carried forward.
+func BenchmarkBuildTemplate15(b *testing.B) {
+	pl := scale.Plan(1, scale.DefaultTasksPerUnit)
+	u := pl.LeadUnits()[0]
+	in := reports.TemplateInput{
+		Office: "都市圈办公室", Plan: pl, Period: plan.Period{Year: 2023, Month: time.May}, Unit: u,
+		Tasks: pl.TasksLedBy(u.ID), Deadline: time.Date(2023, time.June, 7, 0, 0, 0, 0, time.UTC),
+		Previous: map[string]plan.Answer{}, Closed: map[string]reports.Closure{},
+		Secret: reportstest.Secret, Contact: "联系人",
+	}
+	for _, t := range in.Tasks {
+		in.Previous[t.ID] = plan.Answer{TaskID: t.ID, Progress: strings.Repeat("本月召开专题推进会，协调解决项目前期问题，", 5)}
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := template.BuildTemplate(&buf, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/workbook")
 }
