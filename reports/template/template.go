@@ -4,7 +4,7 @@
 package template
 
 import (
-	"bytes"
+	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -35,8 +35,14 @@ const (
 
 // BuildTemplate writes the pre-filled template of one unit for one period:
 // the visible sheet 填报表 with the unit's tasks, and the hidden sheet _duban
-// with the signed metadata the reader checks.
+// with the signed metadata the reader checks. To build many, use one Base.
 func BuildTemplate(w io.Writer, in reports.TemplateInput) error {
+	return NewBase().Build(w, in)
+}
+
+// Build writes the template of one unit for one period, as BuildTemplate,
+// with what b holds for every unit.
+func (b *Base) Build(w io.Writer, in reports.TemplateInput) error {
 	if in.Plan == nil {
 		return errors.New("building template: no plan")
 	}
@@ -52,15 +58,14 @@ func BuildTemplate(w io.Writer, in reports.TemplateInput) error {
 	if err != nil {
 		return fmt.Errorf("building template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
 	}
-	var b bytes.Buffer
-	if _, err := f.WriteTo(&b); err != nil {
-		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
-	}
-	data, err := autoHeights(b.Bytes(), auto)
-	if err != nil {
-		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
-	}
-	if _, err := w.Write(data); err != nil {
+	f.SetZipWriter(func(out io.Writer) excelize.ZipWriter {
+		edit := map[string]func([]byte) []byte{}
+		if e := autoHeights(auto); e != nil {
+			edit[formSheetPart] = e
+		}
+		return &partWriter{zw: zip.NewWriter(out), base: b, edit: edit}
+	})
+	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
 	}
 	return nil

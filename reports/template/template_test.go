@@ -316,28 +316,58 @@ func BenchmarkBuildTemplate(b *testing.B) {
 	}
 }
 
-// BenchmarkBuildTemplate15 builds one unit's template at the scale of
-// issue 16: 15 tasks of ~200-character requirements, last month's
-// ~100-character progress carried forward.
+// scaleInputs are the template inputs of n units of 15 tasks with
+// ~200-character requirements (internal/scale), last month's
+// ~100-character progress carried forward: the scale of issue 16.
+func scaleInputs(n int) []reports.TemplateInput {
+	pl := scale.Plan(n, scale.DefaultTasksPerUnit)
+	var out []reports.TemplateInput
+	for _, u := range pl.LeadUnits() {
+		in := reports.TemplateInput{
+			Office: "都市圈办公室", Plan: pl, Period: plan.Period{Year: 2023, Month: time.May}, Unit: u,
+			Tasks: pl.TasksLedBy(u.ID), Deadline: time.Date(2023, time.June, 7, 0, 0, 0, 0, time.UTC),
+			Previous: map[string]plan.Answer{}, Closed: map[string]reports.Closure{},
+			Secret: reportstest.Secret, Contact: "联系人",
+		}
+		for _, t := range in.Tasks {
+			in.Previous[t.ID] = plan.Answer{TaskID: t.ID, Progress: strings.Repeat("本月召开专题推进会，协调解决项目前期问题，", 5)}
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// BenchmarkBuildTemplate15 builds one unit's template of 15 tasks on its
+// own, as `duban template` does (units taken in turn from 64).
 func BenchmarkBuildTemplate15(b *testing.B) {
-	pl := scale.Plan(1, scale.DefaultTasksPerUnit)
-	u := pl.LeadUnits()[0]
-	in := reports.TemplateInput{
-		Office: "都市圈办公室", Plan: pl, Period: plan.Period{Year: 2023, Month: time.May}, Unit: u,
-		Tasks: pl.TasksLedBy(u.ID), Deadline: time.Date(2023, time.June, 7, 0, 0, 0, 0, time.UTC),
-		Previous: map[string]plan.Answer{}, Closed: map[string]reports.Closure{},
-		Secret: reportstest.Secret, Contact: "联系人",
-	}
-	for _, t := range in.Tasks {
-		in.Previous[t.ID] = plan.Answer{TaskID: t.ID, Progress: strings.Repeat("本月召开专题推进会，协调解决项目前期问题，", 5)}
-	}
+	ins := scaleInputs(64)
 	var buf bytes.Buffer
 	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
 		buf.Reset()
-		if err := template.BuildTemplate(&buf, in); err != nil {
+		if err := template.BuildTemplate(&buf, ins[i%len(ins)]); err != nil {
 			b.Fatal(err)
 		}
+		i++
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/workbook")
+}
+
+// BenchmarkBuildTemplate15FromBase builds the templates of a fan-out from
+// one Base, units of 15 tasks taken in turn from 64.
+func BenchmarkBuildTemplate15FromBase(b *testing.B) {
+	ins := scaleInputs(64)
+	base := template.NewBase()
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		buf.Reset()
+		if err := base.Build(&buf, ins[i%len(ins)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/workbook")
 }
