@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -21,10 +22,59 @@ import (
 // every unit was a third of the cost of a template. The parts are learned
 // from the templates built, by their bytes, so what a template holds never
 // depends on which Base built it. A Base is safe for concurrent use.
+//
+// Once the first template is written, the Base also holds its styles and
+// theme parts as excelize wrote them, and the templates after it are
+// written with those rather than serialising their own again: the styles
+// depend on nothing but this package (newStyles), the theme is excelize's.
 type Base struct {
 	mu       sync.Mutex
 	parts    map[partKey]*part
 	variants map[string]int // parts kept under each name
+	prepared atomic.Pointer[prepared]
+}
+
+// The parts of a workbook the Base prepares.
+const (
+	stylesPart = "xl/styles.xml"
+	themePart  = "xl/theme/theme1.xml"
+)
+
+// prepared is the styles and theme parts of a template as excelize wrote
+// them.
+type prepared struct {
+	xfs           int // cell formats in the styles part
+	styles, theme []byte
+}
+
+// prepare keeps the styles and theme parts of a template built from
+// scratch (keep), whose styles have xfs cell formats.
+func (b *Base) prepare(xfs int, keep map[string][]byte) {
+	if keep[stylesPart] == nil || keep[themePart] == nil {
+		return
+	}
+	b.prepared.CompareAndSwap(nil, &prepared{xfs: xfs, styles: keep[stylesPart], theme: keep[themePart]})
+}
+
+// use makes f, laid out, write the prepared styles and theme: excelize
+// writes a part it holds unloaded (a nil File.Styles, File.Theme) as its
+// package has it. Should f ever hold a style more than the prepared ones,
+// it keeps its own styles.
+func (p *prepared) use(f *excelize.File) {
+	if xfs(f) == p.xfs {
+		f.Pkg.Store(stylesPart, p.styles)
+		f.Styles = nil
+	}
+	f.Pkg.Store(themePart, p.theme)
+	f.Theme = nil
+}
+
+// xfs is the number of cell formats in f's styles, -1 when not loaded.
+func xfs(f *excelize.File) int {
+	if f.Styles == nil || f.Styles.CellXfs == nil {
+		return -1
+	}
+	return len(f.Styles.CellXfs.Xf)
 }
 
 // NewBase returns an empty Base: the first templates built from it
@@ -103,7 +153,8 @@ type partWriter struct {
 	zw   *zip.Writer
 	base *Base
 	edit map[string]func([]byte) []byte
-	name string // the part being written, "" before the first
+	keep map[string][]byte // parts whose content to keep, by name
+	name string            // the part being written, "" before the first
 	buf  bytes.Buffer
 }
 
@@ -141,6 +192,9 @@ func (p *partWriter) flush() error {
 	p.name = ""
 	if edit := p.edit[name]; edit != nil {
 		data = edit(data)
+	}
+	if _, ok := p.keep[name]; ok {
+		p.keep[name] = bytes.Clone(data)
 	}
 	crc := crc32.ChecksumIEEE(data)
 	compressed, err := p.base.compressed(name, data, crc)

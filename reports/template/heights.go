@@ -1,7 +1,7 @@
 package template
 
 import (
-	"regexp"
+	"bytes"
 	"strconv"
 )
 
@@ -9,21 +9,45 @@ import (
 // sheet of a new excelize file.
 const formSheetPart = "xl/worksheets/sheet1.xml"
 
-// rowTag is a row's start tag in a worksheet, with its number.
-var rowTag = regexp.MustCompile(`<row r="(\d+)"[^>]*>`)
+// rowTagStart opens a row's start tag in a worksheet, before its number.
+var rowTagStart = []byte(`<row r="`)
 
-// customHeight is the attribute that marks a row's height as set by hand.
-var customHeight = regexp.MustCompile(` customHeight="(?:1|true)"`)
+// customHeights are the forms of the attribute that marks a row's height
+// as set by hand.
+var customHeights = [][]byte{[]byte(` customHeight="true"`), []byte(` customHeight="1"`)}
 
-// rewriteRowTags drops customHeight from the start tags of the rows
-// auto says yes to.
-func rewriteRowTags(sheet []byte, auto func(row string) bool) []byte {
-	return rowTag.ReplaceAllFunc(sheet, func(tag []byte) []byte {
-		if !auto(string(rowTag.FindSubmatch(tag)[1])) {
-			return tag
+// rewriteRowTags drops customHeight from the start tags of the rows in
+// auto, by their numbers. It reads the sheet once: a text cell's content
+// cannot hold a tag (it is escaped, and excelize keeps it in the shared
+// strings).
+func rewriteRowTags(sheet []byte, auto map[string]bool) []byte {
+	out := make([]byte, 0, len(sheet))
+	for {
+		i := bytes.Index(sheet, rowTagStart)
+		if i < 0 {
+			return append(out, sheet...)
 		}
-		return customHeight.ReplaceAll(tag, nil)
-	})
+		n := bytes.IndexByte(sheet[i:], '>')
+		if n < 0 {
+			return append(out, sheet...)
+		}
+		tag := sheet[i : i+n+1]
+		out = append(out, sheet[:i]...)
+		sheet = sheet[i+n+1:]
+		num := tag[len(rowTagStart):]
+		if q := bytes.IndexByte(num, '"'); q < 0 || !auto[string(num[:q])] {
+			out = append(out, tag...)
+			continue
+		}
+		for _, attr := range customHeights {
+			if j := bytes.Index(tag, attr); j >= 0 {
+				out = append(out, tag[:j]...)
+				tag = tag[j+len(attr):]
+				break
+			}
+		}
+		out = append(out, tag...)
+	}
 }
 
 // autoHeights is the edit of the form sheet, as it is written, that keeps
@@ -41,6 +65,6 @@ func autoHeights(rows []int) func([]byte) []byte {
 		auto[strconv.Itoa(r)] = true
 	}
 	return func(sheet []byte) []byte {
-		return rewriteRowTags(sheet, func(r string) bool { return auto[r] })
+		return rewriteRowTags(sheet, auto)
 	}
 }

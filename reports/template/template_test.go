@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -370,4 +371,32 @@ func BenchmarkBuildTemplate15FromBase(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/workbook")
+}
+
+// A template built from a Base shared by a fan-out is the one built alone,
+// byte for byte, whatever was built from the Base before or meanwhile.
+func TestBuildFromBaseIsBuildTemplate(t *testing.T) {
+	ins := append(scaleInputs(12), reportstest.Input(3), reportstest.ExtInput(), officeForm())
+	ins[3].Tasks = ins[3].Tasks[:4] // another print area
+	base := template.NewBase()
+	var wg sync.WaitGroup
+	for round := range 2 {
+		for i, in := range ins {
+			wg.Go(func() {
+				var alone, shared bytes.Buffer
+				if err := template.BuildTemplate(&alone, in); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := base.Build(&shared, in); err != nil {
+					t.Error(err)
+					return
+				}
+				if !bytes.Equal(alone.Bytes(), shared.Bytes()) {
+					t.Errorf("round %d, input %d: the template built from the Base differs from the one built alone", round, i)
+				}
+			})
+		}
+		wg.Wait()
+	}
 }
