@@ -127,6 +127,12 @@ func (c *Cycle) BuildTemplate(ctx context.Context, unitID string, p plan.Period)
 // templateFrom builds unit's template from period state s, read with
 // templateWants.
 func (c *Cycle) templateFrom(s periodState, unitID string, secret []byte) (Template, error) {
+	return c.templateFromBase(s, unitID, secret, template.NewBase())
+}
+
+// templateFromBase is templateFrom with what base holds for every unit:
+// a fan-out builds its templates from one Base.
+func (c *Cycle) templateFromBase(s periodState, unitID string, secret []byte, base *template.Base) (Template, error) {
 	u, tasks, err := c.leadUnit(unitID)
 	if err != nil {
 		return Template{}, err
@@ -151,7 +157,7 @@ func (c *Cycle) templateFrom(s periodState, unitID string, secret []byte) (Templ
 	}
 	in.Indicators = c.indicatorLines(s, c.openTasks(u.ID, s.Closed), last)
 	var b bytes.Buffer
-	err = template.BuildTemplate(&b, in)
+	err = base.Build(&b, in)
 	if err != nil {
 		return Template{}, fmt.Errorf("building %s's template for %s: %w", u.ID, p, err)
 	}

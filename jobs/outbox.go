@@ -72,6 +72,13 @@ func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, 
 	if err != nil {
 		return store.OutMessage{}, false, err
 	}
+	return c.enqueue(ctx, m, data)
+}
+
+// enqueue archives a composed message and records it in the outbox, once
+// per key: a key already there is returned as it is and data is not
+// archived.
+func (c *Cycle) enqueue(ctx context.Context, m store.OutMessage, data []byte) (store.OutMessage, bool, error) {
 	saved, existed, err := c.Ledger.EnqueueComposed(ctx, m, data, m.MessageID+".eml")
 	if err == nil && !existed {
 		crashpoint.Hit("send.after-outbox-write") // test hook: queued and committed, not sent

@@ -3,9 +3,12 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
+	"github.com/duban/duban/reports/template"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -35,8 +38,11 @@ type RemindResult struct {
 // already reminded for p is skipped unless opts.Force, so a resumed or
 // repeated run mails nobody twice. Queued messages are sent at once.
 //
-// Building the workbooks is the costly part of a fan-out, so it runs on
-// every core; queueing and sending stay in unit order.
+// Building the workbooks and composing the messages is the costly part
+// of a fan-out, so it runs on every core, every template from one
+// prepared template.Base; recording in the outbox stays in unit order, and
+// what is recorded is sent meanwhile. A message is sent only from the
+// outbox, after it was archived and recorded there.
 func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (RemindResult, error) {
 	units := c.Plan.LeadUnits()
 	if opts.Unit != "" {
@@ -75,29 +81,113 @@ func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (
 	if err != nil {
 		return res, fmt.Errorf("reading the template key: %w", err)
 	}
-	built := make([]Template, len(units))
-	err = parallel(ctx, len(todo), func(j int) error {
+	sender := c.startFlusher(ctx)
+	defer func() { _, _ = sender.finish() }() // on an early return; the normal path reports it
+	base := template.NewBase()
+	err = inOrder(ctx, len(todo), func(j int) (composed, error) {
 		i := todo[j]
-		tpl, err := c.templateFrom(s, units[i].ID, secret)
-		built[i] = tpl
-		return err
+		tpl, err := c.templateFromBase(s, units[i].ID, secret, base)
+		if err != nil {
+			return composed{}, fmt.Errorf("building reminders for %s: %w", p, err)
+		}
+		m, data, err := c.reminderMessage(s, units[i], keys[i], tpl, secret)
+		if err != nil {
+			return composed{}, fmt.Errorf("reminding %s for %s: %w", units[i].ID, p, err)
+		}
+		return composed{m, data}, nil
+	}, func(j int, m composed) error {
+		i := todo[j]
+		saved, _, err := c.enqueue(ctx, m.out, m.data)
+		if err != nil {
+			return fmt.Errorf("reminding %s for %s: %w", units[i].ID, p, err)
+		}
+		res.Lines[i].Action, res.Lines[i].MessageID = "queued", saved.MessageID
+		sender.poke()
+		return nil
 	})
 	if err != nil {
-		return res, fmt.Errorf("building reminders for %s: %w", p, err)
+		return res, err
 	}
-	for _, i := range todo {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		id, err := c.queueReminder(ctx, s, units[i], keys[i], built[i], secret)
-		if err != nil {
-			return res, fmt.Errorf("reminding %s for %s: %w", units[i].ID, p, err)
-		}
-		res.Lines[i].Action, res.Lines[i].MessageID = "queued", id
-		built[i] = Template{} // let the workbook go
+	res.Flush, err = sender.finish()
+	if err != nil {
+		return res, err
 	}
-	res.Flush, err = c.Flush(ctx)
+	last, err := c.Flush(ctx)
+	res.Flush.add(last)
 	return res, err
+}
+
+// composed is a message composed and not yet recorded in the outbox.
+type composed struct {
+	out  store.OutMessage
+	data []byte
+}
+
+// inOrder runs build(0) … build(n-1) on as many goroutines as there are
+// CPUs and use on their results in index order on the calling goroutine,
+// with at most a few results waiting, so that memory stays bounded
+// whatever n. It returns the first error (of build, in index order, or of
+// use); after it, or once ctx is done, nothing more is built or used.
+func inOrder[T any](ctx context.Context, n int, build func(i int) (T, error), use func(i int, v T) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel() // first: the goroutines below stop on it
+		wg.Wait()
+	}()
+	type result struct {
+		v   T
+		err error
+	}
+	workers := min(runtime.GOMAXPROCS(0), n)
+	ahead := make(chan struct{}, 4*workers) // a token per result built and not yet used
+	done := make([]chan result, n)
+	for i := range done {
+		done[i] = make(chan result, 1)
+	}
+	next := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				v, err := build(i)
+				done[i] <- result{v, err}
+			}
+		})
+	}
+	wg.Go(func() {
+		defer close(next)
+		for i := range n {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	for i := range n {
+		var r result
+		select {
+		case r = <-done[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-ahead
+		if r.err != nil {
+			return r.err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := use(i, r.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func reminderKey(p plan.Period, unit string) string {
@@ -130,10 +220,11 @@ func reminderFor(s periodState, u plan.Unit, opts RemindOptions) (RemindLine, st
 	return line, key
 }
 
-// queueReminder composes unit u's reminder for the period of s around its
-// template and queues it. It lists the tasks to report: a task closed out
-// (销号) is only counted, as the template shows it greyed and asks nothing.
-func (c *Cycle) queueReminder(ctx context.Context, s periodState, u plan.Unit, key string, tpl Template, secret []byte) (string, error) {
+// reminderMessage composes unit u's reminder for the period of s around
+// its template, to be recorded in the outbox under key. It lists the tasks
+// to report: a task closed out (销号) is only counted, as the template
+// shows it greyed and asks nothing.
+func (c *Cycle) reminderMessage(s periodState, u plan.Unit, key string, tpl Template, secret []byte) (store.OutMessage, []byte, error) {
 	p := s.Period
 	data := templates.ReminderData{
 		Office: c.Mail.Office, Contact: c.Mail.Contact, Plan: c.Plan.Title, Unit: u.Name, Period: p.Label(),
@@ -146,15 +237,14 @@ func (c *Cycle) queueReminder(ctx context.Context, s periodState, u plan.Unit, k
 	data.Closed = len(c.Plan.TasksLedBy(u.ID)) - len(open)
 	r, err := c.Mail.Texts.Render(templates.Reminder, data)
 	if err != nil {
-		return "", err
+		return store.OutMessage{}, nil, err
 	}
 	msg := mail.Message{
 		To: addresses(u.Contacts), Cc: addresses(u.CC),
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		Attachments: []mail.Attachment{{Name: tpl.FileName, ContentType: mail.XLSXType, Data: tpl.Data}},
 	}
-	saved, _, err := c.queue(ctx, outgoing{key: key, kind: kindReminder, period: p.String(), unit: u.ID, msg: msg})
-	return saved.MessageID, err
+	return c.compose(outgoing{key: key, kind: kindReminder, period: p.String(), unit: u.ID, msg: msg})
 }
 
 func addresses(cs []plan.Contact) []mail.Address {

@@ -189,21 +189,3 @@ func dateValidation(f *excelize.File, p plan.Period, footRow int) error {
 func excelDay(t time.Time) int {
 	return int(t.Sub(time.Date(1899, time.December, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24)
 }
-
-// autoHeights rewrites the form sheet of a written workbook so that the
-// rows listed keep their height but are no longer marked as set by hand
-// (customHeight): Excel, WPS and LibreOffice then fit such a row to its
-// text again when the unit edits it, where they leave a hand-set row as
-// it is. excelize marks every height it writes as set by hand.
-func autoHeights(data []byte, rows []int) ([]byte, error) {
-	if len(rows) == 0 {
-		return data, nil
-	}
-	auto := make(map[string]bool, len(rows))
-	for _, r := range rows {
-		auto[strconv.Itoa(r)] = true
-	}
-	return rewritePart(data, formSheetPart, func(x []byte) []byte {
-		return rewriteRowTags(x, func(r string) bool { return auto[r] })
-	})
-}

@@ -1,76 +1,70 @@
 package template
 
 import (
-	"archive/zip"
 	"bytes"
-	"fmt"
-	"io"
-	"regexp"
+	"strconv"
 )
 
 // formSheetPart is the part of the workbook that holds 填报表, the first
 // sheet of a new excelize file.
 const formSheetPart = "xl/worksheets/sheet1.xml"
 
-// rewritePart returns the zip data with the part named name replaced by
-// what edit makes of it; the other parts are copied as they are.
-func rewritePart(data []byte, name string, edit func([]byte) []byte) ([]byte, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fmt.Errorf("reopening the workbook: %w", err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	found := false
-	for _, f := range zr.File {
-		if f.Name != name {
-			if err := zw.Copy(f); err != nil {
-				return nil, fmt.Errorf("copying %s: %w", f.Name, err)
-			}
+// rowTagStart opens a row's start tag in a worksheet, before its number.
+var rowTagStart = []byte(`<row r="`)
+
+// customHeights are the forms of the attribute that marks a row's height
+// as set by hand.
+var customHeights = [][]byte{[]byte(` customHeight="true"`), []byte(` customHeight="1"`)}
+
+// rewriteRowTags drops customHeight from the start tags of the rows in
+// auto, by their numbers. It reads the sheet once: a text cell's content
+// cannot hold a tag (it is escaped, and excelize keeps it in the shared
+// strings).
+func rewriteRowTags(sheet []byte, auto map[string]bool) []byte {
+	out := make([]byte, 0, len(sheet))
+	for {
+		i := bytes.Index(sheet, rowTagStart)
+		if i < 0 {
+			return append(out, sheet...)
+		}
+		n := bytes.IndexByte(sheet[i:], '>')
+		if n < 0 {
+			return append(out, sheet...)
+		}
+		tag := sheet[i : i+n+1]
+		out = append(out, sheet[:i]...)
+		sheet = sheet[i+n+1:]
+		num := tag[len(rowTagStart):]
+		if q := bytes.IndexByte(num, '"'); q < 0 || !auto[string(num[:q])] {
+			out = append(out, tag...)
 			continue
 		}
-		found = true
-		rc, err := f.Open()
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", name, err)
+		for _, attr := range customHeights {
+			if j := bytes.Index(tag, attr); j >= 0 {
+				out = append(out, tag[:j]...)
+				tag = tag[j+len(attr):]
+				break
+			}
 		}
-		part, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", name, err)
-		}
-		hdr := f.FileHeader
-		hdr.Method = zip.Deflate
-		w, err := zw.CreateHeader(&hdr)
-		if err != nil {
-			return nil, fmt.Errorf("writing %s: %w", name, err)
-		}
-		if _, err := w.Write(edit(part)); err != nil {
-			return nil, fmt.Errorf("writing %s: %w", name, err)
-		}
+		out = append(out, tag...)
 	}
-	if !found {
-		return nil, fmt.Errorf("the workbook has no part %s", name)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("closing the workbook: %w", err)
-	}
-	return out.Bytes(), nil
 }
 
-// rowTag is a row's start tag in a worksheet, with its number.
-var rowTag = regexp.MustCompile(`<row r="(\d+)"[^>]*>`)
-
-// customHeight is the attribute that marks a row's height as set by hand.
-var customHeight = regexp.MustCompile(` customHeight="(?:1|true)"`)
-
-// rewriteRowTags drops customHeight from the start tags of the rows
-// auto says yes to.
-func rewriteRowTags(sheet []byte, auto func(row string) bool) []byte {
-	return rowTag.ReplaceAllFunc(sheet, func(tag []byte) []byte {
-		if !auto(string(rowTag.FindSubmatch(tag)[1])) {
-			return tag
-		}
-		return customHeight.ReplaceAll(tag, nil)
-	})
+// autoHeights is the edit of the form sheet, as it is written, that keeps
+// the height of the rows listed but no longer marks it as set by hand
+// (customHeight): Excel, WPS and LibreOffice then fit such a row to its
+// text again when the unit edits it, where they leave a hand-set row as
+// it is. excelize marks every height it writes as set by hand. It is nil
+// when no row is listed.
+func autoHeights(rows []int) func([]byte) []byte {
+	if len(rows) == 0 {
+		return nil
+	}
+	auto := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		auto[strconv.Itoa(r)] = true
+	}
+	return func(sheet []byte) []byte {
+		return rewriteRowTags(sheet, auto)
+	}
 }

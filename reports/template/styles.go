@@ -84,8 +84,12 @@ func solidFill(color string) excelize.Fill {
 	return excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}
 }
 
-// newStyles registers the template's styles in f.
+// newStyles sets the default font of f and registers the template's
+// styles in it.
 func newStyles(f *excelize.File) (styles, error) {
+	if err := f.SetDefaultFont(reports.FontCJK); err != nil {
+		return styles{}, fmt.Errorf("setting default font: %w", err)
+	}
 	locked := &excelize.Protection{Locked: true}
 	unlocked := &excelize.Protection{Locked: false}
 	type def struct {

@@ -4,7 +4,7 @@
 package template
 
 import (
-	"bytes"
+	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -35,8 +35,14 @@ const (
 
 // BuildTemplate writes the pre-filled template of one unit for one period:
 // the visible sheet 填报表 with the unit's tasks, and the hidden sheet _duban
-// with the signed metadata the reader checks.
+// with the signed metadata the reader checks. To build many, use one Base.
 func BuildTemplate(w io.Writer, in reports.TemplateInput) error {
+	return NewBase().Build(w, in)
+}
+
+// Build writes the template of one unit for one period, as BuildTemplate,
+// with what b holds for every unit.
+func (b *Base) Build(w io.Writer, in reports.TemplateInput) error {
 	if in.Plan == nil {
 		return errors.New("building template: no plan")
 	}
@@ -48,36 +54,44 @@ func BuildTemplate(w io.Writer, in reports.TemplateInput) error {
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	auto, err := build(f, in)
+	st, err := newStyles(f)
 	if err != nil {
 		return fmt.Errorf("building template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
 	}
-	var b bytes.Buffer
-	if _, err := f.WriteTo(&b); err != nil {
-		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
-	}
-	data, err := autoHeights(b.Bytes(), auto)
+	auto, err := build(f, st, in)
 	if err != nil {
+		return fmt.Errorf("building template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
+	}
+	pre := b.prepared.Load()
+	if pre != nil {
+		pre.use(f)
+	}
+	pw := &partWriter{base: b}
+	if e := autoHeights(auto); e != nil {
+		pw.edit = map[string]func([]byte) []byte{formSheetPart: e}
+	}
+	if pre == nil {
+		pw.keep = map[string][]byte{stylesPart: nil, themePart: nil}
+	}
+	f.SetZipWriter(func(out io.Writer) excelize.ZipWriter {
+		pw.zw = zip.NewWriter(out)
+		return pw
+	})
+	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
 	}
-	if _, err := w.Write(data); err != nil {
-		return fmt.Errorf("writing template for unit %s, period %s: %w", in.Unit.ID, in.Period, err)
+	if pre == nil {
+		b.prepare(xfs(f), pw.keep)
 	}
 	return nil
 }
 
 // build lays out the workbook in f and returns the rows of the form whose
-// height the applications are to fit again when the unit edits them.
-func build(f *excelize.File, in reports.TemplateInput) ([]int, error) {
-	if err := f.SetDefaultFont(reports.FontCJK); err != nil {
-		return nil, fmt.Errorf("setting default font: %w", err)
-	}
+// height the applications are to fit again when the unit edits them,
+// with the styles st.
+func build(f *excelize.File, st styles, in reports.TemplateInput) ([]int, error) {
 	if err := f.SetSheetName(f.GetSheetName(0), reports.SheetForm); err != nil {
 		return nil, fmt.Errorf("naming form sheet: %w", err)
-	}
-	st, err := newStyles(f)
-	if err != nil {
-		return nil, err
 	}
 	auto, err := writeForm(f, st, in)
 	if err != nil {

@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/duban/duban/internal/scale"
 	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
@@ -312,5 +314,89 @@ func BenchmarkBuildTemplate(b *testing.B) {
 		if err := template.BuildTemplate(&buf, in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// scaleInputs are the template inputs of n units of 15 tasks with
+// ~200-character requirements (internal/scale), last month's
+// ~100-character progress carried forward: the scale of issue 16.
+func scaleInputs(n int) []reports.TemplateInput {
+	pl := scale.Plan(n, scale.DefaultTasksPerUnit)
+	var out []reports.TemplateInput
+	for _, u := range pl.LeadUnits() {
+		in := reports.TemplateInput{
+			Office: "都市圈办公室", Plan: pl, Period: plan.Period{Year: 2023, Month: time.May}, Unit: u,
+			Tasks: pl.TasksLedBy(u.ID), Deadline: time.Date(2023, time.June, 7, 0, 0, 0, 0, time.UTC),
+			Previous: map[string]plan.Answer{}, Closed: map[string]reports.Closure{},
+			Secret: reportstest.Secret, Contact: "联系人",
+		}
+		for _, t := range in.Tasks {
+			in.Previous[t.ID] = plan.Answer{TaskID: t.ID, Progress: strings.Repeat("本月召开专题推进会，协调解决项目前期问题，", 5)}
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// BenchmarkBuildTemplate15 builds one unit's template of 15 tasks on its
+// own, as `duban template` does (units taken in turn from 64).
+func BenchmarkBuildTemplate15(b *testing.B) {
+	ins := scaleInputs(64)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		buf.Reset()
+		if err := template.BuildTemplate(&buf, ins[i%len(ins)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/workbook")
+}
+
+// BenchmarkBuildTemplate15FromBase builds the templates of a fan-out from
+// one Base, units of 15 tasks taken in turn from 64.
+func BenchmarkBuildTemplate15FromBase(b *testing.B) {
+	ins := scaleInputs(64)
+	base := template.NewBase()
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		buf.Reset()
+		if err := base.Build(&buf, ins[i%len(ins)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/workbook")
+}
+
+// A template built from a Base shared by a fan-out is the one built alone,
+// byte for byte, whatever was built from the Base before or meanwhile.
+func TestBuildFromBaseIsBuildTemplate(t *testing.T) {
+	ins := append(scaleInputs(12), reportstest.Input(3), reportstest.ExtInput(), officeForm())
+	ins[3].Tasks = ins[3].Tasks[:4] // another print area
+	base := template.NewBase()
+	var wg sync.WaitGroup
+	for round := range 2 {
+		for i, in := range ins {
+			wg.Go(func() {
+				var alone, shared bytes.Buffer
+				if err := template.BuildTemplate(&alone, in); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := base.Build(&shared, in); err != nil {
+					t.Error(err)
+					return
+				}
+				if !bytes.Equal(alone.Bytes(), shared.Bytes()) {
+					t.Errorf("round %d, input %d: the template built from the Base differs from the one built alone", round, i)
+				}
+			})
+		}
+		wg.Wait()
 	}
 }
