@@ -140,7 +140,7 @@ func BenchmarkRawRead2000x15(b *testing.B) {
 
 // ingestBench is a fresh cycle over sb's plan, on an empty ledger, as
 // `duban ingest` finds it; the clock stands before the deadline.
-func ingestBench(b *testing.B, sb scaleBooks) *Cycle {
+func ingestBench(b testing.TB, sb scaleBooks) *Cycle {
 	c, clock := newCycle(b, sb.plan)
 	c.TokenSecret = benchSecret
 	clock.Set(c.Schedule.RemindAt(benchPeriod).Add(24 * time.Hour))
