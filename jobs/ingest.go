@@ -225,6 +225,13 @@ func (c *Cycle) record(ctx context.Context, ev evaluation) (Decision, error) {
 	if err != nil {
 		return Decision{}, fmt.Errorf("recording the decision on %s: %w", wb.name, err)
 	}
+	return c.recorded(ev, saved, dup), nil
+}
+
+// recorded is the decision on an evaluated workbook once its submission
+// is saved (or found saved before: dup).
+func (c *Cycle) recorded(ev evaluation, saved store.Submission, dup bool) Decision {
+	wb, sub := ev.wb, ev.sub
 	d := c.decisionOf(saved)
 	d.FileName, d.Duplicate, d.Deadline = wb.name, dup, ev.deadline
 	if !dup {
@@ -232,7 +239,7 @@ func (c *Cycle) record(ctx context.Context, ev evaluation) (Decision, error) {
 	}
 	c.log().Info("ingested", "file", wb.name, "sha256", wb.sha256, "unit", sub.Unit, "period", sub.Period,
 		"accepted", d.Accepted, "version", d.Version, "problems", len(d.Problems), "duplicate", dup)
-	return d, nil
+	return d
 }
 
 // supervise completes an attributed expectation with the office's

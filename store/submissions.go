@@ -72,74 +72,97 @@ func (l *Ledger) AddSubmissionOf(ctx context.Context, s Submission, data []byte,
 }
 
 func (l *Ledger) addSubmission(ctx context.Context, s Submission, data []byte, now time.Time) (saved Submission, duplicate bool, err error) {
-	var file File
-	if data != nil {
-		file = newFile(data, s.FileName, s.Source, now)
-		s.FileSHA256 = file.SHA256
-	}
-	s, err = checkSubmission(s)
+	n, err := newSubmission(s, data, now)
 	if err != nil {
-		return Submission{}, false, fmt.Errorf("add submission: %w", err)
+		return Submission{}, false, err
 	}
-	answers, err := encodeAnswers(s.Answers)
-	if err != nil {
-		return Submission{}, false, fmt.Errorf("add submission: %w", err)
-	}
-	problems, err := encodeProblems(s.Problems)
-	if err != nil {
-		return Submission{}, false, fmt.Errorf("add submission: %w", err)
-	}
-	extension, err := encodeExtension(s.ExtensionUntil, s.ExtensionReason)
-	if err != nil {
-		return Submission{}, false, fmt.Errorf("add submission: %w", err)
-	}
-
 	err = l.inTx(ctx, func(tx *writeTx) error {
-		prev, found, err := submissionByFile(ctx, tx, s.FileSHA256)
-		if err != nil {
-			return err
-		}
-		if found {
-			saved, duplicate = prev, true
-			return nil
-		}
-		if data != nil {
-			if _, _, err := archiveIn(ctx, tx, file, data); err != nil {
-				return err
-			}
-		}
-		var archived bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)`, s.FileSHA256).Scan(&archived); err != nil {
-			return err
-		}
-		if !archived {
-			return fmt.Errorf("%w: %s (archive it before recording the submission)", ErrNotArchived, s.FileSHA256)
-		}
-		s.Version = 0
-		if s.Accepted {
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) + 1 FROM submissions
-				WHERE period = ? AND unit = ? AND accepted = 1`, s.Period, s.Unit).Scan(&s.Version); err != nil {
-				return err
-			}
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO submissions (period, unit, file_sha256, file_name, source,
-				received_at, accepted, late, version, contact, phone, answers, problems, extension)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			s.Period, s.Unit, s.FileSHA256, s.FileName, s.Source, toNanos(s.ReceivedAt),
-			boolInt(s.Accepted), boolInt(s.Late), s.Version, s.Contact, s.Phone, answers, problems, extension)
-		if err != nil {
-			return err
-		}
-		if s.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		saved = s
-		return nil
+		saved, duplicate, err = n.addIn(ctx, tx)
+		return err
 	})
 	if err != nil {
-		return Submission{}, false, fmt.Errorf("add submission of %s for %s/%s: %w", s.FileSHA256, s.Unit, s.Period, err)
+		return Submission{}, false, n.wrap(err)
 	}
 	return saved, duplicate, nil
+}
+
+// newSub is a submission checked and encoded, ready to be added in a
+// transaction (addIn), with its file when it is archived with it.
+type newSub struct {
+	s                            Submission
+	file                         File
+	data                         []byte
+	answers, problems, extension string
+}
+
+func newSubmission(s Submission, data []byte, now time.Time) (newSub, error) {
+	n := newSub{data: data}
+	if data != nil {
+		n.file = newFile(data, s.FileName, s.Source, now)
+		s.FileSHA256 = n.file.SHA256
+	}
+	s, err := checkSubmission(s)
+	if err != nil {
+		return n, fmt.Errorf("add submission: %w", err)
+	}
+	n.s = s
+	if n.answers, err = encodeAnswers(s.Answers); err != nil {
+		return n, fmt.Errorf("add submission: %w", err)
+	}
+	if n.problems, err = encodeProblems(s.Problems); err != nil {
+		return n, fmt.Errorf("add submission: %w", err)
+	}
+	if n.extension, err = encodeExtension(s.ExtensionUntil, s.ExtensionReason); err != nil {
+		return n, fmt.Errorf("add submission: %w", err)
+	}
+	return n, nil
+}
+
+func (n newSub) wrap(err error) error {
+	return fmt.Errorf("add submission of %s for %s/%s: %w", n.s.FileSHA256, n.s.Unit, n.s.Period, err)
+}
+
+// addIn adds the submission in tx: once per file.
+func (n newSub) addIn(ctx context.Context, tx *writeTx) (saved Submission, duplicate bool, err error) {
+	s := n.s
+	prev, found, err := submissionByFile(ctx, tx, s.FileSHA256)
+	if err != nil {
+		return Submission{}, false, err
+	}
+	if found {
+		return prev, true, nil
+	}
+	if n.data != nil {
+		if _, _, err := archiveIn(ctx, tx, n.file, n.data); err != nil {
+			return Submission{}, false, err
+		}
+	}
+	var archived bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)`, s.FileSHA256).Scan(&archived); err != nil {
+		return Submission{}, false, err
+	}
+	if !archived {
+		return Submission{}, false, fmt.Errorf("%w: %s (archive it before recording the submission)", ErrNotArchived, s.FileSHA256)
+	}
+	s.Version = 0
+	if s.Accepted {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) + 1 FROM submissions
+			WHERE period = ? AND unit = ? AND accepted = 1`, s.Period, s.Unit).Scan(&s.Version); err != nil {
+			return Submission{}, false, err
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO submissions (period, unit, file_sha256, file_name, source,
+			received_at, accepted, late, version, contact, phone, answers, problems, extension)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.Period, s.Unit, s.FileSHA256, s.FileName, s.Source, toNanos(s.ReceivedAt),
+		boolInt(s.Accepted), boolInt(s.Late), s.Version, s.Contact, s.Phone, n.answers, n.problems, n.extension)
+	if err != nil {
+		return Submission{}, false, err
+	}
+	if s.ID, err = res.LastInsertId(); err != nil {
+		return Submission{}, false, err
+	}
+	return s, false, nil
 }
 
 // checkSubmission validates s and returns it normalised as it will be

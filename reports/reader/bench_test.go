@@ -1,6 +1,7 @@
 package reader
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/duban/duban/reports"
@@ -43,4 +44,33 @@ func BenchmarkParseFullArea(b *testing.B) {
 func BenchmarkParseWide(b *testing.B) {
 	in := reportstest.Input(5)
 	benchmarkParse(b, tHostileWorkbook(b, tFill(b, reportstest.Build(b, in), tDefaultFill(in)), tWideRows(20, 1000)), true)
+}
+
+// scaleFill is tDefaultFill with ~200-character progress texts: a
+// province's unit (issue 16: 15 tasks a unit).
+func scaleFill(in reports.TemplateInput) tFilled {
+	fill := tDefaultFill(in)
+	for i := range fill.answers {
+		fill.answers[i].Progress += strings.Repeat("召开专题推进会，协调解决项目前期手续和要素保障问题，完成年度投资计划的阶段目标，", 4)
+	}
+	return fill
+}
+
+// BenchmarkParseFilled15 reads a filled 15-task template with
+// ~200-character texts: one of the 2,000 workbooks of an office at scale.
+func BenchmarkParseFilled15(b *testing.B) {
+	in := reportstest.Input(15)
+	benchmarkParse(b, tFill(b, reportstest.Build(b, in), scaleFill(in)), false)
+}
+
+// BenchmarkCheckFilled15 checks that workbook, read, against what is
+// expected of it.
+func BenchmarkCheckFilled15(b *testing.B) {
+	in := reportstest.Input(15)
+	r := Parse(tFill(b, reportstest.Build(b, in), scaleFill(in)), reports.Limits{})
+	exp := tExpect(in)
+	b.ReportAllocs()
+	for b.Loop() {
+		Check(r, exp)
+	}
 }

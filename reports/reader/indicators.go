@@ -44,9 +44,8 @@ func isIndicatorSection(l line, idCol int) bool {
 func indicatorColumns(l line) map[string]int {
 	cols := map[string]int{}
 	for i, c := range l.cells {
-		key := squeeze(c)
 		for _, h := range reports.IndicatorHeaders {
-			if key == h {
+			if squeezedIs(c, h) {
 				if _, seen := cols[h]; !seen {
 					cols[h] = i + 1
 				}

@@ -590,6 +590,23 @@ func squeeze(s string) string {
 	}, s)
 }
 
+// squeezedIs reports whether squeeze(s) == want without building it: a
+// long cell (every line of the table is asked whether it is a header) is
+// told apart at its first character that differs.
+func squeezedIs(s, want string) bool {
+	for _, r := range s {
+		if isTrim(r) {
+			continue
+		}
+		w, size := utf8.DecodeRuneInString(want)
+		if size == 0 || r != w {
+			return false
+		}
+		want = want[size:]
+	}
+	return want == ""
+}
+
 // afterLabel reports whether s starts with label (ignoring spaces inside
 // it, as in "联 系 人") and returns what follows the label and its colon.
 func afterLabel(s, label string) (string, bool) {
