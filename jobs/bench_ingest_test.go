@@ -165,20 +165,20 @@ func benchmarkIngest(b *testing.B, ingest func(*testing.B, *Cycle, []string) int
 		for b.Loop() {
 			b.StopTimer()
 			c := ingestBench(b, sb)
-			start, cpu := time.Now(), cpuTime()
+			start, cpu := time.Now(), testtools.CPUTime()
 			b.StartTimer()
 			accepted := ingest(b, c, sb.paths)
 			b.StopTimer()
-			took, tookCPU = took+time.Since(start), tookCPU+cpuTime()-cpu
+			took, tookCPU = took+time.Since(start), tookCPU+testtools.CPUTime()-cpu
 			if accepted != len(sb.paths) {
 				b.Fatalf("%d of %d workbooks accepted", accepted, len(sb.paths))
 			}
 			c.Ledger.Close()
-			start, cpu = time.Now(), cpuTime()
+			start, cpu = time.Now(), testtools.CPUTime()
 			if err := rawRead(sb.paths); err != nil {
 				b.Fatal(err)
 			}
-			raw, rawCPU = raw+time.Since(start), rawCPU+cpuTime()-cpu
+			raw, rawCPU = raw+time.Since(start), rawCPU+testtools.CPUTime()-cpu
 			b.StartTimer()
 		}
 	})

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,26 +34,16 @@ func BenchmarkRemind2000ToFolder(b *testing.B) {
 		c.Mail = &Mail{Transport: &mail.Folder{Dir: filepath.Join(b.TempDir(), "out")}, From: mail.Address{Email: "duban@metro.example"},
 			Domain: "metro.example", Office: "都市圈办公室", Texts: texts}
 		b.StartTimer()
-		start := cpuTime(b)
+		start := testtools.CPUTime()
 		testtools.ReportPeak(b, func() {
 			res, err := c.Remind(context.Background(), p, RemindOptions{})
 			if err != nil || res.Flush.Sent != units {
 				b.Fatalf("Remind = %+v, %v", res.Flush, err)
 			}
 		})
-		cpu += cpuTime(b) - start
+		cpu += testtools.CPUTime() - start
 	}
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-}
-
-// cpuTime is the CPU time (user and system) the process has used: on a
-// machine shared with other work, a steadier measure than the wall clock.
-func cpuTime(tb testing.TB) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkRemindSeed measures the seed's own fan-out (the embedded
@@ -71,12 +60,12 @@ func BenchmarkRemindSeed(b *testing.B) {
 		clk.Set(c.Schedule.RemindAt(p))
 		units := len(c.Plan.LeadUnits())
 		b.StartTimer()
-		start := cpuTime(b)
+		start := testtools.CPUTime()
 		res, err := c.Remind(context.Background(), p, RemindOptions{})
 		if err != nil || res.Flush.Reminders() != units {
 			b.Fatalf("Remind = %+v, %v; want %d reminders", res.Flush, err, units)
 		}
-		cpu += cpuTime(b) - start
+		cpu += testtools.CPUTime() - start
 	}
 	b.ReportMetric(cpu.Seconds()*1000/float64(b.N), "cpu-ms/op")
 }

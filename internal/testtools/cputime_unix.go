@@ -1,15 +1,15 @@
 //go:build unix
 
-package jobs
+package testtools
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the CPU time (user + system) the process has used: on a
+// CPUTime is the CPU time (user + system) the process has used: on a
 // shared machine a steadier measure than the wall clock.
-func cpuTime() time.Duration {
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
