@@ -5,8 +5,11 @@ package compile
 import (
 	"archive/zip"
 	"compress/flate"
+	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -101,17 +104,31 @@ func (m *model) writeWorkbook(f *excelize.File) error {
 	// Before any sheet is streamed: this touches every sheet's view.
 	f.SetActiveSheet(0)
 
-	// One sheet at a time, so only one sheet's rows are held in memory.
-	for _, sh := range sheets {
-		s := sh.build(st)
-		if err := s.write(f); err != nil {
-			return err
-		}
-		if err := f.SetDefinedName(&excelize.DefinedName{
-			Name: "_xlnm.Print_Titles", RefersTo: s.printTitles(), Scope: s.name,
-		}); err != nil {
-			return fmt.Errorf("setting print titles of %s: %w", s.name, err)
-		}
+	// Sheets are laid out and streamed on up to sheetWorkers goroutines,
+	// each sheet's rows held only while it is written. Only the stream
+	// writers' rows go on in parallel: everything that touches the
+	// workbook's shared parts (setting a sheet up, creating its stream
+	// writer, its charts, flushing it, its print titles) holds mu.
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		next = make(chan int)
+		errs = make([]error, len(sheets))
+	)
+	for range min(sheetWorkers, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = sheets[i].build(st).write(f, &mu)
+			}
+		})
+	}
+	for i := range sheets {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 
 	stamp := m.in.GeneratedAt.UTC().Format(time.RFC3339)
@@ -127,6 +144,10 @@ func (m *model) writeWorkbook(f *excelize.File) error {
 	}
 	return nil
 }
+
+// sheetWorkers is how many sheets are written at once: two keeps both of a
+// small server's cores busy with at most two sheets' rows in memory.
+const sheetWorkers = 2
 
 // fastZipWriter deflates at the fastest level: a workbook is mostly
 // repetitive XML, and the default level spends most of its time here. The
