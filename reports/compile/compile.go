@@ -4,6 +4,7 @@ package compile
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"errors"
 	"fmt"
@@ -49,20 +50,44 @@ import (
 // that this is 80 % or more — with its header rows repeated, and records its
 // used range. The cost is linear in units, tasks, answers and months.
 func Compile(w io.Writer, in reports.CompileInput) error {
-	m, err := newModel(in)
+	buf, err := workbook(in)
 	if err != nil {
 		return err
+	}
+	if _, err := buf.WriteTo(w); err != nil {
+		return fmt.Errorf("writing %s workbook: %w", in.Period, err)
+	}
+	return nil
+}
+
+// Bytes is Compile into memory: the workbook's bytes as excelize zipped
+// them, held once rather than copied into another buffer.
+func Bytes(in reports.CompileInput) ([]byte, error) {
+	buf, err := workbook(in)
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// workbook builds the workbook of in and zips it into memory (excelize
+// always does: File.Write copies its own buffer).
+func workbook(in reports.CompileInput) (*bytes.Buffer, error) {
+	m, err := newModel(in)
+	if err != nil {
+		return nil, err
 	}
 	f := excelize.NewFile()
 	defer f.Close()
 	f.SetZipWriter(fastZipWriter)
 	if err := m.writeWorkbook(f); err != nil {
-		return fmt.Errorf("compiling %s workbook: %w", in.Period, err)
+		return nil, fmt.Errorf("compiling %s workbook: %w", in.Period, err)
 	}
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("writing %s workbook: %w", in.Period, err)
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, fmt.Errorf("writing %s workbook: %w", in.Period, err)
 	}
-	return nil
+	return buf, nil
 }
 
 func (m *model) writeWorkbook(f *excelize.File) error {
