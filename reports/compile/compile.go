@@ -129,10 +129,10 @@ func (m *model) writeWorkbook(f *excelize.File) error {
 	// Before any sheet is streamed: this touches every sheet's view.
 	f.SetActiveSheet(0)
 
-	// Sheets are laid out and streamed on up to sheetWorkers goroutines,
-	// each sheet's rows held only while it is written. Only the stream
-	// writers' rows go on in parallel: everything that touches the
-	// workbook's shared parts (setting a sheet up, creating its stream
+	// Sheets are laid out and streamed on sheetWorkers goroutines, each
+	// sheet's rows held only while it is written. With more than one, only
+	// the stream writers' rows go on in parallel: everything that touches
+	// the workbook's shared parts (setting a sheet up, creating its stream
 	// writer, its charts, flushing it, its print titles) holds mu.
 	var (
 		mu   sync.Mutex
@@ -170,9 +170,12 @@ func (m *model) writeWorkbook(f *excelize.File) error {
 	return nil
 }
 
-// sheetWorkers is how many sheets are written at once: two keeps both of a
-// small server's cores busy with at most two sheets' rows in memory.
-const sheetWorkers = 2
+// sheetWorkers is how many sheets are written at once. Two would keep both
+// of a small server's cores busy, but at 2,000 units × 15 tasks they add
+// 35–50 MB to the peak (two stream writers' buffers growing together: see
+// docs/performance.md, issue 16), over the 250 MB budget; one sheet at a
+// time holds only that sheet's buffer growing.
+const sheetWorkers = 1
 
 // fastZipWriter deflates at the fastest level: a workbook is mostly
 // repetitive XML, and the default level spends most of its time here. The
