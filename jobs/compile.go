@@ -1,13 +1,13 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/duban/duban/bulletin"
 	"github.com/duban/duban/internal/crashpoint"
@@ -175,20 +175,28 @@ func (c *Cycle) build(ctx context.Context, s periodState, version int) (Compiled
 	if err != nil {
 		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
 	}
-	var b bytes.Buffer
-	err = compile.Compile(&b, reports.CompileInput{
+	out := Compiled{FileName: CompiledFileName(p, version), Version: version, Status: st, view: view}
+	// The bulletin reads only the status and the view: it is written
+	// meanwhile, on the core the workbook leaves idle at times.
+	var (
+		wg          sync.WaitGroup
+		bulletinErr error
+	)
+	wg.Go(func() { out.BulletinName, out.Bulletin, bulletinErr = c.Bulletin(out) })
+	data, err := compile.Bytes(reports.CompileInput{
 		Office: c.officeName(),
 		Plan:   c.Plan, Period: p, Deadline: st.Deadline, GeneratedAt: c.now(), Version: version, Units: st.Units,
 		Timeliness: view.Timeliness, Progress: view.Progress, Reasons: view.Reasons, Chases: view.Chases,
 		Previous: view.Previous, Closed: view.Closed, Year: view.Year, Indicators: view.Indicators,
 	})
+	wg.Wait()
 	if err != nil {
 		return Compiled{}, fmt.Errorf("compiling %s: %w", p, err)
 	}
-	out := Compiled{FileName: CompiledFileName(p, version), Data: b.Bytes(), Version: version, Status: st, view: view}
-	if out.BulletinName, out.Bulletin, err = c.Bulletin(out); err != nil {
-		return Compiled{}, err
+	if bulletinErr != nil {
+		return Compiled{}, bulletinErr
 	}
+	out.Data = data
 	return out, nil
 }
 

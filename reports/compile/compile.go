@@ -4,9 +4,13 @@ package compile
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
+	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -46,20 +50,44 @@ import (
 // that this is 80 % or more — with its header rows repeated, and records its
 // used range. The cost is linear in units, tasks, answers and months.
 func Compile(w io.Writer, in reports.CompileInput) error {
-	m, err := newModel(in)
+	buf, err := workbook(in)
 	if err != nil {
 		return err
+	}
+	if _, err := buf.WriteTo(w); err != nil {
+		return fmt.Errorf("writing %s workbook: %w", in.Period, err)
+	}
+	return nil
+}
+
+// Bytes is Compile into memory: the workbook's bytes as excelize zipped
+// them, held once rather than copied into another buffer.
+func Bytes(in reports.CompileInput) ([]byte, error) {
+	buf, err := workbook(in)
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// workbook builds the workbook of in and zips it into memory (excelize
+// always does: File.Write copies its own buffer).
+func workbook(in reports.CompileInput) (*bytes.Buffer, error) {
+	m, err := newModel(in)
+	if err != nil {
+		return nil, err
 	}
 	f := excelize.NewFile()
 	defer f.Close()
 	f.SetZipWriter(fastZipWriter)
 	if err := m.writeWorkbook(f); err != nil {
-		return fmt.Errorf("compiling %s workbook: %w", in.Period, err)
+		return nil, fmt.Errorf("compiling %s workbook: %w", in.Period, err)
 	}
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("writing %s workbook: %w", in.Period, err)
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, fmt.Errorf("writing %s workbook: %w", in.Period, err)
 	}
-	return nil
+	return buf, nil
 }
 
 func (m *model) writeWorkbook(f *excelize.File) error {
@@ -101,17 +129,31 @@ func (m *model) writeWorkbook(f *excelize.File) error {
 	// Before any sheet is streamed: this touches every sheet's view.
 	f.SetActiveSheet(0)
 
-	// One sheet at a time, so only one sheet's rows are held in memory.
-	for _, sh := range sheets {
-		s := sh.build(st)
-		if err := s.write(f); err != nil {
-			return err
-		}
-		if err := f.SetDefinedName(&excelize.DefinedName{
-			Name: "_xlnm.Print_Titles", RefersTo: s.printTitles(), Scope: s.name,
-		}); err != nil {
-			return fmt.Errorf("setting print titles of %s: %w", s.name, err)
-		}
+	// Sheets are laid out and streamed on sheetWorkers goroutines, each
+	// sheet's rows held only while it is written. With more than one, only
+	// the stream writers' rows go on in parallel: everything that touches
+	// the workbook's shared parts (setting a sheet up, creating its stream
+	// writer, its charts, flushing it, its print titles) holds mu.
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		next = make(chan int)
+		errs = make([]error, len(sheets))
+	)
+	for range min(sheetWorkers, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = sheets[i].build(st).write(f, &mu)
+			}
+		})
+	}
+	for i := range sheets {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 
 	stamp := m.in.GeneratedAt.UTC().Format(time.RFC3339)
@@ -127,6 +169,13 @@ func (m *model) writeWorkbook(f *excelize.File) error {
 	}
 	return nil
 }
+
+// sheetWorkers is how many sheets are written at once. Two would keep both
+// of a small server's cores busy, but at 2,000 units × 15 tasks they add
+// 35–50 MB to the peak (two stream writers' buffers growing together: see
+// docs/performance.md, issue 16), over the 250 MB budget; one sheet at a
+// time holds only that sheet's buffer growing.
+const sheetWorkers = 1
 
 // fastZipWriter deflates at the fastest level: a workbook is mostly
 // repetitive XML, and the default level spends most of its time here. The

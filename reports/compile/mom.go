@@ -134,7 +134,8 @@ func (m *model) momSheet(st *styles) *sheet {
 	s.grow(m.groupRows())
 	for _, g := range m.groups {
 		s.addSpan(g.label(), st.category, len(s.widths))
-		for _, t := range g.tasks {
+		s.addLater(len(g.tasks), func(i int, row []cell) []cell {
+			t := g.tasks[i]
 			var prev month
 			prev.answer, prev.answered = m.in.Previous[t.task.ID]
 			cur := month{answer: t.answer, answered: t.answered}
@@ -144,7 +145,7 @@ func (m *model) momSheet(st *styles) *sheet {
 			}
 			status := t.status()
 			change, echo := change(prev, cur, t.closed), echo(prev, cur, t.closed)
-			s.add(
+			return append(row,
 				cell{text: strconv.Itoa(t.number), style: st.center},
 				cell{text: t.task.Title, style: st.text},
 				cell{text: t.unit, style: st.text},
@@ -153,7 +154,7 @@ func (m *model) momSheet(st *styles) *sheet {
 				cell{text: change, style: changeStyle(st, change)},
 				cell{text: echo, style: echoStyle(st, echo)},
 			)
-		}
+		})
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 
@@ -38,6 +39,16 @@ type sheet struct {
 	heights map[int]float64 // row → height in points; other rows size to their text
 	charts  []chart
 	breaks  []int // rows that start a new printed page
+	// later are runs of rows laid out only as they are streamed (addLater):
+	// a row per task, 30,000 at a province's scale, is never held whole.
+	later []laterRows
+}
+
+// laterRows are n rows from rows[first] on, whose cells fill appends to
+// row when row i of the run is streamed; at most len(widths) cells.
+type laterRows struct {
+	first, n int
+	fill     func(i int, row []cell) []cell
 }
 
 // chart is a native chart anchored at a cell of its sheet.
@@ -67,6 +78,21 @@ func (s *sheet) addSpan(text string, style, cols int) int {
 	row := s.add(cells...)
 	s.merge(row, 1, cols)
 	return row
+}
+
+// addLater appends n rows laid out only when they are streamed: fill
+// appends the cells of row i (0…n-1) of the run to row, at most one a
+// column (len(widths)). Everything it reads must stay as it is until the
+// sheet is written.
+func (s *sheet) addLater(n int, fill func(i int, row []cell) []cell) {
+	if n == 0 {
+		return
+	}
+	s.later = append(s.later, laterRows{first: len(s.rows), n: n, fill: fill})
+	s.rows = slices.Grow(s.rows, n)
+	for range n {
+		s.rows = append(s.rows, nil) // a placeholder: the row number is taken
+	}
 }
 
 // grow makes room for n more rows.
@@ -111,18 +137,62 @@ func (s *sheet) printTitles() string {
 	return fmt.Sprintf("'%s'!$1:$%d", s.name, s.header)
 }
 
-// write sets the sheet's layout and print setup, then streams its rows.
-func (s *sheet) write(f *excelize.File) error {
+// write sets the sheet's layout and print setup, then streams its rows and
+// records its print titles. mu guards the workbook's shared parts: only the
+// rows are written without it, so that sheets can be written in parallel.
+func (s *sheet) write(f *excelize.File, mu *sync.Mutex) error {
 	if len(s.rows) > excelize.TotalRows {
 		return fmt.Errorf("writing sheet %s: %d rows exceed the %d a worksheet can hold", s.name, len(s.rows), excelize.TotalRows)
 	}
-	if err := s.setup(f); err != nil {
-		return fmt.Errorf("setting up sheet %s: %w", s.name, err)
-	}
-	if err := s.stream(f); err != nil {
+	mu.Lock()
+	sw, err := s.open(f)
+	mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("writing sheet %s: %w", s.name, err)
 	}
+	if err := s.stream(sw); err != nil {
+		return fmt.Errorf("writing sheet %s: %w", s.name, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if err := s.finish(f, sw); err != nil {
+		return fmt.Errorf("writing sheet %s: %w", s.name, err)
+	}
+	if err := f.SetDefinedName(&excelize.DefinedName{
+		Name: "_xlnm.Print_Titles", RefersTo: s.printTitles(), Scope: s.name,
+	}); err != nil {
+		return fmt.Errorf("setting print titles of %s: %w", s.name, err)
+	}
 	return nil
+}
+
+// open sets the sheet up and creates its stream writer, with its column
+// widths (adjacent columns of the same width as one range: excelize looks
+// a cell's column up among them for every cell written) and page breaks.
+func (s *sheet) open(f *excelize.File) (*excelize.StreamWriter, error) {
+	if err := s.setup(f); err != nil {
+		return nil, fmt.Errorf("setting up: %w", err)
+	}
+	sw, err := f.NewStreamWriter(s.name)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < len(s.widths); {
+		j := i + 1
+		for j < len(s.widths) && s.widths[j] == s.widths[i] {
+			j++
+		}
+		if err := sw.SetColWidth(i+1, j, s.widths[i]); err != nil {
+			return nil, err
+		}
+		i = j
+	}
+	for _, row := range s.breaks {
+		if err := sw.InsertPageBreak("A" + strconv.Itoa(row)); err != nil {
+			return nil, err
+		}
+	}
+	return sw, nil
 }
 
 // setup applies everything the stream writer reads when it is created or at
@@ -170,21 +240,8 @@ func (s *sheet) setup(f *excelize.File) error {
 	return nil
 }
 
-func (s *sheet) stream(f *excelize.File) error {
-	sw, err := f.NewStreamWriter(s.name)
-	if err != nil {
-		return err
-	}
-	for i, w := range s.widths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	for _, row := range s.breaks {
-		if err := sw.InsertPageBreak("A" + strconv.Itoa(row)); err != nil {
-			return err
-		}
-	}
+// stream writes the rows and the merged ranges; it touches only sw.
+func (s *sheet) stream(sw *excelize.StreamWriter) error {
 	// One buffer reused for every row: values point into cells, so boxing
 	// them costs no allocation per cell.
 	merged := make(map[int][]merge, len(s.merges))
@@ -194,7 +251,20 @@ func (s *sheet) stream(f *excelize.File) error {
 	cols := s.columns()
 	cells := make([]excelize.Cell, cols)
 	values := make([]any, cols)
+	var laid []cell // the row of a run laid out later, reused
+	later := s.later
 	for i, row := range s.rows {
+		if len(later) > 0 && i >= later[0].first {
+			run := later[0]
+			laid = run.fill(i-run.first, laid[:0])
+			if len(laid) > cols {
+				return fmt.Errorf("row %d has %d cells, the sheet %d columns", i+1, len(laid), cols)
+			}
+			row = laid
+			if i == run.first+run.n-1 {
+				later = later[1:]
+			}
+		}
 		values = values[:len(row)]
 		for j, c := range row {
 			if c.style == 0 && c.text == "" {
@@ -224,14 +294,6 @@ func (s *sheet) stream(f *excelize.File) error {
 			return err
 		}
 	}
-	// Charts go in before Flush: the stream writer writes the sheet's
-	// <drawing> reference when it is flushed, and a chart added afterwards
-	// would have its parts but no link from the sheet (Excel shows nothing).
-	for _, c := range s.charts {
-		if err := f.AddChart(s.name, c.cell, c.chart); err != nil {
-			return fmt.Errorf("adding chart at %s: %w", c.cell, err)
-		}
-	}
 	for _, m := range s.merges {
 		from, err := excelize.CoordinatesToCellName(m.from, m.row)
 		if err != nil {
@@ -243,6 +305,19 @@ func (s *sheet) stream(f *excelize.File) error {
 		}
 		if err := sw.MergeCell(from, to); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// finish adds the charts and flushes the stream writer.
+func (s *sheet) finish(f *excelize.File, sw *excelize.StreamWriter) error {
+	// Charts go in before Flush: the stream writer writes the sheet's
+	// <drawing> reference when it is flushed, and a chart added afterwards
+	// would have its parts but no link from the sheet (Excel shows nothing).
+	for _, c := range s.charts {
+		if err := f.AddChart(s.name, c.cell, c.chart); err != nil {
+			return fmt.Errorf("adding chart at %s: %w", c.cell, err)
 		}
 	}
 	return sw.Flush()

@@ -55,7 +55,8 @@ func (m *model) detailSheet(st *styles) *sheet {
 	reportedAt := make(map[*reports.UnitReport]string, len(m.in.Units)) // a unit's tasks share it
 	for _, g := range m.groups {
 		s.addSpan(g.label(), st.category, len(s.widths))
-		for _, t := range g.tasks {
+		s.addLater(len(g.tasks), func(i int, row []cell) []cell {
+			t := g.tasks[i]
 			progress, reported := t.answer.Progress, ""
 			switch {
 			case t.closed:
@@ -68,7 +69,7 @@ func (m *model) detailSheet(st *styles) *sheet {
 				}
 			}
 			status := t.status()
-			s.add(
+			return append(row,
 				cell{text: strconv.Itoa(t.number), style: st.center},
 				cell{text: t.task.Title, style: st.text},
 				cell{text: t.unit, style: st.text},
@@ -79,7 +80,7 @@ func (m *model) detailSheet(st *styles) *sheet {
 				cell{text: t.answer.NextSteps, style: st.text},
 				cell{text: reported, style: st.center},
 			)
-		}
+		})
 	}
 	return s
 }

@@ -167,8 +167,8 @@ func (m *model) yearSheet(st *styles) *sheet {
 	s.grow(m.groupRows() + len(m.in.Units) + len(legend) + 4)
 	for _, g := range m.groups {
 		s.addSpan(g.label(), st.category, len(s.widths))
-		for _, t := range g.tasks {
-			row := make([]cell, 0, len(s.widths))
+		s.addLater(len(g.tasks), func(i int, row []cell) []cell {
+			t := g.tasks[i]
 			row = append(row,
 				cell{text: strconv.Itoa(t.number), style: st.center},
 				cell{text: t.task.Title, style: st.text},
@@ -190,8 +190,8 @@ func (m *model) yearSheet(st *styles) *sheet {
 				}
 				row = append(row, cell{text: text, style: st.colorStyle(color)})
 			}
-			s.add(row...)
-		}
+			return row
+		})
 	}
 
 	section(s, st, "报送时效")
