@@ -7,14 +7,15 @@ import (
 	"time"
 )
 
-// RuntimePeak samples the memory the Go runtime has mapped while fn
-// runs and returns the peak: on this pure-Go path, close to the process's
-// resident set.
+// RuntimePeak samples the memory the Go runtime holds while fn runs and
+// returns the peak: what it has mapped less what it has handed back to the
+// system (released pages are not resident). On a pure-Go path, close to
+// the process's resident set.
 func RuntimePeak(fn func()) uint64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	read := func() uint64 {
 		metrics.Read(sample)
-		return sample[0].Value.Uint64()
+		return sample[0].Value.Uint64() - sample[1].Value.Uint64()
 	}
 	var (
 		mu   sync.Mutex
