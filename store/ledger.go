@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -53,6 +54,8 @@ type Ledger struct {
 
 	watchMu sync.Mutex
 	watch   *sql.Conn // a read connection kept for Version; nil until asked
+
+	waiting atomic.Int32 // goroutines waiting to begin a write: an open Batch commits for them
 }
 
 // Open opens (creating when missing) the data directory, its archive and its
@@ -163,7 +166,12 @@ func (l *Ledger) DataDir() string { return l.dir }
 // inTx runs fn in one BEGIN IMMEDIATE transaction on the write connection
 // and commits when fn returns nil.
 func (l *Ledger) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
+	if b := l.batchOf(ctx); b != nil {
+		return l.explain(b.run(ctx, true, fn))
+	}
+	l.waiting.Add(1)
 	tx, err := l.write.BeginTx(ctx, nil)
+	l.waiting.Add(-1)
 	if err != nil {
 		return l.explain(fmt.Errorf("begin: %w", err))
 	}
@@ -181,6 +189,9 @@ func (l *Ledger) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
 // inReadTx runs fn in one read transaction on the read pool: every query
 // in it sees the ledger as it was at the first, whatever commits meanwhile.
 func (l *Ledger) inReadTx(ctx context.Context, fn func(tx *writeTx) error) error {
+	if b := l.batchOf(ctx); b != nil {
+		return l.explain(b.run(ctx, false, fn))
+	}
 	tx, err := l.read.BeginTx(ctx, nil)
 	if err != nil {
 		return l.explain(fmt.Errorf("begin read: %w", err))
