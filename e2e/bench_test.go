@@ -452,6 +452,14 @@ func (m *timedMailbox) Load(ctx context.Context, in *mailbox.Incoming, limit int
 	return m.Mailbox.Load(ctx, in, limit)
 }
 
+// LoadAll passes the batch read on, as duban would call it on the mailbox
+// itself.
+func (m *timedMailbox) LoadAll(ctx context.Context, ins []*mailbox.Incoming, limit int64) ([]error, error) {
+	start := time.Now()
+	defer func() { m.fetch.Add(int64(time.Since(start))) }()
+	return m.Mailbox.(*mailbox.IMAP).LoadAll(ctx, ins, limit)
+}
+
 func (m *timedMailbox) SettleAll(ctx context.Context, ins []mailbox.Incoming, out mailbox.Outcome) error {
 	start := time.Now()
 	defer func() { m.settle.Add(int64(time.Since(start))) }()
