@@ -268,7 +268,7 @@ func BenchmarkCollect2000(b *testing.B) {
 	b.ReportAllocs()
 	var elapsed time.Duration
 	var bytes int
-	var fetch, settle int64
+	var fetch, settle, commits, queries int64
 	var rss peakRSS
 	testtools.ReportPeak(b, func() {
 		for b.Loop() {
@@ -280,6 +280,7 @@ func BenchmarkCollect2000(b *testing.B) {
 			box := &timedMailbox{Mailbox: dialMailbox(b, cfg, nil)}
 			clk.Set(c.Schedule.RemindAt(benchPeriod).Add(26 * time.Hour))
 			rss.reset()
+			commits0, queries0 := c.Ledger.Commits(), c.Ledger.Queries()
 			start := time.Now()
 			b.StartTimer()
 			var res jobs.CollectResult
@@ -290,6 +291,8 @@ func BenchmarkCollect2000(b *testing.B) {
 			b.StopTimer()
 			elapsed += time.Since(start)
 			rss.read(b)
+			commits += c.Ledger.Commits() - commits0
+			queries += c.Ledger.Queries() - queries0
 			fetch += box.fetch.Load()
 			settle += box.settle.Load()
 			if err != nil || res.Fetched != units || res.Processed != units || res.Settled != units || res.Flush.Sent != units {
@@ -307,6 +310,8 @@ func BenchmarkCollect2000(b *testing.B) {
 	b.ReportMetric(seconds(fetch)/float64(b.N), "s-in-fetch/op")
 	b.ReportMetric(seconds(settle)/float64(b.N), "s-in-move/op")
 	b.ReportMetric(seconds(transport.spent.Load())/float64(b.N), "s-in-send/op")
+	b.ReportMetric(float64(commits)/float64(b.N), "commits/op")
+	b.ReportMetric(float64(queries)/float64(b.N), "queries/op")
 	rss.report(b)
 }
 

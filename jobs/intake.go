@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duban/duban/internal/crashpoint"
@@ -223,32 +224,78 @@ func (c *Cycle) intake(ctx context.Context, mb loader, batch []mailbox.Incoming,
 		// The message and its decoded files: about twice what is read.
 		a.held = 2 * min(a.in.Size, a.verdict.limit)
 	}
-	// Chunks of the batch budget; a message larger than the whole budget
-	// is a chunk of its own.
+	// Chunks within the batch budget (a message larger than the whole
+	// budget is a chunk of its own), the next read and archived while one
+	// is decided, as long as both fit in the budget together.
 	total := c.intakeLimits().BatchBytes
+	var chunks [][]arrival
 	for start := 0; start < len(arrivals); {
 		end, held := start+1, arrivals[start].held
-		for end < len(arrivals) && held+arrivals[end].held <= total {
+		for end < len(arrivals) && end-start < chunkMessages && held+arrivals[end].held <= total {
 			held += arrivals[end].held
 			end++
 		}
-		if err := c.intakeChunk(ctx, mb, arrivals[start:end], use); err != nil {
+		chunks = append(chunks, arrivals[start:end])
+		start = end
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	budget := newBudget(total)
+	type readChunk struct {
+		as       []arrival
+		held     int64
+		archived int
+		err      error
+	}
+	ready := make(chan readChunk, 1)
+	go func() {
+		defer close(ready)
+		for j, as := range chunks {
+			r := readChunk{as: as}
+			for _, a := range as {
+				r.held += a.held
+			}
+			if r.err = budget.acquire(ctx, j, r.held); r.err == nil {
+				r.archived, r.err = c.readChunk(ctx, mb, as)
+			}
+			ready <- r
+			if r.err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		for range ready { // the reader stops at its next step once cancelled
+		}
+	}()
+	for r := range ready {
+		if r.err != nil {
+			return r.err
+		}
+		for range r.archived {
+			crashpoint.Hit("ingest.after-archive") // test hook: archived, not parsed
+		}
+		err := c.decideChunk(ctx, mb.Name(), r.as, use)
+		clear(r.as) // let the chunk's bytes go
+		budget.release(r.held)
+		if err != nil {
 			return err
 		}
-		clear(arrivals[start:end]) // let the chunk's bytes go
-		start = end
 	}
 	return nil
 }
 
-// intakeChunk reads the judged messages of a chunk, archives them before
-// anything parses them (one transaction), then parses them on every core
-// while deciding on them in order (one more transaction, which gives way
-// to the sender marking its mail sent).
-func (c *Cycle) intakeChunk(ctx context.Context, mb loader, as []arrival, use func(arrival, store.InMessage)) error {
-	name := mb.Name()
+// chunkMessages bounds the messages of a chunk, so that a batch is read in
+// a few exchanges that overlap with deciding.
+const chunkMessages = 25
+
+// readChunk reads the judged messages of a chunk and archives them before
+// anything parses them, in one transaction. It returns how many it
+// archived.
+func (c *Cycle) readChunk(ctx context.Context, mb loader, as []arrival) (int, error) {
 	if err := c.load(ctx, mb, as); err != nil {
-		return err
+		return 0, err
 	}
 	actx, archive := c.Ledger.Batch(ctx)
 	var err error
@@ -257,7 +304,7 @@ func (c *Cycle) intakeChunk(ctx context.Context, mb loader, as []arrival, use fu
 		if as[i].recorded != nil || as[i].gone {
 			continue
 		}
-		if err = c.archive(actx, name, &as[i]); err != nil {
+		if err = c.archive(actx, mb.Name(), &as[i]); err != nil {
 			break
 		}
 		archived++
@@ -265,17 +312,17 @@ func (c *Cycle) intakeChunk(ctx context.Context, mb loader, as []arrival, use fu
 	if cerr := archive.Commit(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return err
-	}
-	for range archived {
-		crashpoint.Hit("ingest.after-archive") // test hook: archived, not parsed
-	}
+	return archived, err
+}
 
+// decideChunk parses the archived messages of a chunk on every core while
+// deciding on them in order, in one transaction (which gives way to the
+// sender marking its mail sent).
+func (c *Cycle) decideChunk(ctx context.Context, name string, as []arrival, use func(arrival, store.InMessage)) error {
 	dctx, decide := c.Ledger.Batch(ctx)
 	defer decide.Rollback()
 	decided := 0
-	err = c.prepareEach(ctx, len(as), func(i int) (arrival, error) {
+	err := c.prepareEach(ctx, len(as), func(i int) (arrival, error) {
 		a := as[i]
 		as[i] = arrival{} // the worker holds it now
 		return c.parse(ctx, a)
@@ -514,6 +561,56 @@ func (c *Cycle) receive(ctx context.Context, mailboxName string, a arrival) (sto
 		crashpoint.Hit("ingest.after-commit") // test hook: decision committed, message not moved
 	}
 	return saved, err
+}
+
+// budget bounds the bytes of messages held at once. Chunks take their
+// share in batch order; one larger than the whole budget still passes,
+// alone.
+type budget struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	total int64
+	free  int64
+	next  int // the index whose turn it is to take its share
+}
+
+func newBudget(total int64) *budget {
+	b := &budget{total: total, free: total}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// acquire waits for chunk i's turn and for n bytes (at most the whole
+// budget) to be free, and takes them.
+func (b *budget) acquire(ctx context.Context, i int, n int64) error {
+	stop := context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.cond.Broadcast()
+	})
+	defer stop()
+	n = min(n, b.total)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.next != i || b.free < n {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b.cond.Wait()
+	}
+	b.free -= n
+	b.next++
+	b.cond.Broadcast()
+	return nil
+}
+
+// release gives back what acquire took.
+func (b *budget) release(n int64) {
+	n = min(n, b.total)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.free += n
+	b.cond.Broadcast()
 }
 
 // noteIgnored starts the note of a message deliberately left unanswered.

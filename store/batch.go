@@ -128,6 +128,9 @@ func (b *Batch) commit() error {
 	}
 	err := b.tx.Commit()
 	b.tx = nil
+	if err == nil {
+		b.l.commits.Add(1)
+	}
 	b.l.writes.prepareWanted(b.ctx)
 	if err != nil {
 		return b.broken(b.l.explain(fmt.Errorf("commit: %w", err)))

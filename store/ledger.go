@@ -56,6 +56,7 @@ type Ledger struct {
 	watch   *sql.Conn // a read connection kept for Version; nil until asked
 
 	waiting atomic.Int32 // goroutines waiting to begin a write: an open Batch commits for them
+	commits atomic.Int64 // write transactions committed: what Commits counts
 }
 
 // Open opens (creating when missing) the data directory, its archive and its
@@ -183,6 +184,7 @@ func (l *Ledger) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
 	if err := tx.Commit(); err != nil {
 		return l.explain(fmt.Errorf("commit: %w", err))
 	}
+	l.commits.Add(1)
 	return nil
 }
 
@@ -204,6 +206,10 @@ func (l *Ledger) inReadTx(ctx context.Context, fn func(tx *writeTx) error) error
 // Queries returns how many statements the ledger has run since it was
 // opened: what a benchmark counts per job.
 func (l *Ledger) Queries() int64 { return l.reads.ran.Load() + l.writes.ran.Load() }
+
+// Commits returns how many write transactions the ledger has committed
+// since it was opened: what a benchmark counts per job.
+func (l *Ledger) Commits() int64 { return l.commits.Load() }
 
 // ensureDir creates dir (and missing parents) with mode 0700 when it is
 // missing. An existing directory keeps the mode the operator gave it.
