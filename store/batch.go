@@ -25,13 +25,12 @@ import (
 // A batch belongs to one goroutine, and its calls must not wait for
 // another goroutine's ledger writes (call Yield before waiting).
 type Batch struct {
-	l      *Ledger
-	ctx    context.Context // begins, commits and runs the statements: not cancelled with the caller's
-	tx     *sql.Tx         // nil between transactions
-	depth  int             // calls under way (a call may make another)
-	points int             // savepoints named so far
-	done   bool
-	err    error // the transaction broke: every later call fails
+	l     *Ledger
+	ctx   context.Context // begins, commits and runs the statements: not cancelled with the caller's
+	tx    *sql.Tx         // nil between transactions
+	depth int             // calls under way (a call may make another)
+	done  bool
+	err   error // the transaction broke: every later call fails
 }
 
 type batchKey struct{}
@@ -90,24 +89,35 @@ func (b *Batch) run(ctx context.Context, write bool, fn func(tx *writeTx) error)
 	if !write {
 		return fn(tx)
 	}
-	b.points++
-	point := fmt.Sprintf("call%d", b.points)
-	if _, err := b.tx.ExecContext(b.ctx, "SAVEPOINT "+point); err != nil {
+	// One name for every savepoint: ROLLBACK TO and RELEASE act on the
+	// innermost of that name, which is this call's, and the statements
+	// stay prepared.
+	if _, err := b.exec(tx, "SAVEPOINT call"); err != nil {
 		return b.broken(err)
 	}
 	if err := fn(tx); err != nil {
-		if _, rerr := b.tx.ExecContext(b.ctx, "ROLLBACK TO "+point); rerr != nil {
+		if _, rerr := b.exec(tx, "ROLLBACK TO call"); rerr != nil {
 			return errors.Join(err, b.broken(rerr))
 		}
-		if _, rerr := b.tx.ExecContext(b.ctx, "RELEASE "+point); rerr != nil {
+		if _, rerr := b.exec(tx, "RELEASE call"); rerr != nil {
 			return errors.Join(err, b.broken(rerr))
 		}
 		return err
 	}
-	if _, err := b.tx.ExecContext(b.ctx, "RELEASE "+point); err != nil {
+	if _, err := b.exec(tx, "RELEASE call"); err != nil {
 		return b.broken(err)
 	}
 	return nil
+}
+
+// exec runs one of the batch's own statements, prepared once like the
+// ledger's; Queries does not count them.
+func (b *Batch) exec(tx *writeTx, query string) (sql.Result, error) {
+	st, ok := tx.cache.lookup(query)
+	if !ok {
+		return tx.tx.ExecContext(b.ctx, query)
+	}
+	return tx.tx.StmtContext(b.ctx, st).ExecContext(b.ctx)
 }
 
 // broken rolls back what the batch holds uncommitted after a statement of
