@@ -11,6 +11,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -18,7 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/scale"
 	"github.com/duban/duban/internal/selfsigned"
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/mailbox"
@@ -26,12 +30,10 @@ import (
 	"github.com/duban/duban/reports/reader"
 )
 
-// benchUnits is the size of a province-wide deployment (DESIGN.md, Scale).
-const benchUnits = 2000
-
 // benchPlan is a synthetic plan of n units, one contact each on a *.example
-// domain (Postfix delivers those to its catch-all maildir), leading 1 to 3
-// tasks each with requirement texts of the example's length.
+// domain (Postfix delivers those to its catch-all maildir), each leading
+// scale.DefaultTasksPerUnit tasks with ~200-character requirements: a
+// province's office (issue 16).
 func benchPlan(n int) *plan.Plan {
 	p := &plan.Plan{Title: "2023年推进全省一体化建设工作要点（规模测试）", Year: 2023}
 	for c := 1; c <= 8; c++ {
@@ -43,12 +45,12 @@ func benchPlan(n int) *plan.Plan {
 			ID: id, Name: fmt.Sprintf("第%d县发展改革局", u),
 			Contacts: []plan.Contact{{Name: personName(u), Email: id + "@county.bench.example"}},
 		})
-		for k := 0; k < u%3+1; k++ {
+		for range scale.DefaultTasksPerUnit {
 			n := len(p.Tasks) + 1
 			p.Tasks = append(p.Tasks, plan.Task{
 				ID: fmt.Sprintf("T%05d", n), Category: fmt.Sprintf("C%d", n%8+1), Lead: id,
 				Title:       fmt.Sprintf("推进重点事项%d", n),
-				Requirement: strings.Repeat("围绕交通基础设施、科技创新等合作专题，组织圈内城市对口部门联席会，", 3),
+				Requirement: strings.Repeat("围绕交通基础设施、科技创新等合作专题，组织圈内城市对口部门联席会，", 6),
 			})
 		}
 	}
@@ -197,13 +199,16 @@ var benchPeriod = plan.Period{Year: 2023, Month: time.May}
 // run (go test -cpuprofile, setup included) can be narrowed to them:
 // go tool pprof -tagfocus=phase=collect e2e.test cpu.out.
 
-// BenchmarkFanOut2000 reminds 2,000 units: for each, its workbook is built,
-// the message composed, archived, recorded in the outbox and sent over
-// SMTP with TLS, then marked sent. Sub-benchmarks: smtp-sink (behind a TLS
-// terminator) or Postfix (STARTTLS, queued and delivered for real), with
-// one connection for the whole fan-out (as duban does) or one per message.
+// BenchmarkFanOut2000 reminds scale.Units(b) units (2,000 by default,
+// DUBAN_BENCH_UNITS in CI) of 15 tasks each: for each, its workbook is
+// built, the message composed, archived, recorded in the outbox and sent
+// over SMTP with TLS, then marked sent. Sub-benchmarks: smtp-sink (behind a
+// TLS terminator) or Postfix (STARTTLS, queued and delivered for real),
+// with one connection for the whole fan-out (as duban does) or one per
+// message.
 func BenchmarkFanOut2000(b *testing.B) {
 	needServers(b, sinkAddr, postfixAddr)
+	units := scale.Units(b)
 	for _, server := range []string{"sink", "postfix"} {
 		for _, perMessage := range []bool{false, true} {
 			name := server + "/reuse"
@@ -214,101 +219,123 @@ func BenchmarkFanOut2000(b *testing.B) {
 				transport := &timedTransport{Transport: transportFor(b, server, perMessage)}
 				b.ReportAllocs()
 				var elapsed time.Duration
-				for b.Loop() {
-					b.StopTimer()
-					c, clk := benchCycle(b, benchUnits, transport)
-					clk.Set(c.Schedule.RemindAt(benchPeriod))
-					start := time.Now()
-					b.StartTimer()
-					var res jobs.RemindResult
-					var err error
-					pprof.Do(b.Context(), pprof.Labels("phase", "remind"), func(ctx context.Context) {
-						res, err = c.Remind(ctx, benchPeriod, jobs.RemindOptions{})
-					})
-					b.StopTimer()
-					elapsed += time.Since(start)
-					if err != nil || res.Flush.Sent != benchUnits {
-						b.Fatalf("Remind = %+v, %v; want %d sent", res.Flush, err, benchUnits)
+				var rss peakRSS
+				testtools.ReportPeak(b, func() {
+					for b.Loop() {
+						b.StopTimer()
+						c, clk := benchCycle(b, units, transport)
+						clk.Set(c.Schedule.RemindAt(benchPeriod))
+						rss.reset()
+						start := time.Now()
+						b.StartTimer()
+						var res jobs.RemindResult
+						var err error
+						pprof.Do(b.Context(), pprof.Labels("phase", "remind"), func(ctx context.Context) {
+							res, err = c.Remind(ctx, benchPeriod, jobs.RemindOptions{})
+						})
+						b.StopTimer()
+						elapsed += time.Since(start)
+						rss.read(b)
+						if err != nil || res.Flush.Sent != units {
+							b.Fatalf("Remind = %+v, %v; want %d sent", res.Flush, err, units)
+						}
+						b.StartTimer()
 					}
-					b.StartTimer()
-				}
-				b.ReportMetric(float64(benchUnits*b.N)/elapsed.Seconds(), "msgs/s")
+				})
+				b.ReportMetric(float64(units*b.N)/elapsed.Seconds(), "msgs/s")
 				b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/fan-out")
 				b.ReportMetric(seconds(transport.spent.Load())/float64(b.N), "s-in-send/op")
+				rss.report(b)
 			})
 		}
 	}
 }
 
-// BenchmarkCollect2000 collects 2,000 replies of about 17 KB (each unit's
-// filled template attached, the reminder quoted, threaded to it) that were APPENDed to
-// a Dovecot inbox beforehand: fetch, parse, archive, read and check each
-// workbook, record it, queue and send 2,000 receipts to smtp-sink (behind a
-// TLS terminator, one connection), and move every message to
-// duban/processed.
+// BenchmarkCollect2000 collects scale.Units(b) replies (2,000 by default,
+// DUBAN_BENCH_UNITS in CI), each with its unit's template of 15 tasks
+// filled with ~200-character answers attached, the reminder quoted,
+// threaded to it, APPENDed to a Dovecot inbox beforehand: fetch, parse,
+// archive, read and check each workbook, record it, queue and send a
+// receipt each to smtp-sink (behind a TLS terminator, one connection), and
+// move every message to duban/processed. The peak memory reported is the
+// Go runtime's over the whole run (the replies are built in the process
+// too); rss-MB is the process's peak resident set during the collect
+// alone.
 func BenchmarkCollect2000(b *testing.B) {
 	needServers(b, sinkAddr, dovecotAddr)
+	units := scale.Units(b)
 	transport := &timedTransport{Transport: transportFor(b, "sink", false)}
 	b.ReportAllocs()
 	var elapsed time.Duration
 	var bytes int
-	var fetch, settle int64
-	for b.Loop() {
-		b.StopTimer()
-		c, clk, size := prepareReplies(b, transport)
-		bytes = size
-		cfg := loopbackConfig(b, b.TempDir())
-		cfg.Mail.IMAP.Username = benchAddr
-		box := &timedMailbox{Mailbox: dialMailbox(b, cfg, nil)}
-		clk.Set(c.Schedule.RemindAt(benchPeriod).Add(26 * time.Hour))
-		start := time.Now()
-		b.StartTimer()
-		var res jobs.CollectResult
-		var err error
-		pprof.Do(b.Context(), pprof.Labels("phase", "collect"), func(ctx context.Context) {
-			res, err = c.Collect(ctx, box)
-		})
-		b.StopTimer()
-		elapsed += time.Since(start)
-		fetch += box.fetch.Load()
-		settle += box.settle.Load()
-		if err != nil || res.Fetched != benchUnits || res.Processed != benchUnits || res.Settled != benchUnits || res.Flush.Sent != benchUnits {
-			b.Fatalf("Collect = %+v, %v; want %d fetched, accepted, moved and answered", res, err, benchUnits)
+	var fetch, settle, commits, queries int64
+	var rss peakRSS
+	testtools.ReportPeak(b, func() {
+		for b.Loop() {
+			b.StopTimer()
+			c, clk, size := prepareReplies(b, units, transport)
+			bytes = size
+			cfg := loopbackConfig(b, b.TempDir())
+			cfg.Mail.IMAP.Username = benchAddr
+			box := &timedMailbox{Mailbox: dialMailbox(b, cfg, nil)}
+			clk.Set(c.Schedule.RemindAt(benchPeriod).Add(26 * time.Hour))
+			rss.reset()
+			commits0, queries0 := c.Ledger.Commits(), c.Ledger.Queries()
+			start := time.Now()
+			b.StartTimer()
+			var res jobs.CollectResult
+			var err error
+			pprof.Do(b.Context(), pprof.Labels("phase", "collect"), func(ctx context.Context) {
+				res, err = c.Collect(ctx, box)
+			})
+			b.StopTimer()
+			elapsed += time.Since(start)
+			rss.read(b)
+			commits += c.Ledger.Commits() - commits0
+			queries += c.Ledger.Queries() - queries0
+			fetch += box.fetch.Load()
+			settle += box.settle.Load()
+			if err != nil || res.Fetched != units || res.Processed != units || res.Settled != units || res.Flush.Sent != units {
+				b.Fatalf("Collect = %+v, %v; want %d fetched, accepted, moved and answered", res, err, units)
+			}
+			if n := login(b, benchAddr).count("duban/processed"); n != units {
+				b.Fatalf("duban/processed holds %d messages, want %d", n, units)
+			}
+			b.StartTimer()
 		}
-		if n := login(b, benchAddr).count("duban/processed"); n != benchUnits {
-			b.Fatalf("duban/processed holds %d messages, want %d", n, benchUnits)
-		}
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(benchUnits*b.N)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(float64(bytes)/benchUnits/1024, "KB/reply")
+	})
+	b.ReportMetric(float64(units*b.N)/elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(float64(bytes)/float64(units)/1024, "KB/reply")
 	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/collect")
 	b.ReportMetric(seconds(fetch)/float64(b.N), "s-in-fetch/op")
 	b.ReportMetric(seconds(settle)/float64(b.N), "s-in-move/op")
 	b.ReportMetric(seconds(transport.spent.Load())/float64(b.N), "s-in-send/op")
+	b.ReportMetric(float64(commits)/float64(b.N), "commits/op")
+	b.ReportMetric(float64(queries)/float64(b.N), "queries/op")
+	rss.report(b)
 }
 
 // prepareReplies reminds every unit into a folder (so that replies thread
-// to recorded reminders), has each fill its template and reply, and
-// APPENDs the 2,000 replies to the benchmark user's emptied INBOX. It
-// returns the cycle, now sending through transport, and the replies' total
-// size.
-func prepareReplies(b *testing.B, transport jobs.Transport) (*jobs.Cycle, *clock, int) {
+// to recorded reminders), has each fill its template with ~200-character
+// answers and reply, and APPENDs the replies to the benchmark user's
+// emptied INBOX. It returns the cycle, now sending through transport, and
+// the replies' total size.
+func prepareReplies(b *testing.B, units int, transport jobs.Transport) (*jobs.Cycle, *clock, int) {
 	b.Helper()
 	ctx := b.Context()
 	outDir := filepath.Join(b.TempDir(), "out")
-	c, clk := benchCycle(b, benchUnits, &mail.Folder{Dir: outDir})
+	c, clk := benchCycle(b, units, &mail.Folder{Dir: outDir})
 	clk.Set(c.Schedule.RemindAt(benchPeriod))
 	res, err := c.Remind(ctx, benchPeriod, jobs.RemindOptions{})
-	if err != nil || res.Flush.Sent != benchUnits {
+	if err != nil || res.Flush.Sent != units {
 		b.Fatalf("Remind into a folder = %+v, %v", res.Flush, err)
 	}
 	c.Mail.Transport = transport
 	// Replies quote the reminder, as mail clients do.
 	quoted := map[string]string{}
 	emls, err := filepath.Glob(filepath.Join(outDir, "*.eml"))
-	if err != nil || len(emls) != benchUnits {
-		b.Fatalf("%d reminders written to %s, want %d (%v)", len(emls), outDir, benchUnits, err)
+	if err != nil || len(emls) != units {
+		b.Fatalf("%d reminders written to %s, want %d (%v)", len(emls), outDir, units, err)
 	}
 	for _, path := range emls {
 		raw, err := os.ReadFile(path)
@@ -330,8 +357,8 @@ func prepareReplies(b *testing.B, transport jobs.Transport) (*jobs.Cycle, *clock
 		}
 		r := rand.New(rand.NewPCG(uint64(i), 2023))
 		answers := answersFor(c.Plan, l.Unit.ID, false)
-		for j := range answers {
-			answers[j].Progress += benchText(r, 8)
+		for j := range answers { // ~200 characters of progress, shorter issues and next steps
+			answers[j].Progress += benchText(r, 5)
 			answers[j].Issues = benchText(r, 2)
 			answers[j].NextSteps = benchText(r, 3)
 		}
@@ -359,6 +386,40 @@ func prepareReplies(b *testing.B, transport jobs.Transport) (*jobs.Cycle, *clock
 	}
 	u.close()
 	return c, clk, total
+}
+
+// peakRSS is the process's peak resident set during the timed calls: the
+// kernel's high-water mark (VmHWM), reset before each call once the set-up's
+// garbage is returned to the system.
+type peakRSS struct{ max int64 }
+
+func (p *peakRSS) reset() {
+	runtime.GC()
+	debug.FreeOSMemory()
+	// "5" resets VmHWM to the current RSS (Linux 4.0 and later).
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+func (p *peakRSS) read(b *testing.B) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return // not Linux: nothing reported
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscan(rest, &kb); err != nil {
+				b.Fatalf("reading VmHWM from %q: %v", line, err)
+			}
+			p.max = max(p.max, kb<<10)
+		}
+	}
+}
+
+func (p *peakRSS) report(b *testing.B) {
+	if p.max > 0 {
+		b.ReportMetric(float64(p.max)/(1<<20), "rss-MB")
+	}
 }
 
 // Make sure the IMAP mailbox type satisfies the cycle's interface, so a
@@ -394,6 +455,14 @@ func (m *timedMailbox) Load(ctx context.Context, in *mailbox.Incoming, limit int
 	start := time.Now()
 	defer func() { m.fetch.Add(int64(time.Since(start))) }()
 	return m.Mailbox.Load(ctx, in, limit)
+}
+
+// LoadAll passes the batch read on, as duban would call it on the mailbox
+// itself.
+func (m *timedMailbox) LoadAll(ctx context.Context, ins []*mailbox.Incoming, limit int64) ([]error, error) {
+	start := time.Now()
+	defer func() { m.fetch.Add(int64(time.Since(start))) }()
+	return m.Mailbox.(*mailbox.IMAP).LoadAll(ctx, ins, limit)
 }
 
 func (m *timedMailbox) SettleAll(ctx context.Context, ins []mailbox.Incoming, out mailbox.Outcome) error {

@@ -103,6 +103,7 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 		if err != nil {
 			return res, err
 		}
+		sender.poke() // the batch's answers are committed now
 		// Moving comes after every decision of the batch is committed, in
 		// one command per outcome.
 		if err := c.settle(ctx, mb, done); err != nil {

@@ -184,6 +184,7 @@ type arrival struct {
 	others   []string   // names of the other files
 	skipped  int        // files not looked at (over limits.max_attachments)
 	held     int64      // bytes of the batch budget this message holds
+	mailbox  string     // the name of the mailbox it came from
 }
 
 // loader reads messages of a mailbox: the part of Mailbox intake needs.
@@ -192,58 +193,172 @@ type loader interface {
 	Load(ctx context.Context, in *mailbox.Incoming, limit int64) error
 }
 
+// batchLoader is a mailbox that reads many messages in one exchange with
+// its server (mailbox.IMAP): what Load does for each, in one round trip.
+type batchLoader interface {
+	LoadAll(ctx context.Context, ins []*mailbox.Incoming, limit int64) ([]error, error)
+}
+
 // intake handles a fetched batch: each message is judged from its header
-// in order, then read, archived and parsed on every core within the batch
-// budget, then decided in order; use gets each message with its record.
+// in order; then, a chunk of messages within the batch budget at a time,
+// the chunk is read, archived in one transaction, parsed on every core and
+// decided in order in one more; use gets each message with its record.
 func (c *Cycle) intake(ctx context.Context, mb loader, batch []mailbox.Incoming, use func(arrival, store.InMessage)) error {
 	name := mb.Name()
-	verdicts := make([]verdict, len(batch))
-	recorded := make([]*store.InMessage, len(batch))
+	arrivals := make([]arrival, len(batch))
 	sent := map[string]int{}
 	for i, in := range batch {
+		a := &arrivals[i]
+		a.in, a.mailbox = in, name
 		rec, found, err := c.Ledger.InboundByKey(ctx, name, in.Key)
 		if err != nil {
 			return err
 		}
 		if found {
-			recorded[i] = &rec
+			a.recorded = &rec
 			continue
 		}
-		if verdicts[i], err = c.judge(ctx, in, sent); err != nil {
+		if a.verdict, err = c.judge(ctx, in, sent); err != nil {
 			return fmt.Errorf("judging %s: %w", in.Key, err)
-		}
-	}
-	budget := newBudget(c.intakeLimits().BatchBytes)
-	return c.prepareEach(ctx, len(batch), func(i int) (arrival, error) {
-		a := arrival{in: batch[i], verdict: verdicts[i], recorded: recorded[i]}
-		if a.recorded != nil {
-			return a, budget.acquire(ctx, i, 0)
 		}
 		// The message and its decoded files: about twice what is read.
 		a.held = 2 * min(a.in.Size, a.verdict.limit)
-		if err := budget.acquire(ctx, i, a.held); err != nil {
-			return a, err
+	}
+	// Chunks within the batch budget (a message larger than the whole
+	// budget is a chunk of its own), the next read and archived while one
+	// is decided, as long as both fit in the budget together.
+	total := c.intakeLimits().BatchBytes
+	var chunks [][]arrival
+	for start := 0; start < len(arrivals); {
+		end, held := start+1, arrivals[start].held
+		for end < len(arrivals) && end-start < chunkMessages && held+arrivals[end].held <= total {
+			held += arrivals[end].held
+			end++
 		}
-		return c.prepare(ctx, mb, a)
-	}, func(a arrival) error {
-		defer budget.release(a.held)
+		chunks = append(chunks, arrivals[start:end])
+		start = end
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	budget := newBudget(total)
+	type readChunk struct {
+		as       []arrival
+		held     int64
+		archived int
+		err      error
+	}
+	ready := make(chan readChunk, 1)
+	go func() {
+		defer close(ready)
+		for j, as := range chunks {
+			r := readChunk{as: as}
+			for _, a := range as {
+				r.held += a.held
+			}
+			if r.err = budget.acquire(ctx, j, r.held); r.err == nil {
+				r.archived, r.err = c.readMessages(ctx, mb, as)
+			}
+			ready <- r
+			if r.err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		for range ready { // the reader stops at its next step once cancelled
+		}
+	}()
+	for r := range ready {
+		if r.err != nil {
+			return r.err
+		}
+		for range r.archived {
+			crashpoint.Hit("ingest.after-archive") // test hook: archived, not parsed
+		}
+		err := c.decideMessages(ctx, mb.Name(), r.as, use)
+		clear(r.as) // let the chunk's bytes go
+		budget.release(r.held)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunkMessages bounds the messages of a chunk, so that a batch is read in
+// a few exchanges that overlap with deciding.
+const chunkMessages = 25
+
+// readMessages reads the judged messages of a chunk and archives them before
+// anything parses them, in one transaction. It returns how many it
+// archived.
+func (c *Cycle) readMessages(ctx context.Context, mb loader, as []arrival) (int, error) {
+	if err := c.load(ctx, mb, as); err != nil {
+		return 0, err
+	}
+	actx, archive := c.Ledger.Batch(ctx)
+	var err error
+	archived := 0
+	for i := range as {
+		if as[i].recorded != nil || as[i].gone {
+			continue
+		}
+		if err = c.archive(actx, mb.Name(), &as[i]); err != nil {
+			break
+		}
+		archived++
+	}
+	if cerr := archive.Commit(); err == nil {
+		err = cerr
+	}
+	return archived, err
+}
+
+// decideMessages parses the archived messages of a chunk on every core while
+// deciding on them in order, in one transaction (which gives way to the
+// sender marking its mail sent).
+func (c *Cycle) decideMessages(ctx context.Context, name string, as []arrival, use func(arrival, store.InMessage)) error {
+	dctx, decide := c.Ledger.Batch(ctx)
+	defer decide.Rollback()
+	decided := 0
+	err := c.prepareEach(ctx, len(as), func(i int) (arrival, error) {
+		a := as[i]
+		as[i] = arrival{} // the worker holds it now
+		return c.parse(ctx, a)
+	}, decide.Yield, func(a arrival) error {
 		if a.gone {
 			return nil
 		}
-		rec, err := c.receive(ctx, name, a)
+		rec, err := c.receive(dctx, name, a)
 		if err != nil {
 			return fmt.Errorf("receiving %s: %w", a.in.Key, err)
+		}
+		if a.recorded == nil {
+			decided++
 		}
 		use(a, rec)
 		return nil
 	})
+	// What was decided before an error stands, as it would with a
+	// transaction per message.
+	if cerr := decide.Commit(); err == nil {
+		err = cerr
+	} else if cerr != nil {
+		return errors.Join(err, cerr)
+	}
+	for range decided {
+		crashpoint.Hit("ingest.after-commit") // test hook: decision committed, message not moved
+	}
+	return err
 }
 
 // prepareEach prepares n messages on every core and hands each to use in
 // order as soon as it is ready, so that deciding (one message at a time:
-// decisions are ordered) overlaps with preparing the ones after it. It
-// returns the first error, of preparing or of use.
-func (c *Cycle) prepareEach(ctx context.Context, n int, prepare func(i int) (arrival, error), use func(arrival) error) error {
+// decisions are ordered) overlaps with preparing the ones after it. Before
+// it waits for a message not ready yet it calls idle. It returns the first
+// error, of preparing, idle or use.
+func (c *Cycle) prepareEach(ctx context.Context, n int, prepare func(i int) (arrival, error), idle func() error, use func(arrival) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	out := make([]arrival, n)
 	errs := make([]error, n)
@@ -267,8 +382,15 @@ func (c *Cycle) prepareEach(ctx context.Context, n int, prepare func(i int) (arr
 	for i := range n {
 		select {
 		case <-ready[i]:
-		case <-ctx.Done():
-			return ctx.Err()
+		default:
+			if err := idle(); err != nil {
+				return err
+			}
+			select {
+			case <-ready[i]:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		if errs[i] != nil {
 			return errs[i]
@@ -282,51 +404,88 @@ func (c *Cycle) prepareEach(ctx context.Context, n int, prepare func(i int) (arr
 	return nil
 }
 
-// prepare reads as much of a judged message as its verdict allows,
-// archives it before anything parses it (counting the attempt), and for a
-// unit's message parses it and reads its workbooks. It writes no decision.
-func (c *Cycle) prepare(ctx context.Context, mb loader, a arrival) (arrival, error) {
-	name := mb.Name()
+// load reads as much of each judged message of a chunk as its verdict
+// allows: with one exchange per size limit where the mailbox can.
+func (c *Cycle) load(ctx context.Context, mb loader, as []arrival) error {
+	byLimit := map[int64][]*arrival{}
+	var limits []int64
+	for i := range as {
+		a := &as[i]
+		if a.recorded != nil || a.verdict.limit <= 0 {
+			continue
+		}
+		if _, ok := byLimit[a.verdict.limit]; !ok {
+			limits = append(limits, a.verdict.limit)
+		}
+		byLimit[a.verdict.limit] = append(byLimit[a.verdict.limit], a)
+	}
+	for _, limit := range limits {
+		group := byLimit[limit]
+		errs := make([]error, len(group))
+		if bl, ok := mb.(batchLoader); ok && len(group) > 1 {
+			ins := make([]*mailbox.Incoming, len(group))
+			for i, a := range group {
+				ins[i] = &a.in
+			}
+			var err error
+			if errs, err = bl.LoadAll(ctx, ins, limit); err != nil {
+				return err
+			}
+		} else {
+			for i, a := range group {
+				errs[i] = mb.Load(ctx, &a.in, limit)
+			}
+		}
+		for i, a := range group {
+			switch err := errs[i]; {
+			case errors.Is(err, mailbox.ErrGone):
+				a.gone = true
+			case errors.Is(err, mailbox.ErrUnreadable):
+				// The mailbox cannot give this one: set it aside with the
+				// reason rather than try it again at every poll.
+				a.verdict = verdict{class: classUnreadable, env: a.verdict.env, note: "unreadable: " + err.Error(), office: "邮箱服务器无法读取该邮件"}
+			case err != nil:
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// archive archives what was read of a message (counting the attempt)
+// before anything parses it; a message taken up too often without a
+// decision is set aside.
+func (c *Cycle) archive(ctx context.Context, name string, a *arrival) error {
 	a.received = a.in.Received
 	if a.received.IsZero() {
 		a.received = c.now()
 	}
 	v := &a.verdict
-	if v.limit > 0 {
-		err := mb.Load(ctx, &a.in, v.limit)
-		switch {
-		case errors.Is(err, mailbox.ErrGone):
-			a.gone = true
-			return a, nil
-		case errors.Is(err, mailbox.ErrUnreadable):
-			// The mailbox cannot give this one: set it aside with the
-			// reason rather than try it again at every poll.
-			*v = verdict{class: classUnreadable, env: v.env, note: "unreadable: " + err.Error(), office: "邮箱服务器无法读取该邮件"}
-		case err != nil:
-			return a, err
-		}
-	}
 	raw := a.in.Raw
 	if raw == nil {
 		// Nothing of it could be read: the record of what was seen.
 		raw = fmt.Appendf(nil, "message %s of %d bytes not read: %s\n", a.in.Key, a.in.Size, v.note)
 	}
-	source := "mail:" + name + ":" + a.in.Key
-	f, attempts, err := c.Ledger.ArchiveReceived(ctx, raw, source, c.now(), name, a.in.Key)
+	f, attempts, err := c.Ledger.ArchiveReceived(ctx, raw, "mail:"+name+":"+a.in.Key, c.now(), name, a.in.Key)
 	if err != nil {
-		return a, fmt.Errorf("archiving %s: %w", a.in.Key, err)
+		return fmt.Errorf("archiving %s: %w", a.in.Key, err)
 	}
 	a.rawSHA = f.SHA256
-	crashpoint.Hit("ingest.after-archive") // test hook: archived, not parsed
-	if v.class != classUnit {
-		return a, nil
-	}
-	if attempts > maxIntakeAttempts {
+	if v.class == classUnit && attempts > maxIntakeAttempts {
 		v.class = classStuck
 		v.note = fmt.Sprintf("set aside: taken up %d times without a decision (the process ended while reading it)", attempts-1)
 		v.office = fmt.Sprintf("该邮件已 %d 次在处理中导致程序中断，已隔离，未处理", attempts-1)
+	}
+	return nil
+}
+
+// parse parses an archived unit's message and reads its workbooks. It
+// writes no decision.
+func (c *Cycle) parse(ctx context.Context, a arrival) (arrival, error) {
+	if a.recorded != nil || a.gone || a.verdict.class != classUnit {
 		return a, nil
 	}
+	source := "mail:" + a.mailbox + ":" + a.in.Key
 	a.msg, a.parseErr = inbound.Parse(a.in.Raw, c.Inbound)
 	if a.parseErr != nil {
 		return a, nil
@@ -404,10 +563,9 @@ func (c *Cycle) receive(ctx context.Context, mailboxName string, a arrival) (sto
 	return saved, err
 }
 
-// budget bounds the bytes of messages held at once. Messages take their
-// share in batch order, so that the message being waited for is never
-// starved by later ones; one message larger than the whole budget still
-// passes, alone.
+// budget bounds the bytes of messages held at once. Chunks take their
+// share in batch order; one larger than the whole budget still passes,
+// alone.
 type budget struct {
 	mu    sync.Mutex
 	cond  *sync.Cond
@@ -422,7 +580,7 @@ func newBudget(total int64) *budget {
 	return b
 }
 
-// acquire waits for message i's turn and for n bytes (at most the whole
+// acquire waits for chunk i's turn and for n bytes (at most the whole
 // budget) to be free, and takes them.
 func (b *budget) acquire(ctx context.Context, i int, n int64) error {
 	stop := context.AfterFunc(ctx, func() {

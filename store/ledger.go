@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -53,6 +54,9 @@ type Ledger struct {
 
 	watchMu sync.Mutex
 	watch   *sql.Conn // a read connection kept for Version; nil until asked
+
+	waiting atomic.Int32 // goroutines waiting to begin a write: an open Batch commits for them
+	commits atomic.Int64 // write transactions committed: what Commits counts
 }
 
 // Open opens (creating when missing) the data directory, its archive and its
@@ -163,7 +167,12 @@ func (l *Ledger) DataDir() string { return l.dir }
 // inTx runs fn in one BEGIN IMMEDIATE transaction on the write connection
 // and commits when fn returns nil.
 func (l *Ledger) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
+	if b := l.batchOf(ctx); b != nil {
+		return l.explain(b.run(ctx, true, fn))
+	}
+	l.waiting.Add(1)
 	tx, err := l.write.BeginTx(ctx, nil)
+	l.waiting.Add(-1)
 	if err != nil {
 		return l.explain(fmt.Errorf("begin: %w", err))
 	}
@@ -175,12 +184,16 @@ func (l *Ledger) inTx(ctx context.Context, fn func(tx *writeTx) error) error {
 	if err := tx.Commit(); err != nil {
 		return l.explain(fmt.Errorf("commit: %w", err))
 	}
+	l.commits.Add(1)
 	return nil
 }
 
 // inReadTx runs fn in one read transaction on the read pool: every query
 // in it sees the ledger as it was at the first, whatever commits meanwhile.
 func (l *Ledger) inReadTx(ctx context.Context, fn func(tx *writeTx) error) error {
+	if b := l.batchOf(ctx); b != nil {
+		return l.explain(b.run(ctx, false, fn))
+	}
 	tx, err := l.read.BeginTx(ctx, nil)
 	if err != nil {
 		return l.explain(fmt.Errorf("begin read: %w", err))
@@ -193,6 +206,10 @@ func (l *Ledger) inReadTx(ctx context.Context, fn func(tx *writeTx) error) error
 // Queries returns how many statements the ledger has run since it was
 // opened: what a benchmark counts per job.
 func (l *Ledger) Queries() int64 { return l.reads.ran.Load() + l.writes.ran.Load() }
+
+// Commits returns how many write transactions the ledger has committed
+// since it was opened: what a benchmark counts per job.
+func (l *Ledger) Commits() int64 { return l.commits.Load() }
 
 // ensureDir creates dir (and missing parents) with mode 0700 when it is
 // missing. An existing directory keeps the mode the operator gave it.

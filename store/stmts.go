@@ -104,7 +104,14 @@ func (s *stmts) close() error {
 // prepared it is run unprepared, which reports the same error in the usual
 // place.
 
-func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	if b := batchFor(ctx, s); b != nil {
+		err = b.run(ctx, false, func(tx *writeTx) error {
+			res, err = tx.ExecContext(ctx, query, args...)
+			return err
+		})
+		return res, err
+	}
 	s.ran.Add(1)
 	st, err := s.get(ctx, query)
 	if err != nil {
@@ -113,7 +120,14 @@ func (s *stmts) ExecContext(ctx context.Context, query string, args ...any) (sql
 	return st.ExecContext(ctx, args...)
 }
 
-func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
+	if b := batchFor(ctx, s); b != nil {
+		err = b.run(ctx, false, func(tx *writeTx) error {
+			rows, err = tx.QueryContext(ctx, query, args...)
+			return err
+		})
+		return rows, err
+	}
 	s.ran.Add(1)
 	st, err := s.get(ctx, query)
 	if err != nil {
@@ -122,7 +136,19 @@ func (s *stmts) QueryContext(ctx context.Context, query string, args ...any) (*s
 	return st.QueryContext(ctx, args...)
 }
 
-func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) (row *sql.Row) {
+	if b := batchFor(ctx, s); b != nil {
+		err := b.run(ctx, false, func(tx *writeTx) error {
+			row = tx.QueryRowContext(ctx, query, args...)
+			return nil
+		})
+		if err == nil {
+			return row
+		}
+		// A *sql.Row cannot be made to carry an error: the query runs
+		// on the pool instead, where a cancelled ctx gives it the error
+		// (and a broken batch fails at its next write).
+	}
 	s.ran.Add(1)
 	st, err := s.get(ctx, query)
 	if err != nil {
@@ -139,9 +165,19 @@ func (s *stmts) QueryRowContext(ctx context.Context, query string, args ...any) 
 type writeTx struct {
 	tx    *sql.Tx
 	cache *stmts
+	ctx   context.Context // when set, runs the statements instead of the caller's (a Batch's)
+}
+
+// context is the context the statements run with.
+func (w *writeTx) context(ctx context.Context) context.Context {
+	if w.ctx != nil {
+		return w.ctx
+	}
+	return ctx
 }
 
 func (w *writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = w.context(ctx)
 	w.cache.ran.Add(1)
 	st, ok := w.cache.lookup(query)
 	if !ok {
@@ -151,6 +187,7 @@ func (w *writeTx) ExecContext(ctx context.Context, query string, args ...any) (s
 }
 
 func (w *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = w.context(ctx)
 	w.cache.ran.Add(1)
 	st, ok := w.cache.lookup(query)
 	if !ok {
@@ -160,6 +197,7 @@ func (w *writeTx) QueryContext(ctx context.Context, query string, args ...any) (
 }
 
 func (w *writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = w.context(ctx)
 	w.cache.ran.Add(1)
 	st, ok := w.cache.lookup(query)
 	if !ok {

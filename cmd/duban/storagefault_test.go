@@ -781,7 +781,7 @@ func TestStorageDiskFull(t *testing.T) {
 	// The WAL is empty at the start (the last duban checkpointed it), then
 	// takes a few replies until it reaches the limit; above 32 KiB the -shm
 	// file fits, and the receipts do.
-	for _, limit := range []int64{16 << 10, 160 << 10, 384 << 10, 640 << 10} {
+	for _, limit := range []int64{16 << 10, 96 << 10, 192 << 10, 320 << 10} {
 		cases = append(cases, diskFull{
 			name:  fmt.Sprintf("file size limit %d KiB", limit>>10),
 			setup: func(*testing.T, *faultRig) {},
@@ -790,7 +790,7 @@ func TestStorageDiskFull(t *testing.T) {
 			},
 		})
 	}
-	for _, free := range []int64{0, 192 << 10, 512 << 10} {
+	for _, free := range []int64{0, 96 << 10, 192 << 10, 320 << 10} {
 		cases = append(cases, diskFull{
 			name:  fmt.Sprintf("tmpfs with %d KiB free", free>>10),
 			setup: func(t *testing.T, r *faultRig) { mountTmpfs(t, r.dataDir, 32<<20) },

@@ -256,3 +256,78 @@ func readBody(msg *imapclient.FetchMessageData, limit int64) (imap.UID, imapBody
 	}
 	return uid, body, nil
 }
+
+// LoadAll is Load of many messages in one exchange with the server: one
+// FETCH of every message of at most limit bytes (each larger one is read
+// as Load reads it). errs[i] is what Load would have returned for ins[i]:
+// nil, or an error wrapping ErrGone, ErrUnreadable or
+// ErrUIDValidityChanged. err is a failure of the connection, which leaves
+// it unusable as Load's do.
+func (m *IMAP) LoadAll(ctx context.Context, ins []*Incoming, limit int64) (errs []error, err error) {
+	errs = make([]error, len(ins))
+	var alone []int // read one at a time, with Load
+	m.mu.Lock()
+	byUID := make(map[imap.UID]int, len(ins))
+	var uids []imap.UID
+	for i, in := range ins {
+		switch {
+		case in.UIDValidity != m.validity:
+			errs[i] = fmt.Errorf("load %s: %w", in.Key, ErrUIDValidityChanged)
+		case in.Size > limit:
+			alone = append(alone, i)
+		default:
+			byUID[imap.UID(in.UID)] = i
+			uids = append(uids, imap.UID(in.UID))
+		}
+	}
+	got := make([]bool, len(ins))
+	if len(uids) > 0 {
+		options := &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}
+		err = m.do(ctx, m.cfg.Timeout, fmt.Sprintf("fetch %d messages from %q", len(uids), m.cfg.Folder), func() error {
+			cmd := m.client.Fetch(imap.UIDSetNum(uids...), options)
+			for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+				uid, b, err := readBody(msg, limit)
+				if err != nil {
+					// As in Load: the connection is unusable anyway.
+					m.conn.Close()
+					return err
+				}
+				if i, ok := byUID[uid]; ok && !got[i] {
+					in := ins[i]
+					in.Raw, in.Truncated, in.Size = b.raw, b.tooLarge, max64(in.Size, b.size)
+					got[i] = true
+				}
+			}
+			return cmd.Close()
+		})
+	}
+	m.mu.Unlock()
+	var imapErr *imap.Error
+	switch {
+	case errors.As(err, &imapErr):
+		// The server refused a message of the set: each one not read is
+		// tried alone, so that only the one it refuses is unreadable.
+		for _, i := range byUID {
+			if !got[i] {
+				alone = append(alone, i)
+			}
+		}
+		slices.Sort(alone)
+	case err != nil:
+		return nil, err
+	default:
+		for _, i := range byUID {
+			if !got[i] {
+				errs[i] = fmt.Errorf("load %s: %w", ins[i].Key, ErrGone)
+			}
+		}
+	}
+	for _, i := range alone {
+		err := m.Load(ctx, ins[i], limit)
+		if err != nil && !errors.Is(err, ErrGone) && !errors.Is(err, ErrUnreadable) && !errors.Is(err, ErrUIDValidityChanged) {
+			return nil, err
+		}
+		errs[i] = err
+	}
+	return errs, nil
+}

@@ -607,3 +607,42 @@ func TestIMAPFetchHeadersThenLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestIMAPLoadAll: the messages within the limit in one FETCH, a larger
+// one cut as Load cuts it, one expunged meanwhile gone, and nothing \Seen.
+func TestIMAPLoadAll(t *testing.T) {
+	ctx := context.Background()
+	s := startServer(t, serverOptions{})
+	a := dialAdmin(t, s.addr, testUser, testPassword)
+	small := readFixture(t, "utf8-plain.eml")
+	other := append(bytes.Clone(small), []byte("\r\nmore\r\n")...)
+	big := append(bytes.Clone(small), bytes.Repeat([]byte("x"), 5000)...)
+	for _, raw := range [][]byte{small, big, other} {
+		a.append("INBOX", raw, time.Now())
+	}
+	m := dial(t, testConfig(t, s.addr), nil)
+	msgs, _, err := m.FetchHeaders(ctx, Cursor{}, 10)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("FetchHeaders() = %v, %v; want 3 messages", keys(msgs), err)
+	}
+	gone := msgs[0]
+	gone.UID += 100
+	ins := []*Incoming{&msgs[0], &msgs[1], &msgs[2], &gone}
+	errs, err := m.LoadAll(ctx, ins, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][]byte{small, big[:1000], other} {
+		if errs[i] != nil || !bytes.Equal(ins[i].Raw, want) || ins[i].Truncated != (i == 1) {
+			t.Errorf("LoadAll: message %d = %d bytes, truncated %v, %v; want %d bytes, truncated %v", i, len(ins[i].Raw), ins[i].Truncated, errs[i], len(want), i == 1)
+		}
+	}
+	if !errors.Is(errs[3], ErrGone) {
+		t.Errorf("LoadAll: no such UID = %v, want ErrGone", errs[3])
+	}
+	for _, msg := range a.list("INBOX") {
+		if hasFlag(msg.flags, imap.FlagSeen) {
+			t.Errorf("message %d is \\Seen after LoadAll", msg.uid)
+		}
+	}
+}
