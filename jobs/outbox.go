@@ -77,8 +77,12 @@ func (c *Cycle) queue(ctx context.Context, o outgoing) (store.OutMessage, bool, 
 
 // enqueue archives a composed message and records it in the outbox, once
 // per key: a key already there is returned as it is and data is not
-// archived.
+// archived. The message is due from now: messages composed on several
+// cores are sent in the order they are enqueued, not composed.
 func (c *Cycle) enqueue(ctx context.Context, m store.OutMessage, data []byte) (store.OutMessage, bool, error) {
+	if now := c.now(); now.After(m.CreatedAt) {
+		m.NextAttempt = now
+	}
 	saved, existed, err := c.Ledger.EnqueueComposed(ctx, m, data, m.MessageID+".eml")
 	if err == nil && !existed {
 		crashpoint.Hit("send.after-outbox-write") // test hook: queued and committed, not sent
