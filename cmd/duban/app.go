@@ -44,9 +44,12 @@ func usageErr(format string, args ...any) error {
 type app struct {
 	configPath string
 	verbose    bool
-	stdout     io.Writer
-	stderr     io.Writer
-	now        func() time.Time
+	// cpuProfile and memProfile name pprof files to write (hidden flags).
+	cpuProfile, memProfile string
+	stopProfiles           func() error
+	stdout                 io.Writer
+	stderr                 io.Writer
+	now                    func() time.Time
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -55,7 +58,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	if err := root.ExecuteContext(ctx); err != nil {
+	err := root.ExecuteContext(ctx)
+	if a.stopProfiles != nil {
+		if perr := a.stopProfiles(); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	if err != nil {
 		return exitCodeOf(err, stderr)
 	}
 	return exitOK
@@ -86,10 +95,24 @@ cell, and compiles the consolidated monthly workbook for the office.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// DUBAN_CLOCK_START (tests, demos of a past year) applies to every command.
-		PersistentPreRunE: func(*cobra.Command, []string) error { return a.setClockFromEnv() },
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if a.cpuProfile != "" || a.memProfile != "" {
+				stop, err := startProfiles(a.cpuProfile, a.memProfile)
+				if err != nil {
+					return err
+				}
+				a.stopProfiles = stop
+			}
+			return a.setClockFromEnv()
+		},
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "", "configuration file (default ./duban.yaml, else the embedded example)")
 	root.PersistentFlags().BoolVarP(&a.verbose, "verbose", "v", false, "log what each step does (to stderr)")
+	// For measuring a path at the operator's own scale (docs/performance.md).
+	root.PersistentFlags().StringVar(&a.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the command to this file")
+	root.PersistentFlags().StringVar(&a.memProfile, "memprofile", "", "write an allocation profile (pprof) of the command to this file")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	_ = root.PersistentFlags().MarkHidden("memprofile")
 	root.AddCommand(
 		a.checkCommand(),
 		a.templateCommand(),
