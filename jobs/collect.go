@@ -114,12 +114,7 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 			break
 		}
 	}
-	res.Flush, err = sender.finish()
-	if err != nil {
-		return res, err
-	}
-	last, err := c.Flush(ctx)
-	res.Flush.add(last)
+	res.Flush, err = c.drain(ctx, sender)
 	return res, err
 }
 

@@ -193,6 +193,18 @@ func (f *flusher) finish() (FlushResult, error) {
 	return f.res, f.err
 }
 
+// drain stops the flusher and sends what it left queued: the end of a job
+// that sent while it queued.
+func (c *Cycle) drain(ctx context.Context, f *flusher) (FlushResult, error) {
+	res, err := f.finish()
+	if err != nil {
+		return res, err
+	}
+	last, err := c.Flush(ctx)
+	res.add(last)
+	return res, err
+}
+
 // Flush sends every queued message that is due, marking each sent, to be
 // retried (transient failures, with back-off) or failed (permanent ones,
 // reported to the office). It stops early when ctx is done; what is left

@@ -108,12 +108,7 @@ func (c *Cycle) Remind(ctx context.Context, p plan.Period, opts RemindOptions) (
 	if err != nil {
 		return res, err
 	}
-	res.Flush, err = sender.finish()
-	if err != nil {
-		return res, err
-	}
-	last, err := c.Flush(ctx)
-	res.Flush.add(last)
+	res.Flush, err = c.drain(ctx, sender)
 	return res, err
 }
 

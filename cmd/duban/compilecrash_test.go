@@ -14,8 +14,6 @@ import (
 
 	"github.com/duban/duban/internal/crashpoint"
 	"github.com/duban/duban/mail/inbound"
-	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports/reader"
 )
 
 // TestCompileCrash kills `duban compile` with SIGKILL at each step between
@@ -28,21 +26,7 @@ func TestCompileCrash(t *testing.T) {
 		t.Run(crashAt, func(t *testing.T) {
 			dir := inTempDir(t)
 			// One unit's report, accepted.
-			if code, _, errOut := cli(t, june8, "template", "--unit", "jtj", "--period", "2023-05", "-o", dir); code != exitOK {
-				t.Fatalf("template: exit %d, %s", code, errOut)
-			}
-			tpl, err := os.ReadFile(filepath.Join(dir, "市交通运输局-2023年5月推进情况.xlsx"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var answers []plan.Answer
-			for _, id := range []string{"T04", "T05", "T06", "T07"} {
-				answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展", Status: plan.StatusOnTrack, NextSteps: "继续推进"})
-			}
-			good, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
-			if err != nil {
-				t.Fatal(err)
-			}
+			good := fill(t, jtjTemplate(t, dir, june8), jtjAnswers("继续推进"))
 			os.WriteFile(filepath.Join(dir, "good.xlsx"), good, 0o644)
 			if code, out, _ := cli(t, june8, "ingest", "good.xlsx"); code != exitOK {
 				t.Fatalf("ingest: exit %d\n%s", code, out)

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports/reader"
 )
 
 // TestIngestPrintsInArgumentOrder: workbooks are ingested together, yet
@@ -19,26 +16,11 @@ import (
 func TestIngestPrintsInArgumentOrder(t *testing.T) {
 	dir := inTempDir(t)
 	june2 := time.Date(2023, 6, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	if code, _, errOut := cli(t, june2, "template", "--unit", "jtj", "--period", "2023-05", "-o", dir); code != exitOK {
-		t.Fatalf("template: exit %d, %s", code, errOut)
-	}
-	tpl, err := os.ReadFile(filepath.Join(dir, "市交通运输局-2023年5月推进情况.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answers []plan.Answer
-	for _, id := range []string{"T04", "T05", "T06", "T07"} {
-		answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展 " + id, Status: plan.StatusOnTrack, NextSteps: "继续推进"})
-	}
-	good, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tpl := jtjTemplate(t, dir, june2)
+	answers := jtjAnswers("继续推进")
+	good := fill(t, tpl, answers)
 	answers[0].Status = "完成"
-	bad, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bad := fill(t, tpl, answers)
 	limit := 2 * len(good)
 	t.Setenv("DUBAN_LIMITS_MAX_ATTACHMENT_BYTES", fmt.Sprint(limit))
 	for name, data := range map[string][]byte{"good.xlsx": good, "bad.xlsx": bad, "big.xlsx": make([]byte, limit+1)} {

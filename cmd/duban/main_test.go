@@ -64,19 +64,10 @@ func TestCycleFromTheCommandLine(t *testing.T) {
 	}
 
 	// One good reply, one with a hand-typed status.
-	var answers []plan.Answer
-	for _, id := range []string{"T04", "T05", "T06", "T07"} {
-		answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展 " + id, Status: plan.StatusOnTrack, NextSteps: "继续推进"})
-	}
-	good, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	answers := jtjAnswers("继续推进")
+	good := fill(t, tpl, answers)
 	answers[0].Status = "完成"
-	bad, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bad := fill(t, tpl, answers)
 	os.WriteFile(filepath.Join(dir, "good.xlsx"), good, 0o644)
 	os.WriteFile(filepath.Join(dir, "bad.xlsx"), bad, 0o644)
 
@@ -384,4 +375,38 @@ func TestPrintDecisionWarnings(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("printDecision =\n%s\nwant\n%s", b.String(), want)
 	}
+}
+
+// jtjTemplate writes 市交通运输局's May 2023 template into dir with the
+// command line, as of now, and returns it.
+func jtjTemplate(t *testing.T, dir string, now time.Time) []byte {
+	t.Helper()
+	if code, _, errOut := cli(t, now, "template", "--unit", "jtj", "--period", "2023-05", "-o", dir); code != exitOK {
+		t.Fatalf("template: exit %d, %s", code, errOut)
+	}
+	tpl, err := os.ReadFile(filepath.Join(dir, "市交通运输局-2023年5月推进情况.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+// jtjAnswers are 市交通运输局's four tasks on track, each with progress
+// (五月进展 and the task) and next steps when given.
+func jtjAnswers(nextSteps string) []plan.Answer {
+	var answers []plan.Answer
+	for _, id := range []string{"T04", "T05", "T06", "T07"} {
+		answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展 " + id, Status: plan.StatusOnTrack, NextSteps: nextSteps})
+	}
+	return answers
+}
+
+// fill fills a template in as 李娜 would, or fails the test.
+func fill(t *testing.T, tpl []byte, answers []plan.Answer) []byte {
+	t.Helper()
+	data, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

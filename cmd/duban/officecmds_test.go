@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/duban/duban/plan"
-	"github.com/duban/duban/reports/reader"
 )
 
 // The office's commands from the command line: close and extend, their
@@ -18,22 +17,10 @@ import (
 func TestOfficeCommands(t *testing.T) {
 	dir := inTempDir(t)
 	june2 := time.Date(2023, 6, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	if code, _, errOut := cli(t, june2, "template", "--unit", "jtj", "--period", "2023-05", "-o", dir); code != exitOK {
-		t.Fatalf("template: exit %d, %s", code, errOut)
-	}
-	tpl, err := os.ReadFile(filepath.Join(dir, "市交通运输局-2023年5月推进情况.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var answers []plan.Answer
-	for _, id := range []string{"T04", "T05", "T06", "T07"} {
-		answers = append(answers, plan.Answer{TaskID: id, Progress: "五月进展 " + id, Status: plan.StatusOnTrack})
-	}
+	tpl := jtjTemplate(t, dir, june2)
+	answers := jtjAnswers("")
 	answers[0].Status = plan.StatusDone
-	good, err := reader.Fill(tpl, "李娜", "0551-63001234", answers)
-	if err != nil {
-		t.Fatal(err)
-	}
+	good := fill(t, tpl, answers)
 	os.WriteFile(filepath.Join(dir, "good.xlsx"), good, 0o644)
 	if code, out, _ := cli(t, june2, "ingest", "good.xlsx"); code != exitOK {
 		t.Fatalf("ingest: exit %d\n%s", code, out)
