@@ -269,6 +269,7 @@ func BenchmarkCollect2000(b *testing.B) {
 	var elapsed time.Duration
 	var bytes int
 	var fetch, settle, commits, queries int64
+	var firstSend, lastSend, lastMove int64 // from the collect's start
 	var rss peakRSS
 	testtools.ReportPeak(b, func() {
 		for b.Loop() {
@@ -281,6 +282,7 @@ func BenchmarkCollect2000(b *testing.B) {
 			clk.Set(c.Schedule.RemindAt(benchPeriod).Add(26 * time.Hour))
 			rss.reset()
 			commits0, queries0 := c.Ledger.Commits(), c.Ledger.Queries()
+			transport.first.Store(0)
 			start := time.Now()
 			b.StartTimer()
 			var res jobs.CollectResult
@@ -295,6 +297,9 @@ func BenchmarkCollect2000(b *testing.B) {
 			queries += c.Ledger.Queries() - queries0
 			fetch += box.fetch.Load()
 			settle += box.settle.Load()
+			firstSend += transport.first.Load() - start.UnixNano()
+			lastSend += transport.last.Load() - start.UnixNano()
+			lastMove += box.lastSettle.Load() - start.UnixNano()
 			if err != nil || res.Fetched != units || res.Processed != units || res.Settled != units || res.Flush.Sent != units {
 				b.Fatalf("Collect = %+v, %v; want %d fetched, accepted, moved and answered", res, err, units)
 			}
@@ -312,6 +317,11 @@ func BenchmarkCollect2000(b *testing.B) {
 	b.ReportMetric(seconds(transport.spent.Load())/float64(b.N), "s-in-send/op")
 	b.ReportMetric(float64(commits)/float64(b.N), "commits/op")
 	b.ReportMetric(float64(queries)/float64(b.N), "queries/op")
+	// The timeline: when the first receipt left, when the last message was
+	// moved (every decision made), and when the last receipt left.
+	b.ReportMetric(seconds(firstSend)/float64(b.N), "s-first-send/op")
+	b.ReportMetric(seconds(lastMove)/float64(b.N), "s-last-move/op")
+	b.ReportMetric(seconds(lastSend)/float64(b.N), "s-last-send/op")
 	rss.report(b)
 }
 
@@ -432,17 +442,26 @@ var _ jobs.Mailbox = (*mailbox.IMAP)(nil)
 type timedTransport struct {
 	jobs.Transport
 	spent atomic.Int64
+	// first and last are when the first send began and the last one
+	// ended (Unix nanoseconds), since reset: where the sender sits on the
+	// collect's timeline.
+	first, last atomic.Int64
 }
 
 func (t *timedTransport) Send(ctx context.Context, from string, to []string, data []byte) error {
 	start := time.Now()
-	defer func() { t.spent.Add(int64(time.Since(start))) }()
+	t.first.CompareAndSwap(0, start.UnixNano())
+	defer func() {
+		t.spent.Add(int64(time.Since(start)))
+		t.last.Store(time.Now().UnixNano())
+	}()
 	return t.Transport.Send(ctx, from, to, data)
 }
 
 type timedMailbox struct {
 	jobs.Mailbox
 	fetch, settle atomic.Int64
+	lastSettle    atomic.Int64 // when the last move ended, Unix nanoseconds
 }
 
 func (m *timedMailbox) FetchHeaders(ctx context.Context, after mailbox.Cursor, max int) ([]mailbox.Incoming, uint32, error) {
@@ -467,7 +486,10 @@ func (m *timedMailbox) LoadAll(ctx context.Context, ins []*mailbox.Incoming, lim
 
 func (m *timedMailbox) SettleAll(ctx context.Context, ins []mailbox.Incoming, out mailbox.Outcome) error {
 	start := time.Now()
-	defer func() { m.settle.Add(int64(time.Since(start))) }()
+	defer func() {
+		m.settle.Add(int64(time.Since(start)))
+		m.lastSettle.Store(time.Now().UnixNano())
+	}()
 	return m.Mailbox.SettleAll(ctx, ins, out)
 }
 

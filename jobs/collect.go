@@ -71,6 +71,8 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 
 	fetches := &prefetcher{mb: mb}
 	defer fetches.wait()
+	var moves mover
+	defer func() { _ = moves.wait() }() // on an early return
 	for {
 		batch, err := fetches.next(ctx, c.Ledger)
 		if err != nil {
@@ -106,13 +108,21 @@ func (c *Cycle) Collect(ctx context.Context, mb Mailbox) (CollectResult, error) 
 		sender.poke() // the batch's answers are committed now
 		// Moving comes after every decision of the batch is committed, in
 		// one command per outcome.
-		if err := c.settle(ctx, mb, done); err != nil {
+		if err := moves.wait(); err != nil {
 			return res, err
+		}
+		if len(batch) > 0 && batch[len(batch)-1].UID != 0 {
+			moves.start(ctx, c, mb, done)
+		} else if err := c.settle(ctx, mb, done); err != nil {
+			return res, err // the drop folder lists what is still there: settle first
 		}
 		res.Settled += len(done)
 		if len(batch) < fetchBatch {
 			break
 		}
+	}
+	if err := moves.wait(); err != nil {
+		return res, err
 	}
 	res.Flush, err = c.drain(ctx, sender)
 	return res, err
@@ -166,6 +176,29 @@ func (p *prefetcher) wait() {
 		<-p.pending
 		p.pending = nil
 	}
+}
+
+// mover moves a decided batch out of an IMAP folder while the next batch
+// is read and decided; one batch at a time, in order. The decisions it
+// moves are committed before it starts, as settle requires.
+type mover struct {
+	pending chan error
+}
+
+func (m *mover) start(ctx context.Context, c *Cycle, mb Mailbox, recs []store.InMessage) {
+	ch := make(chan error, 1)
+	m.pending = ch
+	go func() { ch <- c.settle(ctx, mb, recs) }()
+}
+
+// wait returns once the batch under way, if any, is moved.
+func (m *mover) wait() error {
+	if m.pending == nil {
+		return nil
+	}
+	err := <-m.pending
+	m.pending = nil
+	return err
 }
 
 // settle moves recorded messages out of the mailbox folder, grouped by

@@ -264,26 +264,55 @@ func (c *Cycle) intake(ctx context.Context, mb loader, batch []mailbox.Incoming,
 			}
 		}
 	}()
-	defer func() {
-		cancel()
-		for range ready { // the reader stops at its next step once cancelled
+	// A parser takes each chunk as soon as it is archived and the one
+	// before it is parsed, so that parsing runs ahead of deciding instead
+	// of starting over at every chunk. It holds no more chunks than the
+	// reader: each keeps its share of the budget until it is decided.
+	parsed := make(chan *parsedChunk, 1)
+	go func() {
+		defer close(parsed)
+		for r := range ready {
+			p := &parsedChunk{held: r.held, err: r.err}
+			if r.err != nil {
+				parsed <- p
+				return
+			}
+			for range r.archived {
+				crashpoint.Hit("ingest.after-archive") // test hook: archived, not parsed
+			}
+			as := r.as
+			p.prepared = newPrepared(len(as))
+			parsed <- p // decided in order as its messages come ready
+			p.prepare(ctx, func(i int) (arrival, error) {
+				a := as[i]
+				as[i] = arrival{} // the worker holds it now
+				return c.parse(ctx, a)
+			})
 		}
 	}()
-	for r := range ready {
-		if r.err != nil {
-			return r.err
+	defer func() {
+		cancel()
+		for range parsed { // the reader and parser stop at their next step once cancelled
 		}
-		for range r.archived {
-			crashpoint.Hit("ingest.after-archive") // test hook: archived, not parsed
+	}()
+	for p := range parsed {
+		if p.err != nil {
+			return p.err
 		}
-		err := c.decideMessages(ctx, mb.Name(), r.as, use)
-		clear(r.as) // let the chunk's bytes go
-		budget.release(r.held)
+		err := c.decideMessages(ctx, mb.Name(), p.prepared, use)
+		budget.release(p.held)
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// parsedChunk is a chunk handed from the parser to the decider.
+type parsedChunk struct {
+	*prepared
+	held int64
+	err  error // of reading it
 }
 
 // chunkMessages bounds the messages of a chunk, so that a batch is read in
@@ -315,18 +344,14 @@ func (c *Cycle) readMessages(ctx context.Context, mb loader, as []arrival) (int,
 	return archived, err
 }
 
-// decideMessages parses the archived messages of a chunk on every core while
-// deciding on them in order, in one transaction (which gives way to the
-// sender marking its mail sent).
-func (c *Cycle) decideMessages(ctx context.Context, name string, as []arrival, use func(arrival, store.InMessage)) error {
+// decideMessages decides on a chunk's messages in order as they come
+// parsed, in one transaction (which gives way to the sender marking its
+// mail sent, and is committed whenever it waits for a parse).
+func (c *Cycle) decideMessages(ctx context.Context, name string, p *prepared, use func(arrival, store.InMessage)) error {
 	dctx, decide := c.Ledger.Batch(ctx)
 	defer decide.Rollback()
 	decided := 0
-	err := c.prepareEach(ctx, len(as), func(i int) (arrival, error) {
-		a := as[i]
-		as[i] = arrival{} // the worker holds it now
-		return c.parse(ctx, a)
-	}, decide.Yield, func(a arrival) error {
+	err := p.each(ctx, decide.Yield, func(a arrival) error {
 		if a.gone {
 			return nil
 		}
@@ -353,50 +378,59 @@ func (c *Cycle) decideMessages(ctx context.Context, name string, as []arrival, u
 	return err
 }
 
-// prepareEach prepares n messages on every core and hands each to use in
-// order as soon as it is ready, so that deciding (one message at a time:
-// decisions are ordered) overlaps with preparing the ones after it. Before
-// it waits for a message not ready yet it calls idle. It returns the first
-// error, of preparing, idle or use.
-func (c *Cycle) prepareEach(ctx context.Context, n int, prepare func(i int) (arrival, error), idle func() error, use func(arrival) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	out := make([]arrival, n)
-	errs := make([]error, n)
-	ready := make([]chan struct{}, n)
-	for i := range ready {
-		ready[i] = make(chan struct{})
+// prepared holds n messages being prepared on every core, each handed on
+// in order as soon as it is ready (each), so that deciding (one message
+// at a time: decisions are ordered) overlaps with preparing the ones after
+// it.
+type prepared struct {
+	out   []arrival
+	errs  []error
+	ready []chan struct{}
+}
+
+func newPrepared(n int) *prepared {
+	p := &prepared{out: make([]arrival, n), errs: make([]error, n), ready: make([]chan struct{}, n)}
+	for i := range p.ready {
+		p.ready[i] = make(chan struct{})
 	}
-	prepared := make(chan struct{})
-	go func() {
-		defer close(prepared)
-		// Its error is one of errs, met below in order.
-		_ = parallel(ctx, n, func(i int) error {
-			out[i], errs[i] = prepare(i)
-			close(ready[i])
-			return errs[i]
-		})
-	}()
-	defer func() { cancel(); <-prepared }()
+	return p
+}
+
+// prepare prepares every message on every core, in order, and returns
+// once they are all ready or one failed (or ctx is done).
+func (p *prepared) prepare(ctx context.Context, prepare func(i int) (arrival, error)) {
+	// Its error is one of errs, met by each in order.
+	_ = parallel(ctx, len(p.out), func(i int) error {
+		p.out[i], p.errs[i] = prepare(i)
+		close(p.ready[i])
+		return p.errs[i]
+	})
+}
+
+// each hands every prepared message to use in order. Before it waits for
+// a message not ready yet it calls idle. It returns the first error, of
+// preparing, idle or use.
+func (p *prepared) each(ctx context.Context, idle func() error, use func(arrival) error) error {
 	// parallel hands out indexes in order and finishes each it hands out,
 	// so every message before a failed one is ready.
-	for i := range n {
+	for i := range p.out {
 		select {
-		case <-ready[i]:
+		case <-p.ready[i]:
 		default:
 			if err := idle(); err != nil {
 				return err
 			}
 			select {
-			case <-ready[i]:
+			case <-p.ready[i]:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
 		}
-		if errs[i] != nil {
-			return errs[i]
+		if p.errs[i] != nil {
+			return p.errs[i]
 		}
-		a := out[i]
-		out[i] = arrival{} // let its bytes go once decided
+		a := p.out[i]
+		p.out[i] = arrival{} // let its bytes go once decided
 		if err := use(a); err != nil {
 			return err
 		}

@@ -234,21 +234,51 @@ func (c *Cycle) Flush(ctx context.Context) (FlushResult, error) {
 		if err := c.Ledger.Sync(ctx); err != nil {
 			return res, err
 		}
-		for _, m := range due {
-			if err := ctx.Err(); err != nil {
-				return res, err
+		// Each message is read from the archive while the one before it
+		// is sent and marked sent; sending stays one at a time.
+		next := c.readQueued(ctx, due[0])
+		for i, m := range due {
+			r := <-next
+			if i+1 < len(due) {
+				next = c.readQueued(ctx, due[i+1])
+			} else {
+				next = nil
 			}
-			if err := c.send(ctx, m, &res); err != nil {
+			err := ctx.Err()
+			if err == nil {
+				err = c.send(ctx, m, r, &res)
+			}
+			if err != nil {
+				if next != nil {
+					<-next // no read outlives the flush
+				}
 				return res, err
 			}
 		}
 	}
 }
 
-// send delivers one queued message and records the outcome.
-func (c *Cycle) send(ctx context.Context, m store.OutMessage, res *FlushResult) error {
+// queued is a queued message's content, read from the archive.
+type queued struct {
+	data []byte
+	err  error
+}
+
+// readQueued reads m's content from the archive in the background.
+func (c *Cycle) readQueued(ctx context.Context, m store.OutMessage) <-chan queued {
+	ch := make(chan queued, 1)
+	go func() {
+		data, err := c.Ledger.ReadArchived(ctx, m.FileSHA256)
+		ch <- queued{data, err}
+	}()
+	return ch
+}
+
+// send delivers one queued message, its content read, and records the
+// outcome.
+func (c *Cycle) send(ctx context.Context, m store.OutMessage, q queued, res *FlushResult) error {
 	log := c.log().With("message_id", m.MessageID, "kind", m.Kind, "unit", m.Unit, "period", m.Period)
-	data, err := c.Ledger.ReadArchived(ctx, m.FileSHA256)
+	data, err := q.data, q.err
 	if err != nil {
 		return fmt.Errorf("reading queued message %s: %w", m.MessageID, err)
 	}
