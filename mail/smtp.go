@@ -206,9 +206,10 @@ func (s *SMTP) Send(ctx context.Context, from string, to []string, data []byte) 
 	}
 	reused := s.conn != nil
 	st, err := s.send(ctx, from, to, data)
-	if err != nil && reused && st == stageReset && s.conn == nil && ctx.Err() == nil {
-		// The server closed the idle connection between two messages:
-		// nothing of this one was sent, so dial again once.
+	if err != nil && reused && st <= stageMail && s.conn == nil && ctx.Err() == nil {
+		// The server closed the connection between two messages (found at
+		// RSET, or at MAIL when no RSET was needed): nothing of this one
+		// was sent, so dial again once.
 		s.log.Info("smtp connection was closed by the server, reconnecting", "err", err)
 		st, err = s.send(ctx, from, to, data)
 	}

@@ -23,6 +23,11 @@ type smtpConn struct {
 	timeout time.Duration
 	helo    string
 	sent    int // transactions started on this connection
+	// clean: the last transaction ended with the server's 250 to DATA, so
+	// the session is ready for the next MAIL without an RSET (RFC 5321
+	// 4.1.1.4: a completed transaction clears the state). One round trip
+	// less a message.
+	clean bool
 	maxSize int // the server's SIZE limit, 0 if none
 	// loopback: a plain connection to a relay on this machine (TLSPlain),
 	// where AUTH may go without TLS.
@@ -212,15 +217,17 @@ func heloName(cfg SMTPConfig, from string, raw net.Conn) string {
 	return "[127.0.0.1]"
 }
 
-// transaction sends one message: RSET when the connection was used before,
-// MAIL, RCPT for each recipient, DATA. *st follows the progress.
-func (c *smtpConn) transaction(from string, to []string, data []byte, reset bool, st *stage) error {
-	if reset {
+// transaction sends one message: RSET when the connection was used before
+// and its last transaction did not end cleanly, MAIL, RCPT for each
+// recipient, DATA. *st follows the progress.
+func (c *smtpConn) transaction(from string, to []string, data []byte, reused bool, st *stage) error {
+	if reused && !c.clean {
 		*st = stageReset
 		if err := c.client.Reset(); err != nil {
 			return err
 		}
 	}
+	c.clean = false
 	c.sent++
 	*st = stageMail
 	if c.maxSize > 0 && len(data) > c.maxSize {
@@ -249,7 +256,11 @@ func (c *smtpConn) transaction(from string, to []string, data []byte, reset bool
 		}
 	}
 	c.raw.SetDeadline(time.Now().Add(c.timeout))
-	return w.Close()
+	if err := w.Close(); err != nil {
+		return err
+	}
+	c.clean = true
+	return nil
 }
 
 // close ends the session: QUIT (briefly) when polite, then the socket.

@@ -286,8 +286,10 @@ func TestSMTPReusesConnection(t *testing.T) {
 	if got := ts.be.connections(); got != 1 {
 		t.Errorf("connections = %d, want 1", got)
 	}
-	if got := strings.Count(ts.debug.String(), "RSET\r\n"); got != n-1 {
-		t.Errorf("RSET sent %d times, want %d", got, n-1)
+	// A transaction the server accepted leaves the session ready for the
+	// next MAIL: no RSET between clean messages (one round trip less each).
+	if got := strings.Count(ts.debug.String(), "RSET\r\n"); got != 0 {
+		t.Errorf("RSET sent %d times, want 0", got)
 	}
 }
 
