@@ -27,7 +27,7 @@ type smtpConn struct {
 	// the session is ready for the next MAIL without an RSET (RFC 5321
 	// 4.1.1.4: a completed transaction clears the state). One round trip
 	// less a message.
-	clean bool
+	clean   bool
 	maxSize int // the server's SIZE limit, 0 if none
 	// loopback: a plain connection to a relay on this machine (TLSPlain),
 	// where AUTH may go without TLS.
