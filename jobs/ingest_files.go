@@ -22,9 +22,12 @@ type IngestResult struct {
 }
 
 // ingestBatch is how many files IngestFiles reads, archives and parses
-// together and then judges and records in one transaction. At most three
-// batches are held at once (one read, one waiting, one judged), so memory
-// stays bounded whatever the number of files.
+// together and then judges and records in one transaction; a batch also
+// ends once its files reach the intake's batch budget (limits.
+// max_batch_bytes, as for a collect), so at most that plus one file's
+// bytes are held at once, whatever their sizes. Only the batch being read
+// holds bytes; the two others held (one waiting, one judged) hold parsed
+// workbooks, bounded by the reader's limits.
 const ingestBatch = 32
 
 // IngestFiles is Ingest for many files, with the same guarantees and
@@ -41,9 +44,10 @@ func (c *Cycle) IngestFiles(ctx context.Context, files []IngestFile, source stri
 	chunks := make(chan ingestChunk, 1)
 	go func() {
 		defer close(chunks)
-		for start := 0; start < len(files); start += ingestBatch {
+		for start := 0; start < len(files); {
 			ch := c.readChunk(ctx, files[start:min(start+ingestBatch, len(files))], source)
 			ch.start = start
+			start += len(ch.books)
 			select {
 			case chunks <- ch:
 			case <-ctx.Done():
@@ -84,19 +88,33 @@ type ingestChunk struct {
 	err     error   // archiving failed: the run stops
 }
 
-// readChunk reads files, archives them in one transaction and only then
-// parses them, on every core.
+// readChunk reads the first of files, up to the batch budget (at least
+// one), archives them in one transaction and only then parses them, on
+// every core. The chunk's books are as many as the files it took.
 func (c *Cycle) readChunk(ctx context.Context, files []IngestFile, source string) ingestChunk {
-	ch := ingestChunk{books: make([]workbook, len(files)), readErr: make([]error, len(files))}
-	data := make([][]byte, len(files))
-	var todo []store.ToArchive
-	var at []int
+	budget := c.intakeLimits().BatchBytes
+	var (
+		data   [][]byte
+		todo   []store.ToArchive
+		at     []int
+		held   int64
+		errs   []error
+		chosen []IngestFile
+	)
 	for i, f := range files {
-		if data[i], ch.readErr[i] = f.Read(); ch.readErr[i] == nil {
-			todo = append(todo, store.ToArchive{Data: data[i], Name: f.Name, Source: source})
+		if i > 0 && held >= budget {
+			break
+		}
+		d, err := f.Read()
+		data, errs, chosen = append(data, d), append(errs, err), append(chosen, f)
+		if err == nil {
+			todo = append(todo, store.ToArchive{Data: d, Name: f.Name, Source: source})
 			at = append(at, i)
+			held += int64(len(d))
 		}
 	}
+	files = chosen
+	ch := ingestChunk{books: make([]workbook, len(files)), readErr: errs}
 	recs, err := c.Ledger.ArchiveAll(ctx, todo, c.now())
 	if err != nil {
 		ch.err = fmt.Errorf("archiving %s and the %d files after it: %w", files[0].Name, len(files)-1, err)

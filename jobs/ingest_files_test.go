@@ -62,12 +62,8 @@ func testBooks(t *testing.T, n int) ([]namedBook, scaleBooks) {
 // ingestAll runs IngestFiles and checks the results come once each, in
 // order.
 func ingestAll(t *testing.T, ctx context.Context, c *Cycle, books []namedBook, emit func(i int)) ([]string, error) {
-	files := make([]IngestFile, len(books))
-	for i, b := range books {
-		files[i] = b.file()
-	}
 	var got []string
-	err := c.IngestFiles(ctx, files, "cli", func(i int, r IngestResult) error {
+	err := c.IngestFiles(ctx, bookFiles(books), "cli", func(i int, r IngestResult) error {
 		if i != len(got) {
 			t.Fatalf("result %d came as the %dth", i, len(got))
 		}
@@ -78,6 +74,14 @@ func ingestAll(t *testing.T, ctx context.Context, c *Cycle, books []namedBook, e
 		return nil
 	})
 	return got, err
+}
+
+func bookFiles(books []namedBook) []IngestFile {
+	files := make([]IngestFile, len(books))
+	for i, b := range books {
+		files[i] = b.file()
+	}
+	return files
 }
 
 // TestIngestFiles: a batch decides every file as Ingest one at a time
@@ -97,16 +101,32 @@ func TestIngestFiles(t *testing.T) {
 	tests := []struct {
 		name  string
 		books []namedBook
+		// budget, when set, is the intake's batch budget in files' worth:
+		// batches are cut by bytes before they reach ingestBatch files.
+		budget int
 	}{
-		{"every unit once, over a batch", books},
-		{"the same file twice", []namedBook{books[0], books[1], copyOf0, books[2]}},
-		{"a unit's second report", []namedBook{books[1], books[2], again, books[3]}},
-		{"a bad file and an unreadable one among good ones", []namedBook{books[0], garbage, unreadable, books[1]}},
-		{"nothing readable", []namedBook{unreadable, unreadable}},
+		{"every unit once, over a batch", books, 0},
+		{"batches cut by the byte budget", books[:10], 3},
+		{"the same file twice", []namedBook{books[0], books[1], copyOf0, books[2]}, 0},
+		{"a unit's second report", []namedBook{books[1], books[2], again, books[3]}, 0},
+		{"a bad file and an unreadable one among good ones", []namedBook{books[0], garbage, unreadable, books[1]}, 0},
+		{"nothing readable", []namedBook{unreadable, unreadable}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := ingestBench(t, sb)
+			if tc.budget > 0 {
+				var budget int64
+				for _, b := range tc.books[:tc.budget] {
+					budget += int64(len(b.data))
+				}
+				c.Intake.BatchBytes = budget
+				probe := ingestBench(t, sb)
+				probe.Intake.BatchBytes = budget
+				if ch := probe.readChunk(t.Context(), bookFiles(tc.books), "cli"); len(ch.books) != tc.budget {
+					t.Fatalf("a batch with a budget of %d files' bytes took %d files", tc.budget, len(ch.books))
+				}
+			}
 			got, err := ingestAll(t, t.Context(), c, tc.books, nil)
 			if err != nil {
 				t.Fatal(err)
