@@ -1,12 +1,13 @@
 package e2e
 
 import (
-	"archive/zip"
 	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/duban/duban/internal/testtools"
 )
 
 // clientFixtures are the real clients' replies the e2e test imitates.
@@ -24,27 +25,12 @@ func readFixture(t testing.TB, name string) []byte {
 	return raw
 }
 
-func tinyZip(t testing.TB, text string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	w, err := zw.Create("[Content_Types].xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write([]byte(text))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // TestRewriteReply runs without servers: every fixture, rewritten, reads
 // back (go-message) with the new sender, recipient, threading and workbook
 // and the old subject; and rewriting it back with the fixture's own values
 // gives the fixture byte for byte, so nothing else was touched.
 func TestRewriteReply(t *testing.T) {
-	book := tinyZip(t, "a workbook of 市交通运输局 with enough text to wrap "+string(bytes.Repeat([]byte("推进"), 200)))
+	book := testtools.ZipOf(t, testtools.ZipEntry{Name: "[Content_Types].xml", Content: []byte("a workbook of 市交通运输局 with enough text to wrap " + string(bytes.Repeat([]byte("推进"), 200)))})
 	edit := replyEdit{
 		From:      person{Name: "刘洋", Email: "liu.yang@jtj.metro.example"},
 		To:        person{Name: "都市圈办公室", Email: dubanAddr},

@@ -1,19 +1,15 @@
 package jobs
 
 import (
-	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"context"
 	"database/sql"
 	"encoding/base64"
 	"flag"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
 	"io/fs"
 	"math/rand/v2"
 	netmail "net/mail"
@@ -31,6 +27,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/duban/duban/internal/clock"
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/plan"
@@ -183,14 +180,14 @@ func badInputCases() []badCase {
 		{
 			name: "zip-bomb", sent: ".xlsx whose sheet inflates to 120 MB (directory tells the truth)",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "bomb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, bombZip(g.t, 120<<20, false)))
+				return g.reply(badLiuYang, "bomb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, testtools.BombXLSX(g.t, 120<<20, false)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"解压后", "超过了 100.0 MB"}},
 		},
 		{
 			name: "zip-bomb-lying", sent: ".xlsx whose sheet inflates to 120 MB, the zip directory claiming 1 KB",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "bomb-lying", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, bombZip(g.t, 120<<20, true)))
+				return g.reply(badLiuYang, "bomb-lying", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, testtools.BombXLSX(g.t, 120<<20, true)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"文件无法读取", "另存为"}},
 			also: "the sheet stops at the size its directory declared: read as a damaged file",
@@ -234,7 +231,7 @@ func badInputCases() []badCase {
 			name: "zip-of-workbook", sent: "a .zip holding the filled template",
 			build: func(g *badGen) []byte {
 				return g.reply(badLiuYang, "zip", g.attach("推进情况.zip", "application/zip",
-					zipOf(g.t, map[string][]byte{"市交通运输局-2023年5月推进情况.xlsx": g.filled("jtj", badMay, nil)})))
+					testtools.ZipOf(g.t, testtools.ZipEntry{Name: "市交通运输局-2023年5月推进情况.xlsx", Content: g.filled("jtj", badMay, nil)})))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"不要压缩", ".xlsx"}},
 		},
@@ -1682,99 +1679,14 @@ func oleFile(streams ...string) []byte {
 	return append(b, make([]byte, 4096-len(b))...)
 }
 
-// zipOf builds a zip of name → content, in name order.
-func zipOf(t *testing.T, files map[string][]byte) []byte {
-	t.Helper()
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, n := range names {
-		w, err := zw.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(files[n]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // odsFile is a small OpenDocument spreadsheet: mimetype first and stored.
 func odsFile(t *testing.T) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(w, "application/vnd.oasis.opendocument.spreadsheet")
-	for _, p := range []struct{ name, content string }{
-		{"META-INF/manifest.xml", `<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>`},
-		{"content.xml", `<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="填报表"><table:table-row><table:table-cell><text:p>任务编号</text:p></table:table-cell><table:table-cell><text:p>本月进展</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell><text:p>T04</text:p></table:table-cell><table:table-cell><text:p>五月完成T04阶段性工作</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>`},
-	} {
-		w, err := zw.Create(p.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(w, p.content)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// rewriteZip copies a zip entry by entry, letting edit change an entry's
-// content (nil keeps it), then appends the extra entries.
-func rewriteZip(t *testing.T, data []byte, edit func(name string, content []byte) []byte, extra ...[2]string) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, zf := range zr.File {
-		rc, err := zf.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		content, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if edit != nil {
-			if b := edit(zf.Name, content); b != nil {
-				content = b
-			}
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: zf.Name, Method: zf.Method})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(content)
-	}
-	for _, e := range extra {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: e[0], Method: zip.Store})
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(w, e[1])
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return testtools.ZipOf(t,
+		testtools.ZipEntry{Name: "mimetype", Content: []byte("application/vnd.oasis.opendocument.spreadsheet"), Store: true},
+		testtools.ZipEntry{Name: "META-INF/manifest.xml", Content: []byte(`<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>`)},
+		testtools.ZipEntry{Name: "content.xml", Content: []byte(`<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="填报表"><table:table-row><table:table-cell><text:p>任务编号</text:p></table:table-cell><table:table-cell><text:p>本月进展</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell><text:p>T04</text:p></table:table-cell><table:table-cell><text:p>五月完成T04阶段性工作</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>`)},
+	)
 }
 
 // patchStrings replaces text in a workbook's shared strings, old/new
@@ -1782,7 +1694,7 @@ func rewriteZip(t *testing.T, data []byte, edit func(name string, content []byte
 func patchStrings(t *testing.T, book []byte, oldnew ...string) []byte {
 	t.Helper()
 	done := false
-	out := rewriteZip(t, book, func(name string, b []byte) []byte {
+	out := testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		if name != "xl/sharedStrings.xml" {
 			return nil
 		}
@@ -1800,7 +1712,7 @@ func patchStrings(t *testing.T, book []byte, oldnew ...string) []byte {
 // .xlsm" does: a vbaProject.bin, its relationship and the macro content type.
 func withMacro(t *testing.T, book []byte) []byte {
 	t.Helper()
-	return rewriteZip(t, book, func(name string, b []byte) []byte {
+	return testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		switch name {
 		case "[Content_Types].xml":
 			s := strings.Replace(string(b), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -1811,7 +1723,7 @@ func withMacro(t *testing.T, book []byte) []byte {
 				`<Relationship Id="rIdVBA1" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>`, 1))
 		}
 		return nil
-	}, [2]string{"xl/vbaProject.bin", string(oleFile("Root Entry", "VBA", "dir", "ThisWorkbook", "PROJECT"))})
+	}, testtools.ZipEntry{Name: "xl/vbaProject.bin", Content: oleFile("Root Entry", "VBA", "dir", "ThisWorkbook", "PROJECT"), Store: true})
 }
 
 // withPicture adds a picture of n incompressible bytes to a workbook, as a
@@ -1827,59 +1739,7 @@ func withPicture(t *testing.T, book []byte, n int) []byte {
 		}
 	}
 	copy(pic, []byte{0xFF, 0xD8, 0xFF, 0xE0})
-	return rewriteZip(t, book, nil, [2]string{"xl/media/image1.jpeg", string(pic)})
-}
-
-// bombZip is an .xlsx-shaped zip whose sheet XML inflates to size bytes.
-// With lie, the zip directory declares 1,000 bytes instead.
-func bombZip(t *testing.T, size int, lie bool) []byte {
-	t.Helper()
-	var comp bytes.Buffer
-	fw, err := flate.NewWriter(&comp, flate.BestCompression)
-	if err != nil {
-		t.Fatal(err)
-	}
-	crc := crc32.NewIEEE()
-	w := io.MultiWriter(fw, crc)
-	io.WriteString(w, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
-	chunk := bytes.Repeat([]byte(" "), 1<<16)
-	for written := 0; written < size; written += len(chunk) {
-		w.Write(chunk)
-	}
-	io.WriteString(w, `</sheetData></worksheet>`)
-	if err := fw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, p := range [][2]string{
-		{"[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`},
-		{"_rels/.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
-		{"xl/workbook.xml", `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="填报表" sheetId="1" r:id="rId1"/></sheets></workbook>`},
-		{"xl/_rels/workbook.xml.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`},
-	} {
-		w, err := zw.Create(p[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(w, p[1])
-	}
-	declared := uint64(size + 200)
-	if lie {
-		declared = 1000
-	}
-	hw, err := zw.CreateRaw(&zip.FileHeader{
-		Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CRC32: crc.Sum32(),
-		CompressedSize64: uint64(comp.Len()), UncompressedSize64: declared,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hw.Write(comp.Bytes())
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return testtools.RewriteZip(t, book, nil, testtools.ZipEntry{Name: "xl/media/image1.jpeg", Content: pic, Store: true})
 }
 
 // jpegPhoto is a small photo of a sheet: a grid of lines.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/internal/clock"
+	"github.com/duban/duban/internal/testtools"
 
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
@@ -141,7 +142,7 @@ func (r *intakeRun) submissions() []store.Submission {
 // wideRows is the hostile workbook of the issue: one cell in column XFD on
 // each of rows 20 … 20+n-1, a few dozen kilobytes zipped.
 func wideRows(t *testing.T, book []byte, n int) []byte {
-	return rewriteZip(t, book, func(name string, b []byte) []byte {
+	return testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		if name != "xl/worksheets/sheet1.xml" {
 			return nil
 		}
@@ -155,7 +156,7 @@ func wideRows(t *testing.T, book []byte, n int) []byte {
 
 // nestedElements is the other one: n nested elements inside one cell.
 func nestedElements(t *testing.T, book []byte, n int) []byte {
-	return rewriteZip(t, book, func(name string, b []byte) []byte {
+	return testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		if name != "xl/worksheets/sheet1.xml" {
 			return nil
 		}

@@ -1,7 +1,6 @@
 package inbound
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/base64"
 	"fmt"
@@ -128,31 +127,10 @@ func TestCROnlyCopyIsCounted(t *testing.T) {
 	}
 }
 
-// bigWorkbook is an .xlsx of about n bytes: the workbook parts and a
-// stored entry of noise.
-func bigWorkbook(t *testing.T, n int) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for _, e := range []struct{ name, body string }{
-		{"[Content_Types].xml", `<Types><Override ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`},
-		{"xl/workbook.xml", "<workbook/>"},
-	} {
-		f, _ := zw.Create(e.name)
-		f.Write([]byte(e.body))
-	}
-	f, _ := zw.CreateHeader(&zip.FileHeader{Name: "xl/media/noise.bin", Method: zip.Store})
-	f.Write(noise("", n, 3))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // TestUnnamedParts: a part without a file name is decoded only as far as
 // a body text needs, unless its head shows a file.
 func TestUnnamedParts(t *testing.T) {
-	book := bigWorkbook(t, 3<<20)
+	book := xlsxWithNoise(3<<20, 3)
 	text := strings.Repeat("报送情况说明。", 200000) // 4.2 MB of UTF-8
 	m, err := Parse(multipartOf("u",
 		"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"+b64([]byte(text), 76),

@@ -211,25 +211,31 @@ func budgetFor(size, overhead int) int { return (size - overhead) / 78 * 57 }
 
 const peakHeader = "From: Unit <unit@metro.example>\r\nTo: duban@metro.example\r\nSubject: =?utf-8?B?5Zue5aSN77ya5oql6KGo?=\r\nMessage-ID: <peak@metro.example>\r\nMIME-Version: 1.0\r\n"
 
+// xlsxWithNoise is a real zip that reads as an .xlsx: the workbook parts
+// and a stored entry of n bytes of noise.
+func xlsxWithNoise(n int, seed uint64) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, e := range [][2]string{
+		{"[Content_Types].xml", `<Types><Override ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`},
+		{"xl/workbook.xml", "<workbook/>"},
+	} {
+		f, _ := zw.Create(e[0])
+		io.WriteString(f, e[1])
+	}
+	f, _ := zw.CreateHeader(&zip.FileHeader{Name: "xl/media/noise.bin", Method: zip.Store})
+	f.Write(noise("", n, seed))
+	zw.Close() // writes to memory: cannot fail
+	return b.Bytes()
+}
+
 // bigAttachment: a 40 MiB message of one base64 workbook of about 29 MiB
 // (a real zip: a stored entry of noise beside the workbook parts).
 func bigAttachment(w io.Writer) {
 	io.WriteString(w, peakHeader+"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n报表见附件。\r\n--b\r\n"+
 		"Content-Type: application/octet-stream; name=\"big.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
 	payload := budgetFor(DefaultMaxMessageBytes, 8<<10)
-	var zb bytes.Buffer
-	zw := zip.NewWriter(&zb)
-	for _, e := range []struct{ name, body string }{
-		{"[Content_Types].xml", `<Types><Override ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`},
-		{"xl/workbook.xml", "<workbook/>"},
-	} {
-		f, _ := zw.Create(e.name)
-		io.WriteString(f, e.body)
-	}
-	f, _ := zw.CreateHeader(&zip.FileHeader{Name: "xl/media/noise.bin", Method: zip.Store})
-	f.Write(noise("", payload-1024, 1))
-	zw.Close()
-	writeBase64(w, zb.Bytes())
+	writeBase64(w, xlsxWithNoise(payload-1024, 1))
 	io.WriteString(w, "--b--\r\n")
 }
 

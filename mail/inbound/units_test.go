@@ -1,8 +1,6 @@
 package inbound
 
 import (
-	"archive/zip"
-	"bytes"
 	"encoding/base64"
 	"errors"
 	"slices"
@@ -11,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/emersion/go-message/textproto"
 )
 
@@ -47,37 +46,14 @@ func TestSanitizeName(t *testing.T) {
 	}
 }
 
-// zipOf builds a zip with the given entries.
-func zipOf(t *testing.T, entries map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	names := make([]string, 0, len(entries))
-	for n := range entries {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		w, err := zw.Create(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(entries[n]))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 func TestSniff(t *testing.T) {
 	xlsx := readFixture(t, "reply.xlsx")
-	xlsm := zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<w/>", "xl/vbaProject.bin": "x"})
-	xlsmByType := zipOf(t, map[string]string{"[Content_Types].xml": `<Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>`, "xl/workbook.xml": "<w/>"})
-	ods := zipOf(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"})
-	odt := zipOf(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text"})
-	xlsb := zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.bin": "x"})
-	plainZip := zipOf(t, map[string]string{"a.txt": "hello"})
+	xlsm := testtools.Zip(t, map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<w/>", "xl/vbaProject.bin": "x"})
+	xlsmByType := testtools.Zip(t, map[string]string{"[Content_Types].xml": `<Override ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>`, "xl/workbook.xml": "<w/>"})
+	ods := testtools.Zip(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"})
+	odt := testtools.Zip(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text"})
+	xlsb := testtools.Zip(t, map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.bin": "x"})
+	plainZip := testtools.Zip(t, map[string]string{"a.txt": "hello"})
 	bmp := append([]byte("BM"), make([]byte, 16)...)
 	bmp[14] = 40
 	for _, tc := range []struct {
@@ -94,7 +70,7 @@ func TestSniff(t *testing.T) {
 		{"xlsx truncated", xlsx[:2000], "", true, KindZip, ".zip", true},
 		{"xlsm by vbaProject", xlsm, "", true, KindXLSM, ".xlsm", false},
 		{"xlsm by content type", xlsmByType, "", true, KindXLSM, ".xlsm", false},
-		{"xlsm by declared type", zipOf(t, map[string]string{"xl/workbook.xml": "<w/>"}), "application/vnd.ms-excel.sheet.macroenabled.12", true, KindXLSM, ".xlsm", false},
+		{"xlsm by declared type", testtools.Zip(t, map[string]string{"xl/workbook.xml": "<w/>"}), "application/vnd.ms-excel.sheet.macroenabled.12", true, KindXLSM, ".xlsm", false},
 		{"ods", ods, "", true, KindODS, ".ods", false},
 		{"odt is a plain zip", odt, "", true, KindZip, ".zip", false},
 		{"xlsb is a plain zip", xlsb, "", true, KindZip, ".zip", false},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/reports/internal/reportstest"
@@ -109,7 +110,7 @@ func TestCheck(t *testing.T) {
 		// Excel escapes control characters in the XML as _xHHHH_.
 		{name: "control character", edit: set(map[string]string{"H9": "有BELL响铃"}),
 			post: func(t testing.TB, data []byte) []byte {
-				return tRewriteZip(t, data, func(name string, b []byte, _ map[string][]byte) []byte {
+				return testtools.RewriteZip(t, data, func(name string, b []byte) []byte {
 					if name != "xl/sharedStrings.xml" {
 						return nil
 					}

@@ -282,7 +282,7 @@ func tStrict(t testing.TB, book []byte) []byte {
 	r := strings.NewReplacer(
 		"http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main",
 		"http://schemas.openxmlformats.org/officeDocument/2006/relationships", "http://purl.oclc.org/ooxml/officeDocument/relationships")
-	return tRewriteZip(t, book, func(name string, b []byte, _ map[string][]byte) []byte {
+	return testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		return []byte(r.Replace(string(b)))
 	})
 }
@@ -292,7 +292,7 @@ func tStrict(t testing.TB, book []byte) []byte {
 func tPrefixed(t testing.TB, book []byte) []byte {
 	t.Helper()
 	tag := regexp.MustCompile(`<(/?)([A-Za-z][\w.-]*)([\s/>])`)
-	return tRewriteZip(t, book, func(name string, b []byte, _ map[string][]byte) []byte {
+	return testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		if !strings.HasPrefix(name, "xl/") || strings.Contains(name, "_rels") || !strings.HasSuffix(name, ".xml") ||
 			strings.Contains(name, "theme") || strings.Contains(name, "styles") {
 			return nil
@@ -408,7 +408,7 @@ func tQuirksWorkbook(t testing.TB) []byte {
 	rels.WriteString(`<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>`)
 	files["xl/workbook.xml"] = wb.String()
 	files["xl/_rels/workbook.xml.rels"] = rels.String()
-	return tZip(t, files)
+	return testtools.Zip(t, files)
 }
 
 // tOneSheetWorkbook is a workbook whose only sheet is the given XML, with
@@ -416,7 +416,7 @@ func tQuirksWorkbook(t testing.TB) []byte {
 func tOneSheetWorkbook(t testing.TB, sheet string) []byte {
 	t.Helper()
 	const main = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"`
-	return tZip(t, map[string]string{
+	return testtools.Zip(t, map[string]string{
 		"[Content_Types].xml": `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
 			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`,
 		"_rels/.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +

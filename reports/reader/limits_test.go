@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/reports/internal/reportstest"
 )
@@ -19,7 +20,7 @@ import (
 func tHostileWorkbook(t testing.TB, book []byte, rows string) []byte {
 	t.Helper()
 	done := false
-	out := tRewriteZip(t, book, func(name string, b []byte, _ map[string][]byte) []byte {
+	out := testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		if name != "xl/worksheets/sheet1.xml" {
 			return nil
 		}
@@ -68,7 +69,7 @@ func tStrayCells(n int) string {
 func tWithStrayCells(t testing.TB, book []byte, n int) []byte {
 	t.Helper()
 	right, below, _ := strings.Cut(tStrayCells(n), "|")
-	return tRewriteZip(t, book, func(name string, b []byte, _ map[string][]byte) []byte {
+	return testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		if name != "xl/worksheets/sheet1.xml" {
 			return nil
 		}
@@ -86,7 +87,7 @@ func tWithStrayCells(t testing.TB, book []byte, n int) []byte {
 func tSharedStrings(t testing.TB, book []byte, n int, text string) []byte {
 	t.Helper()
 	item := []byte("<si><t>" + text + "</t></si>")
-	return tRewriteZip(t, book, func(name string, b []byte, _ map[string][]byte) []byte {
+	return testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		if name != "xl/sharedStrings.xml" {
 			return nil
 		}
@@ -133,7 +134,7 @@ func tSheetsOnePart(t testing.TB, n int) []byte {
 		row.WriteString(`<c r="XFD1"><v>1</v></c>`)
 	}
 	row.WriteString(`</row></sheetData></worksheet>`)
-	return tZip(t, map[string]string{
+	return testtools.Zip(t, map[string]string{
 		"[Content_Types].xml": `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
 			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`,
 		"xl/workbook.xml": wb.String(),
@@ -147,7 +148,7 @@ func tSheetsOnePart(t testing.TB, n int) []byte {
 func tCountParts(t testing.TB, book []byte, part, s string) int {
 	t.Helper()
 	n := -1
-	tRewriteZip(t, book, func(name string, b []byte, _ map[string][]byte) []byte {
+	testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		if name == part {
 			n = bytes.Count(b, []byte(s))
 		}
@@ -163,7 +164,7 @@ func tCountParts(t testing.TB, book []byte, part, s string) int {
 func tRewritePart(t testing.TB, book []byte, part string, edit func([]byte) []byte) []byte {
 	t.Helper()
 	done := false
-	out := tRewriteZip(t, book, func(name string, b []byte, _ map[string][]byte) []byte {
+	out := testtools.RewriteZip(t, book, func(name string, b []byte) []byte {
 		if name != part {
 			return nil
 		}

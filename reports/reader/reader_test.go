@@ -1,20 +1,15 @@
 package reader
 
 import (
-	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"context"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"runtime"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,54 +99,19 @@ func tExpect(in reports.TemplateInput) Expectation {
 	}
 }
 
-// tRewriteZip rewrites the parts of a zip for which edit returns new
-// content, keeping their order.
-func tRewriteZip(t testing.TB, data []byte, edit func(name string, content []byte, parts map[string][]byte) []byte) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	parts := map[string][]byte{}
-	var order []string
-	for _, zf := range zr.File {
-		rc, err := zf.Open()
-		reportstest.Must(t, err)
-		b, err := io.ReadAll(rc)
-		reportstest.Must(t, err)
-		rc.Close()
-		parts[zf.Name] = b
-		order = append(order, zf.Name)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, name := range order {
-		w, err := zw.Create(name)
-		reportstest.Must(t, err)
-		content := parts[name]
-		if b := edit(name, content, parts); b != nil {
-			content = b
-		}
-		_, err = w.Write(content)
-		reportstest.Must(t, err)
-	}
-	reportstest.Must(t, zw.Close())
-	return buf.Bytes()
-}
-
 // tInlineStrings rewrites every shared-string cell of every worksheet as an
 // inline string, rich text included, as some producers write them.
 func tInlineStrings(t testing.TB, data []byte) []byte {
 	t.Helper()
 	cellRe := regexp.MustCompile(`<c ([^>]*?)t="s"([^>]*)><v>(\d+)</v></c>`)
 	converted := 0
-	out := tRewriteZip(t, data, func(name string, b []byte, parts map[string][]byte) []byte {
+	var items []string
+	for _, m := range regexp.MustCompile(`(?s)<si>(.*?)</si>`).FindAllSubmatch(testtools.ZipPart(t, data, "xl/sharedStrings.xml"), -1) {
+		items = append(items, string(m[1]))
+	}
+	out := testtools.RewriteZip(t, data, func(name string, b []byte) []byte {
 		if !strings.HasPrefix(name, "xl/worksheets/sheet") {
 			return nil
-		}
-		var items []string
-		for _, m := range regexp.MustCompile(`(?s)<si>(.*?)</si>`).FindAllSubmatch(parts["xl/sharedStrings.xml"], -1) {
-			items = append(items, string(m[1]))
 		}
 		b = cellRe.ReplaceAllFunc(b, func(c []byte) []byte {
 			m := cellRe.FindSubmatch(c)
@@ -177,7 +137,7 @@ func tCacheFormula(t testing.TB, data []byte, ref, v string) []byte {
 	t.Helper()
 	re := regexp.MustCompile(`(<c r="` + ref + `"[^>]*><f>[^<]*</f>)(</c>)`)
 	done := false
-	out := tRewriteZip(t, data, func(name string, b []byte, _ map[string][]byte) []byte {
+	out := testtools.RewriteZip(t, data, func(name string, b []byte) []byte {
 		if name != "xl/worksheets/sheet1.xml" || !re.Match(b) {
 			return nil
 		}
@@ -444,26 +404,6 @@ func TestParseReviewerAndDate(t *testing.T) {
 	}
 }
 
-// tZip builds a zip from name → content.
-func tZip(t testing.TB, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		w, err := zw.Create(n)
-		reportstest.Must(t, err)
-		_, err = io.WriteString(w, files[n])
-		reportstest.Must(t, err)
-	}
-	reportstest.Must(t, zw.Close())
-	return buf.Bytes()
-}
-
 // tOLE builds the start of an OLE compound file whose directory names the
 // given streams (UTF-16LE names, as in a real directory sector).
 func tOLE(streams ...string) []byte {
@@ -480,21 +420,7 @@ func tOLE(streams ...string) []byte {
 func TestParseBadFiles(t *testing.T) {
 	in := reportstest.Input(2)
 	good := tFill(t, reportstest.Build(t, in), tDefaultFill(in))
-	xlsm := func() []byte {
-		var buf bytes.Buffer
-		zr, _ := zip.NewReader(bytes.NewReader(good), int64(len(good)))
-		zw := zip.NewWriter(&buf)
-		for _, zf := range zr.File {
-			w, _ := zw.Create(zf.Name)
-			rc, _ := zf.Open()
-			io.Copy(w, rc)
-			rc.Close()
-		}
-		w, _ := zw.Create("xl/vbaProject.bin")
-		w.Write([]byte("macro"))
-		zw.Close()
-		return buf.Bytes()
-	}()
+	xlsm := testtools.RewriteZip(t, good, nil, testtools.ZipEntry{Name: "xl/vbaProject.bin", Content: []byte("macro")})
 	tests := []struct {
 		name string
 		data []byte
@@ -505,12 +431,12 @@ func TestParseBadFiles(t *testing.T) {
 		{"empty file", nil, reports.Limits{}, KindEmptyFile, "空文件"},
 		{"legacy xls", tOLE("Root Entry", "Workbook", "SummaryInformation"), reports.Limits{}, KindLegacyXLS, "另存为"},
 		{"encrypted xlsx", tOLE("Root Entry", "EncryptionInfo", "EncryptedPackage"), reports.Limits{}, KindEncrypted, "密码"},
-		{"ods", tZip(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}),
+		{"ods", testtools.Zip(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}),
 			reports.Limits{}, KindODS, ".ods"},
-		{"odt", tZip(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text"}), reports.Limits{}, KindNotXLSX, "不是 Excel"},
+		{"odt", testtools.Zip(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text"}), reports.Limits{}, KindNotXLSX, "不是 Excel"},
 		{"xlsm", xlsm, reports.Limits{}, KindMacro, "宏"},
-		{"zip of files", tZip(t, map[string]string{"填报表.xlsx": "PK..."}), reports.Limits{}, KindNotWorkbook, "不要压缩"},
-		{"word document", tZip(t, map[string]string{
+		{"zip of files", testtools.Zip(t, map[string]string{"填报表.xlsx": "PK..."}), reports.Limits{}, KindNotWorkbook, "不要压缩"},
+		{"word document", testtools.Zip(t, map[string]string{
 			"[Content_Types].xml": `<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`,
 			"word/document.xml":   "<w/>"}), reports.Limits{}, KindNotWorkbook, "不是 Excel"},
 		{"truncated zip", good[:len(good)/2], reports.Limits{}, KindCorrupt, "损坏"},
@@ -542,57 +468,12 @@ func tHasHan(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
 }
 
-// tBombZip builds an .xlsx-shaped zip whose sheet XML inflates to size
-// bytes. With lie set, the directory declares a tiny size instead.
-func tBombZip(t testing.TB, size int, lie bool) []byte {
-	t.Helper()
-	var comp bytes.Buffer
-	fw, err := flate.NewWriter(&comp, flate.BestCompression)
-	reportstest.Must(t, err)
-	crc := crc32.NewIEEE()
-	w := io.MultiWriter(fw, crc)
-	io.WriteString(w, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
-	chunk := bytes.Repeat([]byte(" "), 1<<16)
-	for written := 0; written < size; written += len(chunk) {
-		_, err := w.Write(chunk)
-		reportstest.Must(t, err)
-	}
-	io.WriteString(w, `</sheetData></worksheet>`)
-	reportstest.Must(t, fw.Close())
-
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, content := range map[string]string{
-		"[Content_Types].xml":        `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
-		"_rels/.rels":                `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-		"xl/workbook.xml":            `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="填报表" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-		"xl/_rels/workbook.xml.rels": `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
-	} {
-		w, err := zw.Create(name)
-		reportstest.Must(t, err)
-		io.WriteString(w, content)
-	}
-	declared := uint64(size + 200)
-	if lie {
-		declared = 1000
-	}
-	hw, err := zw.CreateRaw(&zip.FileHeader{
-		Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CRC32: crc.Sum32(),
-		CompressedSize64: uint64(comp.Len()), UncompressedSize64: declared,
-	})
-	reportstest.Must(t, err)
-	_, err = hw.Write(comp.Bytes())
-	reportstest.Must(t, err)
-	reportstest.Must(t, zw.Close())
-	return buf.Bytes()
-}
-
 func TestParseZipBomb(t *testing.T) {
 	const inflated = 64 << 20
 	lim := reports.Limits{MaxFileBytes: 10 << 20, MaxUnzipBytes: 8 << 20}
 	for _, lie := range []bool{false, true} {
 		t.Run(fmt.Sprintf("declared size lies=%v", lie), func(t *testing.T) {
-			data := tBombZip(t, inflated, lie)
+			data := testtools.BombXLSX(t, inflated, lie)
 			if len(data) > 2<<20 {
 				t.Fatalf("bomb is %d bytes compressed; the test wants a small file", len(data))
 			}
@@ -630,7 +511,7 @@ func TestParseSparseRows(t *testing.T) {
 	tFillFile(t, f, fill)
 	reportstest.Must(t, f.SetCellStr(reports.SheetForm, reportstest.FootCell(in, reports.LabelContact), ""))
 	data := reportstest.Save(t, f)
-	data = tRewriteZip(t, data, func(name string, b []byte, _ map[string][]byte) []byte {
+	data = testtools.RewriteZip(t, data, func(name string, b []byte) []byte {
 		if name != "xl/worksheets/sheet1.xml" {
 			return nil
 		}
