@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
+	"github.com/duban/duban/mail/mailtest"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/reports/reader"
@@ -62,20 +62,10 @@ func remindLina(t *testing.T, c *Cycle, clock *clock.Manual, out string, opts Re
 // sent parses every message the folder transport wrote, by recipient.
 func sent(t *testing.T, dir string) map[string][]*inbound.Message {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
-	sort.Strings(files)
 	out := map[string][]*inbound.Message{}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := inbound.Parse(raw, inbound.Limits{})
-		if err != nil {
-			t.Fatalf("parsing what we sent (%s): %v", f, err)
-		}
-		to := headerOf(raw, "To")
-		out[to] = append(out[to], m)
+	for _, s := range mailtest.Folder(t, dir) {
+		to := headerOf(s.Raw, "To")
+		out[to] = append(out[to], s.Msg)
 	}
 	return out
 }

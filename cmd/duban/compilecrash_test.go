@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/duban/duban/internal/crashpoint"
-	"github.com/duban/duban/mail/inbound"
+	"github.com/duban/duban/mail/mailtest"
 )
 
 // TestCompileCrash kills `duban compile` with SIGKILL at each step between
@@ -70,19 +70,10 @@ func TestCompileCrash(t *testing.T) {
 // was mailed, read from the outbox folder of the embedded configuration.
 func officeCompiled(t *testing.T, dir string) []string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "data", "mail-out", "*.eml"))
 	var subjects []string
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := inbound.Parse(raw, inbound.Limits{})
-		if err != nil {
-			t.Fatalf("parsing %s: %v", f, err)
-		}
-		if strings.HasPrefix(m.Subject, "【汇总】") {
-			subjects = append(subjects, m.Subject)
+	for _, s := range mailtest.Folder(t, filepath.Join(dir, "data", "mail-out")) {
+		if strings.HasPrefix(s.Msg.Subject, "【汇总】") {
+			subjects = append(subjects, s.Msg.Subject)
 		}
 	}
 	return subjects

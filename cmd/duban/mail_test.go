@@ -9,6 +9,7 @@ import (
 
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
+	"github.com/duban/duban/mail/mailtest"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports/reader"
 )
@@ -37,10 +38,9 @@ func TestMailOfflineFromTheCommandLine(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("mail-out holds %d messages, want 1", len(files))
 	}
-	raw, _ := os.ReadFile(files[0])
-	reminder, err := inbound.Parse(raw, inbound.Limits{})
-	if err != nil || len(reminder.Workbooks()) != 1 {
-		t.Fatalf("reminder: %v, %d workbooks", err, len(reminder.Workbooks()))
+	reminder := mailtest.File(t, files[0], inbound.Limits{}).Msg
+	if len(reminder.Workbooks()) != 1 {
+		t.Fatalf("reminder: %d workbooks, want one", len(reminder.Workbooks()))
 	}
 	var answers []plan.Answer
 	for _, id := range []string{"T04", "T05", "T06", "T07"} {

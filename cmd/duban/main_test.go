@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/mail/inbound"
+	"github.com/duban/duban/mail/mailtest"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/reports/reader"
@@ -340,22 +340,9 @@ func demoMailboxes(t *testing.T, dir string) map[string][]*inbound.Message {
 	}
 	boxes := map[string][]*inbound.Message{}
 	for _, e := range entries {
-		files, err := filepath.Glob(filepath.Join(dir, e.Name(), "*.eml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sort.Strings(files)
 		boxes[e.Name()] = nil
-		for _, f := range files {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := inbound.Parse(raw, inbound.Limits{})
-			if err != nil {
-				t.Fatalf("inbound.Parse(%s) error = %v", f, err)
-			}
-			boxes[e.Name()] = append(boxes[e.Name()], m)
+		for _, s := range mailtest.Folder(t, filepath.Join(dir, e.Name())) {
+			boxes[e.Name()] = append(boxes[e.Name()], s.Msg)
 		}
 	}
 	return boxes

@@ -51,6 +51,7 @@ import (
 	"github.com/duban/duban/internal/mailserver"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/mail/inbound"
+	"github.com/duban/duban/mail/mailtest"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports/reader"
 )
@@ -314,13 +315,9 @@ func (r *faultRig) reply(unitID string, when time.Time) []byte {
 	if len(files) != 1 {
 		r.t.Fatalf("%d reminders to %s in %s, want 1", len(files), unitID, r.outDir())
 	}
-	raw, err := os.ReadFile(files[0])
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	reminder, err := inbound.Parse(raw, inbound.Limits{})
-	if err != nil || len(reminder.Workbooks()) != 1 {
-		r.t.Fatalf("the reminder to %s: %v, want one workbook", unitID, err)
+	reminder := mailtest.File(r.t, files[0], inbound.Limits{}).Msg
+	if len(reminder.Workbooks()) != 1 {
+		r.t.Fatalf("the reminder to %s has %d workbooks, want one", unitID, len(reminder.Workbooks()))
 	}
 	book := reminder.Workbooks()[0]
 	var answers []plan.Answer
