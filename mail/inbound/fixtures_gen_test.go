@@ -97,13 +97,31 @@ type gen struct {
 // crlf turns the \n line ends of a template into the CRLF of mail.
 func crlf(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
 
-// fill replaces {{KEY}} placeholders.
-func fill(tmpl string, kv ...string) string {
+// tmpl reads the template testdata/clients/src/name and replaces its
+// {{KEY}} placeholders, given as key, value pairs, in one pass. A template
+// is taken byte for byte (carriage returns aside, as in a Go raw string):
+// the spaces at some line ends and the missing final newline of some
+// bodies are what the clients write.
+func (g *gen) tmpl(name string, kv ...string) string {
+	g.t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "clients", "src", name))
+	if err != nil {
+		g.t.Fatal(err)
+	}
 	pairs := make([]string, 0, len(kv))
 	for i := 0; i+1 < len(kv); i += 2 {
 		pairs = append(pairs, "{{"+kv[i]+"}}", kv[i+1])
 	}
-	return strings.NewReplacer(pairs...).Replace(tmpl)
+	return strings.NewReplacer(pairs...).Replace(strings.ReplaceAll(string(b), "\r", ""))
+}
+
+// body fills an HTML body template with the wording of unit's reply: the
+// unit, the sender, the office and the reminder's subject.
+func (g *gen) body(name, unit, sender string, kv ...string) string {
+	return g.tmpl(name, append([]string{
+		"UNIT", unit, "SENDER", sender, "OFFICE", officeName, "OFFICEADDR", officeAddr,
+		"REMINDER", reminderSubject(unit),
+	}, kv...)...)
 }
 
 // b64 encodes data as mail clients do: lines of width characters.
@@ -171,6 +189,17 @@ func pct(b []byte) string {
 		fmt.Fprintf(&sb, "%%%02X", c)
 	}
 	return sb.String()
+}
+
+// sectionsDisposition is an attachment's Content-Disposition whose UTF-8
+// filename is split into RFC 2231 sections of at most n characters.
+func sectionsDisposition(name string, n int) string {
+	secs := pctSections(pct([]byte(name)), n)
+	disp := "attachment;\n\tfilename*0*=utf-8''" + secs[0]
+	for i, s := range secs[1:] {
+		disp += ";\n\tfilename*" + string(rune('1'+i)) + "*=" + s
+	}
+	return disp
 }
 
 // pctSections splits an RFC 2231 value into sections of at most n
@@ -246,76 +275,21 @@ func (g *gen) gbkWords(s string, n int) string {
 	return strings.Join(words, "\n\t")
 }
 
-// foxmailHTML is the HTML alternative Foxmail writes, quoted reminder included.
-func foxmailHTML(sender, unit, charset string) string {
-	return `<html><head><meta http-equiv="content-type" content="text/html; charset=` + charset + `"><style>body { line-height: 1.5; }blockquote { margin-top: 0px; margin-bottom: 0px; margin-left: 0.5em; }body { font-size: 14px; font-family: 'Microsoft YaHei UI'; color: rgb(0, 0, 0); line-height: 1.5; }</style></head><body>
-<div><span></span>李主任：</div><div>&nbsp; &nbsp; 您好！` + unit + `2023年5月推进情况表已填好，见附件，请查收。</div>
-<div><br></div><hr style="width: 210px; height: 1px;" color="#b5c4df" size="1" align="left">
-<div><span><div style="MARGIN: 10px; FONT-FAMILY: verdana; FONT-SIZE: 10pt"><div>` + sender + `</div><div>` + unit + `</div></div></span></div>
-<blockquote style="margin-Top: 0px; margin-Bottom: 0px; margin-Left: 0.5em; margin-Right: inherit"><div>&nbsp;</div><div style="border:none;border-top:solid #B5C4DF 1.0pt;padding:3.0pt 0cm 0cm 0cm"><div style="PADDING-RIGHT: 8px; PADDING-LEFT: 8px; FONT-SIZE: 12px;FONT-FAMILY:tahoma;COLOR:#000000; BACKGROUND: #efefef; PADDING-BOTTOM: 8px; PADDING-TOP: 8px"><div><b>发件人：</b>&nbsp;<a href="mailto:` + officeAddr + `">` + officeName + `</a></div><div><b>发送时间：</b>&nbsp;2023-06-01&nbsp;09:00</div><div><b>收件人：</b>&nbsp;<a href="mailto:x@example">` + sender + `</a></div><div><b>主题：</b>&nbsp;` + reminderSubject(unit) + `</div></div></div><div><div>` + sender + `：</div><div>您好！请于2023年6月7日前填写附件中的推进情况表，并直接回复本邮件。本月需报送的任务：</div><table border="1" cellspacing="0" cellpadding="4" style="border-collapse:collapse;font-size:12px"><tr><td>` + strings.Join(reminderTasks, `</td></tr>
-<tr><td>`) + `</td></tr></table><div>` + officeName + `</div></div></blockquote>
-</body></html>
-`
-}
-
 func (g *gen) foxmail() string {
 	const unit, sender = "市发展改革委", "张三"
 	name := unit + "2023年5月推进情况表.xlsx"
-	return fill(`Date: Mon, 5 Jun 2023 10:23:45 +0800
-From: "{{FROMNAME}}" <zhangsan@fgw.metro.example>
-To: "{{TONAME}}" <duban@metro.example>
-Subject: {{SUBJECT}}
-References: <{{REF}}>
-In-Reply-To: <{{REF}}>
-X-Priority: 3
-X-GUID: 5D1C7A9E-3B2F-4E8A-9C1D-0F6B2A7E4C31
-X-Has-Attach: yes
-X-Mailer: Foxmail 7.2.25.228[cn]
-Mime-Version: 1.0
-Message-ID: <202306051023450123456@fgw.metro.example>
-Content-Type: multipart/mixed;
-	boundary="----=_001_NextPart467136585263_=----"
-
-This is a multi-part message in MIME format.
-
-------=_001_NextPart467136585263_=----
-Content-Type: multipart/alternative;
-	boundary="----=_002_NextPart114523680384_=----"
-
-
-------=_002_NextPart114523680384_=----
-Content-Type: text/plain;
-	charset="GB2312"
-Content-Transfer-Encoding: base64
-
-{{TEXT}}
-
-------=_002_NextPart114523680384_=----
-Content-Type: text/html;
-	charset="GB2312"
-Content-Transfer-Encoding: quoted-printable
-
-{{HTML}}
-------=_002_NextPart114523680384_=------
-
-------=_001_NextPart467136585263_=----
-Content-Type: application/octet-stream;
-	name="{{FILE}}"
-Content-Transfer-Encoding: base64
-Content-Disposition: attachment;
-	filename="{{FILE}}"
-
-{{XLSX}}
-
-------=_001_NextPart467136585263_=------
-
-`,
+	var rows []string
+	for _, task := range reminderTasks {
+		rows = append(rows, "<tr><td>"+task+"</td></tr>")
+	}
+	html := g.body("foxmail.html.tmpl", unit, sender, "TASKROWS", strings.Join(rows, "\n"))
+	return g.tmpl("foxmail.eml.tmpl",
 		"FROMNAME", bword("GB2312", g.gbk(sender)),
 		"TONAME", bword("GB2312", g.gbk(officeName)),
 		"SUBJECT", g.gbkWords("回复："+reminderSubject(unit), 20),
 		"REF", reminderID("fgw"),
 		"TEXT", b64(g.gbk(replyText(sender, unit)), 76),
-		"HTML", g.qp(g.gbk(foxmailHTML(sender, unit, "GB2312"))),
+		"HTML", g.qp(g.gbk(html)),
 		"FILE", bword("GB2312", g.gbk(name)),
 		"XLSX", b64(g.xlsx, 76),
 	)
@@ -324,67 +298,9 @@ Content-Disposition: attachment;
 func (g *gen) qqmail() string {
 	const unit, sender = "市商务局", "李𬌗"
 	name := unit + "5月推进情况（" + sender + "）.xlsx"
-	html := `<meta http-equiv="Content-Type" content="text/html; charset=GB18030"><div>李主任好，附件为` + unit + `5月推进情况，请查收。</div><div><br></div><div style="font-size: 12px;font-family: Arial Narrow;padding:2px 0 2px 0;">------------------&nbsp;原始邮件&nbsp;------------------</div><div style="font-size: 12px;background:#efefef;padding:8px;"><div><b>发件人:</b>&nbsp;"` + officeName + `"&lt;` + officeAddr + `&gt;;</div><div><b>主题:</b>&nbsp;` + reminderSubject(unit) + `</div></div>`
+	html := g.body("qqmail.html.tmpl", unit, sender)
 	text := "李主任好，附件为" + unit + "5月推进情况，请查收。\n\n------------------ 原始邮件 ------------------\n发件人: \"" + officeName + "\"<" + officeAddr + ">;\n主题: " + reminderSubject(unit) + "\n"
-	return fill(`X-QQ-FEAT: oHWrrGTqgjF7Ra4jTnRbbMHmyVbPAvvMoDELsd/fM3CqX7iURYcEpRNFRYNwZ
-	9dHOr6S4tmtYRvzeeDJ56hP7dK2FthMBzCeoYVRW1X/FxiUPdUAnhhSzHW2vXWiZUd4LP9u
-	HR6rxjSTrDTKS7Wp8EDNEYcy
-X-QQ-SSF: 00000000000000F000000000000000Z
-X-HAS-ATTACH: yes
-X-QQ-BUSINESS-ORIGIN: 2
-X-Originating-IP: 183.14.29.107
-X-QQ-STYLE: 
-X-QQ-mid: webmail735t1685937600t5817369
-From: "{{FROMNAME}}" <1234567890@qq.com>
-To: "{{TONAME}}" <duban@metro.example>
-Subject: {{SUBJECT}}
-Mime-Version: 1.0
-Content-Type: multipart/mixed;
-	boundary="----=_NextPart_647D5AC0_0F1E2D3C_5A6B7C8D"
-Content-Transfer-Encoding: 8Bit
-Date: Mon, 5 Jun 2023 12:00:00 +0800
-X-Priority: 3
-Message-ID: <tencent_3B1F8E2A6C4D5E7F9A0B1C2D3E4F5A6B7C08@qq.com>
-X-QQ-MIME: TCMime 1.0 by Tencent
-X-Mailer: QQMail 2.x
-X-QQ-Mailer: QQMail 2.x
-X-QQ-ReplyHash: 3907291875
-In-Reply-To: <{{REF}}>
-References: <{{REF}}>
-
-This is a multi-part message in MIME format.
-
-------=_NextPart_647D5AC0_0F1E2D3C_5A6B7C8D
-Content-Type: multipart/alternative;
-	boundary="----=_NextPart_647D5AC0_0F1E2D3C_1A2B3C4D";
-
-------=_NextPart_647D5AC0_0F1E2D3C_1A2B3C4D
-Content-Type: text/plain;
-	charset="gb18030"
-Content-Transfer-Encoding: base64
-
-{{TEXT}}
-
-------=_NextPart_647D5AC0_0F1E2D3C_1A2B3C4D
-Content-Type: text/html;
-	charset="gb18030"
-Content-Transfer-Encoding: base64
-
-{{HTML}}
-
-------=_NextPart_647D5AC0_0F1E2D3C_1A2B3C4D--
-
-------=_NextPart_647D5AC0_0F1E2D3C_5A6B7C8D
-Content-Type: application/octet-stream;
-	charset="gb18030";
-	name="{{FILE}}"
-Content-Disposition: attachment; filename="{{FILE}}"
-Content-Transfer-Encoding: base64
-
-{{XLSX}}
-------=_NextPart_647D5AC0_0F1E2D3C_5A6B7C8D--
-
-`,
+	return g.tmpl("qqmail.eml.tmpl",
 		"FROMNAME", bword("gb18030", g.gb18030(sender)),
 		"TONAME", bword("gb18030", g.gb18030(officeName)),
 		"SUBJECT", bword("gb18030", g.gb18030("回复："+reminderSubject(unit))),
@@ -396,72 +312,14 @@ Content-Transfer-Encoding: base64
 	)
 }
 
-// outlookParts is the body Outlook 16 writes; disposition is the attachment's
+// outlookMessage is what Outlook 16 writes; disposition is the attachment's
 // Content-Disposition value.
 func (g *gen) outlookMessage(subjectHeader, name, disposition string) string {
 	const unit, sender = "市交通运输局", "王强"
 	text := "李主任：\n\n您好！" + unit + "2023年5月推进情况表见附件，请查收。\n\n" + sender + "\n\n" +
 		"发件人: " + officeName + " <" + officeAddr + ">\n发送时间: 2023年6月1日 9:00\n收件人: " + sender + "\n主题: " + reminderSubject(unit) + "\n"
-	html := `<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word" xmlns:m="http://schemas.microsoft.com/office/2004/12/omml" xmlns="http://www.w3.org/TR/REC-html40"><head><meta http-equiv=Content-Type content="text/html; charset=utf-8"><meta name=Generator content="Microsoft Word 15 (filtered medium)"><style><!--
-/* Font Definitions */
-@font-face
-	{font-family:等线;
-	panose-1:2 1 6 0 3 1 1 1 1 1;}
-p.MsoNormal, li.MsoNormal, div.MsoNormal
-	{margin:0cm;
-	text-align:justify;
-	text-justify:inter-ideograph;
-	font-size:10.5pt;
-	font-family:等线;}
---></style></head><body lang=ZH-CN link="#0563C1" vlink="#954F72" style='text-justify-trim:punctuation'><div class=WordSection1><p class=MsoNormal>李主任：<o:p></o:p></p><p class=MsoNormal>您好！` + unit + `2023年5月推进情况表见附件，请查收。<o:p></o:p></p><p class=MsoNormal>` + sender + `<o:p></o:p></p></div></body></html>`
-	return fill(`From: {{FROMNAME}} <wangqiang@jtj.metro.example>
-To: {{TONAME}} <duban@metro.example>
-References: <{{REF}}>
-In-Reply-To: <{{REF}}>
-Subject: {{SUBJECT}}
-Date: Tue, 6 Jun 2023 09:12:33 +0800
-Message-ID: <000001d99807$4a7e6f10$df7b4d30$@jtj.metro.example>
-MIME-Version: 1.0
-Content-Type: multipart/mixed;
-	boundary="----=_NextPart_000_0001_01D9984A.58A1AF10"
-X-Mailer: Microsoft Outlook 16.0
-Thread-Index: AQHZl/4c8m0y7m0h3UKm3oW6oX2Z0w==
-Content-Language: zh-cn
-
-This is a multipart message in MIME format.
-
-------=_NextPart_000_0001_01D9984A.58A1AF10
-Content-Type: multipart/alternative;
-	boundary="----=_NextPart_001_0002_01D9984A.58A1AF10"
-
-
-------=_NextPart_001_0002_01D9984A.58A1AF10
-Content-Type: text/plain;
-	charset="utf-8"
-Content-Transfer-Encoding: base64
-
-{{TEXT}}
-
-------=_NextPart_001_0002_01D9984A.58A1AF10
-Content-Type: text/html;
-	charset="utf-8"
-Content-Transfer-Encoding: base64
-
-{{HTML}}
-
-------=_NextPart_001_0002_01D9984A.58A1AF10--
-
-------=_NextPart_000_0001_01D9984A.58A1AF10
-Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;
-	name="{{NAMEWORD}}"
-Content-Transfer-Encoding: base64
-Content-Disposition: {{DISPOSITION}}
-
-{{XLSX}}
-
-------=_NextPart_000_0001_01D9984A.58A1AF10--
-
-`,
+	html := g.body("outlook.html.tmpl", unit, sender)
+	return g.tmpl("outlook.eml.tmpl",
 		"FROMNAME", bword("utf-8", []byte(sender)),
 		"TONAME", bword("utf-8", []byte(officeName)),
 		"SUBJECT", subjectHeader,
@@ -488,11 +346,7 @@ func (g *gen) outlook() string {
 func (g *gen) outlookContinuation() string {
 	subject := []byte("答复: " + reminderSubject("市交通运输局"))
 	name := "市交通运输局关于2023年5月推进都市圈一体化建设工作要点落实情况的报告（含附表）.xlsx"
-	secs := pctSections(pct([]byte(name)), 60)
-	disp := "attachment;\n\tfilename*0*=utf-8''" + secs[0]
-	for i, s := range secs[1:] {
-		disp += ";\n\tfilename*" + string(rune('1'+i)) + "*=" + s
-	}
+	disp := sectionsDisposition(name, 60)
 	return g.outlookMessage(
 		bword("utf-8", subject[:21])+"\n "+bword("utf-8", subject[21:]), // splits 提
 		name, disp)
@@ -501,52 +355,10 @@ func (g *gen) outlookContinuation() string {
 func (g *gen) applemail() string {
 	const unit, sender = "市科技局", "赵六"
 	name := "市科技局2023年5月推进都市圈一体化建设工作情况表.xlsx"
-	secs := pctSections(pct([]byte(name)), 72)
-	disp := "attachment;\n\tfilename*0*=utf-8''" + secs[0]
-	for i, s := range secs[1:] {
-		disp += ";\n\tfilename*" + string(rune('1'+i)) + "*=" + s
-	}
+	disp := sectionsDisposition(name, 72)
 	text := "李主任好：\n\n" + unit + "5月推进情况见附件。\n\n" + sender + "\n\n> 2023年6月1日 09:00，" + officeName + " <" + officeAddr + "> 写道：\n> \n> " + sender + "：\n> 您好！请于2023年6月7日前填写附件中的推进情况表，并直接回复本邮件。\n"
 	subject := []byte(reminderSubject(unit))
-	return fill(`Content-Type: multipart/mixed;
-	boundary="Apple-Mail=_8F3C2A1B-6D4E-4F5A-9B8C-7D6E5F4A3B2C"
-Mime-Version: 1.0 (Mac OS X Mail 16.0 \(3696.120.41.1.1\))
-Subject: Re: {{SUBJECT}}
-From: {{FROMNAME}} <zhaoliu@kjj.metro.example>
-In-Reply-To: <{{REF}}>
-Date: Tue, 6 Jun 2023 15:41:07 +0800
-Cc: 
-Content-Transfer-Encoding: 7bit
-Message-Id: <6B3E9F2A-1C4D-4E5F-8A7B-9C0D1E2F3A4B@kjj.metro.example>
-References: <{{REF}}>
-To: {{TONAME}} <duban@metro.example>
-X-Mailer: Apple Mail (2.3696.120.41.1.1)
-
-
---Apple-Mail=_8F3C2A1B-6D4E-4F5A-9B8C-7D6E5F4A3B2C
-Content-Transfer-Encoding: base64
-Content-Type: text/plain;
-	charset=utf-8
-
-{{TEXT}}
-
---Apple-Mail=_8F3C2A1B-6D4E-4F5A-9B8C-7D6E5F4A3B2C
-Content-Disposition: {{DISPOSITION}}
-Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;
-	x-unix-mode=0644;
-	name="{{NAMEWORD}}"
-Content-Transfer-Encoding: base64
-
-{{XLSX}}
---Apple-Mail=_8F3C2A1B-6D4E-4F5A-9B8C-7D6E5F4A3B2C
-Content-Transfer-Encoding: 7bit
-Content-Type: text/plain;
-	charset=us-ascii
-
-
-
---Apple-Mail=_8F3C2A1B-6D4E-4F5A-9B8C-7D6E5F4A3B2C--
-`,
+	return g.tmpl("applemail.eml.tmpl",
 		"SUBJECT", words2("utf-8", subject, 45),
 		"FROMNAME", bword("utf-8", []byte(sender)),
 		"TONAME", bword("utf-8", []byte(officeName)),
@@ -562,50 +374,8 @@ Content-Type: text/plain;
 // attachment's headers are given whole.
 func (g *gen) neteaseMessage(domain, user, unit, unitID, sender, attachHeaders string) string {
 	text := "李主任：\n附件是" + unit + "2023年5月推进情况表，请查收。\n" + sender + "\n\n\n在 2023-06-01 09:00:00，\"" + officeName + "\" <" + officeAddr + "> 写道：\n" + sender + "：\n您好！请于2023年6月7日前填写附件中的推进情况表，并直接回复本邮件。\n"
-	html := `<div style="line-height:1.7;color:#000000;font-size:14px;font-family:Arial"><div>李主任：</div><div>附件是` + unit + `2023年5月推进情况表，请查收。</div><div>` + sender + `</div><br><div style="position:relative;zoom:1"></div><div id="divNeteaseMailCard"></div><br><pre><br>在 2023-06-01 09:00:00，"` + officeName + `" &lt;` + officeAddr + `&gt; 写道：<br>&gt;` + sender + `：<br>&gt;您好！请于2023年6月7日前填写附件中的推进情况表，并直接回复本邮件。<br></pre></div>`
-	return fill(`Date: Tue, 6 Jun 2023 16:05:12 +0800 (CST)
-From: "{{FROMNAME}}" <{{USER}}@{{DOMAIN}}>
-To: "{{TONAME}}" <duban@metro.example>
-Subject: {{SUBJECT}}
-X-Priority: 3
-X-Mailer: Coremail Webmail Server Version XT5.0.14 build 20230109(dcb5de15)
- Copyright (c) 2002-2023 www.mailtech.cn {{SHORT}}com
-In-Reply-To: <{{REF}}>
-References: <{{REF}}>
-X-NTES-SC: AL_QuySA/mcvUwp5iSaZOkXn0oTju85XMCzuPkk249UPZh+jCTr9yESZWJyDEDO6cSCKgeMnxG3ajZC8ft4ZKlyf4sg8EvBm/6lT/1SqNZdyXDL1Q==
-Content-Type: multipart/mixed; 
-	boundary="----=_Part_215741_1416298631.1686038712345"
-MIME-Version: 1.0
-Message-ID: <5c3a2d1e.4f2b.18890a1b2c3.Coremail.{{USER}}@{{DOMAIN}}>
-X-Coremail-Locale: zh_CN
-X-CM-TRANSID:_____wD3_3m4Bn5kWkAFAA--.23456S2
-X-Coremail-Antispam: 1Uf129KBjDUn29KB7ZKAUJUUUU8529EdanIXcx71UUUUU7v73
-	VFW2AGmfu7bjvjm3AaLaJ3UbIYCTnIWIevJa73UjIFyTuYvjxUw9N3UUUUU
-X-Originating-IP: [117.136.12.34]
-X-CM-SenderInfo: xfkh0wxlqb3ko6rljqqrwthudrp/1tbiEBpRyWGc1x3qBAAAs6
-
-------=_Part_215741_1416298631.1686038712345
-Content-Type: multipart/alternative; 
-	boundary="----=_Part_215743_902384758.1686038712345"
-
-------=_Part_215743_902384758.1686038712345
-Content-Type: text/plain; charset=GBK
-Content-Transfer-Encoding: base64
-
-{{TEXT}}
-------=_Part_215743_902384758.1686038712345
-Content-Type: text/html; charset=GBK
-Content-Transfer-Encoding: base64
-
-{{HTML}}
-------=_Part_215743_902384758.1686038712345--
-
-------=_Part_215741_1416298631.1686038712345
-{{ATTACH}}
-
-{{XLSX}}
-------=_Part_215741_1416298631.1686038712345--
-`,
+	html := g.body("netease.html.tmpl", unit, sender)
+	return g.tmpl("netease.eml.tmpl",
 		"FROMNAME", bword("GBK", g.gbk(sender)),
 		"TONAME", bword("GBK", g.gbk(officeName)),
 		"USER", user,
@@ -639,43 +409,8 @@ func (g *gen) gbkRFC2231() string {
 func (g *gen) coremail() string {
 	const unit, sender = "市住房城乡建设局", "刘洋"
 	name := "市住房城乡建设局推进情况（2023年5月）.xlsx"
-	html := `<div style="line-height:1.7;color:#000000;font-size:14px;font-family:Arial"><p>李主任：</p><p>&nbsp;&nbsp;您好！` + unit + `5月推进情况表已上传为附件，请查收。</p><p>` + sender + `</p><p>` + unit + `办公室</p><br><br><div style="font-size:12px;padding:2px 0;"><b>发件人：</b>` + officeName + ` &lt;` + officeAddr + `&gt;</div><div><b>主题：</b>` + reminderSubject(unit) + `</div></div>`
-	return fill(`Received: from zjj.metro.example (unknown [10.20.30.40])
-	by mail.zjj.metro.example (Coremail) with SMTP id AQAAfwD3_3m4Bn5k3mQAAA--.1234S2;
-	Wed, 07 Jun 2023 08:47:21 +0800 (CST)
-X-Coremail-Antispam: 1UD129KBjvJXoW7Zr4kAFy8Xr4UJw4xuw45ZFb_yoW8Gw1fpF
-	yfXr1xKrn8JFyDJr4fJrZ8tFWxXa4kZ34xGrW3Ja1xZF15Ar4kJr1xJ34DGa4UJr4xZF45
-	JwnnUUUUU
-Date: Wed, 7 Jun 2023 08:47:20 +0800 (GMT+08:00)
-From: {{FROMNAME}} <liuyang@zjj.metro.example>
-To: {{TONAME}} <duban@metro.example>
-Subject: {{SUBJECT}}
-X-Priority: 3
-X-Mailer: Coremail Webmail Server Version XT6.0.4 build 20220812(a4f5d1f3)
- Copyright (c) 2002-2023 www.mailtech.cn zjj.metro.example
-In-Reply-To: <{{REF}}>
-References: <{{REF}}>
-Content-Transfer-Encoding: 7bit
-Content-Type: multipart/mixed; 
-	boundary="----=_Part_7_1947282367.1686098840123"
-MIME-Version: 1.0
-Message-ID: <3f7b2c1d.1a.18893c4d5e6.Coremail.liuyang@zjj.metro.example>
-X-Coremail-Locale: zh_CN
-X-CM-TRANSID:AQAAfwD3_3m4Bn5k3mQAAA--.1234W
-X-CM-SenderInfo: xolx0tprpt01rtw6ylxw3ryrr/
-
-------=_Part_7_1947282367.1686098840123
-Content-Type: text/html; charset=UTF-8
-Content-Transfer-Encoding: base64
-
-{{HTML}}
-------=_Part_7_1947282367.1686098840123
-Content-Type: application/octet-stream; name="{{NAMEWORD}}"
-Content-Transfer-Encoding: base64
-
-{{XLSX}}
-------=_Part_7_1947282367.1686098840123--
-`,
+	html := g.body("coremail.html.tmpl", unit, sender)
+	return g.tmpl("coremail.eml.tmpl",
 		"FROMNAME", bword("UTF-8", []byte(sender)),
 		"TONAME", bword("UTF-8", []byte(officeName)),
 		"SUBJECT", bword("UTF-8", []byte("回复："+reminderSubject(unit))),
@@ -690,38 +425,7 @@ Content-Transfer-Encoding: base64
 // Outlook by the unit's liaison.
 func (g *gen) forwarded() string {
 	const unit = "市文化广电旅游局"
-	inner := fill(`Date: Mon, 5 Jun 2023 17:02:11 +0800
-From: "{{FROMNAME}}" <zhouming@wglj.metro.example>
-To: "{{TONAME}}" <sunli@wglj.metro.example>
-Subject: {{SUBJECT}}
-X-Priority: 3
-X-Has-Attach: yes
-X-Mailer: Foxmail 7.2.25.228[cn]
-Mime-Version: 1.0
-Message-ID: <202306051702110456789@wglj.metro.example>
-Content-Type: multipart/mixed;
-	boundary="----=_001_NextPart231884752911_=----"
-
-This is a multi-part message in MIME format.
-
-------=_001_NextPart231884752911_=----
-Content-Type: text/plain;
-	charset="GB2312"
-Content-Transfer-Encoding: base64
-
-{{TEXT}}
-
-------=_001_NextPart231884752911_=----
-Content-Type: application/octet-stream;
-	name="{{FILE}}"
-Content-Transfer-Encoding: base64
-Content-Disposition: attachment;
-	filename="{{FILE}}"
-
-{{XLSX}}
-
-------=_001_NextPart231884752911_=------
-`,
+	inner := g.tmpl("forwarded-inner.eml.tmpl",
 		"FROMNAME", bword("GB2312", g.gbk("周明")),
 		"TONAME", bword("GB2312", g.gbk("孙丽")),
 		"SUBJECT", bword("GB2312", g.gbk("5月推进情况表（已填）")),
@@ -730,36 +434,7 @@ Content-Disposition: attachment;
 		"XLSX", b64(g.xlsx, 76),
 	)
 	subject := []byte("转发: 回复：" + reminderSubject(unit))
-	return fill(`From: {{FROMNAME}} <sunli@wglj.metro.example>
-To: {{TONAME}} <duban@metro.example>
-Subject: {{SUBJECT}}
-Date: Tue, 6 Jun 2023 08:30:02 +0800
-Message-ID: <000601d997f6$1b2c3d40$515db7c0$@wglj.metro.example>
-MIME-Version: 1.0
-Content-Type: multipart/mixed;
-	boundary="----=_NextPart_000_0007_01D99839.294F7D40"
-X-Mailer: Microsoft Outlook 16.0
-Thread-Index: AdmX9hsD1wz6x0JdQ1i5pE3lQm8Xxg==
-Content-Language: zh-cn
-
-This is a multipart message in MIME format.
-
-------=_NextPart_000_0007_01D99839.294F7D40
-Content-Type: text/plain;
-	charset="gb2312"
-Content-Transfer-Encoding: base64
-
-{{TEXT}}
-
-------=_NextPart_000_0007_01D99839.294F7D40
-Content-Type: message/rfc822
-Content-Transfer-Encoding: 7bit
-Content-Disposition: attachment
-
-{{INNER}}
-------=_NextPart_000_0007_01D99839.294F7D40--
-
-`,
+	return g.tmpl("forwarded.eml.tmpl",
 		"FROMNAME", bword("gb2312", g.gbk("孙丽")),
 		"TONAME", bword("gb2312", g.gbk(officeName)),
 		"SUBJECT", words2("utf-8", subject, 30),
@@ -827,59 +502,7 @@ func makeOLE() []byte {
 func (g *gen) severalAttachments() string {
 	const unit, sender = "市卫生健康委", "黄蕾"
 	text := "李主任：\n附件为" + unit + "5月推进情况表，另附情况说明和现场照片。\n" + sender + "\n"
-	return fill(`Date: Tue, 6 Jun 2023 11:20:40 +0800
-From: "{{FROMNAME}}" <huanglei@wjw.metro.example>
-To: "{{TONAME}}" <duban@metro.example>
-Subject: {{SUBJECT}}
-References: <{{REF}}>
-In-Reply-To: <{{REF}}>
-X-Priority: 3
-X-Has-Attach: yes
-X-Mailer: Foxmail 7.2.25.228[cn]
-Mime-Version: 1.0
-Message-ID: <202306061120403318802@wjw.metro.example>
-Content-Type: multipart/mixed;
-	boundary="----=_001_NextPart836251470112_=----"
-
-This is a multi-part message in MIME format.
-
-------=_001_NextPart836251470112_=----
-Content-Type: text/plain;
-	charset="GB2312"
-Content-Transfer-Encoding: base64
-
-{{TEXT}}
-
-------=_001_NextPart836251470112_=----
-Content-Type: image/jpeg;
-	name="{{JPGNAME}}"
-Content-Transfer-Encoding: base64
-Content-Disposition: attachment;
-	filename="{{JPGNAME}}"
-
-{{JPG}}
-
-------=_001_NextPart836251470112_=----
-Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document;
-	name="{{DOCXNAME}}"
-Content-Transfer-Encoding: base64
-Content-Disposition: attachment;
-	filename="{{DOCXNAME}}"
-
-{{DOCX}}
-
-------=_001_NextPart836251470112_=----
-Content-Type: application/octet-stream;
-	name="{{FILE}}"
-Content-Transfer-Encoding: base64
-Content-Disposition: attachment;
-	filename="{{FILE}}"
-
-{{XLSX}}
-
-------=_001_NextPart836251470112_=------
-
-`,
+	return g.tmpl("several-attachments.eml.tmpl",
 		"FROMNAME", bword("GB2312", g.gbk(sender)),
 		"TONAME", bword("GB2312", g.gbk(officeName)),
 		"SUBJECT", bword("GB2312", g.gbk("回复："+reminderSubject(unit))),
@@ -898,37 +521,7 @@ Content-Disposition: attachment;
 func (g *gen) inlineXLSX() string {
 	const unit, sender = "市教育局", "钱进"
 	name := "市教育局5月推进情况.xlsx"
-	return fill(`Content-Type: multipart/mixed;
-	boundary="Apple-Mail=_2B7C4D1E-9F8A-4B3C-A2D1-E0F9C8B7A6D5"
-Mime-Version: 1.0 (Mac OS X Mail 16.0 \(3696.120.41.1.1\))
-Subject: Re: {{SUBJECT}}
-From: {{FROMNAME}} <qianjin@jyj.metro.example>
-In-Reply-To: <{{REF}}>
-Date: Tue, 6 Jun 2023 18:02:55 +0800
-Content-Transfer-Encoding: 7bit
-Message-Id: <0D9C8B7A-6F5E-4D3C-B2A1-F0E9D8C7B6A5@jyj.metro.example>
-References: <{{REF}}>
-To: {{TONAME}} <duban@metro.example>
-X-Mailer: Apple Mail (2.3696.120.41.1.1)
-
-
---Apple-Mail=_2B7C4D1E-9F8A-4B3C-A2D1-E0F9C8B7A6D5
-Content-Transfer-Encoding: base64
-Content-Type: text/plain;
-	charset=utf-8
-
-{{TEXT}}
---Apple-Mail=_2B7C4D1E-9F8A-4B3C-A2D1-E0F9C8B7A6D5
-Content-Disposition: inline;
-	filename*=utf-8''{{PCT}}
-Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;
-	x-unix-mode=0644;
-	name="{{NAMEWORD}}"
-Content-Transfer-Encoding: base64
-
-{{XLSX}}
---Apple-Mail=_2B7C4D1E-9F8A-4B3C-A2D1-E0F9C8B7A6D5--
-`,
+	return g.tmpl("inline-xlsx.eml.tmpl",
 		"SUBJECT", bword("utf-8", []byte(reminderSubject(unit))),
 		"FROMNAME", bword("utf-8", []byte(sender)),
 		"TONAME", bword("utf-8", []byte(officeName)),
@@ -942,24 +535,7 @@ Content-Transfer-Encoding: base64
 
 func (g *gen) noAttachment() string {
 	const unit, sender = "市水利局", "吴刚"
-	return fill(`Date: Wed, 7 Jun 2023 09:15:30 +0800 (CST)
-From: "{{FROMNAME}}" <wugang_slj@163.com>
-To: "{{TONAME}}" <duban@metro.example>
-Subject: {{SUBJECT}}
-X-Priority: 3
-X-Mailer: Coremail Webmail Server Version XT5.0.14 build 20230109(dcb5de15)
- Copyright (c) 2002-2023 www.mailtech.cn 163com
-In-Reply-To: <{{REF}}>
-References: <{{REF}}>
-Content-Transfer-Encoding: base64
-Content-Type: text/plain; charset=GBK
-MIME-Version: 1.0
-Message-ID: <71a2b3c4.5d6e.18893d1e2f3.Coremail.wugang_slj@163.com>
-X-Coremail-Locale: zh_CN
-X-CM-TRANSID:_____wC3_2n4Bn5kYlAFAA--.34567S2
-
-{{TEXT}}
-`,
+	return g.tmpl("no-attachment.eml.tmpl",
 		"FROMNAME", bword("GBK", g.gbk(sender)),
 		"TONAME", bword("GBK", g.gbk(officeName)),
 		"SUBJECT", bword("GBK", g.gbk("回复:"+reminderSubject(unit))),
@@ -971,26 +547,7 @@ X-CM-TRANSID:_____wC3_2n4Bn5kYlAFAA--.34567S2
 func (g *gen) autoreplyQQ() string {
 	const unit = "市农业农村局"
 	text := "这是来自QQ邮箱的假期自动回复邮件。\n \n您好，我最近正在休假中，无法亲自回复您的邮件。我将在假期结束后，尽快给您回复。"
-	return fill(`From: "{{FROMNAME}}" <2345678901@qq.com>
-To: "{{TONAME}}" <duban@metro.example>
-Subject: {{SUBJECT}}
-Mime-Version: 1.0
-Content-Type: text/plain;
-	charset="gb18030"
-Content-Transfer-Encoding: base64
-Date: Thu, 1 Jun 2023 09:00:12 +0800
-X-Priority: 3
-Message-ID: <tencent_9A8B7C6D5E4F3A2B1C0D9E8F7A6B5C4D3E09@qq.com>
-X-QQ-MIME: TCMime 1.0 by Tencent
-X-Mailer: QQMail 2.x
-X-QQ-Mailer: QQMail 2.x
-Auto-Submitted: auto-replied
-X-Autoreply: yes
-In-Reply-To: <{{REF}}>
-References: <{{REF}}>
-
-{{TEXT}}
-`,
+	return g.tmpl("autoreply-qq.eml.tmpl",
 		"FROMNAME", bword("gb18030", g.gb18030("农业农村局办公室")),
 		"TONAME", bword("gb18030", g.gb18030(officeName)),
 		"SUBJECT", bword("gb18030", g.gb18030("自动回复："+reminderSubject(unit))),
@@ -1005,36 +562,7 @@ func (g *gen) bounce() string {
 	const unit = "市司法局"
 	name := unit + "-2023年5月推进情况.xlsx"
 	subject := []byte(reminderSubject(unit))
-	reminder := fill(`Date: Thu, 01 Jun 2023 09:00:00 +0800
-From: {{OFFICE}} <duban@metro.example>
-To: =?UTF-8?B?5p2O5Y2O?= <nobody@sfj.metro.example>
-Subject: {{SUBJECT}}
-Message-ID: <{{ID}}>
-Auto-Submitted: auto-generated
-X-Auto-Response-Suppress: OOF, AutoReply
-X-Duban-Kind: reminder
-X-Duban-Period: 2023-05
-MIME-Version: 1.0
-Content-Type: multipart/mixed;
- boundary=3f1c9a7be2d4c5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8
-
---3f1c9a7be2d4c5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8
-Content-Transfer-Encoding: quoted-printable
-Content-Type: text/plain; charset=UTF-8
-
-{{TEXT}}
---3f1c9a7be2d4c5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8
-Content-Disposition: attachment;
- filename="{{NAMEWORD}}";
- filename*=UTF-8''{{PCT}}
-Content-Id: <part1.{{ID}}>
-Content-Transfer-Encoding: base64
-Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;
- name="{{NAMEWORD}}"
-
-{{XLSX}}
---3f1c9a7be2d4c5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8--
-`,
+	reminder := g.tmpl("bounce-reminder.eml.tmpl",
 		"OFFICE", bword("UTF-8", []byte(officeName)),
 		"SUBJECT", words2("UTF-8", subject, 36),
 		"ID", reminderID("sfj"),
@@ -1043,110 +571,14 @@ Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;
 		"PCT", pct([]byte(name)),
 		"XLSX", b64(g.xlsx, 76),
 	)
-	return fill(`Return-Path: <>
-Delivered-To: duban@metro.example
-Received: by mx.metro.example (Postfix)
-	id 4QbR2x1Z3Kz9sWc; Thu,  1 Jun 2023 09:00:07 +0800 (CST)
-Date: Thu,  1 Jun 2023 09:00:07 +0800 (CST)
-From: MAILER-DAEMON@mx.metro.example (Mail Delivery System)
-Subject: Undelivered Mail Returned to Sender
-To: duban@metro.example
-Auto-Submitted: auto-replied
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status;
-	boundary="4QbR2x1Z3Kz9sWc.1685581207/mx.metro.example"
-Content-Transfer-Encoding: 8bit
-Message-Id: <20230601010007.4QbR2x1Z3Kz9sWc@mx.metro.example>
-
-This is a MIME-encapsulated message.
-
---4QbR2x1Z3Kz9sWc.1685581207/mx.metro.example
-Content-Description: Notification
-Content-Type: text/plain; charset=utf-8
-Content-Transfer-Encoding: 8bit
-
-This is the mail system at host mx.metro.example.
-
-I'm sorry to have to inform you that your message could not
-be delivered to one or more recipients. It's attached below.
-
-For further assistance, please send mail to postmaster.
-
-If you do so, please include this problem report. You can
-delete your own text from the attached returned message.
-
-                   The mail system
-
-<nobody@sfj.metro.example>: host sfj.metro.example[10.2.3.4] said: 550 5.1.1
-    <nobody@sfj.metro.example>: Recipient address rejected: User unknown in
-    local recipient table (in reply to RCPT TO command)
-
---4QbR2x1Z3Kz9sWc.1685581207/mx.metro.example
-Content-Description: Delivery report
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; mx.metro.example
-X-Postfix-Queue-ID: 4QbR2x1Z3Kz9sWc
-X-Postfix-Sender: rfc822; duban@metro.example
-Arrival-Date: Thu,  1 Jun 2023 09:00:05 +0800 (CST)
-
-Final-Recipient: rfc822; nobody@sfj.metro.example
-Original-Recipient: rfc822;nobody@sfj.metro.example
-Action: failed
-Status: 5.1.1
-Remote-MTA: dns; sfj.metro.example
-Diagnostic-Code: smtp; 550 5.1.1 <nobody@sfj.metro.example>: Recipient address
-    rejected: User unknown in local recipient table
-
---4QbR2x1Z3Kz9sWc.1685581207/mx.metro.example
-Content-Description: Undelivered Message
-Content-Type: message/rfc822
-Content-Transfer-Encoding: 8bit
-
-{{REMINDER}}
---4QbR2x1Z3Kz9sWc.1685581207/mx.metro.example--
-`, "REMINDER", reminder)
+	return g.tmpl("bounce.eml.tmpl", "REMINDER", reminder)
 }
 
 // xlsAttachment: an old Excel 97-2003 file from Outlook 2007.
 func (g *gen) xlsAttachment() string {
 	const unit, sender = "市民政局", "郑华"
 	name := unit + "5月推进情况.xls"
-	return fill(`From: "{{FROMNAME}}" <zhenghua@mzj.metro.example>
-To: "{{TONAME}}" <duban@metro.example>
-References: <{{REF}}>
-In-Reply-To: <{{REF}}>
-Subject: {{SUBJECT}}
-Date: Tue, 6 Jun 2023 14:30:00 +0800
-Message-ID: <000a01d99834$8f2e1c50$ad8a54f0$@mzj.metro.example>
-MIME-Version: 1.0
-Content-Type: multipart/mixed;
-	boundary="----=_NextPart_000_000B_01D99877.9D5163F0"
-X-Mailer: Microsoft Office Outlook 12.0
-Thread-Index: AdmYNI8uHFCtilTwQX2m8H6dY1Y0Aw==
-Content-Language: zh-cn
-
-This is a multi-part message in MIME format.
-
-------=_NextPart_000_000B_01D99877.9D5163F0
-Content-Type: text/plain;
-	charset="gb2312"
-Content-Transfer-Encoding: base64
-
-{{TEXT}}
-
-------=_NextPart_000_000B_01D99877.9D5163F0
-Content-Type: application/vnd.ms-excel;
-	name="{{FILE}}"
-Content-Transfer-Encoding: base64
-Content-Disposition: attachment;
-	filename="{{FILE}}"
-
-{{XLS}}
-
-------=_NextPart_000_000B_01D99877.9D5163F0--
-
-`,
+	return g.tmpl("xls-attachment.eml.tmpl",
 		"FROMNAME", bword("gb2312", g.gbk(sender)),
 		"TONAME", bword("gb2312", g.gbk(officeName)),
 		"REF", reminderID("mzj"),
