@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"testing"
+	"time"
 )
 
 // ZipEntry is one entry of a zip a test builds.
@@ -17,6 +18,9 @@ type ZipEntry struct {
 	// Store keeps the entry uncompressed (an OpenDocument's mimetype, a
 	// payload of noise that must not shrink).
 	Store bool
+	// Modified is the entry's time (zero writes none: the same bytes on
+	// every run).
+	Modified time.Time
 }
 
 // ZipOf builds a zip of the entries, in the order given.
@@ -38,7 +42,7 @@ func writeEntries(t testing.TB, zw *zip.Writer, entries []ZipEntry) {
 		if e.Store {
 			method = zip.Store
 		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: method})
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: method, Modified: e.Modified})
 		if err != nil {
 			t.Fatal(err)
 		}
