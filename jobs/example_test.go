@@ -6,9 +6,6 @@ import (
 
 	"github.com/duban/duban/config"
 	"github.com/duban/duban/internal/clock"
-	"github.com/duban/duban/mail"
-	"github.com/duban/duban/mail/inbound"
-	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -41,36 +38,26 @@ func exampleCycle(t testing.TB, dataDir string, clk *clock.Manual, transport Tra
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ledger.Close() })
+	ct := cfg.Office.Contact
 	m := &Mail{
 		Transport: transport,
-		From:      mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
+		From:      cfg.Mail.From.Address(),
 		Domain:    cfg.Mail.MessageIDDomain,
 		Office:    cfg.Office.Name,
+		OfficeTo:  cfg.Office.RecipientAddresses(),
+		Contact:   templates.OfficeContact{Name: ct.Name, Phone: ct.Phone, Email: ct.Email},
+		Operator:  cfg.Operator.Address(),
 		Texts:     texts,
 	}
-	for _, r := range cfg.Office.Recipients {
-		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
-	}
-	ct := cfg.Office.Contact
-	m.Contact = templates.OfficeContact{Name: ct.Name, Phone: ct.Phone, Email: ct.Email}
-	m.Operator = mail.Address{Name: cfg.Operator.Name, Email: cfg.Operator.Email}
 	l := cfg.Limits
 	return &Cycle{
 		Plan:     cfg.Plan(),
 		Schedule: sched,
-		Limits: reports.Limits{
-			MaxFileBytes: l.MaxAttachmentBytes, MaxUnzipBytes: l.MaxUnzipBytes, MaxTextChars: l.MaxTextChars,
-			MaxRows: l.MaxSheetRows, MaxColumns: l.MaxSheetColumns, MaxCellsOutside: l.MaxCellsOutside,
-			MaxXMLDepth: l.MaxXMLDepth, MaxXMLElements: l.MaxXMLElements, MaxSharedStrings: l.MaxSharedStrings,
-			MaxTextBytes: l.MaxWorkbookTextBytes,
-		},
-		Ledger: ledger,
-		Now:    clk.Now,
-		Mail:   m,
-		Inbound: inbound.Limits{
-			MaxMessageBytes: l.MessageBytes(), MaxHeaderBytes: l.MaxHeaderBytes, MaxParts: l.MaxMIMEParts,
-			MaxDepth: l.MaxMIMEDepth, MaxFileBytes: l.MaxAttachmentBytes, AuthServID: cfg.Security.AuthServID,
-		},
+		Limits:   cfg.WorkbookLimits(),
+		Ledger:   ledger,
+		Now:      clk.Now,
+		Mail:     m,
+		Inbound:  cfg.MessageLimits(),
 		Intake: IntakeLimits{
 			Attachments: l.MaxAttachments, BatchBytes: l.MaxBatchBytes, QuarantineBytes: l.QuarantineBytes,
 			SenderPerHour: l.SenderMessagesPerHour, RetentionDays: cfg.Retention.QuarantineDays,

@@ -19,9 +19,7 @@ import (
 	"github.com/duban/duban/config"
 	"github.com/duban/duban/jobs"
 	"github.com/duban/duban/mail"
-	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
-	"github.com/duban/duban/reports"
 	"github.com/duban/duban/store"
 	"github.com/duban/duban/templates"
 )
@@ -88,12 +86,12 @@ func Open(ctx context.Context, cfg *config.Config, dataDir string, opts Options)
 	a.Cycle = &jobs.Cycle{
 		Plan:       cfg.Plan(),
 		Schedule:   sched,
-		Limits:     ReportLimits(cfg),
+		Limits:     cfg.WorkbookLimits(),
 		Ledger:     ledger,
 		Log:        a.log,
 		Now:        now,
 		Mail:       m,
-		Inbound:    InboundLimits(cfg),
+		Inbound:    cfg.MessageLimits(),
 		Intake:     IntakeLimits(cfg),
 		ColorRules: cfg.ColorRules(),
 		PublicURL:  cfg.HTTP.PublicURL,
@@ -231,54 +229,22 @@ func mailSettings(cfg *config.Config) (*jobs.Mail, error) {
 		return nil, &ConfigError{err}
 	}
 	m := &jobs.Mail{
-		From:   mail.Address{Name: cfg.Mail.From.Name, Email: cfg.Mail.From.Email},
-		Domain: cfg.Mail.MessageIDDomain,
-		Office: cfg.Office.Name,
-		Texts:  texts,
-	}
-	for _, r := range cfg.Office.Recipients {
-		m.OfficeTo = append(m.OfficeTo, mail.Address{Name: r.Name, Email: r.Email})
+		From:     cfg.Mail.From.Address(),
+		Domain:   cfg.Mail.MessageIDDomain,
+		Office:   cfg.Office.Name,
+		OfficeTo: cfg.Office.RecipientAddresses(),
+		Texts:    texts,
 	}
 	if l := cfg.Office.Leader; l.Email != "" {
-		m.Leader = mail.Address{Name: l.Name, Email: l.Email}
+		m.Leader = l.Address()
 	}
 	if ct := cfg.Office.Contact; ct.Name != "" || ct.Phone != "" {
 		m.Contact = templates.OfficeContact{Name: ct.Name, Phone: ct.Phone, Email: ct.Email}
 	}
 	if op := cfg.Operator; op.Email != "" {
-		m.Operator = mail.Address{Name: op.Name, Email: op.Email}
+		m.Operator = op.Address()
 	}
 	return m, nil
-}
-
-// ReportLimits are the bounds of reading a returned workbook.
-func ReportLimits(cfg *config.Config) reports.Limits {
-	l := cfg.Limits
-	return reports.Limits{
-		MaxFileBytes:     l.MaxAttachmentBytes,
-		MaxUnzipBytes:    l.MaxUnzipBytes,
-		MaxTextChars:     l.MaxTextChars,
-		MaxRows:          l.MaxSheetRows,
-		MaxColumns:       l.MaxSheetColumns,
-		MaxCellsOutside:  l.MaxCellsOutside,
-		MaxXMLDepth:      l.MaxXMLDepth,
-		MaxXMLElements:   l.MaxXMLElements,
-		MaxSharedStrings: l.MaxSharedStrings,
-		MaxTextBytes:     l.MaxWorkbookTextBytes,
-	}
-}
-
-// InboundLimits are the bounds of parsing a received message.
-func InboundLimits(cfg *config.Config) inbound.Limits {
-	l := cfg.Limits
-	return inbound.Limits{
-		MaxMessageBytes: l.MessageBytes(),
-		MaxHeaderBytes:  l.MaxHeaderBytes,
-		MaxParts:        l.MaxMIMEParts,
-		MaxDepth:        l.MaxMIMEDepth,
-		MaxFileBytes:    l.MaxAttachmentBytes,
-		AuthServID:      cfg.Security.AuthServID,
-	}
 }
 
 // IntakeLimits are the bounds of what a collect reads and answers.

@@ -20,7 +20,7 @@ const module = "github.com/duban/duban/"
 // when it is made.
 var mayImport = map[string][]string{
 	"plan":         nil,
-	"config":       {"plan", "mail"},
+	"config":       {"plan", "mail", "mail/inbound", "reports"},
 	"templates":    nil,
 	"bulletin":     nil,
 	"reports":      {"plan"},
