@@ -514,15 +514,9 @@ func TestCrashMidCollect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newCrashRig(t)
-			p := r.start("reminders")
-			r.remindEveryone(p)
-			p.stop()
-			r.replyAll()
-			if n := r.folderSize("INBOX"); n != len(r.leads) {
-				t.Fatalf("duban's INBOX holds %d messages after the replies, want %d", n, len(r.leads))
-			}
+			r.remindedAndReplied()
 
-			p = r.start("collect, killed")
+			p := r.start("collect, killed")
 			tt.until(r, p)
 			p.kill()
 			t.Logf("SIGKILL with %d replies recorded, %d receipts delivered, %d replies left in the INBOX, %d in duban/processed",
@@ -551,6 +545,19 @@ func TestCrashMidCollect(t *testing.T) {
 			}
 			r.checkStatus()
 		})
+	}
+}
+
+// remindedAndReplied runs duban until every lead unit has its reminder,
+// stops it, and has every unit reply: duban's INBOX holds one reply each.
+func (r *crashRig) remindedAndReplied() {
+	r.t.Helper()
+	p := r.start("reminders")
+	r.remindEveryone(p)
+	p.stop()
+	r.replyAll()
+	if n := r.folderSize("INBOX"); n != len(r.leads) {
+		r.t.Fatalf("duban's INBOX holds %d messages after the replies, want %d", n, len(r.leads))
 	}
 }
 

@@ -87,13 +87,7 @@ func TestCrashPoint(t *testing.T) {
 			log := r.recordDeliveries()
 			if tc.scenario == scenarioCollect {
 				log.setRun("reminders")
-				p := r.start("reminders")
-				r.remindEveryone(p)
-				p.stop()
-				r.replyAll()
-				if n := r.folderSize("INBOX"); n != len(r.leads) {
-					t.Fatalf("duban's INBOX holds %d messages after the replies, want %d", n, len(r.leads))
-				}
+				r.remindedAndReplied()
 			}
 
 			log.setRun("killed")
