@@ -82,37 +82,46 @@ type Rendered struct {
 func Load(overrideDir string) (*Set, error) {
 	s := &Set{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	for _, name := range Names {
-		txt, err := source(overrideDir, name+".txt.tmpl")
+		tt, err := parseFile(overrideDir, name+".txt.tmpl",
+			texttemplate.New(name).Option("missingkey=error").Funcs(texttemplate.FuncMap(funcs)).Parse,
+			(*texttemplate.Template).Lookup, "subject", "text")
 		if err != nil {
 			return nil, err
-		}
-		tt, err := texttemplate.New(name).Option("missingkey=error").Funcs(texttemplate.FuncMap(funcs)).Parse(txt)
-		if err != nil {
-			return nil, fmt.Errorf("parsing template %s.txt.tmpl: %w", name, err)
-		}
-		for _, block := range []string{"subject", "text"} {
-			if tt.Lookup(block) == nil {
-				return nil, fmt.Errorf("template %s.txt.tmpl: missing {{define %q}}", name, block)
-			}
 		}
 		s.text[name] = tt
 		if textOnly[name] {
 			continue
 		}
-		htm, err := source(overrideDir, name+".html.tmpl")
+		ht, err := parseFile(overrideDir, name+".html.tmpl",
+			htmltemplate.New(name).Option("missingkey=error").Funcs(htmltemplate.FuncMap(funcs)).Parse,
+			(*htmltemplate.Template).Lookup, "html")
 		if err != nil {
 			return nil, err
-		}
-		ht, err := htmltemplate.New(name).Option("missingkey=error").Funcs(htmltemplate.FuncMap(funcs)).Parse(htm)
-		if err != nil {
-			return nil, fmt.Errorf("parsing template %s.html.tmpl: %w", name, err)
-		}
-		if ht.Lookup("html") == nil {
-			return nil, fmt.Errorf("template %s.html.tmpl: missing {{define \"html\"}}", name)
 		}
 		s.html[name] = ht
 	}
 	return s, nil
+}
+
+// parseFile parses file (built in, or its override) with parse, and checks
+// that it defines each of the blocks the messages are made of. T is a text
+// or an HTML template.
+func parseFile[T comparable](overrideDir, file string, parse func(string) (T, error), lookup func(T, string) T, blocks ...string) (T, error) {
+	var none T
+	src, err := source(overrideDir, file)
+	if err != nil {
+		return none, err
+	}
+	t, err := parse(src)
+	if err != nil {
+		return none, fmt.Errorf("parsing template %s: %w", file, err)
+	}
+	for _, block := range blocks {
+		if lookup(t, block) == none {
+			return none, fmt.Errorf("template %s: missing {{define %q}}", file, block)
+		}
+	}
+	return t, nil
 }
 
 // funcs are available to every template.
