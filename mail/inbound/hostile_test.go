@@ -145,40 +145,32 @@ func TestHugePartHeaderSkipsOnlyThatPart(t *testing.T) {
 	}
 }
 
+// TestDeepNesting: 10,000 levels of multiparts, or of forwarded messages,
+// are read to the depth limit in bounded time, and nothing below it.
 func TestDeepNesting(t *testing.T) {
 	const levels = 10000
-	var b strings.Builder
-	b.WriteString("From: a@b.example\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
-	for i := 0; i < levels; i++ {
-		fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i, i+1)
+	multiparts := func() string {
+		var b strings.Builder
+		b.WriteString("From: a@b.example\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+		for i := 0; i < levels; i++ {
+			fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i, i+1)
+		}
+		fmt.Fprintf(&b, "--b%d\r\nContent-Type: application/pdf\r\n\r\n%%PDF-1.4\r\n", levels)
+		for i := levels; i >= 0; i-- {
+			fmt.Fprintf(&b, "--b%d--\r\n", i)
+		}
+		return b.String()
 	}
-	fmt.Fprintf(&b, "--b%d\r\nContent-Type: application/pdf\r\n\r\n%%PDF-1.4\r\n", levels)
-	for i := levels; i >= 0; i-- {
-		fmt.Fprintf(&b, "--b%d--\r\n", i)
-	}
-	m, err := parseWithin(t, "10,000 nested multiparts", []byte(b.String()), Limits{}, 5*time.Second)
-	if err != nil {
-		t.Fatalf("Parse(10,000 nested multiparts) error = %v", err)
-	}
-	if !hasNote(m, "nested more than 8 levels") || len(m.Files) != 0 {
-		t.Errorf("Parse(10,000 nested multiparts) files %v notes %q, want the depth limit noted and nothing read below it", fileSums(m), m.Notes)
-	}
-}
-
-func TestDeepForwarding(t *testing.T) {
-	const levels = 10000
-	var b strings.Builder
-	b.WriteString("From: a@b.example\r\n")
-	for i := 0; i < levels; i++ {
-		b.WriteString("Content-Type: message/rfc822\r\n\r\nFrom: c@d.example\r\n")
-	}
-	b.WriteString("Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n")
-	m, err := parseWithin(t, "10,000 nested forwards", []byte(b.String()), Limits{}, 5*time.Second)
-	if err != nil {
-		t.Fatalf("Parse(10,000 nested forwards) error = %v", err)
-	}
-	if !hasNote(m, "nested more than 8 levels") || len(m.Files) != 0 {
-		t.Errorf("Parse(10,000 nested forwards) files %v notes %q, want the depth limit noted", fileSums(m), m.Notes)
+	forwards := "From: a@b.example\r\n" + strings.Repeat("Content-Type: message/rfc822\r\n\r\nFrom: c@d.example\r\n", levels) +
+		"Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n"
+	for name, raw := range map[string]string{"10,000 nested multiparts": multiparts(), "10,000 nested forwards": forwards} {
+		m, err := parseWithin(t, name, []byte(raw), Limits{}, 5*time.Second)
+		if err != nil {
+			t.Fatalf("Parse(%s) error = %v", name, err)
+		}
+		if !hasNote(m, "nested more than 8 levels") || len(m.Files) != 0 {
+			t.Errorf("Parse(%s) files %v notes %q, want the depth limit noted and nothing read below it", name, fileSums(m), m.Notes)
+		}
 	}
 }
 
