@@ -7,16 +7,20 @@ import (
 	"time"
 )
 
-func TestBatchReadsItsOwnWritesAndCommitsOnce(t *testing.T) {
+// openBatch opens a test ledger and a batch on it, rolled back at the end
+// unless committed: the ledger, the plain context and the batch's.
+func openBatch(t *testing.T) (*Ledger, context.Context, context.Context, *Batch) {
+	t.Helper()
 	l := openTest(t)
 	ctx := t.Context()
 	bctx, b := l.Batch(ctx)
-	defer b.Rollback()
-	at := time.Date(2023, 5, 3, 9, 0, 0, 0, time.UTC)
-	f, _, err := l.Archive(bctx, []byte("one"), "one.txt", "test", at)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { b.Rollback() })
+	return l, ctx, bctx, b
+}
+
+func TestBatchReadsItsOwnWritesAndCommitsOnce(t *testing.T) {
+	l, ctx, bctx, b := openBatch(t)
+	f := archiveTextIn(t, l, bctx, "one")
 	// The batch sees its write; the pool does not until the commit.
 	if _, found, err := l.ArchivedFile(bctx, f.SHA256); err != nil || !found {
 		t.Fatalf("ArchivedFile in the batch = %v, %v; want found", found, err)
@@ -31,27 +35,17 @@ func TestBatchReadsItsOwnWritesAndCommitsOnce(t *testing.T) {
 		t.Fatalf("ArchivedFile after the commit = %v, %v; want found", found, err)
 	}
 	// After Commit the context's calls run on their own again.
-	g, _, err := l.Archive(bctx, []byte("two"), "two.txt", "test", at)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := archiveTextIn(t, l, bctx, "two")
 	if _, found, _ := l.ArchivedFile(ctx, g.SHA256); !found {
 		t.Error("a call with the context of a committed batch was not committed")
 	}
 }
 
 func TestBatchFailedCallLeavesNothingAndTheOthersStand(t *testing.T) {
-	l := openTest(t)
-	ctx := t.Context()
-	bctx, b := l.Batch(ctx)
-	defer b.Rollback()
-	at := time.Date(2023, 5, 3, 9, 0, 0, 0, time.UTC)
-	first, _, err := l.Archive(bctx, []byte("kept"), "kept.txt", "test", at)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, ctx, bctx, b := openBatch(t)
+	first := archiveTextIn(t, l, bctx, "kept")
 	boom := errors.New("boom")
-	err = l.inTx(bctx, func(tx *writeTx) error {
+	err := l.inTx(bctx, func(tx *writeTx) error {
 		if _, err := tx.ExecContext(bctx, `INSERT INTO settings (key, value) VALUES ('batch-test', x'00')`); err != nil {
 			return err
 		}
@@ -75,25 +69,17 @@ func TestBatchFailedCallLeavesNothingAndTheOthersStand(t *testing.T) {
 // Another goroutine's write waits at most until the batch's next call: the
 // batch commits for it.
 func TestBatchYieldsToAWaitingWriter(t *testing.T) {
-	l := openTest(t)
-	ctx := t.Context()
-	bctx, b := l.Batch(ctx)
-	defer b.Rollback()
-	at := time.Date(2023, 5, 3, 9, 0, 0, 0, time.UTC)
-	if _, _, err := l.Archive(bctx, []byte("first"), "a.txt", "test", at); err != nil {
-		t.Fatal(err)
-	}
+	l, ctx, bctx, b := openBatch(t)
+	archiveTextIn(t, l, bctx, "first")
 	done := make(chan error, 1)
 	go func() {
-		_, _, err := l.Archive(context.Background(), []byte("other"), "b.txt", "test", at)
+		_, _, err := l.Archive(ctx, []byte("other"), "b.txt", "test", t0)
 		done <- err
 	}()
 	for l.waiting.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	if _, _, err := l.Archive(bctx, []byte("second"), "c.txt", "test", at); err != nil {
-		t.Fatal(err)
-	}
+	archiveTextIn(t, l, bctx, "second")
 	select {
 	case err := <-done:
 		if err != nil {

@@ -36,11 +36,17 @@ func openAt(t testing.TB, dir string) *Ledger {
 // archiveText archives a small distinct file and returns its hash.
 func archiveText(t testing.TB, l *Ledger, text string) string {
 	t.Helper()
-	f, _, err := l.Archive(context.Background(), []byte(text), text+".xlsx", "test", t0)
+	return archiveTextIn(t, l, context.Background(), text).SHA256
+}
+
+// archiveTextIn archives text as the file text+".xlsx" within ctx (a batch's).
+func archiveTextIn(t testing.TB, l *Ledger, ctx context.Context, text string) File {
+	t.Helper()
+	f, _, err := l.Archive(ctx, []byte(text), text+".xlsx", "test", t0)
 	if err != nil {
 		t.Fatalf("Archive(%q): %v", text, err)
 	}
-	return f.SHA256
+	return f
 }
 
 // answers makes n answers for a unit, distinct per task.
