@@ -34,15 +34,7 @@ func TestLibreOfficeRoundTrip(t *testing.T) {
 	answers[1].Issues = "=用地手续尚未批复，需市自然资源和规划局协调"
 	data := filled(t, c, "jtj", may, answers)
 
-	dir := t.TempDir()
-	src := filepath.Join(dir, "filled.xlsx")
-	if err := os.WriteFile(src, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	resaved, err := os.ReadFile(testtools.Convert(t, src, "xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resaved := testtools.Resave(t, data, "filled.xlsx")
 	if bytes.Equal(resaved, data) {
 		t.Fatal("LibreOffice returned the file unchanged; the round trip proves nothing")
 	}
@@ -98,7 +90,7 @@ func TestLibreOfficeRoundTrip(t *testing.T) {
 
 	// The compiled workbook, opened the way pandas does (read-only mode
 	// trusts each sheet's recorded dimension).
-	out := filepath.Join(dir, res.FileName)
+	out := filepath.Join(t.TempDir(), res.FileName)
 	if err := os.WriteFile(out, res.Data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -128,14 +120,7 @@ func TestTemplateSurvivesLibreOfficeBeforeFilling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := filepath.Join(t.TempDir(), tpl.FileName)
-	if err := os.WriteFile(src, tpl.Data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	resaved, err := os.ReadFile(testtools.Convert(t, src, "xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resaved := testtools.Resave(t, tpl.Data, tpl.FileName)
 	// The plan's numbers shown, the keys kept in their hidden column.
 	r := reader.Parse(resaved, c.Limits)
 	f, err := excelize.OpenReader(bytes.NewReader(resaved))

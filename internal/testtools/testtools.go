@@ -59,6 +59,22 @@ func Convert(t testing.TB, src, format string) string {
 	return path
 }
 
+// Resave has LibreOffice open data, written as a file called name, and
+// save it again as .xlsx, as a unit's spreadsheet application would; it
+// returns the saved file.
+func Resave(t testing.TB, data []byte, name string) []byte {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.ReadFile(Convert(t, src, "xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // Poppler returns the path of a program of poppler-utils (pdftotext,
 // pdftoppm), or skips.
 func Poppler(t testing.TB, name string) string {
