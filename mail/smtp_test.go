@@ -262,12 +262,8 @@ func TestSMTPRejectedRecipient(t *testing.T) {
 	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != testTo {
 		t.Errorf("server received %v, want one message to %s", msgs, testTo)
 	}
-	if n := ts.be.connections(); n != 1 {
-		t.Errorf("connections = %d, want 1", n)
-	}
-	if n := strings.Count(ts.debug.String(), "RSET\r\n"); n != 1 {
-		t.Errorf("RSET sent %d times, want 1", n)
-	}
+	// The refused transaction is reset; the connection stays.
+	ts.wantSession(t, 1, 1)
 }
 
 func TestSMTPReusesConnection(t *testing.T) {
@@ -283,13 +279,20 @@ func TestSMTPReusesConnection(t *testing.T) {
 	if got := len(ts.be.messages()); got != n {
 		t.Errorf("server received %d messages, want %d", got, n)
 	}
-	if got := ts.be.connections(); got != 1 {
-		t.Errorf("connections = %d, want 1", got)
-	}
 	// A transaction the server accepted leaves the session ready for the
 	// next MAIL: no RSET between clean messages (one round trip less each).
-	if got := strings.Count(ts.debug.String(), "RSET\r\n"); got != 0 {
-		t.Errorf("RSET sent %d times, want 0", got)
+	ts.wantSession(t, 1, 0)
+}
+
+// wantSession checks how many connections the client opened and how many
+// RSET commands it sent (the server must have been started with debug).
+func (ts *testServer) wantSession(t *testing.T, connections, resets int) {
+	t.Helper()
+	if got := ts.be.connections(); got != connections {
+		t.Errorf("connections = %d, want %d", got, connections)
+	}
+	if got := strings.Count(ts.debug.String(), "RSET\r\n"); got != resets {
+		t.Errorf("RSET sent %d times, want %d", got, resets)
 	}
 }
 
