@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestIngestPrintsInArgumentOrder: workbooks are ingested together, yet
@@ -15,7 +14,6 @@ import (
 // refusal.
 func TestIngestPrintsInArgumentOrder(t *testing.T) {
 	dir := inTempDir(t)
-	june2 := time.Date(2023, 6, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	tpl := jtjTemplate(t, dir, june2)
 	answers := jtjAnswers("继续推进")
 	good := fill(t, tpl, answers)

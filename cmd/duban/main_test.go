@@ -46,9 +46,12 @@ func inTempDir(t *testing.T) string {
 	return dir
 }
 
+// june2 is 10:00 on 2023年6月2日 in the office's time zone: the May
+// reminders are out and the deadline is days away.
+var june2 = time.Date(2023, 6, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
 func TestCycleFromTheCommandLine(t *testing.T) {
 	dir := inTempDir(t)
-	june2 := time.Date(2023, 6, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 	code, out, errOut := cli(t, june2, "template", "--unit", "jtj", "--period", "2023-05", "-o", dir)
 	if code != exitOK {

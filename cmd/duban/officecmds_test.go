@@ -16,7 +16,6 @@ import (
 // writes mail to a folder, so the notices to the units are real files.
 func TestOfficeCommands(t *testing.T) {
 	dir := inTempDir(t)
-	june2 := time.Date(2023, 6, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	tpl := jtjTemplate(t, dir, june2)
 	answers := jtjAnswers("")
 	answers[0].Status = plan.StatusDone

@@ -90,7 +90,6 @@ func TestRunRefusesBadConfig(t *testing.T) {
 // again with the right key.
 func TestTokenSecretFromConfig(t *testing.T) {
 	dir := inTempDir(t)
-	june2 := time.Date(2023, 6, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	t.Setenv("DUBAN_SECURITY_TOKEN_SECRET", "first key, long enough to sign")
 	if code, _, errOut := cli(t, june2, "template", "--unit", "jtj", "--period", "2023-05", "-o", dir); code != exitOK {
 		t.Fatalf("template: exit %d, %s", code, errOut)
