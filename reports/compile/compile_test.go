@@ -232,17 +232,7 @@ func compileDumpStyle(st *excelize.Style) string {
 	} else {
 		parts = append(parts, "font=default")
 	}
-	if len(st.Fill.Color) > 0 {
-		parts = append(parts, "fill="+strings.Join(st.Fill.Color, ","))
-	}
-	if len(st.Border) > 0 {
-		var sides []string
-		for _, bo := range st.Border {
-			sides = append(sides, bo.Type)
-		}
-		slices.Sort(sides)
-		parts = append(parts, "border="+strings.Join(sides, ","))
-	}
+	parts = append(parts, reportstest.FillAndBorder(st)...)
 	if a := st.Alignment; a != nil {
 		s := fmt.Sprintf("align=%s/%s", a.Horizontal, a.Vertical)
 		if a.WrapText {

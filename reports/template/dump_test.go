@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/reports/internal/reportstest"
 )
 
 // dumpWorkbook renders a workbook as normalised text for golden files: per
@@ -221,17 +223,7 @@ func dumpStyle(t testing.TB, f *excelize.File, id int) string {
 		}
 		parts = append(parts, align)
 	}
-	if len(s.Fill.Color) > 0 {
-		parts = append(parts, "fill="+strings.Join(s.Fill.Color, ","))
-	}
-	if len(s.Border) > 0 {
-		var sides []string
-		for _, bd := range s.Border {
-			sides = append(sides, bd.Type)
-		}
-		slices.Sort(sides)
-		parts = append(parts, "border="+strings.Join(sides, ","))
-	}
+	parts = append(parts, reportstest.FillAndBorder(s)...)
 	if s.NumFmt != 0 {
 		parts = append(parts, fmt.Sprintf("numfmt=%d", s.NumFmt))
 	}
