@@ -1,12 +1,11 @@
 package compile
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,12 +192,7 @@ func dumpCompiled(t testing.TB, data []byte) string {
 		}
 	}
 	fmt.Fprintln(&b, "\n== styles ==")
-	ids := make([]int, 0, len(styles))
-	for id := range styles {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(styles)) {
 		st, err := f.GetStyle(id)
 		if err != nil {
 			t.Fatalf("GetStyle(%d): %v", id, err)
@@ -232,17 +226,7 @@ func compileDumpStyle(st *excelize.Style) string {
 	} else {
 		parts = append(parts, "font=default")
 	}
-	if len(st.Fill.Color) > 0 {
-		parts = append(parts, "fill="+strings.Join(st.Fill.Color, ","))
-	}
-	if len(st.Border) > 0 {
-		var sides []string
-		for _, bo := range st.Border {
-			sides = append(sides, bo.Type)
-		}
-		slices.Sort(sides)
-		parts = append(parts, "border="+strings.Join(sides, ","))
-	}
+	parts = append(parts, reportstest.FillAndBorder(st)...)
 	if a := st.Alignment; a != nil {
 		s := fmt.Sprintf("align=%s/%s", a.Horizontal, a.Vertical)
 		if a.WrapText {
@@ -485,25 +469,9 @@ func TestCompileFormulaInjection(t *testing.T) {
 	data := compileBytes(t, in)
 
 	// No formula anywhere in the package.
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatalf("reading compiled zip: %v", err)
-	}
-	for _, zf := range zr.File {
-		if !strings.HasPrefix(zf.Name, "xl/worksheets/") {
-			continue
-		}
-		rc, err := zf.Open()
-		if err != nil {
-			t.Fatalf("opening %s: %v", zf.Name, err)
-		}
-		xml, err := io.ReadAll(rc)
-		_ = rc.Close()
-		if err != nil {
-			t.Fatalf("reading %s: %v", zf.Name, err)
-		}
-		if bytes.Contains(xml, []byte("<f>")) || bytes.Contains(xml, []byte("<f ")) {
-			t.Errorf("%s contains a formula element", zf.Name)
+	for name, xml := range reportstest.ZipParts(t, data) {
+		if strings.HasPrefix(name, "xl/worksheets/") && (bytes.Contains(xml, []byte("<f>")) || bytes.Contains(xml, []byte("<f "))) {
+			t.Errorf("%s contains a formula element", name)
 		}
 	}
 

@@ -1,12 +1,9 @@
 package compile
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -45,109 +42,18 @@ type compileVal struct {
 	Val string `xml:"val,attr"`
 }
 
-// compileZipParts maps the parts of a workbook to their contents.
-func compileZipParts(t testing.TB, data []byte) map[string][]byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatalf("reading workbook zip: %v", err)
-	}
-	parts := map[string][]byte{}
-	for _, zf := range zr.File {
-		rc, err := zf.Open()
-		if err != nil {
-			t.Fatalf("opening %s: %v", zf.Name, err)
-		}
-		b, err := io.ReadAll(rc)
-		_ = rc.Close()
-		if err != nil {
-			t.Fatalf("reading %s: %v", zf.Name, err)
-		}
-		parts[strings.TrimPrefix(zf.Name, "/")] = b
-	}
-	return parts
-}
-
-// compileRels reads a relationships part: target paths (resolved against
-// the folder of the part they belong to) by type suffix.
-func compileRels(t testing.TB, parts map[string][]byte, owner string) map[string][]string {
-	t.Helper()
-	dir, file := path.Split(owner)
-	raw, ok := parts[dir+"_rels/"+file+".rels"]
-	if !ok {
-		return nil
-	}
-	var rels struct {
-		Rel []struct {
-			Type   string `xml:"Type,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	if err := xml.Unmarshal(raw, &rels); err != nil {
-		t.Fatalf("rels of %s: %v", owner, err)
-	}
-	out := map[string][]string{}
-	for _, r := range rels.Rel {
-		kind := r.Type[strings.LastIndex(r.Type, "/")+1:]
-		target := r.Target
-		if strings.HasPrefix(target, "/") {
-			target = strings.TrimPrefix(target, "/")
-		} else {
-			target = path.Join(dir, target)
-		}
-		out[kind] = append(out[kind], target)
-	}
-	return out
-}
-
-// compileSheetParts maps sheet names to their worksheet parts.
-func compileSheetParts(t testing.TB, parts map[string][]byte) map[string]string {
-	t.Helper()
-	var wb struct {
-		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-		} `xml:"sheets>sheet"`
-	}
-	if err := xml.Unmarshal(parts["xl/workbook.xml"], &wb); err != nil {
-		t.Fatalf("workbook.xml: %v", err)
-	}
-	var rels struct {
-		Rel []struct {
-			ID     string `xml:"Id,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	if err := xml.Unmarshal(parts["xl/_rels/workbook.xml.rels"], &rels); err != nil {
-		t.Fatalf("workbook.xml.rels: %v", err)
-	}
-	out := map[string]string{}
-	for _, s := range wb.Sheets {
-		for _, r := range rels.Rel {
-			if r.ID == s.RID {
-				target := strings.TrimPrefix(r.Target, "/")
-				if !strings.HasPrefix(target, "xl/") {
-					target = path.Join("xl", target)
-				}
-				out[s.Name] = target
-			}
-		}
-	}
-	return out
-}
-
-// sheetCharts returns the chart parts a sheet shows, following the
-// links a viewer follows: the sheet's <drawing> element, the sheet's
+// compileSheetChartParts returns the chart parts a sheet shows, following
+// the links a viewer follows: the sheet's <drawing> element, the sheet's
 // relationships to its drawing, the drawing's to its charts.
-func compileSheetChartParts(t testing.TB, parts map[string][]byte, sheet string) []string {
+func compileSheetChartParts(t testing.TB, parts reportstest.Parts, sheet string) []string {
 	t.Helper()
-	part := compileSheetParts(t, parts)[sheet]
+	part := parts.SheetParts(t)[sheet]
 	if !bytes.Contains(parts[part], []byte("<drawing ")) {
 		return nil // parts without the link are invisible in Excel
 	}
 	var charts []string
-	for _, drawing := range compileRels(t, parts, part)["drawing"] {
-		charts = append(charts, compileRels(t, parts, drawing)["chart"]...)
+	for _, drawing := range parts.Targets(t, part, "drawing") {
+		charts = append(charts, parts.Targets(t, drawing, "chart")...)
 	}
 	slices.Sort(charts)
 	return charts
@@ -156,7 +62,7 @@ func compileSheetChartParts(t testing.TB, parts map[string][]byte, sheet string)
 // dumpCompiledCharts renders the charts of the chart sheet for golden files.
 func dumpCompiledCharts(t testing.TB, data []byte) string {
 	t.Helper()
-	parts := compileZipParts(t, data)
+	parts := reportstest.ZipParts(t, data)
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n== charts of %s ==\n", sheetCharts)
 	for _, name := range compileSheetChartParts(t, parts, sheetCharts) {
@@ -187,13 +93,13 @@ func TestCompileCharts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := compileBytes(t, tc.in)
-			parts := compileZipParts(t, data)
+			parts := reportstest.ZipParts(t, data)
 			charts := compileSheetChartParts(t, parts, sheetCharts)
 			if len(charts) != 2 {
 				t.Fatalf("%s shows charts %q, want 2", sheetCharts, charts)
 			}
 			// Each chart prints on a page of its own, the tables after them.
-			sheetXML := parts[compileSheetParts(t, parts)[sheetCharts]]
+			sheetXML := parts[parts.SheetParts(t)[sheetCharts]]
 			if n := bytes.Count(sheetXML, []byte("<brk ")); n != 2 {
 				t.Errorf("%s has %d page breaks, want 2", sheetCharts, n)
 			}

@@ -1,12 +1,10 @@
 package template_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/xml"
 	"fmt"
 	"io"
-	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/duban/duban/reports/internal/reportstest"
 )
 
 // dumpWorkbook renders a workbook as normalised text for golden files: per
@@ -221,17 +221,7 @@ func dumpStyle(t testing.TB, f *excelize.File, id int) string {
 		}
 		parts = append(parts, align)
 	}
-	if len(s.Fill.Color) > 0 {
-		parts = append(parts, "fill="+strings.Join(s.Fill.Color, ","))
-	}
-	if len(s.Border) > 0 {
-		var sides []string
-		for _, bd := range s.Border {
-			sides = append(sides, bd.Type)
-		}
-		slices.Sort(sides)
-		parts = append(parts, "border="+strings.Join(sides, ","))
-	}
+	parts = append(parts, reportstest.FillAndBorder(s)...)
 	if s.NumFmt != 0 {
 		parts = append(parts, fmt.Sprintf("numfmt=%d", s.NumFmt))
 	}
@@ -274,57 +264,10 @@ type dumpRaw struct {
 // dumpRawSheets maps each sheet name to facts read from its XML part.
 func dumpRawSheets(t testing.TB, data []byte) map[string]dumpRaw {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatalf("dumpWorkbook: zip: %v", err)
-	}
-	read := func(name string) []byte {
-		for _, zf := range zr.File {
-			if strings.EqualFold(zf.Name, name) {
-				rc, err := zf.Open()
-				if err != nil {
-					t.Fatalf("dumpWorkbook: %s: %v", name, err)
-				}
-				defer rc.Close()
-				b, err := io.ReadAll(rc)
-				if err != nil {
-					t.Fatalf("dumpWorkbook: %s: %v", name, err)
-				}
-				return b
-			}
-		}
-		return nil
-	}
-	var wb struct {
-		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-		} `xml:"sheets>sheet"`
-	}
-	if err := xml.Unmarshal(read("xl/workbook.xml"), &wb); err != nil {
-		t.Fatalf("dumpWorkbook: workbook.xml: %v", err)
-	}
-	var rels struct {
-		Rel []struct {
-			ID     string `xml:"Id,attr"`
-			Target string `xml:"Target,attr"`
-		} `xml:"Relationship"`
-	}
-	if err := xml.Unmarshal(read("xl/_rels/workbook.xml.rels"), &rels); err != nil {
-		t.Fatalf("dumpWorkbook: workbook.xml.rels: %v", err)
-	}
+	parts := reportstest.ZipParts(t, data)
 	out := map[string]dumpRaw{}
-	for _, s := range wb.Sheets {
-		for _, r := range rels.Rel {
-			if r.ID != s.RID {
-				continue
-			}
-			target := strings.TrimPrefix(r.Target, "/")
-			if !strings.HasPrefix(target, "xl/") {
-				target = path.Join("xl", target)
-			}
-			out[s.Name] = dumpRawSheet(t, read(target))
-		}
+	for name, part := range parts.SheetParts(t) {
+		out[name] = dumpRawSheet(t, parts[part])
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 // Package reportstest holds what the tests of reports' packages share: the
 // test plan and its template inputs, the inputs of the consolidated
-// workbook, and helpers that edit a workbook as a unit would.
+// workbook, helpers that edit a workbook as a unit would, and what golden
+// dumps read of a workbook (its zip parts, a style's fill and borders).
 package reportstest
 
 import (
