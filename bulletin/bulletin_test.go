@@ -1,7 +1,6 @@
 package bulletin
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -89,29 +88,6 @@ func writeDocx(t *testing.T, in Input) []byte {
 		t.Fatalf("Write: %v", err)
 	}
 	return buf.Bytes()
-}
-
-// unzip returns the package's parts by name.
-func unzip(t *testing.T, data []byte) map[string][]byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatalf("not a zip: %v", err)
-	}
-	parts := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatalf("opening %s: %v", f.Name, err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatalf("reading %s: %v", f.Name, err)
-		}
-		parts[f.Name] = b
-	}
-	return parts
 }
 
 // wellFormed parses a whole XML part; encoding/xml is strict and refuses
@@ -266,7 +242,7 @@ func TestWriteParts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			parts := unzip(t, writeDocx(t, tt.in))
+			parts := testtools.ZipParts(t, writeDocx(t, tt.in))
 			for _, name := range wantParts {
 				data, ok := parts[name]
 				if !ok {
@@ -305,7 +281,7 @@ func TestWriteParts(t *testing.T) {
 // has a content type, every relationship target exists, every style the
 // document names is defined.
 func TestPackageConsistent(t *testing.T) {
-	parts := unzip(t, writeDocx(t, realisticInput()))
+	parts := testtools.ZipParts(t, writeDocx(t, realisticInput()))
 	types := string(parts["[Content_Types].xml"])
 	for name := range parts {
 		if strings.HasSuffix(name, ".rels") || name == "[Content_Types].xml" {
@@ -365,7 +341,7 @@ func TestPackageConsistent(t *testing.T) {
 }
 
 func TestGolden(t *testing.T) {
-	parts := unzip(t, writeDocx(t, realisticInput()))
+	parts := testtools.ZipParts(t, writeDocx(t, realisticInput()))
 	got, err := visibleText(parts["word/document.xml"])
 	if err != nil {
 		t.Fatal(err)

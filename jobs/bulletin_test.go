@@ -1,16 +1,14 @@
 package jobs
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"io"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/duban/duban/bulletin"
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/mail"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
@@ -95,20 +93,7 @@ func TestBulletinInput(t *testing.T) {
 // documentText is the text of a .docx's document.xml, markup and all.
 func documentText(t *testing.T, docx []byte) string {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := zr.Open("word/document.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
+	return string(testtools.ZipPart(t, docx, "word/document.xml"))
 }
 
 // TestIssueNumber: 第N期 counts the months of the plan year duban ran, up to

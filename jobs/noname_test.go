@@ -1,13 +1,11 @@
 package jobs
 
 import (
-	"archive/zip"
-	"bytes"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
 )
 
@@ -27,24 +25,14 @@ func TestArtefactsDoNotNameTheProgram(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, data := range map[string][]byte{tpl.FileName: tpl.Data, draft.FileName: draft.Data, draft.BulletinName: draft.Bulletin} {
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, f := range zr.File {
-			if !strings.HasPrefix(f.Name, "docProps/") {
+		for part, props := range testtools.ZipParts(t, data) {
+			if !strings.HasPrefix(part, "docProps/") {
 				continue
 			}
-			rc, err := f.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			props, _ := io.ReadAll(rc)
-			rc.Close()
 			if strings.Contains(strings.ToLower(string(props)), "duban") {
-				t.Errorf("%s's %s names the program:\n%s", name, f.Name, props)
+				t.Errorf("%s's %s names the program:\n%s", name, part, props)
 			}
-			if f.Name == "docProps/core.xml" && !strings.Contains(string(props), c.Mail.Office) {
+			if part == "docProps/core.xml" && !strings.Contains(string(props), c.Mail.Office) {
 				t.Errorf("%s's author is not the office (%s):\n%s", name, c.Mail.Office, props)
 			}
 		}

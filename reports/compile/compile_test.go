@@ -469,7 +469,7 @@ func TestCompileFormulaInjection(t *testing.T) {
 	data := compileBytes(t, in)
 
 	// No formula anywhere in the package.
-	for name, xml := range reportstest.ZipParts(t, data) {
+	for name, xml := range testtools.ZipParts(t, data) {
 		if strings.HasPrefix(name, "xl/worksheets/") && (bytes.Contains(xml, []byte("<f>")) || bytes.Contains(xml, []byte("<f "))) {
 			t.Errorf("%s contains a formula element", name)
 		}

@@ -187,7 +187,7 @@ func checkResaved(t *testing.T, path string, sheets []string) {
 		}
 	}
 
-	parts := reportstest.ZipParts(t, resaved)
+	parts := testtools.ZipParts(t, resaved)
 	charts := compileSheetChartParts(t, parts, sheetCharts)
 	if len(charts) != 2 {
 		t.Fatalf("LibreOffice copy: %s shows charts %q, want 2", sheetCharts, charts)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/reports/internal/reportstest"
@@ -178,7 +179,7 @@ func TestCompileNothingDueYet(t *testing.T) {
 	if got := compileSection(t, f, sheetSummary, "六、全年报送及时情况排名"); len(got) != 2 || got[1][0] != "尚无报送截止日已过的月份" {
 		t.Errorf("汇总 排名 = %q, want its header and 尚无报送截止日已过的月份", got)
 	}
-	if charts := compileSheetChartParts(t, reportstest.ZipParts(t, data), sheetCharts); len(charts) != 1 {
+	if charts := compileSheetChartParts(t, testtools.ZipParts(t, data), sheetCharts); len(charts) != 1 {
 		t.Errorf("图表 shows %d charts, want only the one of the categories", len(charts))
 	}
 }

@@ -45,7 +45,7 @@ type compileVal struct {
 // compileSheetChartParts returns the chart parts a sheet shows, following
 // the links a viewer follows: the sheet's <drawing> element, the sheet's
 // relationships to its drawing, the drawing's to its charts.
-func compileSheetChartParts(t testing.TB, parts reportstest.Parts, sheet string) []string {
+func compileSheetChartParts(t testing.TB, parts testtools.Parts, sheet string) []string {
 	t.Helper()
 	part := parts.SheetParts(t)[sheet]
 	if !bytes.Contains(parts[part], []byte("<drawing ")) {
@@ -62,7 +62,7 @@ func compileSheetChartParts(t testing.TB, parts reportstest.Parts, sheet string)
 // dumpCompiledCharts renders the charts of the chart sheet for golden files.
 func dumpCompiledCharts(t testing.TB, data []byte) string {
 	t.Helper()
-	parts := reportstest.ZipParts(t, data)
+	parts := testtools.ZipParts(t, data)
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n== charts of %s ==\n", sheetCharts)
 	for _, name := range compileSheetChartParts(t, parts, sheetCharts) {
@@ -93,7 +93,7 @@ func TestCompileCharts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := compileBytes(t, tc.in)
-			parts := reportstest.ZipParts(t, data)
+			parts := testtools.ZipParts(t, data)
 			charts := compileSheetChartParts(t, parts, sheetCharts)
 			if len(charts) != 2 {
 				t.Fatalf("%s shows charts %q, want 2", sheetCharts, charts)

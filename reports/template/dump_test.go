@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/duban/duban/internal/testtools"
 	"github.com/duban/duban/reports/internal/reportstest"
 )
 
@@ -264,7 +265,7 @@ type dumpRaw struct {
 // dumpRawSheets maps each sheet name to facts read from its XML part.
 func dumpRawSheets(t testing.TB, data []byte) map[string]dumpRaw {
 	t.Helper()
-	parts := reportstest.ZipParts(t, data)
+	parts := testtools.ZipParts(t, data)
 	out := map[string]dumpRaw{}
 	for name, part := range parts.SheetParts(t) {
 		out[name] = dumpRawSheet(t, parts[part])

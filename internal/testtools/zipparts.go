@@ -1,4 +1,4 @@
-package reportstest
+package testtools
 
 import (
 	"archive/zip"
