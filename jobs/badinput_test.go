@@ -71,10 +71,7 @@ var badInputSecret = []byte("duban-badinput-corpus-secret-32b")
 
 // Times of the corpus: reminders for May 2023 go out on 2023-06-01 09:00;
 // replies come on 2023-06-02 10:00, before the deadline (2023-06-07).
-var (
-	badMay   = plan.Period{Year: 2023, Month: time.May}
-	badApril = plan.Period{Year: 2023, Month: time.April}
-)
+var badApril = plan.Period{Year: 2023, Month: time.April}
 
 const (
 	badReplyAt   = "2023-06-02 10:00"
@@ -157,7 +154,7 @@ func badInputCases() []badCase {
 			name: "xlsm-macro", sent: "the filled template saved as .xlsm with a vbaProject.bin",
 			build: func(g *badGen) []byte {
 				return g.reply(badLiuYang, "xlsm", g.attach("市交通运输局-2023年5月推进情况.xlsm", "application/vnd.ms-excel.sheet.macroEnabled.12",
-					withMacro(g.t, g.filled("jtj", badMay, nil))))
+					withMacro(g.t, g.filled("jtj", may, nil))))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"宏", "另存为", "不含宏"}},
 		},
@@ -172,7 +169,7 @@ func badInputCases() []badCase {
 		{
 			name: "xlsx-truncated", sent: "the filled template cut in half (corrupt zip) as .xlsx",
 			build: func(g *badGen) []byte {
-				book := g.filled("jtj", badMay, nil)
+				book := g.filled("jtj", may, nil)
 				return g.reply(badLiuYang, "truncated", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book[:len(book)/2]))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"损坏", "另存为"}},
@@ -196,7 +193,7 @@ func badInputCases() []badCase {
 			// Generated at run time: 12 MB is too large to commit.
 			name: "attachment-12mb", sent: "a 12 MB .xlsx (the template plus a 12 MB picture) in a 16 MB message; generated at run time", large: true,
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "12mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, withPicture(g.t, g.filled("jtj", badMay, nil), 12<<20)))
+				return g.reply(badLiuYang, "12mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, withPicture(g.t, g.filled("jtj", may, nil), 12<<20)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"超过 10 MB 的限制", "重新保存为 .xlsx", "不要打包成压缩文件"}},
 			check: func(t *testing.T, r *badRun, got *badResult) {
@@ -215,7 +212,7 @@ func badInputCases() []badCase {
 			// Generated at run time: 41 MB is too large to commit.
 			name: "message-41mb", sent: "a 30 MB .xlsx in a 41 MB message, over the message limit (4 × the attachment limit); generated at run time", large: true,
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "41mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, withPicture(g.t, g.filled("jtj", badMay, nil), 30<<20)))
+				return g.reply(badLiuYang, "41mb", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, withPicture(g.t, g.filled("jtj", may, nil), 30<<20)))
 			},
 			want: badWant{outRejected, subNone, kindNoWorkbook, []string{"未能读取其中的附件", "超过了 40 MB 的上限", "只附本期推进情况表"}},
 			also: "judged from its header and size alone: only its first 1 MiB is read and archived (the whole stays in the mailbox)",
@@ -231,7 +228,7 @@ func badInputCases() []badCase {
 			name: "zip-of-workbook", sent: "a .zip holding the filled template",
 			build: func(g *badGen) []byte {
 				return g.reply(badLiuYang, "zip", g.attach("推进情况.zip", "application/zip",
-					testtools.ZipOf(g.t, testtools.ZipEntry{Name: "市交通运输局-2023年5月推进情况.xlsx", Content: g.filled("jtj", badMay, nil)})))
+					testtools.ZipOf(g.t, testtools.ZipEntry{Name: "市交通运输局-2023年5月推进情况.xlsx", Content: g.filled("jtj", may, nil)})))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"不要压缩", ".xlsx"}},
 		},
@@ -252,8 +249,8 @@ func badInputCases() []badCase {
 				if err != nil || !d.Accepted {
 					t.Fatalf("April's report: %+v, %v", d, err)
 				}
-				r.clock.Set(r.c.Schedule.RemindAt(badMay))
-				r.remind(badMay, "jtj")
+				r.clock.Set(r.c.Schedule.RemindAt(may))
+				r.remind(may, "jtj")
 			},
 			build: func(g *badGen) []byte {
 				return g.reply(badLiuYang, "wrong-month", g.attach("市交通运输局-2023年4月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badApril, nil)))
@@ -270,7 +267,7 @@ func badInputCases() []badCase {
 		{
 			name: "other-units-template", sent: "jtj's contact sends fgw's template (a genuine mistake), in reply to jtj's reminder",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "other-unit", g.attach("市发展改革委-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("fgw", badMay, nil)))
+				return g.reply(badLiuYang, "other-unit", g.attach("市发展改革委-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("fgw", may, nil)))
 			},
 			want:  badWant{outRejected, subRejected, kindRejection, []string{"这是市发展改革委的模板，不是市交通运输局的模板", "请使用发给市交通运输局的模板"}},
 			check: func(t *testing.T, r *badRun, _ *badResult) { r.noAccepted(t, "fgw") },
@@ -279,7 +276,7 @@ func badInputCases() []badCase {
 		{
 			name: "hidden-sheet-deleted", sent: "the filled template with its hidden sheet _duban deleted",
 			build: func(g *badGen) []byte {
-				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error { return f.DeleteSheet(reports.SheetMeta) })
+				book := g.edit(g.filled("jtj", may, nil), func(f *excelize.File) error { return f.DeleteSheet(reports.SheetMeta) })
 				return g.reply(badLiuYang, "no-meta", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"隐藏的校验工作表缺失", "请使用本期通知邮件附带的模板重新填写"}},
@@ -289,7 +286,7 @@ func badInputCases() []badCase {
 		{
 			name: "task-row-deleted", sent: "the row of task T05 deleted",
 			build: func(g *badGen) []byte {
-				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error { return f.RemoveRow(reports.SheetForm, 8) })
+				book := g.edit(g.filled("jtj", may, nil), func(f *excelize.File) error { return f.RemoveRow(reports.SheetForm, 8) })
 				return g.reply(badLiuYang, "row-deleted", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"第5项任务（织密高速通道网络）缺失，请勿删除任务行"}},
@@ -297,7 +294,7 @@ func badInputCases() []badCase {
 		{
 			name: "task-row-added", sent: "a row added for T03, a task jtj only co-leads",
 			build: func(g *badGen) []byte {
-				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error {
+				book := g.edit(g.filled("jtj", may, nil), func(f *excelize.File) error {
 					return f.SetSheetRow(reports.SheetForm, "A11", &[]any{3, "推进合作专题落实", "", "", "", "配合完成专题对接", "序时推进", "无", "继续配合", "T03"})
 				})
 				return g.reply(badLiuYang, "row-added", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
@@ -307,7 +304,7 @@ func badInputCases() []badCase {
 		{
 			name: "task-rows-reordered", sent: "the rows of T04 and T06 swapped",
 			build: func(g *badGen) []byte {
-				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error {
+				book := g.edit(g.filled("jtj", may, nil), func(f *excelize.File) error {
 					return swapRange(f, "A7", "J7", "A9")
 				})
 				return g.reply(badLiuYang, "rows-reordered", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
@@ -319,7 +316,7 @@ func badInputCases() []badCase {
 		{
 			name: "columns-moved", sent: "the columns 本月进展 and 下步计划 swapped, headers included",
 			build: func(g *badGen) []byte {
-				book := g.edit(g.filled("jtj", badMay, nil), func(f *excelize.File) error {
+				book := g.edit(g.filled("jtj", may, nil), func(f *excelize.File) error {
 					return swapRange(f, "F5", "F10", "I5")
 				})
 				return g.reply(badLiuYang, "columns-moved", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
@@ -333,7 +330,7 @@ func badInputCases() []badCase {
 		{
 			name: "status-typed", sent: "完成状态 typed by hand: 进行中 (T04), 完成 (T05)",
 			build: func(g *badGen) []byte {
-				book := g.filled("jtj", badMay, func(a []plan.Answer) { a[0].Status, a[1].Status = "进行中", "完成" })
+				book := g.filled("jtj", may, func(a []plan.Answer) { a[0].Status, a[1].Status = "进行中", "完成" })
 				return g.reply(badLiuYang, "status", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 G7", "“进行中”，不是规定的选项", "单元格 G8", "“完成”，不是规定的选项",
@@ -342,7 +339,7 @@ func badInputCases() []badCase {
 		{
 			name: "required-empty", sent: "联系人, T05's 本月进展 and T06's 完成状态 left empty",
 			build: func(g *badGen) []byte {
-				book := g.filledBy("jtj", badMay, "", "0551-63500201", func(a []plan.Answer) { a[1].Progress, a[2].Status = "", "" })
+				book := g.filledBy("jtj", may, "", "0551-63500201", func(a []plan.Answer) { a[1].Progress, a[2].Status = "", "" })
 				return g.reply(badLiuYang, "empty", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"单元格 C12", "请填写本次报送的联系人姓名", "单元格 F8",
@@ -355,7 +352,7 @@ func badInputCases() []badCase {
 			// into the shared strings directly.
 			name: "cell-100k-chars", sent: "T04's 本月进展 of 100,000 characters (written into the XML, past Excel's 32,767); generated at run time", large: true,
 			build: func(g *badGen) []byte {
-				book := g.filled("jtj", badMay, func(a []plan.Answer) { a[0].Progress = "[LONG]" })
+				book := g.filled("jtj", may, func(a []plan.Answer) { a[0].Progress = "[LONG]" })
 				book = patchStrings(g.t, book, "[LONG]", strings.Repeat("推进", 50000))
 				return g.reply(badLiuYang, "100k", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, book))
 			},
@@ -370,7 +367,7 @@ func badInputCases() []badCase {
 		{
 			name: "formula-like-text", sent: "text cells starting with =, +, - and @ (one a HYPERLINK formula), typed as text",
 			build: func(g *badGen) []byte {
-				book := g.filled("jtj", badMay, func(a []plan.Answer) {
+				book := g.filled("jtj", may, func(a []plan.Answer) {
 					for i, v := range badFormulaLike {
 						switch i {
 						case 0:
@@ -397,7 +394,7 @@ func badInputCases() []badCase {
 			build: func(g *badGen) []byte {
 				// Excel writes control characters as _xHHHH_ escapes (excelize's
 				// SetCellStr would drop them).
-				book := g.filled("jtj", badMay, func(a []plan.Answer) {
+				book := g.filled("jtj", may, func(a []plan.Answer) {
 					a[0].Progress = "完成首期工程[VT]验收"
 					a[1].Issues = "资金[BEL]缺口"
 				})
@@ -411,7 +408,7 @@ func badInputCases() []badCase {
 		{
 			name: "attachment-path-traversal", sent: "the filled template attached as ../../etc/passwd.xlsx",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "traversal", g.attach("../../etc/passwd.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+				return g.reply(badLiuYang, "traversal", g.attach("../../etc/passwd.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"附件“passwd.xlsx”", "校验通过"}},
 			check: func(t *testing.T, r *badRun, got *badResult) {
@@ -437,7 +434,7 @@ func badInputCases() []badCase {
 					from:    addr(badLiuYang),
 					subject: bword("UTF-8", "回复：5月推进情况\r\nBcc: attacker@evil.example\r\nX-Injected: yes"),
 					id:      "subject-crlf",
-				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
 			check: checkNoInjection,
@@ -449,7 +446,7 @@ func badInputCases() []badCase {
 				return g.replyWith(badMsg{
 					from: bword("UTF-8", "刘洋\r\nBcc: attacker@evil.example") + " <liu.yang@jtj.metro.example>",
 					id:   "from-crlf",
-				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want:  badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
 			check: checkNoInjection,
@@ -475,7 +472,7 @@ Content-Type: text/plain; charset=UTF-8`, addr(badLiuYang), addr(badDuban), bwor
 			// Generated at run time: 20 MB is too large to commit.
 			name: "headers-20mb", sent: "a valid reply preceded by 20 MB of Received: header lines; generated at run time", large: true,
 			build: func(g *badGen) []byte {
-				msg := g.reply(badLiuYang, "20mb-headers", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+				msg := g.reply(badLiuYang, "20mb-headers", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 				var b bytes.Buffer
 				for i := 0; b.Len() < 20<<20; i++ {
 					fmt.Fprintf(&b, "Received: from relay%06d.example (relay%06d.example [192.0.2.1]) by mx.metro.example; %s\r\n", i, i, badReplyDate)
@@ -488,7 +485,7 @@ Content-Type: text/plain; charset=UTF-8`, addr(badLiuYang), addr(badDuban), bwor
 		{
 			name: "mime-boundary-malformed", sent: "multipart whose declared boundary is never used and whose closing delimiter is missing; a valid workbook",
 			build: func(g *badGen) []byte {
-				book := g.filled("jtj", badMay, nil)
+				book := g.filled("jtj", may, nil)
 				const real = "----=_NextPart_000_0012_01D99529.5A1C2E40"
 				return []byte(crlfLines(fmt.Sprintf(`From: %s
 To: %s
@@ -519,7 +516,7 @@ Content-Disposition: attachment; filename="%s"
 		{
 			name: "charset-unknown", sent: "subject, body and file name in an unknown charset (x-unknown-2023); a valid workbook",
 			build: func(g *badGen) []byte {
-				book := g.filled("jtj", badMay, nil)
+				book := g.filled("jtj", may, nil)
 				return []byte(crlfLines(fmt.Sprintf(`From: %s
 To: %s
 Subject: =?x-unknown-2023?B?%s?=
@@ -551,7 +548,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 		{
 			name: "sender-unregistered", sent: "a stranger (xiaowang@qq.example) replies to jtj's reminder with jtj's filled template",
 			build: func(g *badGen) []byte {
-				return g.reply(badStranger, "stranger", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+				return g.reply(badStranger, "stranger", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want:  badWant{outQuarantine, subNone, ansNone, []string{"未登记的发件人"}},
 			check: func(t *testing.T, r *badRun, got *badResult) { r.noAccepted(t, "jtj"); r.stranger(t, got) },
@@ -559,13 +556,13 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 		},
 		{
 			name: "from-spoofed", sent: "From: jtj's contact, Return-Path/Sender/Reply-To elsewhere, threaded to fgw's reminder, carrying fgw's filled template (fgw's token)",
-			setup: func(t *testing.T, r *badRun) { r.remind(badMay, "fgw") },
+			setup: func(t *testing.T, r *badRun) { r.remind(may, "fgw") },
 			build: func(g *badGen) []byte {
 				return g.replyWith(badMsg{
 					from: addr(badLiuYang), id: "spoofed", inReplyTo: g.reminderID("fgw"),
 					extra: "Return-Path: <bulk@mailer.evil.example>\nReceived: from mailer.evil.example (unknown [203.0.113.9])\n\tby mx.metro.example (Postfix) with ESMTP id 4QbS1; " + badReplyDate +
 						"\nSender: <bulk@mailer.evil.example>\nReply-To: <collector@evil.example>",
-				}, g.attach("市发展改革委-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("fgw", badMay, nil)))
+				}, g.attach("市发展改革委-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("fgw", may, nil)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"这是市发展改革委的模板，不是市交通运输局的模板"}},
 			check: func(t *testing.T, r *badRun, got *badResult) {
@@ -582,7 +579,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 		{
 			name: "wide-rows", sent: "the filled template plus one cell in column XFD on each of 10,000 rows (61 KB zipped; 4 GB when it was read whole)",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "wide", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, wideRows(g.t, g.filled("jtj", badMay, nil), 10000)))
+				return g.reply(badLiuYang, "wide", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, wideRows(g.t, g.filled("jtj", may, nil), 10000)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"表格以外的区域", "10000 个单元格", "XFD20"}},
 			also: "the cells outside the table are counted, never held",
@@ -590,7 +587,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 		{
 			name: "nested-elements", sent: "two million nested <r> elements inside one inline-string cell",
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "nested", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, nestedElements(g.t, g.filled("jtj", badMay, nil), 2_000_000)))
+				return g.reply(badLiuYang, "nested", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, nestedElements(g.t, g.filled("jtj", may, nil), 2_000_000)))
 			},
 			want: badWant{outRejected, subRejected, kindRejection, []string{"内部结构异常", "嵌套超过 32 层", "另存为"}},
 		},
@@ -601,7 +598,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 				var files []badAttachment
 				for i := range 50 {
 					files = append(files, g.attach(fmt.Sprintf("市交通运输局-2023年5月推进情况(%d).xlsx", i+1), mail.XLSXType,
-						g.filledBy("jtj", badMay, "刘洋", fmt.Sprintf("0551-635%05d", i), nil)))
+						g.filledBy("jtj", may, "刘洋", fmt.Sprintf("0551-635%05d", i), nil)))
 				}
 				return g.reply(badLiuYang, "fifty", files...)
 			},
@@ -611,9 +608,9 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 		{
 			name: "two-workbooks-one-valid", sent: "the filled template and a copy with a status typed by hand, in one message",
 			build: func(g *badGen) []byte {
-				bad := g.filled("jtj", badMay, func(a []plan.Answer) { a[0].Status = "进行中" })
+				bad := g.filled("jtj", may, func(a []plan.Answer) { a[0].Status = "进行中" })
 				return g.reply(badLiuYang, "two", g.attach("草稿.xlsx", mail.XLSXType, bad),
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want: badWant{outProcessed, "2 submissions, 1 accepted", kindReceipt, []string{"校验通过", "附件“草稿.xlsx”：未采用"}},
 			also: "one receipt, naming the file taken and why the other was not",
@@ -624,7 +621,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			name: "subject-waichu", sent: "a real report whose subject starts with 外出 (外出调研期间报送……), no auto-reply header",
 			build: func(g *badGen) []byte {
 				return g.replyWith(badMsg{from: addr(badLiuYang), id: "waichu", subject: bword("UTF-8", "外出调研期间报送5月推进情况")},
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
 		},
@@ -632,7 +629,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			name: "auto-reply-subject-with-workbook", sent: "subject 自动回复：… with no auto-reply header, and the filled template attached",
 			build: func(g *badGen) []byte {
 				return g.replyWith(badMsg{from: addr(badLiuYang), id: "subject-book", subject: bword("UTF-8", "自动回复：【报送提醒】市交通运输局2023年5月推进情况")},
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"校验通过"}},
 			also: "a message with a workbook is always judged as a report",
@@ -643,7 +640,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			name: "sender-lookalike", sent: "From: liu.yang@jtj.metro.exampl\u212A (a Kelvin sign for the k), jtj's filled template",
 			build: func(g *badGen) []byte {
 				return g.replyWith(badMsg{from: "<liu.yang@jtj.metro.exampl\u212A>", id: "kelvin"},
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want:  badWant{outQuarantine, subNone, ansNone, []string{"未登记的发件人"}},
 			check: func(t *testing.T, r *badRun, got *badResult) { r.noAccepted(t, "jtj"); r.stranger(t, got) },
@@ -654,7 +651,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 			build: func(g *badGen) []byte {
 				return g.replyWith(badMsg{from: addr(badLiuYang), id: "dmarc",
 					extra: "Authentication-Results: mx.metro.example; spf=softfail smtp.mailfrom=jtj.metro.example; dmarc=fail (p=none dis=none) header.from=jtj.metro.example"},
-					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+					g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want:  badWant{outQuarantine, subNone, ansNone, []string{"DMARC", "市交通运输局"}},
 			check: func(t *testing.T, r *badRun, _ *badResult) { r.noAccepted(t, "jtj") },
@@ -672,7 +669,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 				r.c.Plan = p.Freeze()
 			},
 			build: func(g *badGen) []byte {
-				return g.reply(badLiuYang, "exact", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", badMay, nil)))
+				return g.reply(badLiuYang, "exact", g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.filled("jtj", may, nil)))
 			},
 			want: badWant{outProcessed, subAccepted, kindReceipt, []string{"市交通运输局", "校验通过"}},
 		},
@@ -685,7 +682,7 @@ Content-Disposition: attachment; filename*=x-unknown-2023''%s
 					from: addr(badLiuYang), id: "ooo", subject: bword("UTF-8", "自动回复: 【报送提醒】市交通运输局2023年5月推进情况"),
 					extra: "Auto-Submitted: auto-replied\nX-Autoreply: yes",
 					text:  "您好，我于6月1日至6月5日休假，期间邮件无法及时处理，急事请联系冯雪。",
-				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.template("jtj", badMay)))
+				}, g.attach("市交通运输局-2023年5月推进情况.xlsx", mail.XLSXType, g.template("jtj", may)))
 			},
 			want: badWant{outRejected, subRejected, ansNone, []string{"自动发送的邮件", "未自动回复"}},
 			also: "a message with a workbook is always judged as a report (here the blank template: refused); mail marked as automatic (RFC 3834) is never answered; the office's daily digest lists it",
@@ -773,8 +770,8 @@ func runBadInput(t *testing.T, root, base string, tc badCase) {
 	}
 	t.Setenv("TMPDIR", tmp)
 	r := newBadRun(t, root)
-	r.clock.Set(r.c.Schedule.RemindAt(badMay))
-	r.remind(badMay, "jtj")
+	r.clock.Set(r.c.Schedule.RemindAt(may))
+	r.remind(may, "jtj")
 	if tc.setup != nil {
 		tc.setup(t, r)
 	}
@@ -1083,7 +1080,7 @@ func (r *badRun) recipients(t *testing.T) []string {
 
 func (r *badRun) noAccepted(t *testing.T, unit string) {
 	t.Helper()
-	latest, err := r.c.Ledger.Latest(r.ctx, badMay.String())
+	latest, err := r.c.Ledger.Latest(r.ctx, may.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1096,7 +1093,7 @@ func (r *badRun) noAccepted(t *testing.T, unit string) {
 // each task, wherever the rows and columns were.
 func (r *badRun) answersIntact(t *testing.T) {
 	t.Helper()
-	latest, err := r.c.Ledger.Latest(r.ctx, badMay.String())
+	latest, err := r.c.Ledger.Latest(r.ctx, may.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1186,7 +1183,7 @@ func checkNoInjection(t *testing.T, r *badRun, got *badResult) {
 // typed and stay text in every workbook written from them: the compiled
 // workbook and the next month's template (上月进展 carries them forward).
 func checkFormulaLikeStaysText(t *testing.T, r *badRun, _ *badResult) {
-	latest, err := r.c.Ledger.Latest(r.ctx, badMay.String())
+	latest, err := r.c.Ledger.Latest(r.ctx, may.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1199,13 +1196,13 @@ func checkFormulaLikeStaysText(t *testing.T, r *badRun, _ *badResult) {
 			t.Errorf("%q was not recorded as typed; recorded %q", v, recorded)
 		}
 	}
-	compiled, err := r.c.Compile(r.ctx, badMay)
+	compiled, err := r.c.Compile(r.ctx, may)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Every one of them is in 明细; the issues are in 问题清单 too.
 	assertTextCells(t, "compiled workbook", compiled.Data, badFormulaLike, len(badFormulaLike)+2)
-	june, err := r.c.BuildTemplate(r.ctx, "jtj", badMay.Next())
+	june, err := r.c.BuildTemplate(r.ctx, "jtj", may.Next())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1400,7 +1397,7 @@ func swapRange(f *excelize.File, a1, a2, b1 string) error {
 // reminderID is the Message-ID of unit's May reminder in this run's ledger.
 func (g *badGen) reminderID(unit string) string {
 	g.t.Helper()
-	out, found, err := g.r.c.Ledger.OutboxByKey(g.r.ctx, reminderKey(badMay, unit))
+	out, found, err := g.r.c.Ledger.OutboxByKey(g.r.ctx, reminderKey(may, unit))
 	if err != nil || !found {
 		g.t.Fatalf("no May reminder for %s (%v)", unit, err)
 	}
@@ -1544,9 +1541,9 @@ func writeBadInputCorpus(t *testing.T, cases []badCase) {
 			continue
 		}
 		r := newBadRun(t, filepath.Join(t.TempDir(), "gen"))
-		r.clock.Set(r.c.Schedule.RemindAt(badMay))
-		r.remind(badMay, "jtj")
-		r.remind(badMay, "fgw")
+		r.clock.Set(r.c.Schedule.RemindAt(may))
+		r.remind(may, "jtj")
+		r.remind(may, "fgw")
 		raw := tc.build(r.g())
 		if err := os.WriteFile(filepath.Join(badInputDir, tc.name+".eml"), raw, 0o644); err != nil {
 			t.Fatal(err)

@@ -43,6 +43,10 @@ func testPlan() *plan.Plan {
 	}
 }
 
+// may is May 2023, the period most tests play: its reminders go out on
+// 2023年6月1日 and its deadline is 2023年6月7日.
+var may = plan.Period{Year: 2023, Month: time.May}
+
 func newCycle(t testing.TB, p *plan.Plan) (*Cycle, *clock.Manual) {
 	t.Helper()
 	ledger, err := store.Open(context.Background(), t.TempDir())
@@ -110,7 +114,6 @@ func filled(t testing.TB, c *Cycle, unit string, p plan.Period, answers []plan.A
 func TestIngestDecisions(t *testing.T) {
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
-	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(at(t, c, "2023-06-02 10:00")) // deadline is 2023-06-07
 
 	good := filled(t, c, "jtj", may, answersFor(c, "jtj", "五月进展"))
@@ -190,7 +193,6 @@ func TestIngestRefusesAnotherUnitsOrMonthsTemplate(t *testing.T) {
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
 	clock.Set(at(t, c, "2023-06-02 10:00"))
-	may := plan.Period{Year: 2023, Month: time.May}
 	data := filled(t, c, "jtj", may, answersFor(c, "jtj", "进展"))
 
 	// Edit the hidden sheet to claim another unit: the token no longer matches.
@@ -260,7 +262,6 @@ func TestTemplateCarriesLastAcceptedAnswersForward(t *testing.T) {
 func TestCompileVersions(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, _ := mailCycle(t)
-	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(at(t, c, "2023-06-02 10:00"))
 	if _, err := c.Ingest(ctx, filled(t, c, "jtj", may, answersFor(c, "jtj", "进展")), "a.xlsx", "test"); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"github.com/duban/duban/mail/inbound"
 	"github.com/duban/duban/mail/mailbox"
 	"github.com/duban/duban/mail/mailtest"
-	"github.com/duban/duban/plan"
 	"github.com/duban/duban/reports"
 	"github.com/duban/duban/reports/reader"
 	"github.com/duban/duban/store"
@@ -51,7 +50,6 @@ func mailCycle(t *testing.T) (*Cycle, *clock.Manual, string, *mailbox.Drop) {
 // remindLina sends May's reminders (opts) and returns the one 李娜 of 市交通运输局 got.
 func remindLina(t *testing.T, c *Cycle, clock *clock.Manual, out string, opts RemindOptions) *inbound.Message {
 	t.Helper()
-	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(c.Schedule.RemindAt(may))
 	if _, err := c.Remind(t.Context(), may, opts); err != nil {
 		t.Fatal(err)
@@ -116,7 +114,6 @@ func dropMail(t *testing.T, drop *mailbox.Drop, name string, m mail.Message) {
 func TestRemindOncePerUnit(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, _ := mailCycle(t)
-	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(c.Schedule.RemindAt(may))
 
 	res, err := c.Remind(ctx, may, RemindOptions{DryRun: true})
@@ -318,7 +315,6 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, _ := mailCycle(t)
 	c.Mail.Operator = mail.Address{Name: "信息中心值班", Email: "it.duty@metro.example"}
-	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(c.Schedule.RemindAt(may))
 	c.Mail.Transport = &flakyTransport{
 		errs: []error{
@@ -375,7 +371,6 @@ func TestFlushRetriesTransientAndReportsPermanentFailures(t *testing.T) {
 func TestFlushStopsWhileTheServerRefusesUs(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, _ := mailCycle(t)
-	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(c.Schedule.RemindAt(may))
 	for _, down := range []error{
 		&mail.SendError{Code: 535, Connection: true, Err: errors.New("smtp AUTH PLAIN: 535 authentication failed")},

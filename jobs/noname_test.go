@@ -3,10 +3,8 @@ package jobs
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/duban/duban/internal/testtools"
-	"github.com/duban/duban/plan"
 )
 
 // TestArtefactsDoNotNameTheProgram: the properties of every file a unit or
@@ -14,7 +12,6 @@ import (
 // the program (issue 14, item 5).
 func TestArtefactsDoNotNameTheProgram(t *testing.T) {
 	c, clock, _, _ := mailCycle(t)
-	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(at(t, c, "2023-06-08 09:00"))
 	tpl, err := c.BuildTemplate(t.Context(), "jtj", may)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -26,7 +25,6 @@ func TestLibreOfficeRoundTrip(t *testing.T) {
 	testtools.Soffice(t)
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
-	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(at(t, c, "2023-06-05 15:30"))
 
 	answers := answersFor(c, "jtj", "五月：完成*线路初步设计审查，第二季度开工准备工作有序推进")
@@ -114,7 +112,6 @@ func TestTemplateSurvivesLibreOfficeBeforeFilling(t *testing.T) {
 	testtools.Soffice(t)
 	ctx := context.Background()
 	c, clock := newCycle(t, testPlan())
-	may := plan.Period{Year: 2023, Month: time.May}
 	clock.Set(at(t, c, "2023-06-02 10:00"))
 	tpl, err := c.BuildTemplate(ctx, "fgw", may)
 	if err != nil {

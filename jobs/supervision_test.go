@@ -178,7 +178,6 @@ func TestExtensionLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c, clock, out, _ := mailCycle(t)
 	c.Schedule.Chase = plan.Chase{BeforeDeadline: 2, OverdueEveryDays: 7, MaxOverdueNotices: 3}
-	may := plan.Period{Year: 2023, Month: time.May} // deadline 2023-06-07
 
 	clock.Set(at(t, c, "2023-06-02 10:00"))
 	tpl, err := c.BuildTemplate(ctx, "jtj", may)
@@ -347,7 +346,6 @@ func TestRedNoticeCopiesLeader(t *testing.T) {
 	c, clock, _, _ := mailCycle(t)
 	c.Mail.Leader = mail.Address{Name: "王主任", Email: "wang.zhuren@metro.example"}
 	c.Schedule.Chase = plan.Chase{BeforeDeadline: 2, OverdueEveryDays: 7, MaxOverdueNotices: 3}
-	may := plan.Period{Year: 2023, Month: time.May}
 	remind(t, c, may)
 	rungs := c.Schedule.Rungs(may)
 	for _, r := range rungs {

@@ -872,7 +872,6 @@ func lineSetDiff(want, got string) string {
 // TestDowntimeCatchUp starts the daemon's jobs after it was down, as
 // Daemon.Run does (every job once, in order), and runs them twice more.
 func TestDowntimeCatchUp(t *testing.T) {
-	may := plan.Period{Year: 2023, Month: time.May}
 
 	t.Run("off from 2023-05-30 to 2023-06-09 10:00", func(t *testing.T) {
 		w := newWorld(t)
