@@ -26,13 +26,14 @@ var mayImport = map[string][]string{
 	"reports":      {"plan"},
 	"store":        {"plan"},
 	"mail":         nil,
-	"mail/inbound": {"internal/limit"},
+	"mail/inbound": {"internal/limit", "internal/filekind"},
 	"mail/mailbox": {"mail", "internal/limit"},
 	// What tests read back of the mail duban wrote.
 	"mail/mailtest": {"mail/inbound"},
-	// The workbooks, a package a job, sharing only reports.
+	// The workbooks, a package a job, sharing only reports. The reader
+	// reads file types with internal/filekind, as mail/inbound does.
 	"reports/template": {"plan", "reports"},
-	"reports/reader":   {"plan", "reports"},
+	"reports/reader":   {"plan", "reports", "internal/filekind"},
 	"reports/compile":  {"plan", "reports"},
 	// The fixtures their tests share.
 	"reports/internal/reportstest": {"plan", "reports", "reports/template"},
@@ -46,10 +47,11 @@ var mayImport = map[string][]string{
 	"internal/selfsigned": nil,
 	"internal/clock":      nil,
 	"internal/limit":      nil,
+	"internal/filekind":   nil,
 	"internal/crashpoint": nil,
 	"internal/datalock":   nil,
 	"internal/telemetry":  nil,
-	"internal/testtools":  nil,
+	"internal/testtools":  {"internal/filekind"},
 	"internal/scale":      {"config", "plan", "store"},
 	"internal/arch":       nil,
 	"e2e":                 nil, // tests only

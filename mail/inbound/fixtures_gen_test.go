@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/duban/duban/internal/filekind"
 	"github.com/duban/duban/internal/testtools"
 )
 
@@ -472,7 +473,7 @@ func makeDOCX(t *testing.T) []byte {
 // and two empty sectors — enough for the magic bytes.
 func makeOLE() []byte {
 	b := make([]byte, 1536)
-	copy(b, magicOLE)
+	copy(b, filekind.MagicOLE)
 	b[24], b[25] = 0x3E, 0x00 // minor version
 	b[26], b[27] = 0x03, 0x00 // major version 3
 	b[28], b[29] = 0xFE, 0xFF // byte order

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/duban/duban/internal/filekind"
 	"github.com/duban/duban/reports"
 )
 
@@ -54,7 +55,7 @@ func openBook(data []byte, lim *reports.Limits) (*book, error) {
 	}
 	b := &book{lim: lim, files: make(map[string]*zip.File, len(zr.File))}
 	for _, zf := range zr.File {
-		b.files[partName(zf.Name)] = zf
+		b.files[filekind.PartName(zf.Name)] = zf
 	}
 	// The package's relationships name the workbook part; without them,
 	// the usual place.
@@ -91,21 +92,15 @@ func openBook(data []byte, lim *reports.Limits) (*book, error) {
 	return b, nil
 }
 
-// partName normalises a part name for lookup: excelize accepts
-// backslashes, and part names are case-insensitive in OPC.
-func partName(name string) string {
-	return strings.ToLower(strings.ReplaceAll(name, `\`, "/"))
-}
-
 // resolve resolves a relationship target against the directory of the
 // part that holds the relationship; an absolute target (/xl/…) is taken
 // from the package root.
 func resolve(dir, target string) string {
 	target = strings.ReplaceAll(target, `\`, "/")
 	if strings.HasPrefix(target, "/") {
-		return partName(strings.TrimPrefix(path.Clean(target), "/"))
+		return filekind.PartName(strings.TrimPrefix(path.Clean(target), "/"))
 	}
-	return partName(strings.TrimPrefix(path.Join(dir, target), "/"))
+	return filekind.PartName(strings.TrimPrefix(path.Join(dir, target), "/"))
 }
 
 // open opens a part for bounded reading; nil, nil when it is absent. raw

@@ -404,19 +404,6 @@ func TestParseReviewerAndDate(t *testing.T) {
 	}
 }
 
-// tOLE builds the start of an OLE compound file whose directory names the
-// given streams (UTF-16LE names, as in a real directory sector).
-func tOLE(streams ...string) []byte {
-	b := append([]byte{}, magicOLE...)
-	b = append(b, make([]byte, 504)...)
-	for _, s := range streams {
-		entry := make([]byte, 128)
-		copy(entry, utf16LE(s))
-		b = append(b, entry...)
-	}
-	return b
-}
-
 func TestParseBadFiles(t *testing.T) {
 	in := reportstest.Input(2)
 	good := tFill(t, reportstest.Build(t, in), tDefaultFill(in))
@@ -429,8 +416,8 @@ func TestParseBadFiles(t *testing.T) {
 		says string // a phrase the message must contain
 	}{
 		{"empty file", nil, reports.Limits{}, KindEmptyFile, "空文件"},
-		{"legacy xls", tOLE("Root Entry", "Workbook", "SummaryInformation"), reports.Limits{}, KindLegacyXLS, "另存为"},
-		{"encrypted xlsx", tOLE("Root Entry", "EncryptionInfo", "EncryptedPackage"), reports.Limits{}, KindEncrypted, "密码"},
+		{"legacy xls", testtools.OLE("Root Entry", "Workbook", "SummaryInformation"), reports.Limits{}, KindLegacyXLS, "另存为"},
+		{"encrypted xlsx", testtools.OLE("Root Entry", "EncryptionInfo", "EncryptedPackage"), reports.Limits{}, KindEncrypted, "密码"},
 		{"ods", testtools.Zip(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}),
 			reports.Limits{}, KindODS, ".ods"},
 		{"odt", testtools.Zip(t, map[string]string{"mimetype": "application/vnd.oasis.opendocument.text"}), reports.Limits{}, KindNotXLSX, "不是 Excel"},
@@ -662,7 +649,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(tFill(f, template, tDefaultFill(in)))
 	f.Add(tInlineStrings(f, template))
 	f.Add(tExtWorkbook(f, reportstest.ExtInput(), tExtFill{counts: []any{1, "2次"}, until: 45097, reason: "待批复"}))
-	f.Add(tOLE("EncryptedPackage"))
+	f.Add(testtools.OLE("EncryptedPackage"))
 	f.Add([]byte("PK\x03\x04"))
 	// Workbooks beyond the reader's bounds (see TestParseBeyondLimits):
 	// cells in column XFD on 10,000 rows, and 100,000 nested elements in a
