@@ -183,11 +183,7 @@ func (c *Cycle) answer(ctx context.Context, msg *inbound.Message, key string, u 
 	if d.Submission.RequestOnly() {
 		return c.answerExtensionRequest(ctx, msg, key, u, d)
 	}
-	data := ReplyData(d, c.Mail.Office, c.Schedule)
-	data.Contact = c.Mail.Contact
-	if data.Unit == "" {
-		data.Unit = u.Name
-	}
+	data := c.replyData(d, u)
 	kind, tmpl := kindReceipt, templates.Receipt
 	var attach []mail.Attachment
 	if d.Accepted {
@@ -279,7 +275,7 @@ func otherLine(d Decision) string {
 func (c *Cycle) answerExtensionRequest(ctx context.Context, msg *inbound.Message, key string, u plan.Unit, d Decision) error {
 	s := d.Submission
 	r, err := c.Mail.Texts.Render(templates.Extension, templates.ExtensionData{
-		Office: c.Mail.Office, Contact: c.Mail.Contact, Unit: u.Name, Period: d.Period.Label(),
+		Letter:     c.letter(u, d.Period),
 		Deadline:   dueByCN(c.Schedule.DueBy(d.Period)),
 		Requested:  dateCN(c.day(s.ExtensionUntil)),
 		Reason:     s.ExtensionReason,
@@ -321,7 +317,7 @@ func (c *Cycle) answerTooLarge(ctx context.Context, a arrival, u plan.Unit, peri
 // answerNoRead asks a unit for its workbook again: none was found, or the
 // message could not be read.
 func (c *Cycle) answerNoRead(ctx context.Context, msg *inbound.Message, rawSHA string, u plan.Unit, p plan.Period, d templates.NoWorkbookData) error {
-	d.Office, d.Contact, d.Unit, d.Period = c.Mail.Office, c.Mail.Contact, u.Name, p.Label()
+	d.Letter = c.letter(u, p)
 	d.Deadline = dueByCN(c.Schedule.DueBy(p))
 	r, err := c.Mail.Texts.Render(templates.NoWorkbook, d)
 	if err != nil {

@@ -193,7 +193,7 @@ func (c *Cycle) queueChase(ctx context.Context, s periodState, secret []byte, st
 	}
 	now := c.now()
 	data := templates.ChaseData{
-		Office: c.Mail.Office, Contact: c.Mail.Contact, Unit: u.Name, Period: p.Label(),
+		Letter:   c.letter(u, p),
 		Deadline: dueCN(deadline), Overdue: r.Overdue, FileName: tpl.FileName, UploadLink: c.uploadLink(secret, u.ID, p),
 	}
 	msg := mail.Message{To: addresses(u.Contacts), Cc: addresses(u.CC)}

@@ -236,7 +236,7 @@ func (c *Cycle) notifyClosure(ctx context.Context, e store.ClosureEvent) error {
 		return err
 	}
 	data := templates.ClosureData{
-		Office: c.Mail.Office, Contact: c.Mail.Contact, Unit: u.Name, Task: t.ID + " " + t.Title, Period: p.Label(), Next: p.Next().Label(),
+		Letter: c.letter(u, p), Task: t.ID + " " + t.Title, Next: p.Next().Label(),
 		Reopened: e.Action == store.ActionReopen, Note: e.Note,
 	}
 	if data.Reopened {
@@ -271,7 +271,7 @@ func (c *Cycle) notifyExtension(ctx context.Context, p plan.Period, d store.Exte
 		return err
 	}
 	data := templates.ExtensionData{
-		Office: c.Mail.Office, Contact: c.Mail.Contact, Unit: u.Name, Period: p.Label(), Deadline: dueByCN(c.Schedule.DueBy(p)),
+		Letter: c.letter(u, p), Deadline: dueByCN(c.Schedule.DueBy(p)),
 		Reason: ext.Reason, Decision: d.Decision, Note: d.Note,
 	}
 	if !ext.Requested.IsZero() {

@@ -222,7 +222,7 @@ func reminderFor(s periodState, u plan.Unit, opts RemindOptions) (RemindLine, st
 func (c *Cycle) reminderMessage(s periodState, u plan.Unit, key string, tpl Template, secret []byte) (store.OutMessage, []byte, error) {
 	p := s.Period
 	data := templates.ReminderData{
-		Office: c.Mail.Office, Contact: c.Mail.Contact, Plan: c.Plan.Title, Unit: u.Name, Period: p.Label(),
+		Letter: c.letter(u, p), Plan: c.Plan.Title,
 		Deadline: dueByCN(c.Schedule.DueBy(p)), FileName: tpl.FileName, UploadLink: c.uploadLink(secret, u.ID, p),
 	}
 	open := c.openTasks(u.ID, s.Closed)

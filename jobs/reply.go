@@ -6,18 +6,28 @@ import (
 	"github.com/duban/duban/templates"
 )
 
-// ReplyData turns a decision into what a receipt or rejection shows.
-func ReplyData(d Decision, office string, sched plan.Schedule) templates.ReplyData {
+// letter is the office's letter to unit u about period p.
+func (c *Cycle) letter(u plan.Unit, p plan.Period) templates.Letter {
+	return templates.Letter{Office: c.Mail.Office, Contact: c.Mail.Contact, Unit: u.Name, Period: p.Label()}
+}
+
+// replyData turns a decision into what a receipt or rejection to u shows
+// (u when the file could not be attributed to a unit of its own).
+func (c *Cycle) replyData(d Decision, u plan.Unit) templates.ReplyData {
+	if d.Unit.Name != "" {
+		u = d.Unit
+	}
+	sched := c.Schedule
 	r := templates.ReplyData{
-		Office:     office,
-		Unit:       d.Unit.Name,
+		Letter:     c.letter(u, d.Period),
 		FileName:   d.FileName,
 		ReceivedAt: timeCN(d.Submission.ReceivedAt.In(sched.Location)),
 		Version:    d.Version,
 		Late:       d.Late,
 	}
-	if !d.Period.IsZero() {
-		r.Period = d.Period.Label()
+	if d.Period.IsZero() {
+		r.Period = "" // a file of no known period
+	} else {
 		r.Deadline = dueByCN(sched.DueBy(d.Period))
 		if !d.Deadline.IsZero() {
 			r.Deadline = dueCN(d.Deadline) // the unit's, extended

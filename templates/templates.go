@@ -202,12 +202,18 @@ func (c OfficeContact) Sentence(office string) string {
 	return s + "。"
 }
 
+// Letter is what every message to a unit carries: who writes (the office
+// and its contact), to whom, and about which period.
+type Letter struct {
+	Office  string // 都市圈办公室
+	Contact OfficeContact
+	Unit    string // the unit's name; may be empty when a file could not be attributed
+	Period  string // 2023年5月
+}
+
 // ReplyData is what receipts and rejections show.
 type ReplyData struct {
-	Office     string // 都市圈办公室
-	Contact    OfficeContact
-	Unit       string // unit name; may be empty when the file could not be attributed
-	Period     string // period label, e.g. 2023年5月
+	Letter
 	FileName   string
 	ReceivedAt string // 2023年6月2日9时30分
 	Deadline   string // the unit's deadline, 2023年6月7日（星期三）24时
@@ -229,11 +235,8 @@ type TaskLine struct {
 
 // ReminderData is what a reminder shows.
 type ReminderData struct {
-	Office   string
-	Contact  OfficeContact
+	Letter
 	Plan     string
-	Unit     string
-	Period   string // 2023年5月
 	Deadline string // 2023年6月7日（星期三）24时
 	FileName string
 	Tasks    []TaskLine // the tasks to report: never one closed out (销号)
@@ -246,10 +249,7 @@ type ReminderData struct {
 // ChaseData is what a chase shows: a reminder before the deadline
 // (Overdue 0) or the n-th overdue notice.
 type ChaseData struct {
-	Office       string
-	Contact      OfficeContact
-	Unit         string
-	Period       string // 2023年5月
+	Letter
 	Deadline     string // the unit's deadline, 2023年6月7日（星期三）24时
 	DaysLeft     int    // working days to the deadline day, before it
 	Overdue      int    // 0 before the deadline; n for the n-th overdue notice
@@ -263,10 +263,7 @@ type ChaseData struct {
 // ExtensionData is what a message about an extension (延期) shows: the
 // receipt of the request (Decision empty) or the office's decision.
 type ExtensionData struct {
-	Office     string
-	Contact    OfficeContact
-	Unit       string
-	Period     string // 2023年5月
+	Letter
 	Deadline   string // the period's deadline, 2023年6月7日（星期三）24时
 	Requested  string // the day asked for, 2023年6月20日（星期二）; "" when the office decided unasked
 	Reason     string
@@ -277,13 +274,11 @@ type ExtensionData struct {
 	FileName   string // the template attached (with the decision), "" when none
 }
 
-// ClosureData is what the message about a close-out (销号) shows.
+// ClosureData is what the message about a close-out (销号) shows; its
+// period is the one whose 已完成 report is confirmed.
 type ClosureData struct {
-	Office   string
-	Contact  OfficeContact
-	Unit     string
+	Letter
 	Task     string // T03 推进合作专题落实
-	Period   string // the period whose 已完成 report is confirmed
 	Next     string // the first period no longer asked, 2023年7月
 	Reopened bool
 	Note     string
@@ -313,10 +308,7 @@ type CompiledData struct {
 
 // NoWorkbookData is what the reply to a message without a workbook shows.
 type NoWorkbookData struct {
-	Office     string
-	Contact    OfficeContact
-	Unit       string
-	Period     string
+	Letter
 	ReceivedAt string // 2023年6月2日9时30分
 	Deadline   string // 2023年6月7日（星期三）24时
 	Found      string // the files that were attached instead, e.g. "照片.jpg、说明.docx"

@@ -41,9 +41,14 @@ const office = "都市圈办公室"
 
 var contact = OfficeContact{Name: "综合处张敏", Phone: "0551-63000000"}
 
+// letter is the office's letter to unit about period.
+func letter(unit, period string) Letter {
+	return Letter{Office: office, Contact: contact, Unit: unit, Period: period}
+}
+
 func sampleRejection() ReplyData {
 	return ReplyData{
-		Office: office, Contact: contact, Unit: "市交通运输局", Period: "2023年5月",
+		Letter:   letter("市交通运输局", "2023年5月"),
 		FileName: "市交通运输局-2023年5月推进情况.xlsx", ReceivedAt: "2023年6月5日10时12分", Deadline: "2023年6月7日（星期三）24时",
 		Problems: []ProblemLine{
 			{Cell: "F6", Task: "T04", Message: "“本月进展”未填写，请填写本月工作进展。"},
@@ -68,39 +73,39 @@ func goldenCases() []goldenCase {
 	noContact := sampleRejection()
 	noContact.Unit, noContact.Contact = "", OfficeContact{}
 	return []goldenCase{
-		{"reminder", Reminder, ReminderData{Office: office, Contact: contact, Plan: "2023年推进都市圈一体化建设工作要点", Unit: jtj, Period: may,
+		{"reminder", Reminder, ReminderData{Letter: letter(jtj, may), Plan: "2023年推进都市圈一体化建设工作要点",
 			Deadline: mayDue, FileName: jtjFile, Tasks: tasks, Closed: 1}},
 		// With the desk public: the unit's own upload link, for a gateway that strips attachments.
-		{"reminder_upload_link", Reminder, ReminderData{Office: office, Contact: contact, Plan: "2023年推进都市圈一体化建设工作要点", Unit: jtj, Period: may,
+		{"reminder_upload_link", Reminder, ReminderData{Letter: letter(jtj, may), Plan: "2023年推进都市圈一体化建设工作要点",
 			Deadline: mayDue, FileName: jtjFile, Tasks: tasks, UploadLink: "https://desk.metro.example/u/jtj/2023-05/ABCDEFGHIJKLMNOPQRSTUVWXYZ"}},
-		{"chase_overdue_upload_link", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue, Overdue: 1, DaysLate: 1,
+		{"chase_overdue_upload_link", Chase, ChaseData{Letter: letter(jtj, sep), Deadline: sepDue, Overdue: 1, DaysLate: 1,
 			OfficeCopied: true, FileName: jtjSepFile, UploadLink: "https://desk.metro.example/u/jtj/2023-09/ABCDEFGHIJKLMNOPQRSTUVWXYZ"}},
-		{"chase_before", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue, DaysLeft: 2, FileName: jtjSepFile}},
-		{"chase_overdue", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue, Overdue: 1, DaysLate: 1, OfficeCopied: true, FileName: jtjSepFile}},
-		{"chase_red", Chase, ChaseData{Office: office, Contact: contact, Unit: jtj, Period: sep, Deadline: sepDue,
+		{"chase_before", Chase, ChaseData{Letter: letter(jtj, sep), Deadline: sepDue, DaysLeft: 2, FileName: jtjSepFile}},
+		{"chase_overdue", Chase, ChaseData{Letter: letter(jtj, sep), Deadline: sepDue, Overdue: 1, DaysLate: 1, OfficeCopied: true, FileName: jtjSepFile}},
+		{"chase_red", Chase, ChaseData{Letter: letter(jtj, sep), Deadline: sepDue,
 			Overdue: 2, DaysLate: 6, OfficeCopied: true, Leader: "王主任", FileName: jtjSepFile}},
-		{"receipt_on_time", Receipt, ReplyData{Office: office, Contact: contact, Unit: "市科技局", Period: may, FileName: "a.xlsx", ReceivedAt: received, Deadline: mayDue, Version: 1}},
-		{"receipt_late_v2", Receipt, ReplyData{Office: office, Contact: contact, Unit: "市科技局", Period: may, FileName: "a.xlsx", ReceivedAt: "2023年6月9日9时30分",
+		{"receipt_on_time", Receipt, ReplyData{Letter: letter("市科技局", may), FileName: "a.xlsx", ReceivedAt: received, Deadline: mayDue, Version: 1}},
+		{"receipt_late_v2", Receipt, ReplyData{Letter: letter("市科技局", may), FileName: "a.xlsx", ReceivedAt: "2023年6月9日9时30分",
 			Deadline: mayDue, Version: 2, Late: true}},
-		{"receipt_with_tasks", Receipt, ReplyData{Office: office, Contact: contact, Unit: jtj, Period: may, FileName: "a.xlsx",
+		{"receipt_with_tasks", Receipt, ReplyData{Letter: letter(jtj, may), FileName: "a.xlsx",
 			ReceivedAt: received, Deadline: mayDue, Version: 1, Tasks: tasks}},
-		{"receipt_several_files", Receipt, ReplyData{Office: office, Contact: contact, Unit: jtj, Period: may, FileName: "a.xlsx",
+		{"receipt_several_files", Receipt, ReplyData{Letter: letter(jtj, may), FileName: "a.xlsx",
 			ReceivedAt: received, Deadline: mayDue, Version: 1, Tasks: tasks,
 			Others: []string{"附件“b.xlsx”：未采用。本邮件另附的“a.xlsx”已通过校验并登记，本文件未采用。"}}},
 		{"rejection", Rejection, sampleRejection()},
 		// A sender matched to no unit, and no office contact configured.
 		{"rejection_no_unit", Rejection, noContact},
-		{"no_workbook", NoWorkbook, NoWorkbookData{Office: office, Contact: contact, Unit: jtj, Period: may, ReceivedAt: received, Deadline: mayDue, Found: "照片.jpg"}},
-		{"no_workbook_too_large", NoWorkbook, NoWorkbookData{Office: office, Contact: contact, Unit: jtj, Period: may, ReceivedAt: received,
+		{"no_workbook", NoWorkbook, NoWorkbookData{Letter: letter(jtj, may), ReceivedAt: received, Deadline: mayDue, Found: "照片.jpg"}},
+		{"no_workbook_too_large", NoWorkbook, NoWorkbookData{Letter: letter(jtj, may), ReceivedAt: received,
 			Deadline: mayDue, TooLarge: "42.0 MB，超过了 40 MB 的上限"}},
-		{"extension_received", Extension, ExtensionData{Office: office, Contact: contact, Unit: jtj, Period: may, Deadline: mayDue,
+		{"extension_received", Extension, ExtensionData{Letter: letter(jtj, may), Deadline: mayDue,
 			Requested: request, Reason: "部分项目数据待统计部门核定", ReceivedAt: "2023年6月5日10时12分"}},
-		{"extension_granted", Extension, ExtensionData{Office: office, Contact: contact, Unit: jtj, Period: may, Deadline: mayDue,
+		{"extension_granted", Extension, ExtensionData{Letter: letter(jtj, may), Deadline: mayDue,
 			Requested: request, Decision: "granted", Until: "2023年6月16日（星期五）24时", Note: "同意延期，但不超过6月16日。", FileName: jtjFile}},
-		{"extension_refused", Extension, ExtensionData{Office: office, Contact: contact, Unit: jtj, Period: may, Deadline: mayDue,
+		{"extension_refused", Extension, ExtensionData{Letter: letter(jtj, may), Deadline: mayDue,
 			Requested: request, Decision: "refused"}},
-		{"closure", Closure, ClosureData{Office: office, Contact: contact, Unit: "市发展改革委", Task: "T01 加快规划报批实施", Period: "2023年6月", Next: "2023年7月", Note: "规划已获批复。"}},
-		{"closure_reopened", Closure, ClosureData{Office: office, Contact: contact, Unit: "市发展改革委", Task: "T01 加快规划报批实施", Next: sep, Reopened: true}},
+		{"closure", Closure, ClosureData{Letter: letter("市发展改革委", "2023年6月"), Task: "T01 加快规划报批实施", Next: "2023年7月", Note: "规划已获批复。"}},
+		{"closure_reopened", Closure, ClosureData{Letter: letter("市发展改革委", ""), Task: "T01 加快规划报批实施", Next: sep, Reopened: true}},
 		{"compiled_v1", Compiled, CompiledData{Office: office, Period: sep, FileName: "2023年9月推进情况汇总-v1.xlsx", Version: 1, GeneratedAt: "2023年10月12日8时30分",
 			Deadline: sepDue, Expected: 13, Submitted: 11, Late: 1, Missing: []string{jtj, "市科技局"}}},
 		{"compiled_v2", Compiled, CompiledData{Office: office, Period: sep, FileName: "2023年9月推进情况汇总-v2.xlsx", Version: 2, PreviousVersion: 1, GeneratedAt: "2023年10月13日10时00分",
@@ -160,7 +165,7 @@ func TestOverrideDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := set.Render(Receipt, ReplyData{Unit: "市科技局"})
+	r, err := set.Render(Receipt, ReplyData{Letter: Letter{Unit: "市科技局"}})
 	if err != nil {
 		t.Fatal(err)
 	}
