@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,15 +60,7 @@ func Zip(t testing.TB, files map[string]string) []byte {
 	for name, content := range files {
 		entries = append(entries, ZipEntry{Name: name, Content: []byte(content)})
 	}
-	slices.SortFunc(entries, func(a, b ZipEntry) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(entries, func(a, b ZipEntry) int { return strings.Compare(a.Name, b.Name) })
 	return ZipOf(t, entries...)
 }
 
